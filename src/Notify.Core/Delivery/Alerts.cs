@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>Something a developer must look at (seed: 개발자에게 alert): a delivery failed for good, a dead letter, bad configuration.</summary>
+public sealed record Alert(string Kind, string Summary, string? DeliveryId = null, Channel? Channel = null);
+
+public interface IAlertSink
+{
+    Task RaiseAsync(Alert alert, CancellationToken cancellationToken);
+}
+
+/// <summary>Alerts as error logs with a stable event id (9000), which an Azure Monitor alert rule matches.</summary>
+public sealed partial class LogAlertSink(ILogger<LogAlertSink> logger) : IAlertSink
+{
+    public Task RaiseAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        LogAlert(logger, alert.Kind, alert.Channel?.ToName() ?? "-", alert.DeliveryId ?? "-", alert.Summary);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 9000, EventName = "NotifyAlert", Level = LogLevel.Error, Message = "ALERT {AlertKind} on {Channel} for delivery {DeliveryId}: {Summary}")]
+    private static partial void LogAlert(ILogger logger, string alertKind, string channel, string deliveryId, string summary);
+}

@@ -1,0 +1,51 @@
+namespace Notify.Core.Delivery;
+
+/// <summary>What a provider made of one send. The worker switches on these; expected failures are values, not exceptions.</summary>
+public abstract record DeliveryOutcome
+{
+    private DeliveryOutcome()
+    {
+    }
+
+    /// <summary>The provider accepted the message.</summary>
+    public sealed record Sent(string? ProviderMessageId) : DeliveryOutcome;
+
+    /// <summary>Try again later (5xx, 429, timeout, connection failure); <see cref="RetryAfter"/> when the provider said when.</summary>
+    public sealed record Transient(string Code, string Message, TimeSpan? RetryAfter = null) : DeliveryOutcome;
+
+    /// <summary>The provider refused this message for good (invalid payload, too big): fail, no retry.</summary>
+    public sealed record Permanent(string Code, string Message) : DeliveryOutcome;
+
+    /// <summary>The address or token is dead (unregistered, invalid number, bounced): fail and stop using it.</summary>
+    public sealed record InvalidRecipient(string Code, string Message) : DeliveryOutcome;
+
+    /// <summary>Our side is wrong (provider auth, configuration): not the recipient's fault; retried and alerted.</summary>
+    public sealed record Misconfigured(string Code, string Message, TimeSpan? RetryAfter = null) : DeliveryOutcome;
+}
+
+/// <summary>A rendered message addressed to one recipient, as a provider receives it.</summary>
+public sealed record OutgoingMessage(
+    string DeliveryId,
+    Channel Channel,
+    string UserId,
+    string To,
+    Templates.RenderedContent Content,
+    Priority Priority)
+{
+    public DevicePlatform? Platform { get; init; }
+
+    public string? EventId { get; init; }
+
+    public string? Template { get; init; }
+}
+
+/// <summary>A third-party (or local) sender for one channel, or one push platform.</summary>
+public interface IDeliveryProvider
+{
+    /// <summary>Short name for logs and metrics, e.g. <c>fcm</c>, <c>sendgrid</c>, <c>outbox</c>.</summary>
+    string Name { get; }
+
+    bool CanSend(Channel channel, DevicePlatform? platform);
+
+    Task<DeliveryOutcome> SendAsync(OutgoingMessage message, CancellationToken cancellationToken);
+}

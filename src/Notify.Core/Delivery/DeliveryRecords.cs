@@ -1,0 +1,145 @@
+namespace Notify.Core.Delivery;
+
+/// <summary>
+/// Identifies a delivery: the request it belongs to and its sequence number there. The public id is
+/// <c>{requestId}-{seq}</c>; the request id never contains '-'.
+/// </summary>
+public readonly record struct DeliveryKey(string RequestId, int Seq)
+{
+    public string Id => $"{RequestId}-{Seq}";
+
+    public static bool TryParse(string? id, out DeliveryKey key)
+    {
+        key = default;
+        if (string.IsNullOrEmpty(id) || id.Length > 64)
+        {
+            return false;
+        }
+        var dash = id.LastIndexOf('-');
+        if (dash <= 0 || !int.TryParse(id.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out var seq)
+            || !RequestIds.IsValid(id[..dash]))
+        {
+            return false;
+        }
+        key = new DeliveryKey(id[..dash], seq);
+        return true;
+    }
+
+    public override string ToString() => Id;
+}
+
+/// <summary>One status change in a delivery's life.</summary>
+public sealed record HistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail);
+
+/// <summary>One (recipient, channel[, device]) delivery: a row of the delivery log, the source of truth.</summary>
+public sealed record DeliveryRecord(
+    DeliveryKey Key,
+    string AppKey,
+    string EventId,
+    string UserId,
+    Channel Channel,
+    DeliveryStatus Status,
+    string? Reason,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public DevicePlatform? Platform { get; init; }
+
+    /// <summary>Hash id of the device token (push only).</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>Email address, phone number or device token, as it was when the delivery was logged.</summary>
+    public string? Address { get; init; }
+
+    public string? Locale { get; init; }
+
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public string? ProviderMessageId { get; init; }
+
+    public IReadOnlyList<HistoryEntry> History { get; init; } = [];
+
+    /// <summary>Storage concurrency token; conditional writes use it.</summary>
+    public string? ETag { get; init; }
+}
+
+/// <summary>State of an ingest request, kept in a header row beside its deliveries.</summary>
+public enum RequestState
+{
+    /// <summary>Accepted, deliveries being written. A request stuck here past a timeout may be taken over.</summary>
+    Planning,
+
+    /// <summary>Every delivery is logged.</summary>
+    Logged,
+}
+
+/// <summary>The header of one ingest request: idempotency record and what workers need to render.</summary>
+public sealed record RequestRecord(
+    string RequestId,
+    string AppKey,
+    string EventId,
+    string BodyHash,
+    RequestState State,
+    string Template,
+    string TemplateVersion,
+    string DataJson,
+    Priority Priority,
+    int DeliveryCount,
+    DateTimeOffset CreatedAt)
+{
+    public string? ETag { get; init; }
+}
+
+/// <summary>A change of a delivery's status, written with an ETag condition.</summary>
+public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, DateTimeOffset At)
+{
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public string? ProviderMessageId { get; init; }
+
+    /// <summary>Short note kept in the history (error code, provider id).</summary>
+    public string? Detail { get; init; }
+}
+
+public static class RequestIds
+{
+    /// <summary>
+    /// The request id is derived from (appKey, eventId), so two concurrent identical requests address the same
+    /// log partition and only one can create it. Lower-case base32: no '-', safe in table keys and URLs.
+    /// </summary>
+    public static string For(string appKey, string eventId)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{appKey}\n{eventId}"));
+        return Base32(hash.AsSpan(0, 15));
+    }
+
+    public static bool IsValid(string requestId) =>
+        requestId.Length == 24 && requestId.All(c => c is >= 'a' and <= 'z' or >= '2' and <= '7');
+
+    private static string Base32(ReadOnlySpan<byte> bytes)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var output = new System.Text.StringBuilder(bytes.Length * 8 / 5);
+        int buffer = 0, bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                output.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        return output.ToString();
+    }
+}

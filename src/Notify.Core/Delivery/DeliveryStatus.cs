@@ -1,0 +1,70 @@
+using System.Text.Json.Serialization;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>Where a delivery is. <c>sent</c>, <c>failed</c>, <c>dead-lettered</c> and <c>skipped</c> are final.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DeliveryStatus>))]
+public enum DeliveryStatus
+{
+    /// <summary>Logged and handed to the channel queue.</summary>
+    [JsonStringEnumMemberName("queued")] Queued,
+
+    /// <summary>A worker holds it and is calling the provider.</summary>
+    [JsonStringEnumMemberName("sending")] Sending,
+
+    /// <summary>The provider failed transiently; another attempt is due at <c>nextAttemptAt</c>.</summary>
+    [JsonStringEnumMemberName("retrying")] Retrying,
+
+    /// <summary>The provider accepted it.</summary>
+    [JsonStringEnumMemberName("sent")] Sent,
+
+    /// <summary>Rejected by the provider, out of attempts, or too old to be worth sending.</summary>
+    [JsonStringEnumMemberName("failed")] Failed,
+
+    /// <summary>Its queue message could not be processed and went to the poison queue.</summary>
+    [JsonStringEnumMemberName("dead-lettered")] DeadLettered,
+
+    /// <summary>Never queued: see <c>reason</c>.</summary>
+    [JsonStringEnumMemberName("skipped")] Skipped,
+}
+
+/// <summary>Why a delivery was skipped.</summary>
+public static class SkipReasons
+{
+    public const string OptedOut = "opted-out";
+    public const string NoContact = "no-contact";
+    public const string UnknownUser = "unknown-user";
+    public const string RateLimited = "rate-limited";
+}
+
+public static class DeliveryStatuses
+{
+    public static bool IsFinal(this DeliveryStatus status) =>
+        status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.DeadLettered or DeliveryStatus.Skipped;
+
+    public static string ToName(this DeliveryStatus status) => status switch
+    {
+        DeliveryStatus.Queued => "queued",
+        DeliveryStatus.Sending => "sending",
+        DeliveryStatus.Retrying => "retrying",
+        DeliveryStatus.Sent => "sent",
+        DeliveryStatus.Failed => "failed",
+        DeliveryStatus.DeadLettered => "dead-lettered",
+        DeliveryStatus.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static bool TryParse(string? name, out DeliveryStatus status)
+    {
+        foreach (var candidate in Enum.GetValues<DeliveryStatus>())
+        {
+            if (candidate.ToName() == name)
+            {
+                status = candidate;
+                return true;
+            }
+        }
+        status = default;
+        return false;
+    }
+}

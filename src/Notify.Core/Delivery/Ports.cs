@@ -1,0 +1,53 @@
+namespace Notify.Core.Delivery;
+
+/// <summary>The delivery log: request headers and their deliveries, in one partition per request.</summary>
+public interface IDeliveryLog
+{
+    /// <summary>Creates the request header; false when a request with this id already exists.</summary>
+    Task<bool> TryCreateRequestAsync(RequestRecord request, CancellationToken cancellationToken);
+
+    Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken);
+
+    /// <summary>Takes over a request stuck in planning: a conditional write on the header's ETag.</summary>
+    Task<RequestRecord?> TryRestartPlanningAsync(RequestRecord request, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts deliveries in transactions of up to 100, then marks the header logged with the final count
+    /// (in the last transaction where it fits). Returns the deliveries with their ETags.
+    /// </summary>
+    Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeliveryRecord>> ListAsync(string requestId, CancellationToken cancellationToken);
+
+    /// <summary>Deliveries of a request that are not yet final (sweeper).</summary>
+    Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken);
+
+    Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken);
+
+    /// <summary>Applies <paramref name="transition"/> if the delivery still has <paramref name="etag"/>; the new ETag, or null when it changed.</summary>
+    Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken);
+}
+
+/// <summary>The channel queues. One queue per channel; a Service Bus transport could implement this too.</summary>
+public interface IDeliveryQueue
+{
+    /// <summary>Sends the messages, in parallel; a delay makes a message invisible until then (retry backoff).</summary>
+    Task EnqueueAsync(IReadOnlyList<DeliveryMessage> messages, TimeSpan delay, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Requests whose deliveries may not all be final yet, with the time to look at them again. The sweeper reads
+/// only this small index, never the whole log: a constant number of operations per request.
+/// </summary>
+public interface IInFlightIndex
+{
+    Task AddAsync(string requestId, DateTimeOffset dueAt, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<InFlightEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    Task RescheduleAsync(string requestId, DateTimeOffset dueAt, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string requestId, CancellationToken cancellationToken);
+}
+
+public sealed record InFlightEntry(string RequestId, DateTimeOffset DueAt);

@@ -1,0 +1,305 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notify.Core.Delivery;
+using Notify.Core.RateLimiting;
+using Notify.Core.Templates;
+using Notify.Core.Users;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Notifications;
+
+/// <summary>How an ingest ended.</summary>
+public enum IngestOutcome
+{
+    Accepted,
+    Duplicate,
+    Invalid,
+    Conflict,
+    InProgress,
+}
+
+public sealed record IngestResult(IngestOutcome Outcome, IngestResponse? Response = null, ValidationErrors? Errors = null, string? Detail = null);
+
+/// <summary>
+/// Turns one notification request into logged, queued deliveries: validate, claim the eventId, check each
+/// recipient's preferences, contacts and rate limit, write the log, then enqueue. The log is written before
+/// anything is enqueued; a crash in between is repaired by a repeat of the request or by the sweeper.
+/// </summary>
+public sealed partial class IngestService(
+    TemplateCatalog templates,
+    IUserStore users,
+    IRateLimiter rateLimiter,
+    IDeliveryLog log,
+    IDeliveryQueue queue,
+    IInFlightIndex inFlight,
+    TimeProvider time,
+    IOptions<NotifyOptions> options,
+    ILogger<IngestService> logger)
+{
+    /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
+    private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
+
+    public async Task<IngestResult> IngestAsync(string appKey, JsonElement body, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var request = NotificationRequest.Parse(body, errors);
+        if (request is null)
+        {
+            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+        }
+        var template = await templates.GetCurrentAsync(request.Template, cancellationToken);
+        if (template is null)
+        {
+            errors.Add("template", $"template '{request.Template}' does not exist");
+            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+        }
+        var channels = request.Channels ?? template.Definition.DefinedChannels;
+        CheckChannelsAndVariables(request, template, channels, errors);
+        if (!errors.IsEmpty)
+        {
+            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+        }
+
+        var now = time.GetUtcNow();
+        var header = new RequestRecord(
+            RequestIds.For(appKey, request.EventId), appKey, request.EventId, request.BodyHash(), RequestState.Planning,
+            template.Name, template.Version, request.DataJson, request.Priority, 0, now);
+        if (await log.TryCreateRequestAsync(header, cancellationToken))
+        {
+            LogAccepted(logger, header.RequestId, appKey, request.Recipients.Count);
+            var logged = await PlanAndLogAsync(header, request, channels, existing: [], cancellationToken);
+            return new IngestResult(IngestOutcome.Accepted, new IngestResponse(request.EventId, false, Summaries(logged)));
+        }
+        return await RepeatAsync(header, request, channels, cancellationToken);
+    }
+
+    /// <summary>A request whose eventId was seen before: the original answer, a conflict, or a takeover of a stalled one.</summary>
+    private async Task<IngestResult> RepeatAsync(RequestRecord header, NotificationRequest request, IReadOnlyList<Channel> channels, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + ConcurrentWait;
+        while (true)
+        {
+            var existing = await log.GetRequestAsync(header.RequestId, cancellationToken)
+                ?? throw new InvalidOperationException($"Request {header.RequestId} exists but cannot be read.");
+            if (existing.BodyHash != header.BodyHash)
+            {
+                return new IngestResult(IngestOutcome.Conflict, Detail: $"eventId '{request.EventId}' was already used for a different notification.");
+            }
+            if (existing.State == RequestState.Logged)
+            {
+                var deliveries = await log.ListAsync(header.RequestId, cancellationToken);
+                // A crash between log write and enqueue leaves deliveries queued but never enqueued; a repeat
+                // enqueues them again. A message that was in fact enqueued is dropped by the worker's claim.
+                await EnqueueAsync(deliveries, cancellationToken);
+                LogDuplicate(logger, header.RequestId, header.AppKey);
+                return new IngestResult(IngestOutcome.Duplicate, new IngestResponse(request.EventId, true, Summaries(deliveries)));
+            }
+            var now = time.GetUtcNow();
+            if (now - existing.CreatedAt >= options.Value.Sweeper.PlanningTimeout)
+            {
+                var restarted = await log.TryRestartPlanningAsync(existing, now, cancellationToken);
+                if (restarted is not null)
+                {
+                    LogTakeover(logger, header.RequestId);
+                    var already = await log.ListAsync(header.RequestId, cancellationToken);
+                    var logged = await PlanAndLogAsync(restarted, request, channels, already, cancellationToken);
+                    return new IngestResult(IngestOutcome.Accepted, new IngestResponse(request.EventId, false, Summaries(logged)));
+                }
+            }
+            if (now >= deadline)
+            {
+                return new IngestResult(IngestOutcome.InProgress, Detail: $"eventId '{request.EventId}' is still being processed; retry shortly.");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<DeliveryRecord>> PlanAndLogAsync(
+        RequestRecord header, NotificationRequest request, IReadOnlyList<Channel> channels,
+        IReadOnlyList<DeliveryRecord> existing, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        // The index entry comes first: whatever is logged after it, the sweeper can find.
+        await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
+
+        var planned = await PlanAsync(header, request, channels, now, cancellationToken);
+        var byNaturalKey = existing.ToDictionary(NaturalKey);
+        var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
+        var toWrite = new List<DeliveryRecord>();
+        var all = new List<DeliveryRecord>();
+        foreach (var delivery in planned)
+        {
+            if (byNaturalKey.TryGetValue(NaturalKey(delivery), out var kept))
+            {
+                all.Add(kept);
+                continue;
+            }
+            var numbered = delivery with { Key = new DeliveryKey(header.RequestId, nextSeq++) };
+            toWrite.Add(numbered);
+            all.Add(numbered);
+        }
+        var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
+        var withETags = written.ToDictionary(d => d.Key.Seq);
+        var final = all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d).ToList();
+        await EnqueueAsync(final, cancellationToken);
+        return final;
+    }
+
+    private async Task EnqueueAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    {
+        var messages = deliveries
+            .Where(d => d.Status == DeliveryStatus.Queued)
+            .Select(d => DeliveryMessage.For(d, d.Attempts + 1))
+            .ToList();
+        if (messages.Count > 0)
+        {
+            await queue.EnqueueAsync(messages, TimeSpan.Zero, cancellationToken);
+        }
+    }
+
+    /// <summary>One delivery per (recipient, channel), and per device for push; skipped ones carry their reason.</summary>
+    private async Task<List<DeliveryRecord>> PlanAsync(RequestRecord header, NotificationRequest request, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var records = await users.GetManyAsync(request.Recipients, cancellationToken);
+        var plans = new List<DeliveryRecord>[request.Recipients.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, request.Recipients.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var userId = request.Recipients[i];
+                records.TryGetValue(userId, out var user);
+                plans[i] = await PlanRecipientAsync(header, userId, user, channels, settings, now, ct);
+            });
+        return [.. plans.SelectMany(p => p)];
+    }
+
+    private async Task<List<DeliveryRecord>> PlanRecipientAsync(
+        RequestRecord header, string userId, UserRecord? user, IReadOnlyList<Channel> channels,
+        NotifyOptions settings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        DeliveryRecord Make(Channel channel, DeliveryStatus status, string? reason) =>
+            new(new DeliveryKey(header.RequestId, 0), header.AppKey, header.EventId, userId, channel, status, reason, 0, now, now)
+            {
+                Locale = user?.Profile.Locale,
+            };
+
+        var result = new List<DeliveryRecord>();
+        if (user is null)
+        {
+            result.AddRange(channels.Select(c => Make(c, DeliveryStatus.Skipped, SkipReasons.UnknownUser)));
+            return result;
+        }
+        var reachable = new List<Channel>();
+        var outcome = new Dictionary<Channel, (DeliveryStatus Status, string? Reason)>();
+        foreach (var channel in channels)
+        {
+            if (!UserService.IsOptedIn(user.Preferences, channel, settings))
+            {
+                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.OptedOut);
+            }
+            else if (!HasContact(user, channel))
+            {
+                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.NoContact);
+            }
+            else
+            {
+                reachable.Add(channel);
+                outcome[channel] = (DeliveryStatus.Queued, null);
+            }
+        }
+        if (header.Priority != Priority.High && reachable.Count > 0)
+        {
+            var limits = reachable.ToDictionary(c => c, c => settings.RateLimits.LimitFor(header.AppKey, c));
+            var allowed = await rateLimiter.AcquireAsync(userId, limits, user.RateCounters, now, cancellationToken);
+            foreach (var channel in reachable.Where(c => !allowed.Contains(c)))
+            {
+                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.RateLimited);
+            }
+        }
+        foreach (var channel in channels)
+        {
+            var (status, reason) = outcome[channel];
+            if (status != DeliveryStatus.Queued)
+            {
+                result.Add(Make(channel, status, reason));
+                continue;
+            }
+            switch (channel)
+            {
+                case Channel.Push:
+                    foreach (var device in user.Devices.OrderBy(d => d.RegisteredAt))
+                    {
+                        result.Add(Make(channel, status, null) with { DeviceId = device.Id, Platform = device.Platform, Address = device.Token });
+                    }
+                    break;
+                case Channel.Email:
+                    result.Add(Make(channel, status, null) with { Address = user.Profile.Email });
+                    break;
+                default:
+                    result.Add(Make(channel, status, null) with { Address = user.Profile.Phone });
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private static bool HasContact(UserRecord user, Channel channel) => channel switch
+    {
+        Channel.Push => user.Devices.Count > 0,
+        Channel.Email => !string.IsNullOrEmpty(user.Profile.Email) && !user.Profile.EmailInvalid,
+        _ => !string.IsNullOrEmpty(user.Profile.Phone) && !user.Profile.PhoneInvalid,
+    };
+
+    /// <summary>
+    /// Every requested channel must exist in the template, and every variable the template reads must be in
+    /// data: rendered once per channel and locale here, so no user is ever sent a blank.
+    /// </summary>
+    private static void CheckChannelsAndVariables(NotificationRequest request, CompiledTemplate template, IReadOnlyList<Channel> channels, ValidationErrors errors)
+    {
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (!template.Definition.Channels.Defines(channels[i]))
+            {
+                errors.Add(request.Channels is null ? "channels" : $"channels[{i}]", $"template '{template.Name}' has no '{channels[i].ToName()}' content");
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return;
+        }
+        using var data = JsonDocument.Parse(request.DataJson);
+        var locales = new List<string?> { null };
+        locales.AddRange(template.Definition.Locales.Keys);
+        foreach (var channel in channels)
+        {
+            foreach (var locale in locales)
+            {
+                var rendered = TemplateRenderer.Render(template, channel, locale, data.RootElement, "ingest-check");
+                foreach (var missing in rendered.Missing)
+                {
+                    if (!errors.Has(missing))
+                    {
+                        errors.Add(missing, $"is used by template '{template.Name}' ({channel.ToName()}, {locale ?? template.Definition.DefaultLocale}) but missing from the request");
+                    }
+                }
+            }
+        }
+    }
+
+    private static string NaturalKey(DeliveryRecord d) => $"{d.UserId}|{d.Channel.ToName()}|{d.DeviceId}";
+
+    private static List<DeliverySummary> Summaries(IEnumerable<DeliveryRecord> deliveries) =>
+        [.. deliveries.OrderBy(d => d.Key.Seq).Select(DeliverySummary.From)];
+
+    [LoggerMessage(EventId = 1001, EventName = "NotificationAccepted", Level = LogLevel.Information, Message = "Accepted request {RequestId} from app {AppKey} for {RecipientCount} recipients")]
+    private static partial void LogAccepted(ILogger logger, string requestId, string appKey, int recipientCount);
+
+    [LoggerMessage(EventId = 1002, EventName = "NotificationDuplicate", Level = LogLevel.Information, Message = "Repeat of request {RequestId} from app {AppKey}: answered with the original deliveries")]
+    private static partial void LogDuplicate(ILogger logger, string requestId, string appKey);
+
+    [LoggerMessage(EventId = 1003, EventName = "NotificationTakeover", Level = LogLevel.Warning, Message = "Request {RequestId} stalled while planning; a repeat took it over")]
+    private static partial void LogTakeover(ILogger logger, string requestId);
+}

@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Notifications;
+
+/// <summary>"Notify these users with this template": the body of <c>POST /api/v1/notifications</c>.</summary>
+public sealed record NotificationRequest(
+    string EventId,
+    string Template,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<Channel>? Channels,
+    string DataJson,
+    Priority Priority)
+{
+    /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
+    public string BodyHash()
+    {
+        var canonical = JsonSerializer.Serialize(new
+        {
+            EventId,
+            Template,
+            Recipients,
+            Channels = Channels?.Select(c => c.ToName()),
+            Data = DataJson,
+            Priority = Priority == Priority.High ? "high" : "normal",
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    public static NotificationRequest? Parse(JsonElement body, ValidationErrors errors)
+    {
+        var reader = JsonObjectReader.For(body, errors, "");
+        if (reader is null)
+        {
+            return null;
+        }
+        var eventId = reader.String("eventId", required: true, maxLength: Limits.MaxEventIdLength, pattern: Limits.EventId(), patternHint: "must be 1-128 characters of letters, digits and '._:-'");
+        var template = reader.String("template", required: true, maxLength: Limits.MaxTemplateNameLength, pattern: Limits.TemplateName(), patternHint: "must be a template name: lower-case letters, digits, '.', '_' and '-'");
+        var recipients = ReadRecipients(reader, errors);
+        var channels = ReadChannels(reader, errors);
+        string data = "{}";
+        if (reader.Raw("data") is { } rawData)
+        {
+            if (rawData.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("data", "must be a JSON object");
+            }
+            else
+            {
+                data = JsonSerializer.Serialize(rawData);
+                if (Encoding.UTF8.GetByteCount(data) > Limits.MaxDataBytes)
+                {
+                    errors.Add("data", $"must be at most {Limits.MaxDataBytes} bytes of JSON");
+                }
+            }
+        }
+        var priority = Priority.Normal;
+        if (reader.String("priority") is { } priorityName)
+        {
+            switch (priorityName)
+            {
+                case "normal": priority = Priority.Normal; break;
+                case "high": priority = Priority.High; break;
+                default: errors.Add("priority", "must be 'normal' or 'high'"); break;
+            }
+        }
+        reader.RejectUnknown();
+        return errors.IsEmpty
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority)
+            : null;
+    }
+
+    private static List<string>? ReadRecipients(JsonObjectReader reader, ValidationErrors errors)
+    {
+        var items = reader.Array("recipients", required: true);
+        if (items is null)
+        {
+            return null;
+        }
+        if (items.Count == 0)
+        {
+            errors.Add("recipients", "must name at least one user");
+            return null;
+        }
+        if (items.Count > Limits.MaxRecipients)
+        {
+            errors.Add("recipients", $"must name at most {Limits.MaxRecipients} users per request");
+            return null;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var id = JsonObjectReader.ReadString(items[i], $"recipients[{i}]", errors, required: true, maxLength: Limits.MaxUserIdLength, pattern: Limits.UserId(), patternHint: "must be a user id: 1-128 characters of letters, digits and '._:@+-'");
+            if (id is null)
+            {
+                continue;
+            }
+            if (!seen.Add(id))
+            {
+                errors.Add($"recipients[{i}]", $"'{id}' is listed more than once");
+                continue;
+            }
+            result.Add(id);
+        }
+        return result;
+    }
+
+    private static List<Channel>? ReadChannels(JsonObjectReader reader, ValidationErrors errors)
+    {
+        var items = reader.Array("channels");
+        if (items is null)
+        {
+            return null;
+        }
+        if (items.Count == 0)
+        {
+            errors.Add("channels", "must name at least one channel, or be left out to use every channel the template defines");
+            return null;
+        }
+        var result = new List<Channel>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var name = JsonObjectReader.ReadString(items[i], $"channels[{i}]", errors, required: true);
+            if (name is null)
+            {
+                continue;
+            }
+            if (!ChannelNames.TryParse(name, out var channel))
+            {
+                errors.Add($"channels[{i}]", "must be 'push', 'email' or 'sms'");
+            }
+            else if (result.Contains(channel))
+            {
+                errors.Add($"channels[{i}]", $"'{name}' is listed more than once");
+            }
+            else
+            {
+                result.Add(channel);
+            }
+        }
+        return result;
+    }
+}

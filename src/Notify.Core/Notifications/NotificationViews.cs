@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+using Notify.Core.Delivery;
+
+namespace Notify.Core.Notifications;
+
+/// <summary>One delivery in the answer to a POST: its id and what became of it at ingest.</summary>
+public sealed record DeliverySummary(
+    string Id,
+    string UserId,
+    Channel Channel,
+    DeliveryStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Device)
+{
+    public static DeliverySummary From(DeliveryRecord record) =>
+        new(record.Key.Id, record.UserId, record.Channel, record.Status, record.Reason, record.DeviceId);
+}
+
+/// <summary>The answer to <c>POST /api/v1/notifications</c> (202 new, 200 duplicate).</summary>
+public sealed record IngestResponse(string EventId, bool Duplicate, IReadOnlyList<DeliverySummary> Deliveries);
+
+public sealed record HistoryView(
+    DeliveryStatus Status,
+    int Attempt,
+    DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);
+
+/// <summary>The answer to <c>GET /api/v1/notifications/{id}</c>.</summary>
+public sealed record DeliveryView(
+    string Id,
+    string EventId,
+    string UserId,
+    Channel Channel,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Device,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DevicePlatform? Platform,
+    DeliveryStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId,
+    IReadOnlyList<HistoryView> History)
+{
+    public static DeliveryView From(DeliveryRecord r) => new(
+        r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,
+        r.CreatedAt, r.UpdatedAt, r.Status == DeliveryStatus.Retrying ? r.NextAttemptAt : null, r.LastError, r.ProviderMessageId,
+        [.. r.History.Select(h => new HistoryView(h.Status, h.Attempt, h.At, h.Detail))]);
+}
+
+public sealed record DeliveryListView(string EventId, IReadOnlyList<DeliveryView> Deliveries);

@@ -1,0 +1,134 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Notify.Core;
+
+/// <summary>
+/// Settings under the <c>Notify</c> configuration section (app settings <c>Notify__...</c> in Azure).
+/// Every value has a documented default; the README's configuration table lists them.
+/// </summary>
+public sealed class NotifyOptions
+{
+    public const string Section = "Notify";
+
+    /// <summary>Whether a user who never said otherwise receives each channel.</summary>
+    [Required]
+    public ChannelSwitches DefaultOptIn { get; set; } = new();
+
+    [Required]
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    [Required]
+    public DeliveryOptions Delivery { get; set; } = new();
+
+    [Required]
+    public SweeperOptions Sweeper { get; set; } = new();
+
+    public bool OptedInByDefault(Channel channel) => channel switch
+    {
+        Channel.Push => DefaultOptIn.Push,
+        Channel.Email => DefaultOptIn.Email,
+        _ => DefaultOptIn.Sms,
+    };
+}
+
+public sealed class ChannelSwitches
+{
+    public bool Push { get; set; } = true;
+    public bool Email { get; set; } = true;
+    public bool Sms { get; set; } = true;
+}
+
+public sealed class ChannelLimits
+{
+    [Range(0, 100_000)]
+    public int? Push { get; set; }
+
+    [Range(0, 100_000)]
+    public int? Email { get; set; }
+
+    [Range(0, 100_000)]
+    public int? Sms { get; set; }
+
+    public int? For(Channel channel) => channel switch
+    {
+        Channel.Push => Push,
+        Channel.Email => Email,
+        _ => Sms,
+    };
+}
+
+/// <summary>
+/// Per-user notifications per channel in a fixed one-hour window (UTC). <c>Apps:{appKey}</c> overrides the
+/// default for notifications sent by that app; the counter itself is per user and channel.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    [Required]
+    public ChannelLimits Default { get; set; } = new() { Push = 20, Email = 10, Sms = 5 };
+
+    public Dictionary<string, ChannelLimits> Apps { get; set; } = new(StringComparer.Ordinal);
+
+    public int LimitFor(string appKey, Channel channel) =>
+        (Apps.TryGetValue(appKey, out var app) ? app.For(channel) : null)
+        ?? Default.For(channel)
+        ?? channel switch { Channel.Push => 20, Channel.Email => 10, _ => 5 };
+}
+
+public sealed class DeliveryOptions
+{
+    /// <summary>How long a worker's claim on a delivery lasts; a worker that dies loses it after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Provider calls per delivery before it is failed.</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>First retry delay; doubles per attempt, with full jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "7.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Past this age a notification is no longer worth sending on the channel: failed, not retried.</summary>
+    [Required]
+    public ChannelDurations TimeToLive { get; set; } = new();
+}
+
+public sealed class ChannelDurations
+{
+    public TimeSpan Push { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan Email { get; set; } = TimeSpan.FromHours(72);
+    public TimeSpan Sms { get; set; } = TimeSpan.FromHours(4);
+
+    public TimeSpan For(Channel channel) => channel switch
+    {
+        Channel.Push => Push,
+        Channel.Email => Email,
+        _ => Sms,
+    };
+}
+
+public sealed class SweeperOptions
+{
+    /// <summary>A delivery still <c>queued</c> this long after it was written is re-enqueued.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan QueuedGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Slack past a retry's due time before the sweeper assumes its message was lost.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan RetryGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Requests examined per sweep; the rest wait for the next run.</summary>
+    [Range(1, 10_000)]
+    public int MaxRequestsPerRun { get; set; } = 200;
+
+    /// <summary>Re-enqueues per sweep.</summary>
+    [Range(1, 100_000)]
+    public int MaxDeliveriesPerRun { get; set; } = 2000;
+
+    /// <summary>How long an ingest that stopped half-way (no final log write) blocks a retry of the same eventId.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PlanningTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

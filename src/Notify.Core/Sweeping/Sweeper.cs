@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notify.Core.Delivery;
+
+namespace Notify.Core.Sweeping;
+
+public sealed record SweepReport(int RequestsExamined, int RequestsCompleted, int DeliveriesReenqueued, int StorageOperations);
+
+/// <summary>
+/// The timer's job (seed: no data loss): find deliveries stuck past their deadline and put them back on
+/// their queue. It reads only the in-flight index and the partitions of the requests due there, so its cost
+/// follows the number of requests in flight, never the size of the log.
+/// </summary>
+public sealed partial class Sweeper(
+    IInFlightIndex index,
+    IDeliveryLog log,
+    IDeliveryQueue queue,
+    TimeProvider time,
+    IOptions<NotifyOptions> options,
+    ILogger<Sweeper> logger)
+{
+    public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Sweeper;
+        var now = time.GetUtcNow();
+        var operations = 1;
+        var due = await index.ListDueAsync(now, settings.MaxRequestsPerRun, cancellationToken);
+        int completed = 0, reenqueued = 0;
+        foreach (var entry in due)
+        {
+            var request = await log.GetRequestAsync(entry.RequestId, cancellationToken);
+            var unfinished = await log.ListUnfinishedAsync(entry.RequestId, cancellationToken);
+            operations += 2;
+            var planningOver = request is null || request.State == RequestState.Logged || now - request.CreatedAt >= settings.PlanningTimeout;
+            if (unfinished.Count == 0 && planningOver)
+            {
+                await index.RemoveAsync(entry.RequestId, cancellationToken);
+                operations++;
+                completed++;
+                continue;
+            }
+            var budget = settings.MaxDeliveriesPerRun - reenqueued;
+            var stuck = unfinished.Where(d => IsStuck(d, now, settings)).Take(Math.Max(0, budget)).ToList();
+            if (stuck.Count > 0)
+            {
+                await queue.EnqueueAsync([.. stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1))], TimeSpan.Zero, cancellationToken);
+                operations += stuck.Count;
+                reenqueued += stuck.Count;
+                LogReenqueued(logger, entry.RequestId, stuck.Count);
+            }
+            await index.RescheduleAsync(entry.RequestId, NextCheck(unfinished, now, settings), cancellationToken);
+            operations++;
+        }
+        var report = new SweepReport(due.Count, completed, reenqueued, operations);
+        LogSwept(logger, report.RequestsExamined, report.RequestsCompleted, report.DeliveriesReenqueued, report.StorageOperations);
+        return report;
+    }
+
+    public static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings) => delivery.Status switch
+    {
+        DeliveryStatus.Queued => delivery.UpdatedAt + settings.QueuedGrace <= now,
+        DeliveryStatus.Sending => delivery.LeaseUntil is null || delivery.LeaseUntil <= now,
+        DeliveryStatus.Retrying => delivery.NextAttemptAt is null || delivery.NextAttemptAt + settings.RetryGrace <= now,
+        _ => false,
+    };
+
+    /// <summary>When the next of these deliveries could become stuck; at least a grace period away.</summary>
+    private static DateTimeOffset NextCheck(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, SweeperOptions settings)
+    {
+        var floor = now + settings.QueuedGrace;
+        var candidates = unfinished.Select(d => d.Status switch
+        {
+            DeliveryStatus.Sending => d.LeaseUntil ?? floor,
+            DeliveryStatus.Retrying => (d.NextAttemptAt ?? now) + settings.RetryGrace,
+            _ => floor,
+        });
+        var next = candidates.DefaultIfEmpty(floor).Min();
+        return next < now + TimeSpan.FromSeconds(5) ? now + TimeSpan.FromSeconds(5) : next;
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "SweepReenqueued", Level = LogLevel.Warning, Message = "Sweeper re-enqueued {Count} stuck deliveries of request {RequestId}")]
+    private static partial void LogReenqueued(ILogger logger, string requestId, int count);
+
+    [LoggerMessage(EventId = 3000, EventName = "SweepCompleted", Level = LogLevel.Information, Message = "Sweep: {Examined} requests examined, {Completed} completed and removed from the index, {Reenqueued} deliveries re-enqueued, {Operations} storage operations")]
+    private static partial void LogSwept(ILogger logger, int examined, int completed, int reenqueued, int operations);
+}

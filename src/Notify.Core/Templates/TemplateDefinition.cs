@@ -1,0 +1,65 @@
+namespace Notify.Core.Templates;
+
+/// <summary>What a template says for one channel. Every string is Liquid source.</summary>
+public sealed record PushContent(string Title, string Body, IReadOnlyDictionary<string, string>? Data);
+
+public sealed record EmailContent(string Subject, string? Html, string? Text);
+
+public sealed record SmsContent(string Body);
+
+/// <summary>The channels one locale (or the default) defines; a locale overrides only the channels it names.</summary>
+public sealed record ChannelContents(PushContent? Push, EmailContent? Email, SmsContent? Sms)
+{
+    public bool Defines(Channel channel) => channel switch
+    {
+        Channel.Push => Push is not null,
+        Channel.Email => Email is not null,
+        Channel.Sms => Sms is not null,
+        _ => false,
+    };
+}
+
+/// <summary>A template as stored: default-locale channels plus per-locale overrides.</summary>
+public sealed record TemplateDefinition(
+    string DefaultLocale,
+    ChannelContents Channels,
+    IReadOnlyDictionary<string, ChannelContents> Locales)
+{
+    /// <summary>Channels the template defines in its default locale; a request without channels uses these.</summary>
+    public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.All.Where(Channels.Defines)];
+
+    /// <summary>
+    /// The locale whose content serves <paramref name="userLocale"/> on <paramref name="channel"/>: the exact
+    /// locale, then its language, then the default. Locale keys compare case-insensitively (BCP 47).
+    /// </summary>
+    public string ResolveLocale(string? userLocale, Channel channel)
+    {
+        if (!string.IsNullOrEmpty(userLocale))
+        {
+            if (TryLocale(userLocale, channel, out var exact))
+            {
+                return exact;
+            }
+            var dash = userLocale.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && TryLocale(userLocale[..dash], channel, out var language))
+            {
+                return language;
+            }
+        }
+        return DefaultLocale;
+    }
+
+    private bool TryLocale(string locale, Channel channel, out string key)
+    {
+        foreach (var (name, contents) in Locales)
+        {
+            if (string.Equals(name, locale, StringComparison.OrdinalIgnoreCase) && contents.Defines(channel))
+            {
+                key = name;
+                return true;
+            }
+        }
+        key = DefaultLocale;
+        return false;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Fluid;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Templates;
+
+/// <summary>
+/// Reads a template's JSON and parses every Liquid string in it, so a template that cannot render is
+/// refused when it is written (naming channel, locale, line and column), not when a user is due a message.
+/// </summary>
+public static partial class TemplateDefinitionParser
+{
+    private static readonly FluidParser Parser = new();
+
+    public static TemplateDefinition? Parse(JsonElement root, ValidationErrors errors)
+    {
+        var reader = JsonObjectReader.For(root, errors, "");
+        if (reader is null)
+        {
+            return null;
+        }
+        var defaultLocale = reader.String("defaultLocale", required: true, maxLength: 35, pattern: Limits.Locale(), patternHint: "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
+        var channelsReader = reader.Object("channels", required: true);
+        var channels = channelsReader is null ? null : ReadContents(channelsReader, requireOne: true);
+        var locales = new Dictionary<string, ChannelContents>(StringComparer.OrdinalIgnoreCase);
+        var localesReader = reader.Object("locales");
+        if (localesReader is not null)
+        {
+            foreach (var property in localesReader.Properties())
+            {
+                var path = localesReader.PathOf(property.Name);
+                if (!Limits.Locale().IsMatch(property.Name))
+                {
+                    errors.Add(path, "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
+                    continue;
+                }
+                if (locales.ContainsKey(property.Name))
+                {
+                    errors.Add(path, "is given twice");
+                    continue;
+                }
+                var localeReader = JsonObjectReader.For(property.Value, errors, path);
+                var contents = localeReader is null ? null : ReadContents(localeReader, requireOne: true);
+                if (contents is not null)
+                {
+                    locales[property.Name] = contents;
+                }
+            }
+        }
+        reader.RejectUnknown();
+        if (!errors.IsEmpty || defaultLocale is null || channels is null)
+        {
+            return null;
+        }
+        return new TemplateDefinition(defaultLocale, channels, locales);
+    }
+
+    private static ChannelContents? ReadContents(JsonObjectReader reader, bool requireOne)
+    {
+        var errorsBefore = reader.Errors.Count;
+        PushContent? push = null;
+        EmailContent? email = null;
+        SmsContent? sms = null;
+        if (reader.Object("push") is { } p)
+        {
+            var title = Liquid(p, "title", required: true);
+            var body = Liquid(p, "body", required: true);
+            Dictionary<string, string>? data = null;
+            if (p.Object("data") is { } d)
+            {
+                data = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var entry in d.Properties())
+                {
+                    if (Liquid(d, entry.Name, required: true) is { } value)
+                    {
+                        data[entry.Name] = value;
+                    }
+                }
+            }
+            p.RejectUnknown();
+            push = title is null || body is null ? null : new PushContent(title, body, data);
+        }
+        if (reader.Object("email") is { } e)
+        {
+            var subject = Liquid(e, "subject", required: true);
+            var html = Liquid(e, "html");
+            var text = Liquid(e, "text");
+            if (html is null && text is null && !e.Errors.Has(e.PathOf("html")) && !e.Errors.Has(e.PathOf("text")))
+            {
+                e.Errors.Add(e.PathOf("html"), "an email needs 'html', 'text' or both");
+            }
+            e.RejectUnknown();
+            email = subject is null || (html is null && text is null) ? null : new EmailContent(subject, html, text);
+        }
+        if (reader.Object("sms") is { } s)
+        {
+            var body = Liquid(s, "body", required: true);
+            s.RejectUnknown();
+            sms = body is null ? null : new SmsContent(body);
+        }
+        reader.RejectUnknown();
+        if (reader.Errors.Count != errorsBefore)
+        {
+            return null;
+        }
+        if (requireOne && push is null && email is null && sms is null)
+        {
+            reader.Errors.Add(reader.PathOf("").TrimEnd('.'), "must define at least one of 'push', 'email', 'sms'");
+            return null;
+        }
+        return new ChannelContents(push, email, sms);
+    }
+
+    /// <summary>Reads a string field and checks that it parses as Liquid.</summary>
+    private static string? Liquid(JsonObjectReader reader, string name, bool required = false)
+    {
+        var source = reader.String(name, required);
+        if (source is null)
+        {
+            return null;
+        }
+        if (!TryCompile(source, out _, out var error))
+        {
+            reader.Errors.Add(reader.PathOf(name), error);
+            return null;
+        }
+        return source;
+    }
+
+    /// <summary>Parses Liquid source; on failure the error names line and column.</summary>
+    public static bool TryCompile(string source, out IFluidTemplate template, out string error)
+    {
+        if (Parser.TryParse(source, out template, out var message))
+        {
+            error = "";
+            return true;
+        }
+        var firstLine = message.Split('\n')[0].Trim();
+        var position = Position().Match(firstLine);
+        error = position.Success
+            ? $"Liquid syntax error at line {position.Groups[1].Value}, column {position.Groups[2].Value}: {Position().Replace(firstLine, "").Trim()}"
+            : $"Liquid syntax error: {firstLine}";
+        return false;
+    }
+
+    [GeneratedRegex(@"at \((\d+):(\d+)\)")]
+    private static partial Regex Position();
+}

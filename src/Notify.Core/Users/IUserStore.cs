@@ -1,0 +1,24 @@
+namespace Notify.Core.Users;
+
+public interface IUserStore
+{
+    /// <summary>The user's profile, devices, preferences and rate counters, or null for an unknown user.</summary>
+    Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Many users at once (ingest); unknown users are absent from the answer.</summary>
+    Task<IReadOnlyDictionary<string, UserRecord>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the profile. Returns true when the user is new.</summary>
+    Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken);
+
+    /// <summary>Registers (or refreshes) a device and drops the oldest beyond <paramref name="maxDevices"/>.</summary>
+    Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken);
+
+    /// <summary>Removes a device; false when the user had no such device.</summary>
+    Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken);
+
+    Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken);
+
+    /// <summary>Marks the user's email or phone as not reachable (provider said invalid, bounced or unsubscribed).</summary>
+    Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken);
+}
