@@ -1,0 +1,85 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Notify.Core.Apps;
+using Notify.Core.Delivery;
+using Notify.Core.RateLimiting;
+using Notify.Core.Templates;
+using Notify.Core.Users;
+
+namespace Notify.Storage;
+
+public static class NotifyStorageExtensions
+{
+    /// <summary>
+    /// Registers the Table and Queue adapters on the connection named <c>Storage</c>: a connection string
+    /// locally, service URIs with managed identity in Azure.
+    /// </summary>
+    public static IHostApplicationBuilder AddNotifyStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>()
+            .Configure<IConfiguration>((options, configuration) => Bind(options, configuration.GetSection(StorageOptions.Section)))
+            .Validate(o => o.ConnectionString is not null || (o.TableServiceUri is not null && o.QueueServiceUri is not null),
+                "Storage is not configured: set 'Storage' to a connection string, or 'Storage__tableServiceUri' and 'Storage__queueServiceUri' (with 'Storage__credential=managedidentity').")
+            .ValidateOnStart();
+        var services = builder.Services;
+        services.AddSingleton<StorageOperationCounter>();
+        services.AddSingleton(sp => new StorageNames(sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var clientOptions = new TableClientOptions();
+            clientOptions.AddPolicy(sp.GetRequiredService<StorageOperationCounter>().PolicyFor("table"), HttpPipelinePosition.PerCall);
+            return options.ConnectionString is { } connection
+                ? new TableServiceClient(connection, clientOptions)
+                : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var clientOptions = new QueueClientOptions { MessageEncoding = options.MessageEncoding };
+            clientOptions.AddPolicy(sp.GetRequiredService<StorageOperationCounter>().PolicyFor("queue"), HttpPipelinePosition.PerCall);
+            return options.ConnectionString is { } connection
+                ? new QueueServiceClient(connection, clientOptions)
+                : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
+        });
+        services.AddSingleton<TableDeliveryLog>();
+        services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
+        services.AddSingleton<TableUserStore>();
+        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<TableUserStore>());
+        services.AddSingleton<IRateLimiter, TableRateLimiter>();
+        services.AddSingleton<ITemplateStore, TableTemplateStore>();
+        services.AddSingleton<IAppStore, TableAppStore>();
+        services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
+        services.AddSingleton<IOutbox, TableOutbox>();
+        services.AddSingleton<IDeliveryQueue, StorageDeliveryQueue>();
+        services.AddSingleton<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
+        return builder;
+    }
+
+    /// <summary>
+    /// The connection may be a plain string (<c>Storage=...</c>) or a section of identity settings, the same
+    /// shapes the Functions runtime accepts for a trigger's <c>Connection</c>.
+    /// </summary>
+    private static void Bind(StorageOptions options, IConfigurationSection section)
+    {
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            options.ConnectionString = section.Value;
+            return;
+        }
+        section.Bind(options);
+        options.ConnectionString ??= section["connectionString"];
+    }
+
+    private static TokenCredential Credential(StorageOptions options) =>
+        string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(options.ClientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(options.ClientId))
+            : new DefaultAzureCredential();
+}

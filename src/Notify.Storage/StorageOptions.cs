@@ -1,0 +1,71 @@
+using Azure.Storage.Queues;
+
+namespace Notify.Storage;
+
+/// <summary>
+/// The connection named <c>Storage</c>, the same one the queue triggers use. Locally a connection string
+/// (<c>Storage=UseDevelopmentStorage=true</c>); in Azure managed identity:
+/// <c>Storage__tableServiceUri</c>, <c>Storage__queueServiceUri</c>, <c>Storage__credential=managedidentity</c>,
+/// <c>Storage__clientId</c>.
+/// </summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    public string? ConnectionString { get; set; }
+
+    public Uri? TableServiceUri { get; set; }
+
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary><c>managedidentity</c> for a (user-assigned, with <see cref="ClientId"/>) managed identity.</summary>
+    public string? Credential { get; set; }
+
+    public string? ClientId { get; set; }
+
+    /// <summary>Must match <c>extensions.queues.messageEncoding</c> in host.json (the runtime's default is base64).</summary>
+    public QueueMessageEncoding MessageEncoding { get; set; } = QueueMessageEncoding.Base64;
+
+    /// <summary>
+    /// Prefix for every table and queue name. Empty in every deployment; tests use it to give a host its own
+    /// tables and queues inside one emulator.
+    /// </summary>
+    public string NamePrefix { get; set; } = "";
+}
+
+/// <summary>Every table and queue name, in one place.</summary>
+public sealed class StorageNames(string prefix)
+{
+    public const string PushQueue = "notify-push";
+    public const string EmailQueue = "notify-email";
+    public const string SmsQueue = "notify-sms";
+    public const string PoisonSuffix = "-poison";
+
+    public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
+
+    public string Prefix => prefix;
+
+    public string Deliveries => Table("NotifyDeliveries");
+    public string Users => Table("NotifyUsers");
+    public string Templates => Table("NotifyTemplates");
+    public string Apps => Table("NotifyApps");
+    public string InFlight => Table("NotifyInFlight");
+    public string Outbox => Table("NotifyOutbox");
+
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox];
+
+    /// <summary>The queue a trigger names (e.g. <c>notify-push</c>) as it exists in this storage account.</summary>
+    public string Queue(string triggerQueueName) => prefix.Length == 0 ? triggerQueueName : $"{prefix.ToLowerInvariant()}-{triggerQueueName}";
+
+    public string QueueFor(Core.Channel channel) => Queue(channel switch
+    {
+        Core.Channel.Push => PushQueue,
+        Core.Channel.Email => EmailQueue,
+        _ => SmsQueue,
+    });
+
+    public IReadOnlyList<string> AllQueues =>
+        [.. ChannelQueues.SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) })];
+
+    private string Table(string name) => prefix.Length == 0 ? name : prefix + name;
+}

@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Notify.Core;
+using Notify.Core.Delivery;
+
+namespace Notify.Storage;
+
+/// <summary>
+/// The delivery log in Table Storage. One partition per request: the header row (<c>request</c>) and one row
+/// per delivery (<c>00001</c>...), so a request's deliveries are written in transactions of 100 and read with
+/// one query. History is a set of <c>H_{attempt}_{status}</c> properties, added by merge without a read.
+/// </summary>
+public sealed class TableDeliveryLog(TableServiceClient service, StorageNames names) : IDeliveryLog
+{
+    private const string HeaderRow = "request";
+    private const int BatchSize = 100;
+    private readonly TableClient _table = service.GetTableClient(names.Deliveries);
+
+    public async Task<bool> TryCreateRequestAsync(RequestRecord request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.AddEntityAsync(ToEntity(request), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(requestId, HeaderRow, cancellationToken: cancellationToken);
+        return response.HasValue ? ToRequest(response.Value!) : null;
+    }
+
+    public async Task<RequestRecord?> TryRestartPlanningAsync(RequestRecord request, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(request.RequestId, HeaderRow) { ["CreatedAt"] = at };
+        try
+        {
+            var response = await _table.UpdateEntityAsync(entity, new ETag(request.ETag!), TableUpdateMode.Merge, cancellationToken);
+            return request with { CreatedAt = at, ETag = response.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken)
+    {
+        var batches = deliveries.Chunk(BatchSize).ToList();
+        var results = new DeliveryRecord[batches.Count][];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batches.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var batch = batches[i];
+                var actions = batch.Select(d => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(d))).ToList();
+                var response = await _table.SubmitTransactionAsync(actions, ct);
+                results[i] = [.. batch.Select((d, j) => d with { ETag = response.Value[j].Headers.ETag?.ToString() })];
+            });
+        // Only after every delivery is written does the header say so.
+        var header = new TableEntity(request.RequestId, HeaderRow)
+        {
+            ["State"] = RequestState.Logged.ToString(),
+            ["DeliveryCount"] = totalCount,
+        };
+        await _table.UpdateEntityAsync(header, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        return [.. results.SelectMany(r => r)];
+    }
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListAsync(string requestId, CancellationToken cancellationToken) =>
+        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}'", cancellationToken);
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) =>
+        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}' and (Status eq 'queued' or Status eq 'sending' or Status eq 'retrying')", cancellationToken);
+
+    public async Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(key.RequestId, RowKey(key.Seq), cancellationToken: cancellationToken);
+        return response.HasValue ? ToDelivery(response.Value!) : null;
+    }
+
+    public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(key.RequestId, RowKey(key.Seq))
+        {
+            ["Status"] = transition.Status.ToName(),
+            ["Attempts"] = transition.Attempt,
+            ["UpdatedAt"] = transition.At,
+            [HistoryProperty(transition.Attempt, transition.Status)] = HistoryValue(transition.At, transition.Detail),
+        };
+        if (transition.LeaseUntil is { } lease)
+        {
+            entity["LeaseUntil"] = lease;
+        }
+        if (transition.NextAttemptAt is { } next)
+        {
+            entity["NextAttemptAt"] = next;
+        }
+        if (transition.LastError is { } error)
+        {
+            entity["LastError"] = Truncate(error, 1024);
+        }
+        if (transition.ProviderMessageId is { } providerId)
+        {
+            entity["ProviderMessageId"] = Truncate(providerId, 256);
+        }
+        try
+        {
+            var response = await _table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken);
+            return response.Headers.ETag?.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyList<DeliveryRecord>> QueryAsync(string filter, CancellationToken cancellationToken)
+    {
+        var result = new List<DeliveryRecord>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            result.Add(ToDelivery(entity));
+        }
+        return result;
+    }
+
+    internal static string RowKey(int seq) => seq.ToString("D5", CultureInfo.InvariantCulture);
+
+    private static string HistoryProperty(int attempt, DeliveryStatus status) =>
+        $"H_{attempt.ToString("D2", CultureInfo.InvariantCulture)}_{status.ToName().Replace('-', '_')}";
+
+    private static string HistoryValue(DateTimeOffset at, string? detail) =>
+        detail is null ? at.ToString("O", CultureInfo.InvariantCulture) : $"{at.ToString("O", CultureInfo.InvariantCulture)}|{Truncate(detail, 200)}";
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+
+    private static TableEntity ToEntity(RequestRecord r) => new(r.RequestId, HeaderRow)
+    {
+        ["AppKey"] = r.AppKey,
+        ["EventId"] = r.EventId,
+        ["BodyHash"] = r.BodyHash,
+        ["State"] = r.State.ToString(),
+        ["Template"] = r.Template,
+        ["TemplateVersion"] = r.TemplateVersion,
+        // Binary, not string: up to 64 KiB either way, but UTF-8 keeps a 16 KiB data object well inside it.
+        ["Data"] = Encoding.UTF8.GetBytes(r.DataJson),
+        ["Priority"] = r.Priority.ToString(),
+        ["DeliveryCount"] = r.DeliveryCount,
+        ["CreatedAt"] = r.CreatedAt,
+    };
+
+    private static RequestRecord ToRequest(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("AppKey"),
+        e.GetString("EventId"),
+        e.GetString("BodyHash"),
+        Enum.Parse<RequestState>(e.GetString("State")),
+        e.GetString("Template"),
+        e.GetString("TemplateVersion"),
+        Encoding.UTF8.GetString(e.GetBinary("Data")),
+        Enum.Parse<Priority>(e.GetString("Priority")),
+        e.GetInt32("DeliveryCount") ?? 0,
+        e.GetDateTimeOffset("CreatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue)
+    {
+        ETag = e.ETag.ToString(),
+    };
+
+    private static TableEntity ToEntity(DeliveryRecord d)
+    {
+        var entity = new TableEntity(d.Key.RequestId, RowKey(d.Key.Seq))
+        {
+            ["AppKey"] = d.AppKey,
+            ["EventId"] = d.EventId,
+            ["UserId"] = d.UserId,
+            ["Channel"] = d.Channel.ToName(),
+            ["Status"] = d.Status.ToName(),
+            ["Attempts"] = d.Attempts,
+            ["CreatedAt"] = d.CreatedAt,
+            ["UpdatedAt"] = d.UpdatedAt,
+            [HistoryProperty(0, d.Status)] = HistoryValue(d.CreatedAt, d.Reason),
+        };
+        return entity
+            .With("Reason", d.Reason)
+            .With("Platform", d.Platform?.ToName())
+            .With("DeviceId", d.DeviceId)
+            .With("Address", d.Address)
+            .With("Locale", d.Locale);
+    }
+
+    private static DeliveryRecord ToDelivery(TableEntity e)
+    {
+        ChannelNames.TryParse(e.GetString("Channel"), out var channel);
+        DeliveryStatuses.TryParse(e.GetString("Status"), out var status);
+        DevicePlatform? platform = ChannelNames.TryParsePlatform(e.GetString("Platform"), out var p) ? p : null;
+        return new DeliveryRecord(
+            new DeliveryKey(e.PartitionKey, int.Parse(e.RowKey, CultureInfo.InvariantCulture)),
+            e.GetString("AppKey"),
+            e.GetString("EventId"),
+            e.GetString("UserId"),
+            channel,
+            status,
+            e.GetString("Reason"),
+            e.GetInt32("Attempts") ?? 0,
+            e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+            e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue)
+        {
+            Platform = platform,
+            DeviceId = e.GetString("DeviceId"),
+            Address = e.GetString("Address"),
+            Locale = e.GetString("Locale"),
+            LeaseUntil = e.GetDateTimeOffset("LeaseUntil"),
+            NextAttemptAt = e.GetDateTimeOffset("NextAttemptAt"),
+            LastError = e.GetString("LastError"),
+            ProviderMessageId = e.GetString("ProviderMessageId"),
+            History = ReadHistory(e),
+            ETag = e.ETag.ToString(),
+        };
+    }
+
+    private static List<HistoryEntry> ReadHistory(TableEntity e)
+    {
+        var history = new List<HistoryEntry>();
+        foreach (var (name, value) in e)
+        {
+            if (!name.StartsWith("H_", StringComparison.Ordinal) || value is not string text || name.Length < 6)
+            {
+                continue;
+            }
+            var attempt = int.Parse(name.AsSpan(2, 2), CultureInfo.InvariantCulture);
+            DeliveryStatuses.TryParse(name[5..].Replace('_', '-'), out var status);
+            var bar = text.IndexOf('|', StringComparison.Ordinal);
+            var at = DateTimeOffset.Parse(bar < 0 ? text : text[..bar], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            history.Add(new HistoryEntry(status, attempt, at, bar < 0 ? null : text[(bar + 1)..]));
+        }
+        return [.. history.OrderBy(h => h.At).ThenBy(h => h.Attempt).ThenBy(h => h.Status)];
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Core.Delivery;
+using Notify.Core.Templates;
+
+namespace Notify.Storage;
+
+/// <summary>Templates: one row per name; the row's ETag is the template's version.</summary>
+public sealed class TableTemplateStore(TableServiceClient service, StorageNames names) : ITemplateStore
+{
+    private const string Row = "current";
+    private readonly TableClient _table = service.GetTableClient(names.Templates);
+
+    public async Task<StoredTemplate?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(name, Row, cancellationToken: cancellationToken);
+        if (!response.HasValue)
+        {
+            return null;
+        }
+        var entity = response.Value!;
+        return new StoredTemplate(name, Encoding.UTF8.GetString(entity.GetBinary("Definition")), entity.ETag.ToString(), entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
+    }
+
+    public async Task<StoredTemplate> PutAsync(string name, string json, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var entity = new TableEntity(name, Row)
+        {
+            // Binary keeps up to 64 KiB of UTF-8; a string property holds only 32 K UTF-16 characters.
+            ["Definition"] = Encoding.UTF8.GetBytes(json),
+            ["UpdatedAt"] = now,
+        };
+        var response = await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        return new StoredTemplate(name, json, response.Headers.ETag?.ToString() ?? "", now);
+    }
+}
+
+/// <summary>Apps: one row per app key; only secret hashes are stored.</summary>
+public sealed class TableAppStore(TableServiceClient service, StorageNames names) : IAppStore
+{
+    private const string Row = "app";
+    private readonly TableClient _table = service.GetTableClient(names.Apps);
+
+    public async Task<AppRecord?> GetAsync(string appKey, CancellationToken cancellationToken)
+    {
+        if (appKey.Length == 0 || appKey.IndexOfAny(['/', '\\', '#', '?', '\'']) >= 0 || appKey.Any(char.IsControl))
+        {
+            return null;
+        }
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(appKey, Row, cancellationToken: cancellationToken);
+        if (!response.HasValue)
+        {
+            return null;
+        }
+        var e = response.Value!;
+        return new AppRecord(
+            appKey,
+            e.GetString("Name") ?? appKey,
+            Split(e.GetString("SecretHashes"), ','),
+            Split(e.GetString("Scopes"), ' '),
+            e.GetBoolean("Disabled") ?? false,
+            e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue);
+    }
+
+    public async Task PutAsync(AppRecord app, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(app.AppKey, Row)
+        {
+            ["Name"] = app.Name,
+            ["SecretHashes"] = string.Join(',', app.SecretHashes),
+            ["Scopes"] = string.Join(' ', app.Scopes),
+            ["Disabled"] = app.Disabled,
+            ["CreatedAt"] = app.CreatedAt,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    private static string[] Split(string? value, char separator) =>
+        string.IsNullOrEmpty(value) ? [] : value.Split(separator, StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>The sweeper's index of requests in flight: one small partition, one row per request.</summary>
+public sealed class TableInFlightIndex(TableServiceClient service, StorageNames names) : IInFlightIndex
+{
+    private const string Partition = "inflight";
+    private readonly TableClient _table = service.GetTableClient(names.InFlight);
+
+    public async Task AddAsync(string requestId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        await _table.UpsertEntityAsync(new TableEntity(Partition, requestId) { ["DueAt"] = dueAt }, TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<IReadOnlyList<InFlightEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        var result = new List<InFlightEntry>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition && e.GetDateTimeOffset("DueAt") <= now, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        {
+            result.Add(new InFlightEntry(entity.RowKey, entity.GetDateTimeOffset("DueAt") ?? now));
+            if (result.Count >= max)
+            {
+                break;
+            }
+        }
+        return result;
+    }
+
+    public async Task RescheduleAsync(string requestId, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        await _table.UpsertEntityAsync(new TableEntity(Partition, requestId) { ["DueAt"] = dueAt }, TableUpdateMode.Merge, cancellationToken);
+
+    public async Task RemoveAsync(string requestId, CancellationToken cancellationToken) =>
+        await _table.DeleteEntityAsync(Partition, requestId, ETag.All, cancellationToken);
+}
+
+/// <summary>The Outbox provider's record, per user. Each send is its own row, so duplicates are visible.</summary>
+public sealed class TableOutbox(TableServiceClient service, StorageNames names) : IOutbox
+{
+    private readonly TableClient _table = service.GetTableClient(names.Outbox);
+
+    public async Task RecordAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(entry.UserId, $"{entry.DeliveryId}|{Guid.NewGuid():N}")
+        {
+            ["DeliveryId"] = entry.DeliveryId,
+            ["Channel"] = entry.Channel.ToName(),
+            ["To"] = entry.To,
+            ["At"] = entry.At,
+        }
+        .With("Platform", entry.Platform?.ToName())
+        .With("Title", entry.Title)
+        .With("Subject", entry.Subject)
+        .With("Body", entry.Body)
+        .With("Html", entry.Html)
+        .With("Text", entry.Text)
+        .With("Data", entry.Data is null ? null : JsonSerializer.Serialize(entry.Data));
+        await _table.AddEntityAsync(entity, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> ListAsync(string userId, CancellationToken cancellationToken)
+    {
+        var result = new List<OutboxEntry>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == userId, cancellationToken: cancellationToken))
+        {
+            ChannelNames.TryParse(e.GetString("Channel"), out var channel);
+            result.Add(new OutboxEntry(e.GetString("DeliveryId"), userId, channel, e.GetString("To"), e.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue)
+            {
+                Platform = ChannelNames.TryParsePlatform(e.GetString("Platform"), out var p) ? p : null,
+                Title = e.GetString("Title"),
+                Subject = e.GetString("Subject"),
+                Body = e.GetString("Body"),
+                Html = e.GetString("Html"),
+                Text = e.GetString("Text"),
+                Data = e.GetString("Data") is { } data ? JsonSerializer.Deserialize<Dictionary<string, string>>(data) : null,
+            });
+        }
+        return [.. result.OrderBy(r => r.At)];
+    }
+}

@@ -1,0 +1,174 @@
+using Azure;
+using Azure.Data.Tables;
+using Notify.Core;
+using Notify.Core.Users;
+
+namespace Notify.Storage;
+
+/// <summary>
+/// Users in Table Storage, one partition per user: <c>profile</c>, <c>prefs</c>, <c>device|{id}</c> and
+/// <c>rate|{channel}|{window}</c> rows, so ingest reads everything about a user in one query.
+/// </summary>
+public sealed class TableUserStore(TableServiceClient service, StorageNames names) : IUserStore
+{
+    internal const string ProfileRow = "profile";
+    internal const string PreferencesRow = "prefs";
+    internal const string DevicePrefix = "device|";
+    internal const string RatePrefix = "rate|";
+    private readonly TableClient _table = service.GetTableClient(names.Users);
+
+    internal TableClient Table => _table;
+
+    public async Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == userId, cancellationToken: cancellationToken))
+        {
+            rows.Add(entity);
+        }
+        return ToRecord(userId, rows);
+    }
+
+    public async Task<IReadOnlyDictionary<string, UserRecord>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        var result = new System.Collections.Concurrent.ConcurrentDictionary<string, UserRecord>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            userIds,
+            new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+            async (userId, ct) =>
+            {
+                if (await GetAsync(userId, ct) is { } user)
+                {
+                    result[userId] = user;
+                }
+            });
+        return result;
+    }
+
+    public async Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken)
+    {
+        var existed = (await _table.GetEntityIfExistsAsync<TableEntity>(profile.UserId, ProfileRow, ["PartitionKey"], cancellationToken)).HasValue;
+        var entity = new TableEntity(profile.UserId, ProfileRow)
+        {
+            ["UpdatedAt"] = profile.UpdatedAt,
+            ["EmailInvalid"] = false,
+            ["PhoneInvalid"] = false,
+        }
+        .With("Email", profile.Email)
+        .With("Phone", profile.Phone)
+        .With("Locale", profile.Locale)
+        .With("TimeZone", profile.TimeZone);
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        return !existed;
+    }
+
+    public async Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken)
+    {
+        var devices = new List<TableEntity>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == userId && e.RowKey.CompareTo(DevicePrefix) >= 0 && e.RowKey.CompareTo("device}") < 0,
+            cancellationToken: cancellationToken))
+        {
+            devices.Add(entity);
+        }
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpsertReplace, new TableEntity(userId, DevicePrefix + device.Id)
+            {
+                ["Token"] = device.Token,
+                ["Platform"] = device.Platform.ToName(),
+                ["RegisteredAt"] = device.RegisteredAt,
+            }),
+        };
+        var others = devices.Where(d => d.RowKey != DevicePrefix + device.Id)
+            .OrderByDescending(d => d.GetDateTimeOffset("RegisteredAt"))
+            .ToList();
+        foreach (var oldest in others.Skip(maxDevices - 1))
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, oldest, oldest.ETag));
+        }
+        await _table.SubmitTransactionAsync(actions, cancellationToken);
+    }
+
+    public async Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken)
+    {
+        var response = await _table.DeleteEntityAsync(userId, DevicePrefix + deviceId, ETag.All, cancellationToken);
+        return response.Status != 404;
+    }
+
+    public async Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(userId, PreferencesRow);
+        if (update.Push is { } push)
+        {
+            entity["Push"] = push;
+        }
+        if (update.Email is { } email)
+        {
+            entity["Email"] = email;
+        }
+        if (update.Sms is { } sms)
+        {
+            entity["Sms"] = sms;
+        }
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
+        var stored = await _table.GetEntityAsync<TableEntity>(userId, PreferencesRow, cancellationToken: cancellationToken);
+        return ToPreferences(stored.Value);
+    }
+
+    public async Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(userId, ProfileRow) { [channel == Channel.Email ? "EmailInvalid" : "PhoneInvalid"] = true };
+        try
+        {
+            await _table.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // The user was deleted meanwhile: nothing left to mark.
+        }
+    }
+
+    internal static UserRecord? ToRecord(string userId, IReadOnlyList<TableEntity> rows)
+    {
+        var profileRow = rows.FirstOrDefault(r => r.RowKey == ProfileRow);
+        if (profileRow is null)
+        {
+            return null;
+        }
+        var profile = new UserProfile(
+            userId,
+            profileRow.GetString("Email"),
+            profileRow.GetString("Phone"),
+            profileRow.GetString("Locale"),
+            profileRow.GetString("TimeZone"),
+            profileRow.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+            profileRow.GetBoolean("EmailInvalid") ?? false,
+            profileRow.GetBoolean("PhoneInvalid") ?? false);
+        var devices = rows.Where(r => r.RowKey.StartsWith(DevicePrefix, StringComparison.Ordinal))
+            .Select(r => new Device(
+                r.RowKey[DevicePrefix.Length..],
+                r.GetString("Token"),
+                r.GetString("Platform") == "apns" ? DevicePlatform.Apns : DevicePlatform.Fcm,
+                r.GetDateTimeOffset("RegisteredAt") ?? DateTimeOffset.MinValue))
+            .ToList();
+        var preferencesRow = rows.FirstOrDefault(r => r.RowKey == PreferencesRow);
+        var preferences = preferencesRow is null ? ChannelPreferences.None : ToPreferences(preferencesRow);
+        var counters = rows.Where(r => r.RowKey.StartsWith(RatePrefix, StringComparison.Ordinal))
+            .Select(ToCounter)
+            .OfType<RateCounter>()
+            .ToList();
+        return new UserRecord(profile, devices, preferences, counters);
+    }
+
+    internal static RateCounter? ToCounter(TableEntity row)
+    {
+        var parts = row.RowKey.Split('|');
+        return parts.Length == 3 && ChannelNames.TryParse(parts[1], out var channel)
+            ? new RateCounter(channel, parts[2], row.GetInt32("Count") ?? 0, row.ETag.ToString())
+            : null;
+    }
+
+    private static ChannelPreferences ToPreferences(TableEntity row) =>
+        new(row.GetBoolean("Push"), row.GetBoolean("Email"), row.GetBoolean("Sms"));
+}

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Notify.Channels.Tests.Contract;
+
+/// <summary>A request as a fake provider received it: what the real provider would have seen.</summary>
+public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, string Protocol);
+
+/// <summary>A failure a fake provider is told to answer the next request(s) with.</summary>
+public enum FakeFault
+{
+    None,
+    ServerError,
+    TooManyRequests,
+    Timeout,
+    ConnectionReset,
+    InvalidRecipient,
+    AuthFailure,
+    BadRequest,
+}
+
+/// <summary>
+/// Base of every fake provider: a Kestrel server on 127.0.0.1, port 0, that records each request and answers
+/// from the subclass's routes. Faults are queued with <see cref="FailNext"/> and taken one per request.
+/// </summary>
+public abstract class FakeProviderServer : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<FakeFault> _faults = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public IReadOnlyList<ReceivedRequest> Received => [.. _received];
+
+    /// <summary>How long a <see cref="FakeFault.Timeout"/> holds the request before answering.</summary>
+    public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retry-After seconds sent with <see cref="FakeFault.TooManyRequests"/> (and 503s where the provider does).</summary>
+    public int RetryAfterSeconds { get; set; } = 7;
+
+    public void FailNext(FakeFault fault, int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _faults.Enqueue(fault);
+        }
+    }
+
+    protected FakeFault TakeFault() => _faults.TryDequeue(out var fault) ? fault : FakeFault.None;
+
+    /// <summary>Starts the server; HTTPS with HTTP/2 when a certificate is given (APNs), else plain HTTP/1.1.</summary>
+    public async Task StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(certificate);
+            }
+        }));
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+            var body = await reader.ReadToEndAsync();
+            context.Request.Body.Position = 0;
+            _received.Enqueue(new ReceivedRequest(
+                context.Request.Method,
+                context.Request.Path.Value ?? "",
+                context.Request.QueryString.Value ?? "",
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                body,
+                context.Request.Protocol));
+            var fault = TakeFault();
+            if (fault == FakeFault.Timeout)
+            {
+                await Task.Delay(TimeoutDelay, context.RequestAborted).ContinueWith(_ => { });
+                return;
+            }
+            if (fault == FakeFault.ConnectionReset)
+            {
+                context.Abort();
+                return;
+            }
+            context.Items[nameof(FakeFault)] = fault;
+            await next(context);
+        });
+        MapRoutes(_app);
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    /// <summary>The fault chosen for the current request by the recording middleware.</summary>
+    protected static FakeFault FaultOf(HttpContext context) =>
+        context.Items.TryGetValue(nameof(FakeFault), out var fault) && fault is FakeFault f ? f : FakeFault.None;
+
+    protected abstract void MapRoutes(WebApplication app);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        GC.SuppressFinalize(this);
+    }
+}

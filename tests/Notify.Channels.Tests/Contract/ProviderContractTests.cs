@@ -1,0 +1,159 @@
+using Notify.Core;
+using Notify.Core.Delivery;
+using Notify.Core.Templates;
+
+namespace Notify.Channels.Tests.Contract;
+
+/// <summary>
+/// What every provider must do with its fake, whatever the provider: one subclass per provider supplies the
+/// fake, the provider pointed at it, and a message for its channel. Provider-specific cases (exact request,
+/// error codes, token caching) live in the subclass.
+/// </summary>
+public abstract class ProviderContractTests<TFake> : IAsyncLifetime
+    where TFake : FakeProviderServer
+{
+    protected TFake Fake { get; private set; } = null!;
+
+    protected IDeliveryProvider Provider { get; private set; } = null!;
+
+    protected abstract Task<TFake> StartFakeAsync();
+
+    protected abstract IDeliveryProvider CreateProvider(TFake fake);
+
+    protected abstract Channel Channel { get; }
+
+    protected virtual DevicePlatform? Platform => null;
+
+    /// <summary>Where the test message is addressed (a device token, e-mail address or phone number).</summary>
+    protected abstract string Recipient { get; }
+
+    public async ValueTask InitializeAsync()
+    {
+        Fake = await StartFakeAsync();
+        Provider = CreateProvider(Fake);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Fake.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected OutgoingMessage Message(string deliveryId = "abcdefghijklmnopqrstuvwx-1") => new(
+        deliveryId,
+        Channel,
+        "user-1",
+        Recipient,
+        Channel switch
+        {
+            Channel.Push => new RenderedContent(Title: "Hello Ann", Body: "Your order shipped", Data: new Dictionary<string, string> { ["orderId"] = "42" }),
+            Channel.Email => new RenderedContent(Subject: "Hello Ann", Html: "<p>Your order shipped</p>", Text: "Your order shipped"),
+            _ => new RenderedContent(Body: "Your order shipped"),
+        },
+        Priority.Normal)
+    {
+        Platform = Platform,
+        EventId = "evt-1",
+        Template = "order-shipped",
+    };
+
+    [Fact]
+    public void Provider_claims_its_channel()
+    {
+        Assert.True(Provider.CanSend(Channel, Platform));
+    }
+
+    [Fact]
+    public async Task Accepted_message_is_sent_with_the_provider_message_id()
+    {
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        var sent = Assert.IsType<DeliveryOutcome.Sent>(outcome);
+        Assert.False(string.IsNullOrEmpty(sent.ProviderMessageId));
+        Assert.Single(Fake.Received, r => r.Method == "POST" && !IsAuthRequest(r));
+    }
+
+    [Fact]
+    public async Task Server_error_is_transient()
+    {
+        Fake.FailNext(FakeFault.ServerError);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_is_transient_and_honours_retry_after()
+    {
+        Fake.RetryAfterSeconds = 7;
+        Fake.FailNext(FakeFault.TooManyRequests);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        var transient = Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        if (HonoursRetryAfter)
+        {
+            Assert.Equal(TimeSpan.FromSeconds(7), transient.RetryAfter);
+        }
+    }
+
+    /// <summary>False for a provider whose SDK hides the Retry-After header (say why in the subclass).</summary>
+    protected virtual bool HonoursRetryAfter => true;
+
+    [Fact]
+    public async Task Timeout_is_transient()
+    {
+        Fake.TimeoutDelay = TimeSpan.FromSeconds(10);
+        Fake.FailNext(FakeFault.Timeout);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+    }
+
+    [Fact]
+    public async Task Connection_reset_is_transient()
+    {
+        Fake.FailNext(FakeFault.ConnectionReset);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+    }
+
+    [Fact]
+    public async Task Dead_recipient_is_an_invalid_recipient()
+    {
+        Fake.FailNext(FakeFault.InvalidRecipient);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.IsType<DeliveryOutcome.InvalidRecipient>(outcome);
+    }
+
+    [Fact]
+    public async Task Rejected_request_is_permanent_with_the_provider_code()
+    {
+        Fake.FailNext(FakeFault.BadRequest);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        var permanent = Assert.IsType<DeliveryOutcome.Permanent>(outcome);
+        Assert.False(string.IsNullOrEmpty(permanent.Code));
+        Assert.False(string.IsNullOrEmpty(permanent.Message));
+    }
+
+    [Fact]
+    public async Task Provider_auth_failure_is_misconfiguration()
+    {
+        Fake.FailNext(FakeFault.AuthFailure);
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.IsType<DeliveryOutcome.Misconfigured>(outcome);
+    }
+
+    /// <summary>Requests to the fake's token endpoint (FCM's OAuth) are not sends.</summary>
+    protected virtual bool IsAuthRequest(ReceivedRequest request) => false;
+}
