@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Azure.Core.Serialization;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Notify.Functions.Http;
@@ -14,6 +17,8 @@ public static class NotifyFunctionsExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddSingleton<ApiGuard>();
+        // Queue messages bind with the one JSON shape both hosts use (the LocalHost pumps deserialize with it too).
+        builder.Services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(QueueJson.Options));
         return builder;
     }
 }

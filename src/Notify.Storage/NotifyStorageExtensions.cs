@@ -69,13 +69,8 @@ public static class NotifyStorageExtensions
     /// </summary>
     private static void Bind(StorageOptions options, IConfigurationSection section)
     {
-        if (!string.IsNullOrEmpty(section.Value))
-        {
-            options.ConnectionString = section.Value;
-            return;
-        }
         section.Bind(options);
-        options.ConnectionString ??= section["connectionString"];
+        options.ConnectionString = string.IsNullOrEmpty(section.Value) ? section["connectionString"] : section.Value;
     }
 
     private static TokenCredential Credential(StorageOptions options) =>

@@ -96,7 +96,8 @@ public sealed class TableInFlightIndex(TableServiceClient service, StorageNames 
     public async Task<IReadOnlyList<InFlightEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         var result = new List<InFlightEntry>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition && e.GetDateTimeOffset("DueAt") <= now, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and DueAt le {now}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             result.Add(new InFlightEntry(entity.RowKey, entity.GetDateTimeOffset("DueAt") ?? now));
             if (result.Count >= max)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: restore, build (warnings are errors), a private in-memory Azurite on free
+# ports, every test project, then one closing line "tests: N passed, N failed[, N skipped]" counted from
+# the result files. Exit code is non-zero when anything failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/azurite.sh
+
+azurite_install
+echo "Building..."
+dotnet build NotifyFunctions.sln -c Release -nologo -clp:ErrorsOnly
+
+results=TestResults
+rm -rf "$results" && mkdir -p "$results"
+blob=$(free_port); queue=$(free_port); table=$(free_port)
+azurite_start "$blob" "$queue" "$table" --in-memory "$results/azurite.log"
+trap 'kill "$AZURITE_PID" 2>/dev/null || true' EXIT
+export NOTIFY_TEST_STORAGE; NOTIFY_TEST_STORAGE=$(azurite_connection_string "$blob" "$queue" "$table")
+echo "Azurite (in memory) on 127.0.0.1:$blob/$queue/$table"
+
+status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  # Test projects are xUnit v3 executables; -result-xml writes the counts the closing line is made of.
+  dotnet "tests/$name/bin/Release/net10.0/$name.dll" -noColor -noLogo -result-xml "$results/$name.xml" "$@" || status=1
+done
+
+node scripts/lib/count-results.js "$results"/*.xml || status=1
+exit $status

@@ -1,0 +1,56 @@
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core.Delivery;
+using Notify.Storage;
+
+namespace Notify.Functions.Delivery;
+
+/// <summary>
+/// One queue-triggered function per channel. Throwing leaves the message to the runtime: it is retried after
+/// host.json's visibilityTimeout and moved to the poison queue after maxDequeueCount.
+/// </summary>
+public sealed class ChannelWorkers(DeliveryWorker worker)
+{
+    [Function("PushWorker")]
+    public Task Push([QueueTrigger(StorageNames.PushQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
+    [Function("EmailWorker")]
+    public Task Email([QueueTrigger(StorageNames.EmailQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
+    [Function("SmsWorker")]
+    public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
+    private async Task HandleAsync(DeliveryMessage message, CancellationToken cancellationToken)
+    {
+        if (await worker.HandleAsync(message, cancellationToken) == WorkResult.Busy)
+        {
+            throw new DeliveryBusyException(message.Key.Id);
+        }
+    }
+}
+
+/// <summary>The delivery is leased by another worker: the message must come back later, not be deleted.</summary>
+public sealed class DeliveryBusyException(string deliveryId)
+    : Exception($"Delivery {deliveryId} is being sent by another worker; the message will be retried.");
+
+/// <summary>
+/// One function per poison queue: the delivery becomes dead-lettered and an alert is raised. It takes the raw
+/// text, not the typed message, because a message that could not be decoded must still be handled (kept and
+/// alerted), not fail binding silently.
+/// </summary>
+public sealed class DeadLetterWorkers(DeadLetterHandler handler)
+{
+    [Function("PushDeadLetters")]
+    public Task Push([QueueTrigger(StorageNames.PushQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.PushQueue, message, cancellationToken);
+
+    [Function("EmailDeadLetters")]
+    public Task Email([QueueTrigger(StorageNames.EmailQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.EmailQueue, message, cancellationToken);
+
+    [Function("SmsDeadLetters")]
+    public Task Sms([QueueTrigger(StorageNames.SmsQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.SmsQueue, message, cancellationToken);
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core.Apps;
+using Notify.Core.Notifications;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Notifications;
+
+/// <summary>GET /api/v1/notifications/{id}: one delivery with its history; another app's id is 404.</summary>
+public sealed class GetNotification(ApiGuard guard, NotificationQueries queries)
+{
+    [Function(nameof(GetNotification))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var delivery = await queries.GetAsync(app!.AppKey, id, cancellationToken);
+        return delivery is null ? ApiResults.NotFound($"Notification '{id}'") : TypedResults.Ok(delivery);
+    }
+}

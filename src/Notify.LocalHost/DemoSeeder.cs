@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Core.Templates;
+using Notify.Core.Users;
+using Notify.Storage;
+
+namespace Notify.LocalHost;
+
+/// <summary>
+/// For the local run: a demo app (all scopes), a <c>welcome</c> template in English and Korean, and a demo user
+/// with an e-mail address, a phone number and an FCM device. Idempotent: running again refreshes them.
+/// </summary>
+public sealed class DemoSeeder(
+    StorageInitializer storage,
+    IAppStore apps,
+    TemplateService templates,
+    IUserStore users,
+    TimeProvider time,
+    IOptions<LocalHostOptions> options) : IHostedService
+{
+    public const string TemplateName = "welcome";
+    public const string UserId = "demo-user";
+
+    public const string TemplateJson = """
+        {
+          "defaultLocale": "en",
+          "channels": {
+            "email": {
+              "subject": "Welcome, {{ data.name }}!",
+              "html": "<h1>Welcome, {{ data.name }}</h1><p>Your code is <b>{{ data.code }}</b>.</p>",
+              "text": "Welcome, {{ data.name }}. Your code is {{ data.code }}."
+            },
+            "sms": { "body": "Welcome {{ data.name }}, your code is {{ data.code }}" },
+            "push": { "title": "Welcome", "body": "Hi {{ data.name }}, your code is {{ data.code }}", "data": { "code": "{{ data.code }}" } }
+          },
+          "locales": {
+            "ko": { "sms": { "body": "{{ data.name }}님, 환영합니다. 코드: {{ data.code }}" } }
+          }
+        }
+        """;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.SeedDemo)
+        {
+            return;
+        }
+        await storage.StartAsync(cancellationToken);
+        await apps.PutAsync(new AppRecord(settings.DemoAppKey, "Demo app", [AppSecrets.Hash(settings.DemoAppSecret)], Scopes.All, false, time.GetUtcNow()), cancellationToken);
+        using (var template = JsonDocument.Parse(TemplateJson))
+        {
+            var result = await templates.PutAsync(TemplateName, template.RootElement, cancellationToken);
+            if (result.Kind != ResultKind.Ok)
+            {
+                throw new InvalidOperationException("The demo template does not validate.");
+            }
+        }
+        await users.PutProfileAsync(new UserProfile(UserId, "demo-user@example.com", "+15555550100", "en", "Asia/Seoul", time.GetUtcNow()), cancellationToken);
+        const string token = "demo-fcm-token-0123456789";
+        await users.PutDeviceAsync(UserId, new Device(Device.IdFor(token), token, DevicePlatform.Fcm, time.GetUtcNow()), Limits.MaxDevicesPerUser, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Notify.Channels;
+using Notify.Core;
+using Notify.Functions;
+using Notify.LocalHost;
+using Notify.Storage;
+
+// `dotnet run --project src/Notify.LocalHost -- apps create --name ops --scopes admin` and friends.
+if (args.Length > 0 && args[0] == "apps")
+{
+    return await AppsCommand.RunAsync(args[1..]);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+// host.json first, so app settings, environment variables and arguments can override it (as in Azure:
+// AzureFunctionsJobHost__extensions__queues__batchSize overrides host.json there).
+builder.Configuration.Sources.Insert(0, new JsonConfigurationSource
+{
+    Path = "host.json",
+    Optional = false,
+    FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
+});
+
+// The same composition as the Functions app (src/Notify.Functions/Program.cs).
+builder.AddNotifyCore();
+builder.AddNotifyStorage();
+builder.AddNotifyChannels();
+builder.AddNotifyFunctions();
+
+builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section);
+builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section);
+builder.Services.AddHostedService<DemoSeeder>();
+
+var catalog = FunctionCatalog.ForNotify();
+builder.Services.AddSingleton(catalog);
+foreach (var function in catalog.Queues)
+{
+    builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueuePump>(sp, function));
+}
+foreach (var function in catalog.Timers)
+{
+    builder.Services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<TimerRunner>(sp, function));
+}
+
+var app = builder.Build();
+var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "api";
+app.MapHttpFunctions(catalog, routePrefix);
+app.MapDevOutbox(routePrefix);
+await app.RunAsync();
+return 0;

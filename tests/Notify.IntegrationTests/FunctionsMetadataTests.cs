@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using Notify.IntegrationTests.Infrastructure;
+using Notify.LocalHost;
+
+namespace Notify.IntegrationTests;
+
+/// <summary>
+/// functions.metadata, written by the Worker SDK at build, is what Azure will run: every function with its
+/// trigger, route, queue and schedule. The LocalHost must serve exactly the same.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    private static JsonArray Metadata()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var path = Path.Combine(Azurite.RepositoryRoot(), "src", "Notify.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"functions.metadata not found at {path}: build src/Notify.Functions first");
+        return JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+    }
+
+    private static string Describe(JsonNode function)
+    {
+        var trigger = function["bindings"]!.AsArray().Single(b => b!["direction"]!.GetValue<string>() == "In")!;
+        var type = trigger["type"]!.GetValue<string>();
+        var detail = type switch
+        {
+            "httpTrigger" => $"{string.Join(",", trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>().ToUpperInvariant()))} {trigger["route"]}",
+            "queueTrigger" => $"{trigger["queueName"]} via {trigger["connection"]}",
+            "timerTrigger" => trigger["schedule"]!.GetValue<string>(),
+            _ => "?",
+        };
+        return $"{function["name"]}: {type} {detail}";
+    }
+
+    [Fact]
+    public void Every_function_has_the_intended_trigger_route_queue_and_schedule()
+    {
+        var described = Metadata().Select(f => Describe(f!)).Order().ToArray();
+
+        Assert.Equal(new[]
+        {
+            "DeleteDevice: httpTrigger DELETE v1/users/{userId}/devices/{token}",
+            "EmailDeadLetters: queueTrigger notify-email-poison via Storage",
+            "EmailWorker: queueTrigger notify-email via Storage",
+            "GetNotification: httpTrigger GET v1/notifications/{id}",
+            "GetPreferences: httpTrigger GET v1/users/{userId}/preferences",
+            "GetTemplate: httpTrigger GET v1/templates/{name}",
+            "GetUser: httpTrigger GET v1/users/{userId}",
+            "Health: httpTrigger GET health",
+            "ListNotifications: httpTrigger GET v1/notifications",
+            "PreviewTemplate: httpTrigger POST v1/templates/{name}/preview",
+            "PushDeadLetters: queueTrigger notify-push-poison via Storage",
+            "PushWorker: queueTrigger notify-push via Storage",
+            "PutDevice: httpTrigger PUT v1/users/{userId}/devices/{token}",
+            "PutPreferences: httpTrigger PUT v1/users/{userId}/preferences",
+            "PutTemplate: httpTrigger PUT v1/templates/{name}",
+            "PutUser: httpTrigger PUT v1/users/{userId}",
+            "SendNotification: httpTrigger POST v1/notifications",
+            "SmsDeadLetters: queueTrigger notify-sms-poison via Storage",
+            "SmsWorker: queueTrigger notify-sms via Storage",
+            "SweepTimer: timerTrigger 0 */1 * * * *",
+        }, described);
+    }
+
+    [Fact]
+    public void Every_http_function_is_anonymous_at_the_host_because_the_app_checks_credentials()
+    {
+        var levels = Metadata()
+            .SelectMany(f => f!["bindings"]!.AsArray())
+            .Where(b => b!["type"]!.GetValue<string>() == "httpTrigger")
+            .Select(b => b!["authLevel"]!.GetValue<string>())
+            .Distinct();
+
+        Assert.Equal(["Anonymous"], levels);
+    }
+
+    [Fact]
+    public void The_local_host_runs_exactly_the_functions_azure_will_run()
+    {
+        var catalog = FunctionCatalog.ForNotify();
+        var local = catalog.Http.Select(f => $"{f.Name}: httpTrigger {string.Join(",", f.Methods)} {f.Route}")
+            .Concat(catalog.Queues.Select(f => $"{f.Name}: queueTrigger {f.QueueName} via Storage"))
+            .Concat(catalog.Timers.Select(f => $"{f.Name}: timerTrigger {f.Schedule}"))
+            .Order();
+
+        Assert.Equal(Metadata().Select(f => Describe(f!)).Order(), local);
+    }
+
+    [Fact]
+    public void Host_json_declares_the_queue_encoding_the_code_writes()
+    {
+        var hostJson = JsonNode.Parse(File.ReadAllText(Path.Combine(Azurite.RepositoryRoot(), "host.json")))!;
+
+        Assert.Equal("base64", hostJson["extensions"]!["queues"]!["messageEncoding"]!.GetValue<string>());
+        Assert.Equal(Azure.Storage.Queues.QueueMessageEncoding.Base64, new Notify.Storage.StorageOptions().MessageEncoding);
+        Assert.Equal("api", hostJson["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
+    }
+}
