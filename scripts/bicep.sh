@@ -4,6 +4,13 @@
 #   scripts/bicep.sh path          print the path of the bicep binary (restoring it first if needed)
 #   scripts/bicep.sh check         build + lint main.bicep and build both .bicepparam files; fails on any warning
 #   scripts/bicep.sh build OUTDIR  write the compiled ARM JSON (main.json, main.parameters.json, main.prod.parameters.json)
+#                                  and a snapshot of each example (main.snapshot.json, main.prod.snapshot.json)
+#   scripts/bicep.sh snapshot PARAMS OUTFILE
+#                                  evaluate main.bicep with a .bicepparam file (its `using` names main.bicep in
+#                                  the same folder) and write the resources it would deploy: the offline
+#                                  What-If the tests read (parameters, conditions and loops resolved; values
+#                                  known only at deployment, such as an identity's principal id, stay expressions)
+#                                  A snapshot never holds the value of a @secure() parameter: those stay expressions too.
 #
 # Why NuGet: this machine reaches only the package registries, and `az bicep install` downloads from GitHub.
 # The Bicep team publishes the same self-contained binary as Azure.Bicep.CommandLine.<rid>; a throwaway
@@ -75,6 +82,24 @@ run_strict() {
   fi
 }
 
+# `bicep snapshot` writes <params>.snapshot.json beside the parameters file; run it on a copy of infra/ so
+# nothing lands in the work tree. The deployment context is fixed (a made-up subscription and resource
+# group) so the names it predicts are stable.
+snapshot() {
+  local params="$1" outfile="$2" work base
+  work="$(mktemp -d)"
+  cp -r "$repo_root/infra" "$work/infra"
+  base="$(basename "$params" .bicepparam)"
+  cp "$params" "$work/infra/$base.bicepparam"
+  run_strict snapshot "$work/infra/$base.bicepparam" \
+    --subscription-id 00000000-0000-0000-0000-000000000000 \
+    --resource-group rg-notify-snapshot \
+    --location swedencentral \
+    --deployment-name notify-snapshot
+  mv "$work/infra/$base.snapshot.json" "$outfile"
+  rm -rf "$work"
+}
+
 cmd="${1:-check}"
 case "$cmd" in
   path)
@@ -109,10 +134,22 @@ case "$cmd" in
     run_strict build infra/main.bicep --outfile "$outdir/main.json"
     run_strict build-params infra/main.bicepparam --outfile "$outdir/main.parameters.json"
     run_strict build-params infra/main.prod.bicepparam --outfile "$outdir/main.prod.parameters.json"
+    snapshot infra/main.bicepparam "$outdir/main.snapshot.json"
+    snapshot infra/main.prod.bicepparam "$outdir/main.prod.snapshot.json"
     echo "$outdir/main.json"
     ;;
+  snapshot)
+    params="${2:?usage: scripts/bicep.sh snapshot PARAMS OUTFILE}"
+    outfile="${3:?usage: scripts/bicep.sh snapshot PARAMS OUTFILE}"
+    BICEP="$(bicep_path)"
+    params="$(cd "$(dirname "$params")" && pwd)/$(basename "$params")"
+    mkdir -p "$(dirname "$outfile")"
+    outfile="$(cd "$(dirname "$outfile")" && pwd)/$(basename "$outfile")"
+    snapshot "$params" "$outfile"
+    echo "$outfile"
+    ;;
   *)
-    echo "usage: scripts/bicep.sh [path|check|build OUTDIR]" >&2
+    echo "usage: scripts/bicep.sh [path|check|build OUTDIR|snapshot PARAMS OUTFILE]" >&2
     exit 2
     ;;
 esac

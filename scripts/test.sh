@@ -14,7 +14,7 @@ results=TestResults
 rm -rf "$results" && mkdir -p "$results"
 blob=$(free_port); queue=$(free_port); table=$(free_port)
 azurite_start "$blob" "$queue" "$table" --in-memory "$results/azurite.log"
-trap 'kill "$AZURITE_PID" 2>/dev/null || true' EXIT
+trap 'stop_process "$AZURITE_PID"' EXIT
 export NOTIFY_TEST_STORAGE; NOTIFY_TEST_STORAGE=$(azurite_connection_string "$blob" "$queue" "$table")
 echo "Azurite (in memory) on 127.0.0.1:$blob/$queue/$table"
 

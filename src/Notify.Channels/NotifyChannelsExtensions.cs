@@ -14,6 +14,10 @@ public static class NotifyChannelsExtensions
     public static IHostApplicationBuilder AddNotifyChannels(this IHostApplicationBuilder builder)
     {
         // Real providers register here, each from its own folder (Fcm, Apns, SendGrid, Twilio).
+        builder.AddFcm();
+        builder.AddApns();
+        builder.AddSendGrid();
+        builder.AddTwilio();
         builder.Services.AddSingleton<IDeliveryProvider, OutboxProvider>();
         return builder;
     }

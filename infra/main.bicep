@@ -1,0 +1,494 @@
+metadata name = 'Notify'
+metadata description = 'Notify on Azure: a Flex Consumption function app (.NET isolated) with Storage tables and queues, Key Vault for provider secrets, Application Insights, and alert rules. Deploy into a resource group: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam'
+
+targetScope = 'resourceGroup'
+
+import { roleDefinitionIds, secretNames, notifySettingsType } from 'modules/shared.bicep'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Environment
+
+@description('Required. Name of the environment (azd: AZURE_ENV_NAME), e.g. notify-dev. It seeds the resource token in every resource name and is the azd-env-name tag.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
+
+@description('Optional. Location of every resource; a region that offers Flex Consumption. Defaults to the resource group\'s.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string = resourceGroup().location
+
+@description('Optional. Object id of a person or group that operates Notify (azd: AZURE_PRINCIPAL_ID). It gets table and queue data access to create apps and replay dead letters with the admin CLI. Empty for none.')
+param principalId string = ''
+
+@description('Optional. The type of principalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Optional. Tags added to every resource, beside azd-env-name.')
+param tags object = {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sizing and retention
+
+@description('Optional. Storage replication. Standard_ZRS survives a zone outage; Standard_LRS is cheapest.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Optional. Memory per function app instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param functionAppInstanceMemoryMB int = 2048
+
+@description('Optional. Upper bound on function app instances.')
+@minValue(40)
+@maxValue(1000)
+param functionAppMaximumInstanceCount int = 100
+
+@description('Optional. Allow FTP/SCM basic-auth publishing credentials on the function app. Off: azd deploy and az functionapp deployment use Entra ID.')
+param allowBasicPublishingCredentials bool = false
+
+@description('Optional. Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Optional. Daily Log Analytics ingestion cap in GB, -1 for none. Logs past the cap are dropped until the next day, alerts included.')
+param logDailyQuotaGb int = -1
+
+@description('Optional. Key Vault purge protection (irreversible once on). Recommended in production.')
+param keyVaultEnablePurgeProtection bool = false
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts
+
+@description('Optional. E-mail addresses the alert rules notify.')
+param alertEmailAddresses string[] = []
+
+@description('Optional. Webhook (e.g. a chat or paging integration) the alert rules call with the common alert schema.')
+@secure()
+param alertWebhookServiceUri string = ''
+
+@description('Optional. Minutes a queue message may wait before a worker starts on it; keep it above Notify__Delivery__RetryMaxDelay (30 minutes by default), because retries wait in the queue on purpose.')
+@minValue(1)
+param queueAgeAlertThresholdMinutes int = 60
+
+@description('Optional. Per-channel delivery failure percentage (over an hour) that raises an alert.')
+@minValue(1)
+@maxValue(100)
+param failureRateAlertThresholdPercent int = 10
+
+@description('Optional. Finished deliveries a channel needs in an hour before its failure rate is judged.')
+@minValue(1)
+param failureRateAlertMinimumDeliveries int = 20
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notify settings (each set only when given; the app's defaults apply otherwise)
+
+@description('Optional. Notify__RateLimits__Default__Push: per-user push notifications per hour.')
+@minValue(0)
+@maxValue(100000)
+param rateLimitDefaultPush int?
+
+@description('Optional. Notify__RateLimits__Default__Email: per-user e-mails per hour.')
+@minValue(0)
+@maxValue(100000)
+param rateLimitDefaultEmail int?
+
+@description('Optional. Notify__RateLimits__Default__Sms: per-user SMS per hour.')
+@minValue(0)
+@maxValue(100000)
+param rateLimitDefaultSms int?
+
+@description('Optional. Notify__Delivery__MaxAttempts: provider calls per delivery before it fails.')
+@minValue(1)
+@maxValue(50)
+param deliveryMaxAttempts int?
+
+// Providers: each is configured only when all its required values are given (a partial set leaves it off and the
+// channel falls back to the Outbox). Secrets go to Key Vault; the app setting is a Key Vault reference.
+
+@description('Optional. FCM: the Firebase project id. FCM is configured when this and fcmServiceAccountJson are given.')
+param fcmProjectId string = ''
+
+@description('Optional. FCM: the service account key JSON (stored in Key Vault).')
+@secure()
+param fcmServiceAccountJson string = ''
+
+@description('Optional. APNs: the key id of the .p8 signing key. APNs is configured when key id, team id, private key and topic are given.')
+param apnsKeyId string = ''
+
+@description('Optional. APNs: the Apple developer team id.')
+param apnsTeamId string = ''
+
+@description('Optional. APNs: the .p8 private key, PEM text (stored in Key Vault).')
+@secure()
+param apnsPrivateKey string = ''
+
+@description('Optional. APNs: the app bundle id (apns-topic).')
+param apnsTopic string = ''
+
+@description('Optional. APNs: sandbox (development builds) or production.')
+@allowed([
+  'sandbox'
+  'production'
+])
+param apnsEnvironment string = 'production'
+
+@description('Optional. SendGrid: the API key (stored in Key Vault). SendGrid is configured when this and sendGridFromEmail are given.')
+@secure()
+param sendGridApiKey string = ''
+
+@description('Optional. SendGrid: the verified sender address.')
+param sendGridFromEmail string = ''
+
+@description('Optional. SendGrid: the sender display name.')
+param sendGridFromName string = ''
+
+@description('Optional. Twilio: the account SID. Twilio is configured when this, twilioAuthToken and a sender (twilioFromNumber or twilioMessagingServiceSid) are given.')
+param twilioAccountSid string = ''
+
+@description('Optional. Twilio: the auth token (stored in Key Vault).')
+@secure()
+param twilioAuthToken string = ''
+
+@description('Optional. Twilio: the sender number, E.164.')
+param twilioFromNumber string = ''
+
+@description('Optional. Twilio: the messaging service SID.')
+param twilioMessagingServiceSid string = ''
+
+@description('Optional. Notify__Alerts__WebhookUrl: a URL the app itself posts its alerts to (stored in Key Vault; it usually embeds a token).')
+@secure()
+param notifyAlertWebhookUrl string = ''
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var logAnalyticsName = '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
+// Container names: 3-63 lowercase letters, digits and hyphens.
+var deploymentContainerName = '${abbrs.appContainerPackages}${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
+
+// One queue per channel, each with the poison queue the Functions runtime moves failed messages to. Must match
+// StorageNames in src/Notify.Storage.
+var channelQueueNames = [
+  'notify-push'
+  'notify-email'
+  'notify-sms'
+]
+var poisonQueueNames = [for queue in channelQueueNames: '${queue}-poison']
+
+// ---------------------------------------------------------------------------------------------------------------
+// Providers
+
+var fcmEnabled = !empty(fcmProjectId) && !empty(fcmServiceAccountJson)
+var apnsEnabled = !empty(apnsKeyId) && !empty(apnsTeamId) && !empty(apnsPrivateKey) && !empty(apnsTopic)
+var sendGridEnabled = !empty(sendGridApiKey) && !empty(sendGridFromEmail)
+var twilioEnabled = !empty(twilioAccountSid) && !empty(twilioAuthToken) && (!empty(twilioFromNumber) || !empty(twilioMessagingServiceSid))
+var alertsWebhookEnabled = !empty(notifyAlertWebhookUrl)
+
+var notifySettings notifySettingsType = {
+  rateLimitDefaultPush: rateLimitDefaultPush
+  rateLimitDefaultEmail: rateLimitDefaultEmail
+  rateLimitDefaultSms: rateLimitDefaultSms
+  deliveryMaxAttempts: deliveryMaxAttempts
+  fcm: fcmEnabled ? { projectId: fcmProjectId } : null
+  apns: apnsEnabled
+    ? {
+        keyId: apnsKeyId
+        teamId: apnsTeamId
+        topic: apnsTopic
+        environment: apnsEnvironment
+      }
+    : null
+  sendGrid: sendGridEnabled
+    ? { fromEmail: sendGridFromEmail, fromName: empty(sendGridFromName) ? null : sendGridFromName }
+    : null
+  twilio: twilioEnabled
+    ? {
+        accountSid: twilioAccountSid
+        fromNumber: empty(twilioFromNumber) ? null : twilioFromNumber
+        messagingServiceSid: empty(twilioMessagingServiceSid) ? null : twilioMessagingServiceSid
+      }
+    : null
+  alertsWebhook: alertsWebhookEnabled
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resources
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: allTags
+  }
+}
+
+// The app identity's roles, named guid(scope, principalId, roleId) by each module.
+var appPrincipal = {
+  principalId: identity.outputs.principalId
+  principalType: 'ServicePrincipal'
+}
+var operatorRoleAssignments = empty(principalId)
+  ? []
+  : [
+      {
+        roleDefinitionId: roleDefinitionIds.storageTableDataContributor
+        principalId: principalId
+        principalType: principalType
+        description: 'Notify operator: admin CLI (apps, templates).'
+      }
+      {
+        roleDefinitionId: roleDefinitionIds.storageQueueDataContributor
+        principalId: principalId
+        principalType: principalType
+        description: 'Notify operator: replay dead letters.'
+      }
+    ]
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: logAnalyticsName
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: allTags
+    retentionInDays: logRetentionInDays
+    dailyQuotaGb: logDailyQuotaGb
+    roleAssignments: [
+      union(appPrincipal, {
+        roleDefinitionId: roleDefinitionIds.monitoringMetricsPublisher
+        description: 'Notify app: send telemetry with Entra ID (local auth is off).'
+      })
+    ]
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  // The queue diagnostic setting writes to the workspace the monitoring module creates.
+  dependsOn: [
+    monitoring
+  ]
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: allTags
+    skuName: storageSkuName
+    deploymentContainerName: deploymentContainerName
+    queueNames: concat(channelQueueNames, poisonQueueNames)
+    // Known before deployment (not a module output), so What-If can predict the diagnostic setting.
+    logAnalyticsWorkspaceId: resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
+    roleAssignments: concat(
+      [
+        union(appPrincipal, {
+          roleDefinitionId: roleDefinitionIds.storageTableDataContributor
+          description: 'Notify app: delivery log, users, templates, apps.'
+        })
+        union(appPrincipal, {
+          roleDefinitionId: roleDefinitionIds.storageQueueDataContributor
+          description: 'Notify app and Functions runtime: channel and poison queues.'
+        })
+        union(appPrincipal, {
+          roleDefinitionId: roleDefinitionIds.storageBlobDataOwner
+          description: 'Functions runtime storage and the Flex Consumption deployment container.'
+        })
+      ],
+      operatorRoleAssignments
+    )
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: keyVaultName
+    location: location
+    tags: allTags
+    enablePurgeProtection: keyVaultEnablePurgeProtection
+    roleAssignments: [
+      union(appPrincipal, {
+        roleDefinitionId: roleDefinitionIds.keyVaultSecretsUser
+        description: 'Notify app: resolve Key Vault references in app settings.'
+      })
+    ]
+  }
+}
+
+// One module per secret, each only when its provider is configured. (A loop over a secure object would hide
+// the secrets from What-If: it cannot count the loop before deployment.)
+module fcmSecret 'modules/key-vault-secret.bicep' = if (fcmEnabled) {
+  name: 'secret-fcm'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.fcmServiceAccountJson
+    value: fcmServiceAccountJson
+    contentType: 'application/json'
+    tags: allTags
+  }
+}
+
+module apnsSecret 'modules/key-vault-secret.bicep' = if (apnsEnabled) {
+  name: 'secret-apns'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.apnsPrivateKey
+    value: apnsPrivateKey
+    contentType: 'application/x-pem-file'
+    tags: allTags
+  }
+}
+
+module sendGridSecret 'modules/key-vault-secret.bicep' = if (sendGridEnabled) {
+  name: 'secret-sendgrid'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.sendGridApiKey
+    value: sendGridApiKey
+    tags: allTags
+  }
+}
+
+module twilioSecret 'modules/key-vault-secret.bicep' = if (twilioEnabled) {
+  name: 'secret-twilio'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.twilioAuthToken
+    value: twilioAuthToken
+    tags: allTags
+  }
+}
+
+module alertsWebhookSecret 'modules/key-vault-secret.bicep' = if (alertsWebhookEnabled) {
+  name: 'secret-alerts-webhook'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.alertsWebhookUrl
+    value: notifyAlertWebhookUrl
+    tags: allTags
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  // Key Vault references resolve when the app starts: the secrets should exist by then.
+  dependsOn: [
+    fcmSecret
+    apnsSecret
+    sendGridSecret
+    twilioSecret
+    alertsWebhookSecret
+  ]
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: allTags
+    serviceName: 'api'
+    identityResourceId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageQueueEndpoint: storage.outputs.queueEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    // Taking the URI from the vault module also orders the app after its secrets and role assignment exist.
+    keyVaultUri: keyVault.outputs.uri
+    notify: notifySettings
+    instanceMemoryMB: functionAppInstanceMemoryMB
+    maximumInstanceCount: functionAppMaximumInstanceCount
+    allowBasicPublishingCredentials: allowBasicPublishingCredentials
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: '${abbrs.alertRules}${resourceToken}-'
+    actionGroupName: '${abbrs.actionGroups}${resourceToken}'
+    actionGroupShortName: 'notify'
+    location: location
+    tags: allTags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    emailAddresses: alertEmailAddresses
+    webhookServiceUri: alertWebhookServiceUri
+    poisonQueueNames: poisonQueueNames
+    queueAgeThresholdMinutes: queueAgeAlertThresholdMinutes
+    failureRateThresholdPercent: failureRateAlertThresholdPercent
+    failureRateMinimumDeliveries: failureRateAlertMinimumDeliveries
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs (azd stores them in the environment). No secrets, no connection strings.
+
+@description('The location of the resources.')
+output AZURE_LOCATION string = location
+
+@description('The tenant of the deployment.')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('The function app name (for az functionapp deployment).')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The function app base URL.')
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('The storage account name.')
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('The table endpoint: Storage__tableServiceUri for the admin CLI.')
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+
+@description('The queue endpoint: Storage__queueServiceUri for the admin CLI.')
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+
+@description('The Key Vault name (provider secrets).')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('The client id of the app identity.')
+output AZURE_FUNCTION_APP_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+
+@description('The Application Insights component name.')
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+
+@description('The app setting names the function app gets (names only).')
+output appSettingNames string[] = functionApp.outputs.appSettingNames

@@ -1,0 +1,243 @@
+metadata name = 'Notify function app on Flex Consumption'
+metadata description = 'The Flex Consumption plan and the .NET isolated function app, with identity-based storage, Key Vault references for secrets and Entra ID authenticated Application Insights.'
+
+import { notifySettingsType, secretNames } from 'shared.bicep'
+
+@description('Required. Name of the function app (globally unique host name).')
+param name string
+
+@description('Required. Name of the Flex Consumption plan.')
+param planName string
+
+@description('Required. Location of the plan and the app (a region that offers Flex Consumption).')
+param location string
+
+@description('Optional. Tags of the plan and the app; the app adds azd-service-name.')
+param tags object = {}
+
+@description('Optional. The azd service name in azure.yaml that deploys to this app.')
+param serviceName string = 'api'
+
+@description('Required. Resource id of the user-assigned identity the app runs as.')
+param identityResourceId string
+
+@description('Required. Client id of that identity.')
+param identityClientId string
+
+@description('Required. Blob endpoint of the storage account (ends with /).')
+param storageBlobEndpoint string
+
+@description('Required. Queue endpoint of the storage account.')
+param storageQueueEndpoint string
+
+@description('Required. Table endpoint of the storage account.')
+param storageTableEndpoint string
+
+@description('Required. Name of the blob container for deployment packages.')
+param deploymentContainerName string
+
+@description('Required. Application Insights connection string (not a secret: local auth is off).')
+param applicationInsightsConnectionString string
+
+@description('Required. URI of the Key Vault that holds the provider secrets (ends with /).')
+param keyVaultUri string
+
+@description('Optional. Notify settings and which providers are configured.')
+param notify notifySettingsType = {}
+
+@description('Optional. Memory per instance in MB (Flex Consumption sizes).')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Optional. Upper bound on instances the plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Optional. Allow FTP and SCM basic-auth publishing credentials. Off: azd and the Azure CLI deploy to Flex Consumption with Entra ID.')
+param allowBasicPublishingCredentials bool = false
+
+// Pinned, not "latest": a runtime upgrade is a reviewed change to this line.
+var runtime = {
+  name: 'dotnet-isolated'
+  version: '10.0'
+}
+
+@description('A Key Vault reference to the current version of a secret (versionless URI, so a rotated secret is picked up).')
+func keyVaultReference(vaultUri string, secretName string) string =>
+  '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/${secretName}/)'
+
+// App settings are built from arrays with literal names, so the names can be read from the compiled template
+// (tests/Notify.Infra.Tests compares them with infra/app-settings.json). Flex Consumption sets the worker
+// runtime from functionAppConfig: FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not be set.
+var requiredAppSettings = [
+  // The Functions runtime's own storage (triggers' leases, timers, host keys), by managed identity.
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: storageBlobEndpoint }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: storageQueueEndpoint }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: storageTableEndpoint }
+  // Notify's data and its queue triggers (Connection = "Storage").
+  { name: 'Storage__credential', value: 'managedidentity' }
+  { name: 'Storage__clientId', value: identityClientId }
+  { name: 'Storage__tableServiceUri', value: storageTableEndpoint }
+  { name: 'Storage__queueServiceUri', value: storageQueueEndpoint }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+  // Application Insights has local auth disabled: the host authenticates its telemetry as this identity.
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+  // DefaultAzureCredential picks the user-assigned identity by this.
+  { name: 'AZURE_CLIENT_ID', value: identityClientId }
+]
+
+// Each group is set only when the setting (or its provider) is configured; see appSettings below.
+var optionalAppSettings = {
+  rateLimitDefaultPush: [
+    { name: 'Notify__RateLimits__Default__Push', value: string(notify.?rateLimitDefaultPush ?? 0) }
+  ]
+  rateLimitDefaultEmail: [
+    { name: 'Notify__RateLimits__Default__Email', value: string(notify.?rateLimitDefaultEmail ?? 0) }
+  ]
+  rateLimitDefaultSms: [
+    { name: 'Notify__RateLimits__Default__Sms', value: string(notify.?rateLimitDefaultSms ?? 0) }
+  ]
+  deliveryMaxAttempts: [
+    { name: 'Notify__Delivery__MaxAttempts', value: string(notify.?deliveryMaxAttempts ?? 0) }
+  ]
+  fcm: [
+    { name: 'Notify__Providers__Fcm__ProjectId', value: notify.?fcm.?projectId ?? '' }
+    {
+      name: 'Notify__Providers__Fcm__ServiceAccountJson'
+      value: keyVaultReference(keyVaultUri, secretNames.fcmServiceAccountJson)
+    }
+  ]
+  apns: [
+    { name: 'Notify__Providers__Apns__KeyId', value: notify.?apns.?keyId ?? '' }
+    { name: 'Notify__Providers__Apns__TeamId', value: notify.?apns.?teamId ?? '' }
+    { name: 'Notify__Providers__Apns__PrivateKey', value: keyVaultReference(keyVaultUri, secretNames.apnsPrivateKey) }
+    { name: 'Notify__Providers__Apns__Topic', value: notify.?apns.?topic ?? '' }
+    { name: 'Notify__Providers__Apns__Environment', value: notify.?apns.?environment ?? 'production' }
+  ]
+  sendGrid: [
+    { name: 'Notify__Providers__SendGrid__ApiKey', value: keyVaultReference(keyVaultUri, secretNames.sendGridApiKey) }
+    { name: 'Notify__Providers__SendGrid__FromEmail', value: notify.?sendGrid.?fromEmail ?? '' }
+  ]
+  sendGridFromName: [
+    { name: 'Notify__Providers__SendGrid__FromName', value: notify.?sendGrid.?fromName ?? '' }
+  ]
+  twilio: [
+    { name: 'Notify__Providers__Twilio__AccountSid', value: notify.?twilio.?accountSid ?? '' }
+    { name: 'Notify__Providers__Twilio__AuthToken', value: keyVaultReference(keyVaultUri, secretNames.twilioAuthToken) }
+  ]
+  twilioFromNumber: [
+    { name: 'Notify__Providers__Twilio__FromNumber', value: notify.?twilio.?fromNumber ?? '' }
+  ]
+  twilioMessagingServiceSid: [
+    { name: 'Notify__Providers__Twilio__MessagingServiceSid', value: notify.?twilio.?messagingServiceSid ?? '' }
+  ]
+  alertsWebhook: [
+    { name: 'Notify__Alerts__WebhookUrl', value: keyVaultReference(keyVaultUri, secretNames.alertsWebhookUrl) }
+  ]
+}
+
+var appSettings = concat(
+  requiredAppSettings,
+  notify.?rateLimitDefaultPush == null ? [] : optionalAppSettings.rateLimitDefaultPush,
+  notify.?rateLimitDefaultEmail == null ? [] : optionalAppSettings.rateLimitDefaultEmail,
+  notify.?rateLimitDefaultSms == null ? [] : optionalAppSettings.rateLimitDefaultSms,
+  notify.?deliveryMaxAttempts == null ? [] : optionalAppSettings.deliveryMaxAttempts,
+  notify.?fcm == null ? [] : optionalAppSettings.fcm,
+  notify.?apns == null ? [] : optionalAppSettings.apns,
+  notify.?sendGrid == null ? [] : optionalAppSettings.sendGrid,
+  empty(notify.?sendGrid.?fromName ?? '') ? [] : optionalAppSettings.sendGridFromName,
+  notify.?twilio == null ? [] : optionalAppSettings.twilio,
+  empty(notify.?twilio.?fromNumber ?? '') ? [] : optionalAppSettings.twilioFromNumber,
+  empty(notify.?twilio.?messagingServiceSid ?? '') ? [] : optionalAppSettings.twilioMessagingServiceSid,
+  (notify.?alertsWebhook ?? false) ? optionalAppSettings.alertsWebhook : []
+)
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityResourceId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve as the user-assigned identity (the property takes its resource id).
+    keyVaultReferenceIdentity: identityResourceId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: appSettings
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityResourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        // No alwaysReady instances: the app scales to zero when idle (a cold start on the first request).
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: runtime
+    }
+  }
+}
+
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: allowBasicPublishingCredentials
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: allowBasicPublishingCredentials
+  }
+}
+
+@description('The resource id of the function app.')
+output resourceId string = site.id
+
+@description('The name of the function app.')
+output name string = site.name
+
+@description('The default host name of the function app.')
+output defaultHostName string = site.properties.defaultHostName
+
+@description('The app setting names this deployment sets (names only, never values).')
+output appSettingNames string[] = map(appSettings, setting => setting.name)

@@ -1,0 +1,98 @@
+// Types and constants shared by main.bicep and the modules (compile-time imports: nothing here is deployed).
+
+@export()
+@description('Built-in Azure role definition ids (GUIDs) granted by this template.')
+var roleDefinitionIds = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+@export()
+@description('Key Vault secret names for the provider secrets; the function app refers to them by these names.')
+var secretNames = {
+  fcmServiceAccountJson: 'fcm-service-account-json'
+  apnsPrivateKey: 'apns-private-key'
+  sendGridApiKey: 'sendgrid-api-key'
+  twilioAuthToken: 'twilio-auth-token'
+  alertsWebhookUrl: 'alerts-webhook-url'
+}
+
+@export()
+@description('A role assignment on the resource a module deploys (AVM roleAssignments shape, GUID role ids only).')
+type roleAssignmentType = {
+  @description('Required. The built-in role definition GUID, e.g. roleDefinitionIds.storageTableDataContributor.')
+  roleDefinitionId: string
+
+  @description('Required. The object (principal) id that receives the role.')
+  principalId: string
+
+  @description('Optional. The principal type; set it so the assignment does not wait for directory replication of a new identity.')
+  principalType: ('ServicePrincipal' | 'User' | 'Group')?
+
+  @description('Optional. Why the assignment exists.')
+  description: string?
+}
+
+@export()
+@description('Notify settings the function app receives; a provider is configured only when its object is present.')
+type notifySettingsType = {
+  @description('Optional. Notify__RateLimits__Default__Push: per-user push notifications per hour.')
+  rateLimitDefaultPush: int?
+
+  @description('Optional. Notify__RateLimits__Default__Email: per-user e-mails per hour.')
+  rateLimitDefaultEmail: int?
+
+  @description('Optional. Notify__RateLimits__Default__Sms: per-user SMS per hour.')
+  rateLimitDefaultSms: int?
+
+  @description('Optional. Notify__Delivery__MaxAttempts: provider calls per delivery before it fails.')
+  deliveryMaxAttempts: int?
+
+  @description('Optional. FCM (push); its service account JSON is the Key Vault secret secretNames.fcmServiceAccountJson.')
+  fcm: {
+    @description('Required. The Firebase project id.')
+    projectId: string
+  }?
+
+  @description('Optional. APNs (push); its .p8 key is the Key Vault secret secretNames.apnsPrivateKey.')
+  apns: {
+    @description('Required. The key id of the .p8 signing key.')
+    keyId: string
+
+    @description('Required. The Apple developer team id.')
+    teamId: string
+
+    @description('Required. The app bundle id (apns-topic).')
+    topic: string
+
+    @description('Required. Which APNs endpoint to use.')
+    environment: ('sandbox' | 'production')
+  }?
+
+  @description('Optional. SendGrid (e-mail); its API key is the Key Vault secret secretNames.sendGridApiKey.')
+  sendGrid: {
+    @description('Required. The verified sender address.')
+    fromEmail: string
+
+    @description('Optional. The sender display name.')
+    fromName: string?
+  }?
+
+  @description('Optional. Twilio (SMS); its auth token is the Key Vault secret secretNames.twilioAuthToken.')
+  twilio: {
+    @description('Required. The account SID.')
+    accountSid: string
+
+    @description('Optional. The sender number (E.164); set this or messagingServiceSid.')
+    fromNumber: string?
+
+    @description('Optional. The messaging service SID; set this or fromNumber.')
+    messagingServiceSid: string?
+  }?
+
+  @description('Optional. Whether the Key Vault secret secretNames.alertsWebhookUrl exists (Notify__Alerts__WebhookUrl).')
+  alertsWebhook: bool?
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs Notify locally: installs Azurite (npm, pinned) and starts it on 127.0.0.1:10000-10002 unless one is
+# already there (data in .azurite/, git-ignored), then starts the LocalHost on http://127.0.0.1:7071 with a
+# demo app, template and user, and prints ready-to-paste curl commands. Ctrl-C stops what it started.
+#
+# Environment (all optional):
+#   NOTIFY_DEMO_APP_KEY     demo app key      (default: demo-app)
+#   NOTIFY_DEMO_APP_SECRET  demo app secret   (default: demo-secret-change-me)
+#   NOTIFY_PORT             LocalHost port    (default: 7071)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/azurite.sh
+
+app_key=${NOTIFY_DEMO_APP_KEY:-demo-app}
+app_secret=${NOTIFY_DEMO_APP_SECRET:-demo-secret-change-me}
+port=${NOTIFY_PORT:-7071}
+
+azurite_install
+pids=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  # Newest first: the LocalHost, then the Azurite this script started (never one that was already running).
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_process "${pids[i]}"; done
+  exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+if port_open 10000 && port_open 10001 && port_open 10002; then
+  echo "Azurite is already listening on 127.0.0.1:10000-10002; using it."
+else
+  echo "Starting Azurite on 127.0.0.1:10000-10002 (data in .azurite/)..."
+  azurite_start 10000 10001 10002 .azurite .azurite/azurite.log
+  pids+=("$AZURITE_PID")
+fi
+
+echo "Building the LocalHost..."
+dotnet build src/Notify.LocalHost -c Debug -nologo -clp:ErrorsOnly
+
+export Storage="UseDevelopmentStorage=true"
+export LocalHost__SeedDemo=true LocalHost__DemoAppKey="$app_key" LocalHost__DemoAppSecret="$app_secret"
+export ASPNETCORE_ENVIRONMENT=Development
+# The built app itself, not `dotnet run`, so that stopping this script stops it too.
+(cd src/Notify.LocalHost && exec dotnet bin/Debug/net10.0/Notify.LocalHost.dll --urls "http://127.0.0.1:$port") &
+pids+=("$!")
+
+for _ in $(seq 1 150); do
+  if curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1; then break; fi
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null
+
+cat <<MSG
+
+Notify is running on http://127.0.0.1:$port (Ctrl-C stops it and the Azurite it started).
+
+Send a first notification to the demo user (e-mail, SMS and push through the local Outbox):
+
+  curl -u $app_key:$app_secret -H 'Content-Type: application/json' \\
+    http://127.0.0.1:$port/api/v1/notifications \\
+    -d '{"eventId":"first-'"\$(date +%s)"'","template":"welcome","recipients":["demo-user"],"data":{"name":"Ann","code":"4711"}}'
+
+Read its status (use an "id" from the answer above):
+
+  curl -u $app_key:$app_secret http://127.0.0.1:$port/api/v1/notifications/ID
+
+See what the Outbox "sent":
+
+  curl -u $app_key:$app_secret 'http://127.0.0.1:$port/api/v1/dev/outbox?userId=demo-user'
+
+MSG
+wait

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Notify.Channels.Apns;
+using Notify.Core.Delivery;
+
+// In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
+namespace Notify.Channels;
+
+public static class ApnsExtensions
+{
+    /// <summary>
+    /// Registers the APNs provider when <c>Notify:Providers:Apns:KeyId</c> is set; otherwise push to iOS devices
+    /// falls back to the Outbox. Once registered, the other settings are validated at start.
+    /// </summary>
+    public static IHostApplicationBuilder AddApns(this IHostApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetSection(ApnsOptions.Section)[nameof(ApnsOptions.KeyId)]))
+        {
+            return builder;
+        }
+        var services = builder.Services;
+        services.AddOptions<ApnsOptions>()
+            .BindConfiguration(ApnsOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ApnsTokens>();
+        services.AddHttpClient(ApnsProvider.HttpClientName, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<ApnsOptions>>().Value;
+                http.BaseAddress = options.ServiceUrl;
+                http.Timeout = options.Timeout;
+            })
+            // APNs wants long-lived HTTP/2 connections, many streams each; the pool recycles them now and then
+            // (so DNS changes are seen) instead of the factory dropping the handler every two minutes.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(30),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+                EnableMultipleHttp2Connections = true,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The request path carries the device token, which the factory's default logging would write out.
+            .RemoveAllLoggers();
+        services.AddSingleton<ApnsProvider>();
+        services.AddSingleton<IDeliveryProvider>(sp => sp.GetRequiredService<ApnsProvider>());
+        return builder;
+    }
+}

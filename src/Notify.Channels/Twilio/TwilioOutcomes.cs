@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using Notify.Core.Delivery;
+
+namespace Notify.Channels.Twilio;
+
+/// <summary>Turns Twilio's error answer (<c>ApiException.Code</c> and HTTP status) into an outcome.</summary>
+internal static partial class TwilioOutcomes
+{
+    /// <summary>
+    /// Outcome messages reach the delivery log and alerts; Twilio quotes the number in some (21211: "Invalid 'To'
+    /// Phone Number: +1415..."), so numbers are taken out.
+    /// </summary>
+    private const int MaxMessageLength = 300;
+
+    public static DeliveryOutcome Map(int code, int status, string? message, string recipient)
+    {
+        var text = Redact(string.IsNullOrEmpty(message) ? $"Twilio answered {status} with error {code}." : message, recipient);
+        var name = code == 0 ? $"http-{status}" : code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (code, status) switch
+        {
+            // Invalid number, replied STOP, landline: this number will not take an SMS, now or later.
+            (21211 or 21610 or 21614, _) => new DeliveryOutcome.InvalidRecipient(name, text),
+            // Wrong credentials, an unknown account, or a sender the account may not use: every SMS would fail alike.
+            (20003 or 20404 or 21212 or 21606 or 21659, _) or (_, 401 or 403) => new DeliveryOutcome.Misconfigured(name, text),
+            // The library keeps the Retry-After header to itself; the worker's backoff decides.
+            (20429, _) or (_, 429) => new DeliveryOutcome.Transient(name, text),
+            (_, >= 500) => new DeliveryOutcome.Transient(name, text),
+            // An error body that is not JSON (a gateway's HTML page) leaves Code and Status at 0; such pages come
+            // from overloaded front ends, not from Twilio judging the message.
+            (0, 0) => new DeliveryOutcome.Transient("unreadable-response", text),
+            _ => new DeliveryOutcome.Permanent(name, text),
+        };
+    }
+
+    internal static string Redact(string text, string recipient)
+    {
+        if (recipient.Length > 0)
+        {
+            text = text.Replace(recipient, "[recipient]", StringComparison.Ordinal);
+        }
+        text = PhoneNumber().Replace(text, "[number]");
+        return text.Length <= MaxMessageLength ? text : text[..MaxMessageLength];
+    }
+
+    [GeneratedRegex(@"\+?\d[\d\s().-]{5,}\d", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneNumber();
+}

@@ -1,0 +1,37 @@
+using Notify.Channels.Tests.Contract;
+using Notify.Core;
+using Notify.Core.Delivery;
+
+namespace Notify.Channels.Tests.Apns;
+
+public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>, IAsyncLifetime
+{
+    private ApnsTestHost? _host;
+
+    protected override Channel Channel => Channel.Push;
+
+    protected override DevicePlatform? Platform => DevicePlatform.Apns;
+
+    protected override string Recipient => "740f4707bebcf74f9b7c25d48e3358945f6aa01da5ddb387462c7eaf61bb78ad";
+
+    /// <summary>APNs documents no Retry-After on 429 (TooManyRequests, TooManyProviderTokenUpdates); its fake sends none.</summary>
+    protected override bool HonoursRetryAfter => false;
+
+    protected override Task<ApnsFake> StartFakeAsync() => ApnsFake.StartNewAsync();
+
+    protected override IDeliveryProvider CreateProvider(ApnsFake fake)
+    {
+        _host = ApnsTestHost.Create(fake);
+        return _host.Provider;
+    }
+
+    // Re-implemented to dispose the host that owns the provider's HttpClient handler.
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}

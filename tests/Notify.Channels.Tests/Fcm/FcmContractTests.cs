@@ -1,0 +1,43 @@
+using Notify.Channels.Tests.Contract;
+using Notify.Core;
+using Notify.Core.Delivery;
+
+namespace Notify.Channels.Tests.Fcm;
+
+public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLifetime
+{
+    private FcmTestHost? _host;
+
+    protected override Channel Channel => Channel.Push;
+
+    protected override DevicePlatform? Platform => DevicePlatform.Fcm;
+
+    protected override string Recipient => "fKq3-7pRRj2dV0xY1z:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx";
+
+    protected override Task<FcmFake> StartFakeAsync() => FcmFake.StartNewAsync();
+
+    protected override IDeliveryProvider CreateProvider(FcmFake fake)
+    {
+        _host = FcmTestHost.Create(fake);
+        return _host.Provider;
+    }
+
+    protected override bool IsAuthRequest(ReceivedRequest request) => request.Path == "/token";
+
+    // Re-implemented so the access token is fetched before each test: the fake takes a queued fault on the
+    // next request, and that must be the send, not the token request.
+    async ValueTask IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        await _host!.Tokens.GetAsync(TestContext.Current.CancellationToken);
+    }
+
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        await DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}

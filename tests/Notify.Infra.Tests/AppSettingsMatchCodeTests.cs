@@ -1,0 +1,282 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Notify.Infra.Tests;
+
+/// <summary>
+/// The app settings infra/main.bicep gives the function app must not drift from infra/app-settings.json, the
+/// checked-in list of names the code reads ({"required", "optional", "secrets"}, each sorted; "secrets" is the
+/// subset of the other two that must be Key Vault references). A later test on the code side checks that every
+/// name in that file is something the code binds.
+/// </summary>
+public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
+{
+    private const string TestVaultUri = "https://kv-test.vault.azure.net/";
+
+    [Fact]
+    public void Settings_file_has_three_sorted_lists_and_each_name_is_required_or_optional()
+    {
+        var file = ReadFile();
+
+        Assert.Equal(["required", "optional", "secrets"], JsonNode.Parse(File.ReadAllText(FilePath))!.AsObject().Select(p => p.Key));
+        foreach (var list in new[] { file.Required, file.Optional, file.Secrets })
+        {
+            Assert.Equal(list.Order(StringComparer.Ordinal), list);
+            Assert.Equal(list.Distinct(StringComparer.Ordinal).Count(), list.Count);
+        }
+        Assert.Empty(file.Required.Intersect(file.Optional, StringComparer.Ordinal));
+        Assert.Empty(file.Secrets.Except(file.Required.Concat(file.Optional), StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_setting_the_template_can_set_is_listed_in_the_settings_file()
+    {
+        var file = ReadFile();
+        var listed = file.Required.Concat(file.Optional).ToHashSet(StringComparer.Ordinal);
+        var declared = DeclaredSettings().Select(s => s.Name).ToList();
+        var setWithEverything = Evaluate(FullParameters()).Keys;
+
+        Assert.NotEmpty(declared);
+        Assert.All(declared.Concat(setWithEverything), name => Assert.True(listed.Contains(name), $"{name} is set by infra/ but missing from infra/app-settings.json"));
+        // And the other way round: a name the template can no longer set is a stale entry.
+        Assert.All(listed, name => Assert.True(declared.Contains(name), $"{name} is in infra/app-settings.json but infra/ never sets it"));
+    }
+
+    [Fact]
+    public void Required_settings_are_set_unconditionally()
+    {
+        var file = ReadFile();
+        var template = FunctionAppTemplate();
+        var appSettings = (string)SiteOf(template)["properties"]!["siteConfig"]!["appSettings"]!;
+        // siteConfig.appSettings may name a variable that holds the concat.
+        while (Arm.Parse(appSettings) is Arm.Call { Name: "variables" } variable)
+        {
+            appSettings = (string)template["variables"]![(string)((Arm.Literal)variable.Arguments[0]).Value!]!;
+        }
+        var concat = Assert.IsType<Arm.Call>(Arm.Parse(appSettings));
+        // Arguments of the top-level concat that are plain variables are always included; the rest sit under if().
+        var unconditionalVariables = concat.Arguments
+            .OfType<Arm.Call>()
+            .Where(c => c.Name == "variables")
+            .Select(c => (string)((Arm.Literal)c.Arguments[0]).Value!)
+            .ToHashSet(StringComparer.Ordinal);
+        var unconditional = DeclaredSettings().Where(s => unconditionalVariables.Contains(s.Variable)).Select(s => s.Name);
+
+        Assert.Equal("concat", concat.Name);
+        Assert.Equal(file.Required, unconditional.Order(StringComparer.Ordinal));
+        Assert.Equal(file.Required, Evaluate(MinimalParameters()).Keys.Order(StringComparer.Ordinal));
+        Assert.All(file.Required, name => Assert.Contains(name, Evaluate(FullParameters()).Keys));
+    }
+
+    [Fact]
+    public void Optional_settings_are_set_only_when_their_parameters_are_given()
+    {
+        var file = ReadFile();
+
+        Assert.Empty(Evaluate(MinimalParameters()).Keys.Intersect(file.Optional, StringComparer.Ordinal));
+        Assert.Equal(
+            file.Required.Concat(file.Optional).Order(StringComparer.Ordinal),
+            Evaluate(FullParameters()).Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Secret_settings_are_only_ever_key_vault_references()
+    {
+        var file = ReadFile();
+        var secrets = file.Secrets.ToHashSet(StringComparer.Ordinal);
+        var settings = Evaluate(FullParameters());
+
+        // In the template: a secret's value is always the Key Vault reference function, and nothing else is.
+        Assert.All(DeclaredSettings(), s =>
+        {
+            var isReference = s.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String
+                && Arm.IsExpression(v.GetValue<string>())
+                && Arm.Parse(v.GetValue<string>()) is Arm.Call { Name: "__bicep.keyVaultReference" };
+            Assert.True(isReference == secrets.Contains(s.Name), $"{s.Name}: Key Vault reference = {isReference}");
+        });
+        // Evaluated: each points at the vault's current version of a secret.
+        Assert.All(file.Secrets, name =>
+            Assert.Matches(KeyVaultReference(), settings[name]));
+        Assert.All(settings.Where(s => !secrets.Contains(s.Key)), s =>
+            Assert.DoesNotContain("@Microsoft.KeyVault", s.Value, StringComparison.Ordinal));
+        // The values given as secure parameters never reach an app setting.
+        Assert.All(InfraFixture.FakeSecrets.Values, secret =>
+            Assert.All(settings.Values, value => Assert.DoesNotContain(secret, value, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Settings_carry_the_given_values_and_identity_based_storage()
+    {
+        var settings = Evaluate(FullParameters());
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Equal("managedidentity", settings["Storage__credential"]);
+        Assert.Equal("<identityClientId>", settings["Storage__clientId"]);
+        Assert.Equal("<identityClientId>", settings["AZURE_CLIENT_ID"]);
+        Assert.Equal("ClientId=<identityClientId>;Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.Equal("<storageTableEndpoint>", settings["Storage__tableServiceUri"]);
+        Assert.Equal("30", settings["Notify__RateLimits__Default__Push"]);
+        Assert.Equal("6", settings["Notify__Delivery__MaxAttempts"]);
+        Assert.Equal("sandbox", settings["Notify__Providers__Apns__Environment"]);
+        Assert.Equal("notify-test-project", settings["Notify__Providers__Fcm__ProjectId"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/sendgrid-api-key/)", settings["Notify__Providers__SendGrid__ApiKey"]);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("FUNCTIONS_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_provider_is_configured_only_when_all_its_required_values_are_given()
+    {
+        var partial = MinimalParameters();
+        partial["fcmProjectId"] = "only-the-project";                       // no service account JSON
+        partial["sendGridApiKey"] = "SG.key";                               // no sender address
+        partial["twilioAccountSid"] = "AC1";
+        partial["twilioAuthToken"] = "token";                               // no sender number or service
+        partial["apnsKeyId"] = "KEY";
+        partial["apnsTeamId"] = "TEAM";
+        partial["apnsPrivateKey"] = "PEM";
+        partial["apnsTopic"] = "com.example.app";                           // complete
+
+        var names = Evaluate(partial).Keys.Where(k => k.StartsWith("Notify__Providers__", StringComparison.Ordinal));
+
+        Assert.Equal(
+            ["Notify__Providers__Apns__Environment", "Notify__Providers__Apns__KeyId", "Notify__Providers__Apns__PrivateKey", "Notify__Providers__Apns__TeamId", "Notify__Providers__Apns__Topic"],
+            names.Order(StringComparer.Ordinal));
+    }
+
+    private static string FilePath => Path.Combine(FindRoot(), "infra", "app-settings.json");
+
+    private static SettingsFile ReadFile()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(FilePath))!;
+        List<string> List(string key) => [.. json[key]!.AsArray().Select(n => (string)n!)];
+        return new SettingsFile(List("required"), List("optional"), List("secrets"));
+    }
+
+    private static Dictionary<string, JsonNode?> MinimalParameters() => new() { ["environmentName"] = "notify-test" };
+
+    private static Dictionary<string, JsonNode?> FullParameters() => new()
+    {
+        ["environmentName"] = "notify-test",
+        ["rateLimitDefaultPush"] = 30,
+        ["rateLimitDefaultEmail"] = 12,
+        ["rateLimitDefaultSms"] = 4,
+        ["deliveryMaxAttempts"] = 6,
+        ["fcmProjectId"] = "notify-test-project",
+        ["fcmServiceAccountJson"] = InfraFixture.FakeSecrets["fcmServiceAccountJson"],
+        ["apnsKeyId"] = "ABC123DEFG",
+        ["apnsTeamId"] = "TEAM123456",
+        ["apnsPrivateKey"] = InfraFixture.FakeSecrets["apnsPrivateKey"],
+        ["apnsTopic"] = "com.example.app",
+        ["apnsEnvironment"] = "sandbox",
+        ["sendGridApiKey"] = InfraFixture.FakeSecrets["sendGridApiKey"],
+        ["sendGridFromEmail"] = "notifications@example.com",
+        ["sendGridFromName"] = "Example",
+        ["twilioAccountSid"] = "AC00000000000000000000000000000000",
+        ["twilioAuthToken"] = InfraFixture.FakeSecrets["twilioAuthToken"],
+        ["twilioFromNumber"] = "+15005550006",
+        ["twilioMessagingServiceSid"] = "MG00000000000000000000000000000000",
+        ["notifyAlertWebhookUrl"] = InfraFixture.FakeSecrets["notifyAlertWebhookUrl"],
+        ["alertWebhookServiceUri"] = InfraFixture.FakeSecrets["alertWebhookServiceUri"],
+    };
+
+    /// <summary>The module deployment in main.json whose template holds the function app.</summary>
+    private JsonObject FunctionAppModule() =>
+        Assert.Single(
+            infra.Template["resources"]!.AsObject().Select(p => p.Value!.AsObject()),
+            r => r["properties"]?["template"]?["resources"] is JsonNode resources && SiteOrNull(resources) is not null);
+
+    private JsonObject FunctionAppTemplate() => FunctionAppModule()["properties"]!["template"]!.AsObject();
+
+    /// <summary>Every { name, value } the function app module declares in its variables, wherever it is used.</summary>
+    private List<DeclaredSetting> DeclaredSettings()
+    {
+        var found = new List<DeclaredSetting>();
+        void Walk(string variable, JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj when obj.Count == 2 && obj["name"] is JsonValue name && obj.ContainsKey("value"):
+                    found.Add(new DeclaredSetting(variable, (string)name!, obj["value"]));
+                    break;
+                case JsonObject obj:
+                    foreach (var (_, child) in obj)
+                    {
+                        Walk(variable, child);
+                    }
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Walk(variable, child);
+                    }
+                    break;
+            }
+        }
+        foreach (var (name, value) in FunctionAppTemplate()["variables"]!.AsObject())
+        {
+            Walk(name, value);
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The app settings the function app gets for main.bicep parameters: main's expressions evaluated for the
+    /// module's notify settings, the module's app settings evaluated with them. Values that exist only at deployment
+    /// (identity client id, endpoints) come out as "&lt;parameterName&gt;".
+    /// </summary>
+    private Dictionary<string, string> Evaluate(Dictionary<string, JsonNode?> mainParameters)
+    {
+        var module = FunctionAppModule();
+        var mainScope = new ArmScope(infra.Template, mainParameters);
+        var moduleParameters = new Dictionary<string, JsonNode?>();
+        foreach (var (name, parameter) in module["properties"]!["parameters"]!.AsObject())
+        {
+            try
+            {
+                moduleParameters[name] = Arm.EvaluateValue(parameter!["value"], mainScope);
+            }
+            catch (NotSupportedException)
+            {
+                moduleParameters[name] = $"<{name}>";
+            }
+        }
+        moduleParameters["keyVaultUri"] = TestVaultUri;
+        var template = FunctionAppTemplate();
+        var settings = Arm.EvaluateValue(SiteOf(template)["properties"]!["siteConfig"]!["appSettings"], new ArmScope(template, moduleParameters))!.AsArray();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setting in settings)
+        {
+            // A name set twice would silently keep only the last value in Azure.
+            Assert.True(result.TryAdd((string)setting!["name"]!, (string)setting["value"]!), $"{setting["name"]} is set twice");
+        }
+        return result;
+    }
+
+    private static JsonObject SiteOf(JsonObject template) => SiteOrNull(template["resources"]!)
+        ?? throw new InvalidOperationException("No Microsoft.Web/sites in the module.");
+
+    private static JsonObject? SiteOrNull(JsonNode resources) =>
+        (resources is JsonObject byName ? byName.Select(p => p.Value) : resources.AsArray().AsEnumerable())
+            .Select(r => r!.AsObject())
+            .FirstOrDefault(r => (string?)r["type"] == "Microsoft.Web/sites");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NotifyFunctions.sln")) || Directory.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Repository root not found.");
+    }
+
+    [GeneratedRegex(@"^@Microsoft\.KeyVault\(SecretUri=https://kv-test\.vault\.azure\.net/secrets/[a-z0-9-]+/\)$")]
+    private static partial Regex KeyVaultReference();
+
+    private sealed record SettingsFile(List<string> Required, List<string> Optional, List<string> Secrets);
+
+    private sealed record DeclaredSetting(string Variable, string Name, JsonNode? Value);
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+[assembly: AssemblyFixture(typeof(Notify.Infra.Tests.InfraFixture))]
+
+namespace Notify.Infra.Tests;
+
+/// <summary>
+/// Compiles infra/ once per test run with the pinned Bicep CLI (scripts/bicep.sh, restored from NuGet) and keeps
+/// what the tests read: the ARM template (main.json) and offline What-If snapshots of the resources each
+/// parameter set would deploy: the two checked-in examples and a "full" set that configures everything.
+/// </summary>
+public sealed class InfraFixture : IDisposable
+{
+    // Fake secret values for the full parameter set: they must never show up outside Key Vault.
+    public static readonly IReadOnlyDictionary<string, string> FakeSecrets = new Dictionary<string, string>
+    {
+        ["fcmServiceAccountJson"] = "{\"type\":\"service_account\",\"private_key\":\"FAKE-FCM-SECRET-7c1e\"}",
+        ["apnsPrivateKey"] = "-----BEGIN PRIVATE KEY-----FAKE-APNS-SECRET-52aa-----END PRIVATE KEY-----",
+        ["sendGridApiKey"] = "SG.FAKE-SENDGRID-SECRET-90d3",
+        ["twilioAuthToken"] = "FAKE-TWILIO-SECRET-3b77",
+        ["notifyAlertWebhookUrl"] = "https://hooks.example.com/notify?token=FAKE-APP-WEBHOOK-SECRET-d41f",
+        ["alertWebhookServiceUri"] = "https://hooks.example.com/azure?token=FAKE-ACTION-WEBHOOK-SECRET-e5f0",
+    };
+
+    public const string FullEnvironmentName = "notify-full";
+    public const string FullOperatorPrincipalId = "11111111-2222-3333-4444-555555555555";
+    public const int FullQueueAgeMinutes = 45;
+
+    private readonly string workDirectory;
+
+    public InfraFixture()
+    {
+        RepoRoot = FindRepoRoot();
+        workDirectory = Path.Combine(Path.GetTempPath(), "notify-infra-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(workDirectory);
+
+        RunScript("build", workDirectory);
+        var fullParams = Path.Combine(workDirectory, "full.bicepparam");
+        File.WriteAllText(fullParams, FullParameters());
+        RunScript("snapshot", fullParams, Path.Combine(workDirectory, "full.snapshot.json"));
+
+        Template = Load("main.json");
+        Dev = new Snapshot(Load("main.snapshot.json"));
+        Prod = new Snapshot(Load("main.prod.snapshot.json"));
+        Full = new Snapshot(Load("full.snapshot.json"));
+    }
+
+    public string RepoRoot { get; }
+
+    /// <summary>The compiled ARM template of infra/main.bicep.</summary>
+    public JsonObject Template { get; }
+
+    /// <summary>What infra/main.bicepparam deploys.</summary>
+    public Snapshot Dev { get; }
+
+    /// <summary>What infra/main.prod.bicepparam deploys.</summary>
+    public Snapshot Prod { get; }
+
+    /// <summary>What a parameter set that configures every provider and option deploys.</summary>
+    public Snapshot Full { get; }
+
+    /// <summary>Runs scripts/bicep.sh with the arguments; returns its output, or fails with it.</summary>
+    public string RunScript(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The example parameter files read AZURE_* and NOTIFY_* variables (azd's and the deploying shell's);
+        // the tests predict the examples as checked in, whatever this machine's environment holds.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.Ordinal) || k.StartsWith("NOTIFY_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        start.ArgumentList.Add(Path.Combine(RepoRoot, "scripts", "bicep.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"scripts/bicep.sh {string.Join(' ', arguments)} did not finish in 5 minutes.");
+        }
+        var output = stdout.Result + stderr.Result;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/bicep.sh {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output}");
+        }
+        return output;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(workDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private JsonObject Load(string file) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(workDirectory, file)))!.AsObject();
+
+    private static string FullParameters() => $$"""
+        using 'main.bicep'
+        param environmentName = '{{FullEnvironmentName}}'
+        param principalId = '{{FullOperatorPrincipalId}}'
+        param principalType = 'Group'
+        param alertEmailAddresses = ['oncall@example.com', 'lead@example.com']
+        param alertWebhookServiceUri = '{{FakeSecrets["alertWebhookServiceUri"]}}'
+        param queueAgeAlertThresholdMinutes = {{FullQueueAgeMinutes}}
+        param keyVaultEnablePurgeProtection = true
+        param rateLimitDefaultPush = 30
+        param rateLimitDefaultEmail = 12
+        param rateLimitDefaultSms = 4
+        param deliveryMaxAttempts = 6
+        param fcmProjectId = 'notify-test-project'
+        param fcmServiceAccountJson = '{{FakeSecrets["fcmServiceAccountJson"].Replace("'", "\\'", StringComparison.Ordinal)}}'
+        param apnsKeyId = 'ABC123DEFG'
+        param apnsTeamId = 'TEAM123456'
+        param apnsPrivateKey = '{{FakeSecrets["apnsPrivateKey"]}}'
+        param apnsTopic = 'com.example.app'
+        param apnsEnvironment = 'sandbox'
+        param sendGridApiKey = '{{FakeSecrets["sendGridApiKey"]}}'
+        param sendGridFromEmail = 'notifications@example.com'
+        param sendGridFromName = 'Example'
+        param twilioAccountSid = 'AC00000000000000000000000000000000'
+        param twilioAuthToken = '{{FakeSecrets["twilioAuthToken"]}}'
+        param twilioFromNumber = '+15005550006'
+        param twilioMessagingServiceSid = 'MG00000000000000000000000000000000'
+        param notifyAlertWebhookUrl = '{{FakeSecrets["notifyAlertWebhookUrl"]}}'
+        """;
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NotifyFunctions.sln")) || Directory.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No NotifyFunctions.sln or .git above {AppContext.BaseDirectory}.");
+    }
+}
+
+/// <summary>The resources a parameter set would deploy, as `bicep snapshot` predicts them.</summary>
+public sealed class Snapshot(JsonObject document)
+{
+    public JsonObject Document => document;
+
+    public IReadOnlyList<JsonObject> Resources => [.. document["predictedResources"]!.AsArray().Select(r => r!.AsObject())];
+
+    public IReadOnlyList<JsonObject> OfType(string type) =>
+        [.. Resources.Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase))];
+
+    public JsonObject Single(string type) => Assert.Single(OfType(type));
+}
