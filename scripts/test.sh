@@ -17,6 +17,8 @@ azurite_start "$blob" "$queue" "$table" --in-memory "$results/azurite.log"
 trap 'stop_process "$AZURITE_PID"' EXIT
 export NOTIFY_TEST_STORAGE; NOTIFY_TEST_STORAGE=$(azurite_connection_string "$blob" "$queue" "$table")
 echo "Azurite (in memory) on 127.0.0.1:$blob/$queue/$table"
+# The fault-injection tests append their figures (faults, accepted, lost, duplicated) here.
+export NOTIFY_FAULT_REPORT; NOTIFY_FAULT_REPORT="$PWD/$results/faults.txt"
 
 status=0
 for project in tests/*/*.csproj; do
@@ -26,5 +28,9 @@ for project in tests/*/*.csproj; do
   dotnet "tests/$name/bin/Release/net10.0/$name.dll" -noColor -noLogo -result-xml "$results/$name.xml" "$@" || status=1
 done
 
+if [ -s "$results/faults.txt" ]; then
+  echo "== Fault injection (each: a batch of deliveries under one fault)"
+  cat "$results/faults.txt"
+fi
 node scripts/lib/count-results.js "$results"/*.xml || status=1
 exit $status

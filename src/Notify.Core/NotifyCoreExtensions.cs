@@ -22,7 +22,22 @@ public static class NotifyCoreExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJitter, SystemJitter>();
-        services.TryAddSingleton<IAlertSink, LogAlertSink>();
+        builder.Services.AddOptions<AlertOptions>()
+            .BindConfiguration(AlertOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<LogAlertSink>();
+        services.AddHttpClient(WebhookAlertSink.HttpClientName)
+            .ConfigureHttpClient((sp, http) => http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>().Value.WebhookTimeout);
+        services.AddSingleton(sp => new WebhookAlertSink(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookAlertSink.HttpClientName),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WebhookAlertSink>>()));
+        services.TryAddSingleton<IAlertSink>(sp => new DedupingAlertSink(
+            [sp.GetRequiredService<LogAlertSink>(), sp.GetRequiredService<WebhookAlertSink>()],
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>()));
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
         services.AddSingleton<ProviderRouter>();
@@ -33,6 +48,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<DeadLetterHandler>();
+        services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();
         return builder;
     }

@@ -76,9 +76,13 @@ public sealed class RateLimitOptions
 
 public sealed class DeliveryOptions
 {
-    /// <summary>How long a worker's claim on a delivery lasts; a worker that dies loses it after this.</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a worker's claim on a delivery lasts; a worker that dies loses it after this. Keep it below
+    /// host.json's visibilityTimeout x (maxDequeueCount - 1), so redeliveries that find the claim still held
+    /// do not use up the message's dequeue count before the claim expires.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Provider calls per delivery before it is failed.</summary>
     [Range(1, 50)]

@@ -64,9 +64,9 @@ public sealed partial class QueuePump(
             {
                 break;
             }
-            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // Storage unavailable: keep polling, as the runtime does.
+                // Storage unavailable or answering garbage: keep polling, as the runtime does; never stop the host.
                 LogReceiveFailed(logger, e, function.QueueName);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -108,7 +108,7 @@ public sealed partial class QueuePump(
                 await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: stoppingToken);
             }
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // The message's pop receipt is lost or storage is down: it reappears after its lease, as in Azure.
             LogCompleteFailed(logger, e, function.QueueName, message.MessageId);

@@ -56,6 +56,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
         services.AddSingleton<IAppStore, TableAppStore>();
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
+        services.AddSingleton<IDeadLetterIndex, TableDeadLetterIndex>();
         services.AddSingleton<IOutbox, TableOutbox>();
         services.AddSingleton<IDeliveryQueue, StorageDeliveryQueue>();
         services.AddSingleton<StorageInitializer>();

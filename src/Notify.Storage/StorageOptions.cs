@@ -51,8 +51,9 @@ public sealed class StorageNames(string prefix)
     public string Apps => Table("NotifyApps");
     public string InFlight => Table("NotifyInFlight");
     public string Outbox => Table("NotifyOutbox");
+    public string DeadLetters => Table("NotifyDeadLetters");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters];
 
     /// <summary>The queue a trigger names (e.g. <c>notify-push</c>) as it exists in this storage account.</summary>
     public string Queue(string triggerQueueName) => prefix.Length == 0 ? triggerQueueName : $"{prefix.ToLowerInvariant()}-{triggerQueueName}";

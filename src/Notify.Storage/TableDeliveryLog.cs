@@ -112,6 +112,14 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         {
             entity["ProviderMessageId"] = Truncate(providerId, 256);
         }
+        if (transition.AttemptBase is { } attemptBase)
+        {
+            entity["AttemptBase"] = attemptBase;
+        }
+        if (transition.ReplayedAt is { } replayedAt)
+        {
+            entity["ReplayedAt"] = replayedAt;
+        }
         try
         {
             var response = await _table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken);
@@ -222,6 +230,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             LastError = e.GetString("LastError"),
             ProviderMessageId = e.GetString("ProviderMessageId"),
             History = ReadHistory(e),
+            AttemptBase = e.GetInt32("AttemptBase") ?? 0,
+            ReplayedAt = e.GetDateTimeOffset("ReplayedAt"),
             ETag = e.ETag.ToString(),
         };
     }

@@ -24,6 +24,14 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("l")]
     public string? Locale { get; init; }
 
+    /// <summary>Attempts before the last replay: the retry budget is <c>Attempt - AttemptBase</c>.</summary>
+    [JsonPropertyName("b")]
+    public int AttemptBase { get; init; }
+
+    /// <summary>When the last replay happened; the time-to-live counts from here instead of the request's creation.</summary>
+    [JsonPropertyName("t")]
+    public DateTimeOffset? ReplayedAt { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 
@@ -34,6 +42,8 @@ public sealed record DeliveryMessage(
             Address = record.Address,
             Platform = record.Platform,
             Locale = record.Locale,
+            AttemptBase = record.AttemptBase,
+            ReplayedAt = record.ReplayedAt,
         };
 }
 

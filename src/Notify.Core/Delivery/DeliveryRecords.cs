@@ -64,6 +64,12 @@ public sealed record DeliveryRecord(
 
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
+    /// <summary>Attempts made before the last dead-letter replay; the retry budget counts from here.</summary>
+    public int AttemptBase { get; init; }
+
+    /// <summary>When a dead-letter replay last re-queued it; the time-to-live counts from here.</summary>
+    public DateTimeOffset? ReplayedAt { get; init; }
+
     /// <summary>Storage concurrency token; conditional writes use it.</summary>
     public string? ETag { get; init; }
 }
@@ -108,6 +114,12 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
 
     /// <summary>Short note kept in the history (error code, provider id).</summary>
     public string? Detail { get; init; }
+
+    /// <summary>Set by a dead-letter replay: a fresh retry budget from this attempt on.</summary>
+    public int? AttemptBase { get; init; }
+
+    /// <summary>Set by a dead-letter replay: the time-to-live restarts here.</summary>
+    public DateTimeOffset? ReplayedAt { get; init; }
 }
 
 public static class RequestIds

@@ -44,13 +44,36 @@ public sealed partial class DeliveryWorker(
             return result;
         }
         var (current, etag) = claim.Value;
+        try
+        {
+            return await ProcessClaimedAsync(current, etag, now, settings, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The worker cannot process this message (a bug, poison content, a provider that throws). Give the
+            // claim back so the runtime's redelivery can try at once; after maxDequeueCount failures the
+            // message goes to the poison queue and the delivery is dead-lettered.
+            var release = new DeliveryTransition(DeliveryStatus.Retrying, current.Attempt, time.GetUtcNow())
+            {
+                NextAttemptAt = time.GetUtcNow(),
+                LastError = $"worker-crash: {e.GetType().Name}",
+                Detail = "worker-crash",
+            };
+            await log.TryTransitionAsync(current.Key, etag, release, CancellationToken.None);
+            LogCrashed(logger, e, current.Key.Id, current.Attempt);
+            throw;
+        }
+    }
+
+    private async Task<WorkResult> ProcessClaimedAsync(DeliveryMessage current, string etag, DateTimeOffset now, DeliveryOptions settings, CancellationToken cancellationToken)
+    {
         var request = await requests.GetAsync(current.RequestId, cancellationToken);
         if (request is null)
         {
             await FinishAsync(current, etag, DeliveryStatus.Failed, "request-missing", "The request header is gone.", alert: true, cancellationToken);
             return WorkResult.Done;
         }
-        if (now - request.CreatedAt > settings.TimeToLive.For(current.Channel))
+        if (now - (current.ReplayedAt ?? request.CreatedAt) > settings.TimeToLive.For(current.Channel))
         {
             await FinishAsync(current, etag, DeliveryStatus.Failed, "expired", $"Older than the {current.Channel.ToName()} time-to-live.", alert: true, cancellationToken);
             return WorkResult.Done;
@@ -76,7 +99,7 @@ public sealed partial class DeliveryWorker(
     {
         DeliveryTransition Sending(int attempt) => new(DeliveryStatus.Sending, attempt, now) { LeaseUntil = now + settings.Lease };
 
-        if (message.Attempt <= settings.MaxAttempts
+        if (message.Attempt - message.AttemptBase <= settings.MaxAttempts
             && await log.TryTransitionAsync(message.Key, message.ETag, Sending(message.Attempt), cancellationToken) is { } etag)
         {
             return ((message, etag), WorkResult.Done);
@@ -104,7 +127,7 @@ public sealed partial class DeliveryWorker(
             return (null, WorkResult.Done);
         }
         var attempt = record.Attempts + 1;
-        if (attempt > settings.MaxAttempts)
+        if (attempt - record.AttemptBase > settings.MaxAttempts)
         {
             await FinishAsync(DeliveryMessage.For(record, record.Attempts), record.ETag!, DeliveryStatus.Failed, "attempts-exhausted", $"Gave up after {record.Attempts} attempts.", alert: true, cancellationToken);
             return (null, WorkResult.Done);
@@ -179,7 +202,8 @@ public sealed partial class DeliveryWorker(
         var settings = options.Value.Delivery;
         var now = time.GetUtcNow();
         var delay = RetryPolicy.Delay(delivery.Attempt, settings.RetryBaseDelay, settings.RetryMaxDelay, retryAfter, jitter);
-        if (delivery.Attempt >= settings.MaxAttempts || now + delay - request.CreatedAt > settings.TimeToLive.For(delivery.Channel))
+        if (delivery.Attempt - delivery.AttemptBase >= settings.MaxAttempts
+            || now + delay - (delivery.ReplayedAt ?? request.CreatedAt) > settings.TimeToLive.For(delivery.Channel))
         {
             await FinishAsync(delivery, etag, DeliveryStatus.Failed, code, $"Gave up after {delivery.Attempt} attempts: {message}", alert: true, cancellationToken);
             return;
@@ -249,6 +273,9 @@ public sealed partial class DeliveryWorker(
 
     [LoggerMessage(EventId = 2007, EventName = "DeliveryUnknown", Level = LogLevel.Warning, Message = "Queue message for unknown delivery {DeliveryId} dropped")]
     private static partial void LogUnknownDelivery(ILogger logger, string deliveryId);
+
+    [LoggerMessage(EventId = 2009, EventName = "DeliveryWorkerCrashed", Level = LogLevel.Error, Message = "Delivery {DeliveryId} attempt {Attempt}: the worker failed; the claim is released and the message will be retried")]
+    private static partial void LogCrashed(ILogger logger, Exception exception, string deliveryId, int attempt);
 
     [LoggerMessage(EventId = 2008, EventName = "RecipientDeactivated", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the {Channel} address was invalid and is no longer used")]
     private static partial void LogDeactivated(ILogger logger, string deliveryId, string channel);

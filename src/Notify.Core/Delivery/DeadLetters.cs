@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Options;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>A dead-lettered delivery, as the per-app dead-letter index keeps it.</summary>
+public sealed record DeadLetterEntry(string AppKey, string DeliveryId, string EventId, Channel Channel, DateTimeOffset At, string Queue);
+
+/// <summary>Which dead letters an admin call is about; every field narrows the set.</summary>
+public sealed record DeadLetterFilter(Channel? Channel, DateTimeOffset? Since, string? EventId);
+
+/// <summary>
+/// Dead letters by app: written when a poison handler dead-letters a delivery, removed when it is replayed.
+/// Listing reads one app's entries, never the delivery log.
+/// </summary>
+public interface IDeadLetterIndex
+{
+    Task AddAsync(DeadLetterEntry entry, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeadLetterEntry>> ListAsync(string appKey, DeadLetterFilter filter, int max, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string appKey, string deliveryId, CancellationToken cancellationToken);
+}
+
+public sealed record DeadLetterView(string Id, string EventId, Channel Channel, DateTimeOffset DeadLetteredAt, string Queue);
+
+public sealed record ReplayView(bool DryRun, int Count, IReadOnlyList<DeadLetterView> Deliveries);
+
+/// <summary>
+/// Admin view of dead letters and their replay: re-queue dead-lettered deliveries with a fresh attempt budget
+/// and time-to-live. An app sees and replays only its own.
+/// </summary>
+public sealed class DeadLetterService(
+    IDeadLetterIndex index,
+    IDeliveryLog log,
+    IDeliveryQueue queue,
+    IInFlightIndex inFlight,
+    TimeProvider time,
+    IOptions<NotifyOptions> options)
+{
+    /// <summary>Most dead letters one call lists or replays; call again for the rest.</summary>
+    public const int MaxPerCall = 500;
+
+    public static DeadLetterFilter? ParseFilter(string? channel, string? since, string? eventId, ValidationErrors errors)
+    {
+        Channel? parsedChannel = null;
+        if (!string.IsNullOrEmpty(channel))
+        {
+            if (ChannelNames.TryParse(channel, out var c))
+            {
+                parsedChannel = c;
+            }
+            else
+            {
+                errors.Add("channel", "must be 'push', 'email' or 'sms'");
+            }
+        }
+        DateTimeOffset? parsedSince = null;
+        if (!string.IsNullOrEmpty(since))
+        {
+            if (DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var s))
+            {
+                parsedSince = s;
+            }
+            else
+            {
+                errors.Add("since", "must be an ISO 8601 time such as 2026-11-25T00:00:00Z");
+            }
+        }
+        if (!string.IsNullOrEmpty(eventId) && !Limits.EventId().IsMatch(eventId))
+        {
+            errors.Add("eventId", "must be 1-128 characters of letters, digits and '._:-'");
+        }
+        return errors.IsEmpty ? new DeadLetterFilter(parsedChannel, parsedSince, string.IsNullOrEmpty(eventId) ? null : eventId) : null;
+    }
+
+    public async Task<IReadOnlyList<DeadLetterView>> ListAsync(string appKey, DeadLetterFilter filter, CancellationToken cancellationToken) =>
+        [.. (await index.ListAsync(appKey, filter, MaxPerCall, cancellationToken)).Select(ToView)];
+
+    public async Task<ReplayView> ReplayAsync(string appKey, DeadLetterFilter filter, bool dryRun, CancellationToken cancellationToken)
+    {
+        var entries = await index.ListAsync(appKey, filter, MaxPerCall, cancellationToken);
+        if (dryRun)
+        {
+            return new ReplayView(true, entries.Count, [.. entries.Select(ToView)]);
+        }
+        var replayed = new List<DeadLetterView>();
+        foreach (var entry in entries)
+        {
+            if (!DeliveryKey.TryParse(entry.DeliveryId, out var key))
+            {
+                continue;
+            }
+            var record = await log.GetAsync(key, cancellationToken);
+            if (record is null || record.AppKey != appKey || record.Status != DeliveryStatus.DeadLettered)
+            {
+                // Already replayed by someone else, or gone: the index entry is stale.
+                await index.RemoveAsync(appKey, entry.DeliveryId, cancellationToken);
+                continue;
+            }
+            var now = time.GetUtcNow();
+            var requeued = new DeliveryTransition(DeliveryStatus.Queued, record.Attempts, now)
+            {
+                AttemptBase = record.Attempts,
+                ReplayedAt = now,
+                Detail = "replayed",
+            };
+            var etag = await log.TryTransitionAsync(key, record.ETag!, requeued, cancellationToken);
+            if (etag is null)
+            {
+                continue;
+            }
+            await inFlight.AddAsync(key.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
+            var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
+            await queue.EnqueueAsync([DeliveryMessage.For(fresh, record.Attempts + 1)], TimeSpan.Zero, cancellationToken);
+            await index.RemoveAsync(appKey, entry.DeliveryId, cancellationToken);
+            replayed.Add(ToView(entry));
+        }
+        return new ReplayView(false, replayed.Count, replayed);
+    }
+
+    private static DeadLetterView ToView(DeadLetterEntry e) => new(e.DeliveryId, e.EventId, e.Channel, e.At, e.Queue);
+}

@@ -1,0 +1,295 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Notify.Core;
+using Notify.Core.Delivery;
+using Notify.Core.Sweeping;
+using Notify.Core.Users;
+using Notify.IntegrationTests.Infrastructure;
+
+namespace Notify.IntegrationTests.Reliability;
+
+/// <summary>Where a worker "dies" on command: before the provider call, or after it succeeded and before the outcome write.</summary>
+public enum CrashPoint
+{
+    None,
+    BetweenClaimAndOutcome,
+    BetweenProviderSuccessAndOutcomeWrite,
+}
+
+/// <summary>Wraps the real provider and throws at a crash point for a chosen set of sends.</summary>
+public sealed class CrashSwitch
+{
+    private int _sends;
+
+    public CrashPoint Point { get; set; }
+
+    /// <summary>Crash on sends whose number (1-based) this accepts.</summary>
+    public Func<int, string, bool> When { get; set; } = (_, _) => false;
+
+    public int Crashes;
+
+    public IDeliveryProvider Wrap(IDeliveryProvider inner) => new Crashing(inner, this);
+
+    private sealed class Crashing(IDeliveryProvider inner, CrashSwitch s) : IDeliveryProvider
+    {
+        public string Name => inner.Name;
+
+        public bool CanSend(Channel channel, DevicePlatform? platform) => inner.CanSend(channel, platform);
+
+        public async Task<DeliveryOutcome> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
+        {
+            var n = Interlocked.Increment(ref s._sends);
+            var crash = s.Point != CrashPoint.None && s.When(n, message.DeliveryId);
+            if (crash && s.Point == CrashPoint.BetweenClaimAndOutcome)
+            {
+                Interlocked.Increment(ref s.Crashes);
+                throw new InvalidOperationException("Injected worker crash between claim and outcome.");
+            }
+            var outcome = await inner.SendAsync(message, cancellationToken);
+            if (crash)
+            {
+                Interlocked.Increment(ref s.Crashes);
+                throw new InvalidOperationException("Injected worker crash between provider success and outcome write.");
+            }
+            return outcome;
+        }
+    }
+}
+
+/// <summary>
+/// Storage faults through the Azure SDK pipeline: a share of requests fail as a network timeout before they
+/// reach Azurite. Placed per retry, so the SDK's own retries see them too.
+/// </summary>
+public sealed class StorageFaultPolicy(double rate, int seed) : HttpPipelinePolicy
+{
+    private readonly Random _random = new(seed);
+
+    public bool Enabled { get; set; }
+
+    public int Injected;
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        double roll;
+        lock (_random)
+        {
+            roll = _random.NextDouble();
+        }
+        if (Enabled && roll < rate)
+        {
+            Interlocked.Increment(ref Injected);
+            // Thrown before the request leaves, as a dropped connection or a timeout would be: the SDK's
+            // retry policy treats it as a transport failure, exactly as it would a real one.
+            throw new IOException("Injected storage timeout.");
+        }
+        await ProcessNextAsync(message, pipeline);
+    }
+}
+
+/// <summary>The measurements of one fault run, for the assertion and for the report.</summary>
+public sealed record FaultReport(string Fault, int FaultsInjected, int Accepted, int Final, int Lost, int Duplicated, IReadOnlyDictionary<string, int> Statuses)
+{
+    public override string ToString() =>
+        $"{Fault}: faults injected {FaultsInjected}, deliveries accepted {Accepted}, final {Final}, lost {Lost}, duplicated {Duplicated} ({string.Join(", ", Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key} {s.Value}"))})";
+
+    /// <summary>Appends the figures to the file scripts/test.sh prints at the end (NOTIFY_FAULT_REPORT).</summary>
+    public void Publish()
+    {
+        TestContext.Current.TestOutputHelper?.WriteLine(ToString());
+        if (Environment.GetEnvironmentVariable("NOTIFY_FAULT_REPORT") is { Length: > 0 } path)
+        {
+            lock (typeof(FaultReport))
+            {
+                File.AppendAllText(path, ToString() + Environment.NewLine);
+            }
+        }
+    }
+}
+
+/// <summary>A host wired to the faulty e-mail provider, with fast retries, short leases and a manual sweeper.</summary>
+public sealed class FaultHost : IAsyncDisposable
+{
+    private FaultHost(NotifyHost host, FaultyEmailProvider provider, CrashSwitch crashes, StorageFaultPolicy storage)
+    {
+        Host = host;
+        Provider = provider;
+        Crashes = crashes;
+        Storage = storage;
+    }
+
+    public NotifyHost Host { get; }
+    public FaultyEmailProvider Provider { get; }
+    public CrashSwitch Crashes { get; }
+    public StorageFaultPolicy Storage { get; }
+
+    public static async Task<FaultHost> StartAsync(string? connectionString = null, double storageFaultRate = 0)
+    {
+        var provider = new FaultyEmailProvider();
+        await provider.StartAsync();
+        var crashes = new CrashSwitch();
+        var storage = new StorageFaultPolicy(storageFaultRate, seed: 7);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Notify:Providers:SendGrid:ApiKey"] = "SG.fault-test-key",
+            ["Notify:Providers:SendGrid:FromEmail"] = "noreply@example.com",
+            ["Notify:Providers:SendGrid:BaseUrl"] = provider.BaseAddress.ToString().TrimEnd('/'),
+            ["Notify:Providers:SendGrid:Timeout"] = "00:00:01",
+            ["Notify:Delivery:Lease"] = "00:00:02",
+            ["Notify:Delivery:MaxAttempts"] = "10",
+            ["Notify:Delivery:RetryBaseDelay"] = "00:00:00.050",
+            ["Notify:Delivery:RetryMaxDelay"] = "00:00:00.500",
+            ["Notify:Sweeper:QueuedGrace"] = "00:00:03",
+            ["Notify:Sweeper:RetryGrace"] = "00:00:02",
+            ["Notify:RateLimits:Default:Email"] = "1000",
+            ["extensions:queues:visibilityTimeout"] = "00:00:00.300",
+            ["extensions:queues:maxDequeueCount"] = "5",
+        };
+        if (connectionString is not null)
+        {
+            settings["Storage"] = connectionString;
+        }
+        var host = new NotifyHost(settings, services =>
+        {
+            // The real providers as configured, each behind the crash switch.
+            var registered = services.Where(d => d.ServiceType == typeof(IDeliveryProvider)).ToList();
+            foreach (var descriptor in registered)
+            {
+                services.Remove(descriptor);
+                services.AddSingleton<IDeliveryProvider>(sp => crashes.Wrap(descriptor.ImplementationType is { } type
+                    ? (IDeliveryProvider)ActivatorUtilities.CreateInstance(sp, type)
+                    : (IDeliveryProvider)descriptor.ImplementationFactory!(sp)));
+            }
+            services.AddSingleton(storage);
+            services.PostConfigure<Azure.Data.Tables.TableClientOptions>(_ => { });
+            services.AddSingleton(sp => WithPolicy(sp, storage));
+            services.AddSingleton(sp => WithQueuePolicy(sp, storage));
+        });
+        return new FaultHost(host, provider, crashes, storage);
+    }
+
+    private static Azure.Data.Tables.TableServiceClient WithPolicy(IServiceProvider sp, StorageFaultPolicy storage)
+    {
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.AddPolicy(sp.GetRequiredService<Notify.Storage.StorageOperationCounter>().PolicyFor("table"), HttpPipelinePosition.PerCall);
+        options.AddPolicy(storage, HttpPipelinePosition.PerRetry);
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        return new Azure.Data.Tables.TableServiceClient(ConnectionOf(sp), options);
+    }
+
+    private static Azure.Storage.Queues.QueueServiceClient WithQueuePolicy(IServiceProvider sp, StorageFaultPolicy storage)
+    {
+        var options = new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 };
+        options.AddPolicy(sp.GetRequiredService<Notify.Storage.StorageOperationCounter>().PolicyFor("queue"), HttpPipelinePosition.PerCall);
+        options.AddPolicy(storage, HttpPipelinePosition.PerRetry);
+        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        return new Azure.Storage.Queues.QueueServiceClient(ConnectionOf(sp), options);
+    }
+
+    private static string ConnectionOf(IServiceProvider sp) =>
+        sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Notify.Storage.StorageOptions>>().Value.ConnectionString!;
+
+    /// <summary>Creates <paramref name="count"/> users with e-mail addresses directly in storage (fast, parallel).</summary>
+    public async Task<List<string>> UsersAsync(int count)
+    {
+        var users = Host.Service<IUserStore>();
+        var ids = Enumerable.Range(0, count).Select(i => $"fu-{Guid.NewGuid():N}"[..24]).ToList();
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, ct) =>
+            await users.PutProfileAsync(new UserProfile(id, $"{id}@example.com", null, "en", null, DateTimeOffset.UtcNow), ct));
+        return ids;
+    }
+
+    /// <summary>POSTs until accepted: a client of an at-least-once API retries on failure with the same eventId.</summary>
+    public static async Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string eventId, string template, IReadOnlyList<string> recipients, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                var (response, body) = await api.SendAsync(eventId, template, recipients, channels: """["email"]""");
+                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                {
+                    return body;
+                }
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or RequestFailedException or InvalidOperationException or System.Text.Json.JsonException or AggregateException)
+            {
+                // The host failed mid-request (injected fault): retry, as a client would.
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Request {eventId} was never accepted.");
+            }
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits (running the sweeper every couple of seconds, as its timer would) until every accepted delivery
+    /// is final, then measures: lost = accepted deliveries not final, or sent but never received by the
+    /// provider; duplicated = provider receipts beyond the first.
+    /// </summary>
+    public async Task<FaultReport> SettleAsync(string fault, IReadOnlyList<string> deliveryIds, TimeSpan timeout)
+    {
+        var log = Host.Service<IDeliveryLog>();
+        var sweeper = Host.Service<Sweeper>();
+        var deadline = DateTime.UtcNow + timeout;
+        var nextSweep = DateTime.UtcNow.AddSeconds(2);
+        Dictionary<string, DeliveryRecord> records;
+        while (true)
+        {
+            records = new Dictionary<string, DeliveryRecord>(StringComparer.Ordinal);
+            foreach (var group in deliveryIds.Select(id => { DeliveryKey.TryParse(id, out var k); return k; }).GroupBy(k => k.RequestId))
+            {
+                foreach (var record in await ReadWithRetryAsync(() => log.ListAsync(group.Key, default)))
+                {
+                    records[record.Key.Id] = record;
+                }
+            }
+            if (deliveryIds.All(id => records.TryGetValue(id, out var r) && r.Status.IsFinal()) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            if (DateTime.UtcNow > nextSweep)
+            {
+                await ReadWithRetryAsync(async () => { await sweeper.RunAsync(default); return 0; });
+                nextSweep = DateTime.UtcNow.AddSeconds(2);
+            }
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
+        var final = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status.IsFinal());
+        var sentNotReceived = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status == DeliveryStatus.Sent && !Provider.Accepted.ContainsKey(id));
+        var statuses = records.Values.GroupBy(r => r.Status.ToName()).ToDictionary(g => g.Key, g => g.Count());
+        var report = new FaultReport(fault, Provider.FaultsInjected + Crashes.Crashes + Storage.Injected, deliveryIds.Count, final, deliveryIds.Count - final + sentNotReceived, Provider.Duplicates, statuses);
+        report.Publish();
+        return report;
+    }
+
+    private static async Task<T> ReadWithRetryAsync<T>(Func<Task<T>> read)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception e) when (attempt < 20 && e is RequestFailedException or IOException or AggregateException or HttpRequestException)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Provider.DisposeAsync();
+    }
+}
