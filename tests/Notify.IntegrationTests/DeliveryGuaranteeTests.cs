@@ -25,15 +25,21 @@ public sealed class DeliveryGuaranteeTests
         return [.. messages.Select(m => JsonSerializer.Deserialize<DeliveryMessage>(m.Body.ToString(), QueueJson.Options)!)];
     }
 
+    /// <summary>One delivery logged and queued, its message taken off the queue for the test to play with.</summary>
+    private static async Task<(ApiClient Api, string User, DeliveryMessage Message)> OneQueuedMessageAsync(NotifyHost host, Channel channel)
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        await api.SendAsync(NewEventId(), template, [user], channels: $"[\"{channel.ToName()}\"]");
+        return (api, user, Assert.Single(await ReceiveAllAsync(host, channel)));
+    }
+
     [Fact]
     public async Task A_queue_message_delivered_twice_sends_once()
     {
         await using var host = ManualHost();
-        var api = await host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
-        var user = await api.NewUserAsync();
-        await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""");
-        var message = Assert.Single(await ReceiveAllAsync(host, Channel.Email));
+        var (api, user, message) = await OneQueuedMessageAsync(host, Channel.Email);
         var worker = host.Service<DeliveryWorker>();
 
         var concurrent = await Task.WhenAll(worker.HandleAsync(message, TestContext.Current.CancellationToken), worker.HandleAsync(message, TestContext.Current.CancellationToken));
@@ -49,11 +55,7 @@ public sealed class DeliveryGuaranteeTests
     public async Task A_stale_message_for_a_delivery_leased_by_a_live_worker_is_left_for_later()
     {
         await using var host = ManualHost();
-        var api = await host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
-        var user = await api.NewUserAsync();
-        await api.SendAsync(NewEventId(), template, [user], channels: """["sms"]""");
-        var message = Assert.Single(await ReceiveAllAsync(host, Channel.Sms));
+        var (api, user, message) = await OneQueuedMessageAsync(host, Channel.Sms);
         var log = host.Service<IDeliveryLog>();
         // Another worker claims it (and is still within its lease).
         var claimed = await log.TryTransitionAsync(message.Key, message.ETag, new DeliveryTransition(DeliveryStatus.Sending, 1, DateTimeOffset.UtcNow) { LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1) }, TestContext.Current.CancellationToken);
@@ -69,11 +71,7 @@ public sealed class DeliveryGuaranteeTests
     public async Task A_claim_whose_worker_died_is_taken_over_after_the_lease()
     {
         await using var host = ManualHost();
-        var api = await host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
-        var user = await api.NewUserAsync();
-        await api.SendAsync(NewEventId(), template, [user], channels: """["sms"]""");
-        var message = Assert.Single(await ReceiveAllAsync(host, Channel.Sms));
+        var (api, user, message) = await OneQueuedMessageAsync(host, Channel.Sms);
         var log = host.Service<IDeliveryLog>();
         // A worker claimed it and died: its lease is already over.
         await log.TryTransitionAsync(message.Key, message.ETag, new DeliveryTransition(DeliveryStatus.Sending, 1, DateTimeOffset.UtcNow) { LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-1) }, TestContext.Current.CancellationToken);
