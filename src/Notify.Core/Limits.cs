@@ -4,6 +4,7 @@ namespace Notify.Core;
 
 /// <summary>
 /// Every input limit of the API in one place. The README's "Limits" table lists these; change both together.
+/// The five size limits are defaults: <c>Notify:Limits</c> (<see cref="Apps.LimitOptions"/>) overrides them.
 /// </summary>
 public static partial class Limits
 {

@@ -41,7 +41,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
         services.AddSingleton<ProviderRouter>();
-        services.AddSingleton<AppAuthenticator>();
+        builder.AddNotifyApps();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<IngestService>();
@@ -50,6 +50,8 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();
+        Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
+        Tracking.TrackingExtensions.AddNotifyTracking(builder);
         return builder;
     }
 }

@@ -23,6 +23,10 @@ public sealed class NotifyOptions
     [Required]
     public SweeperOptions Sweeper { get; set; } = new();
 
+    /// <summary>The API's input limits (<c>Notify:Limits</c>); defaults are the <see cref="Core.Limits"/> constants.</summary>
+    [Required]
+    public Apps.LimitOptions Limits { get; set; } = new();
+
     public bool OptedInByDefault(Channel channel) => channel switch
     {
         Channel.Push => DefaultOptIn.Push,

@@ -19,6 +19,7 @@ public static class NotifyFunctionsExtensions
         builder.Services.AddSingleton<ApiGuard>();
         // Queue messages bind with the one JSON shape both hosts use (the LocalHost pumps deserialize with it too).
         builder.Services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(QueueJson.Options));
+        Monitoring.TelemetryExtensions.AddNotifyTelemetry(builder);
         return builder;
     }
 }

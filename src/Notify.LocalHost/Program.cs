@@ -5,6 +5,7 @@ using Notify.Core;
 using Notify.Functions;
 using Notify.LocalHost;
 using Notify.Storage;
+using OpenTelemetry.Metrics;
 
 // `dotnet run --project src/Notify.LocalHost -- apps create --name ops --scopes admin` and friends.
 if (args.Length > 0 && args[0] == "apps")
@@ -27,6 +28,8 @@ builder.AddNotifyCore();
 builder.AddNotifyStorage();
 builder.AddNotifyChannels();
 builder.AddNotifyFunctions();
+// Locally the Notify meter is also served in Prometheus text format at GET /metrics (no auth: a local endpoint).
+builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
 
 builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section);
 builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section);
@@ -47,5 +50,6 @@ var app = builder.Build();
 var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "api";
 app.MapHttpFunctions(catalog, routePrefix);
 app.MapDevOutbox(routePrefix);
+app.MapPrometheusScrapingEndpoint();
 await app.RunAsync();
 return 0;

@@ -59,6 +59,8 @@ public static class NotifyStorageExtensions
         services.AddSingleton<IDeadLetterIndex, TableDeadLetterIndex>();
         services.AddSingleton<IOutbox, TableOutbox>();
         services.AddSingleton<IDeliveryQueue, StorageDeliveryQueue>();
+        services.AddSingleton<Core.Tracking.ITrackingStore, Tracking.TableTrackingStore>();
+        services.AddSingleton<Core.Monitoring.IQueueInspector, Monitoring.StorageQueueInspector>();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         return builder;

@@ -52,8 +52,9 @@ public sealed class StorageNames(string prefix)
     public string InFlight => Table("NotifyInFlight");
     public string Outbox => Table("NotifyOutbox");
     public string DeadLetters => Table("NotifyDeadLetters");
+    public string Events => Table("NotifyEvents");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events];
 
     /// <summary>The queue a trigger names (e.g. <c>notify-push</c>) as it exists in this storage account.</summary>
     public string Queue(string triggerQueueName) => prefix.Length == 0 ? triggerQueueName : $"{prefix.ToLowerInvariant()}-{triggerQueueName}";

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
@@ -38,50 +37,6 @@ public sealed class TableTemplateStore(TableServiceClient service, StorageNames 
         var response = await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         return new StoredTemplate(name, json, response.Headers.ETag?.ToString() ?? "", now);
     }
-}
-
-/// <summary>Apps: one row per app key; only secret hashes are stored.</summary>
-public sealed class TableAppStore(TableServiceClient service, StorageNames names) : IAppStore
-{
-    private const string Row = "app";
-    private readonly TableClient _table = service.GetTableClient(names.Apps);
-
-    public async Task<AppRecord?> GetAsync(string appKey, CancellationToken cancellationToken)
-    {
-        if (appKey.Length == 0 || appKey.IndexOfAny(['/', '\\', '#', '?', '\'']) >= 0 || appKey.Any(char.IsControl))
-        {
-            return null;
-        }
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(appKey, Row, cancellationToken: cancellationToken);
-        if (!response.HasValue)
-        {
-            return null;
-        }
-        var e = response.Value!;
-        return new AppRecord(
-            appKey,
-            e.GetString("Name") ?? appKey,
-            Split(e.GetString("SecretHashes"), ','),
-            Split(e.GetString("Scopes"), ' '),
-            e.GetBoolean("Disabled") ?? false,
-            e.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue);
-    }
-
-    public async Task PutAsync(AppRecord app, CancellationToken cancellationToken)
-    {
-        var entity = new TableEntity(app.AppKey, Row)
-        {
-            ["Name"] = app.Name,
-            ["SecretHashes"] = string.Join(',', app.SecretHashes),
-            ["Scopes"] = string.Join(' ', app.Scopes),
-            ["Disabled"] = app.Disabled,
-            ["CreatedAt"] = app.CreatedAt,
-        };
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-    }
-
-    private static string[] Split(string? value, char separator) =>
-        string.IsNullOrEmpty(value) ? [] : value.Split(separator, StringSplitOptions.RemoveEmptyEntries);
 }
 
 /// <summary>The sweeper's index of requests in flight: one small partition, one row per request.</summary>

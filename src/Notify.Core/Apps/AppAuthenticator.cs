@@ -6,57 +6,126 @@ namespace Notify.Core.Apps;
 public enum AuthStatus
 {
     Authenticated,
+
+    /// <summary>No, malformed or wrong credentials, an expired or revoked secret, or a disabled app: 401.</summary>
     Unauthenticated,
+
+    /// <summary>A valid app without the endpoint's scope: 403.</summary>
     Forbidden,
+
+    /// <summary>Too many failed authentications for this app key or client address: 429.</summary>
+    Throttled,
+
+    /// <summary>The app is over its request quota: 429.</summary>
+    QuotaExceeded,
 }
 
 public sealed record AuthResult(AuthStatus Status, AppRecord? App, string? Detail)
 {
+    /// <summary>For <see cref="AuthStatus.Throttled"/> and <see cref="AuthStatus.QuotaExceeded"/>: when to try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static AuthResult Unauthenticated(string detail) => new(AuthStatus.Unauthenticated, null, detail);
 }
 
 /// <summary>
-/// HTTP Basic <c>appKey:appSecret</c> (the scheme Twilio uses): the caller is an app from the app table whose
-/// secret matches, which is not disabled, and which holds the endpoint's scope.
+/// HTTP Basic <c>appKey:appSecret</c> (the scheme Twilio uses). In order: the caller's key and address must not
+/// be throttled for failed attempts; the key must name an app whose active secret matches (constant time); the app
+/// must be enabled and hold the endpoint's scope; and it must be within its request quota. Only a request that
+/// passes everything writes anything (the app's last-used time, at most once a minute); a refused one writes
+/// nothing.
 /// </summary>
-public sealed partial class AppAuthenticator(IAppStore apps, ILogger<AppAuthenticator> logger)
+public sealed class AppAuthenticator(
+    AppDirectory directory,
+    FailedAuthThrottle throttle,
+    RequestQuota quota,
+    TimeProvider time,
+    ILogger<AppAuthenticator> logger)
 {
-    public async Task<AuthResult> AuthenticateAsync(string? authorization, string requiredScope, CancellationToken cancellationToken)
+    private const int MaxHeaderLength = 1024;
+
+    public async Task<AuthResult> AuthenticateAsync(string? authorization, string? clientAddress, string requiredScope, CancellationToken cancellationToken)
     {
-        if (!TryParseBasic(authorization, out var appKey, out var secret))
+        var address = string.IsNullOrEmpty(clientAddress) ? "unknown" : clientAddress;
+        if (authorization is null)
         {
             return AuthResult.Unauthenticated("Send HTTP Basic credentials: appKey as user name, appSecret as password.");
         }
-        var app = appKey.Length <= 64 ? await apps.GetAsync(appKey, cancellationToken) : null;
-        if (app is null || !AppSecrets.Matches(secret, app.SecretHashes))
+        if (!TryParseBasic(authorization, out var appKey, out var secret))
         {
-            LogRejected(logger, appKey.Length <= 64 ? appKey : appKey[..64]);
+            if (throttle.BlockedFor(null, address) is { } blocked)
+            {
+                return Throttled(blocked);
+            }
+            Fail(null, LogMask.UnknownKey(appKey), address);
+            return AuthResult.Unauthenticated("Send HTTP Basic credentials: appKey as user name, appSecret as password.");
+        }
+        var wellFormedKey = AppSecrets.AppKeyPattern().IsMatch(appKey);
+        if (throttle.BlockedFor(wellFormedKey ? appKey : null, address) is { } wait)
+        {
+            return Throttled(wait);
+        }
+        var (app, cached) = wellFormedKey ? await directory.FindAsync(appKey, cancellationToken) : (null, false);
+        var now = time.GetUtcNow();
+        if (cached && AppSecrets.Match(secret, app!.ActiveSecrets(now)) is null)
+        {
+            // A secret rotated on another instance (or with the CLI) is unknown to this cached copy: look again,
+            // so a new secret works everywhere at once. Revocations still wait for the cache to expire.
+            app = await directory.RefreshAsync(appKey, cancellationToken);
+        }
+        if (app is null || AppSecrets.Match(secret, app.ActiveSecrets(now)) is null)
+        {
+            Fail(app?.AppKey, app is null ? LogMask.UnknownKey(appKey) : appKey, address);
             return AuthResult.Unauthenticated("Unknown app key or wrong secret.");
         }
         if (app.Disabled)
         {
+            AppsLog.DisabledApp(logger, app.AppKey);
             return AuthResult.Unauthenticated("This app is disabled.");
         }
-        if (!app.Scopes.Contains(requiredScope))
+        if (!app.Scopes.Contains(requiredScope, StringComparer.Ordinal))
         {
+            AppsLog.MissingScope(logger, app.AppKey, requiredScope);
             return new AuthResult(AuthStatus.Forbidden, app, $"This endpoint needs the '{requiredScope}' scope.");
         }
+        if (quota.TryAcquire(app.AppKey) is { } retryAfter)
+        {
+            AppsLog.QuotaExceeded(logger, app.AppKey, retryAfter);
+            return new AuthResult(AuthStatus.QuotaExceeded, app, "This app is over its request quota.") { RetryAfter = retryAfter };
+        }
+        await directory.RecordUseAsync(app.AppKey, cancellationToken);
         return new AuthResult(AuthStatus.Authenticated, app, null);
     }
 
-    private static bool TryParseBasic(string? header, out string appKey, out string secret)
+    private void Fail(string? knownAppKey, string loggedKey, string address)
+    {
+        AppsLog.Rejected(logger, loggedKey, address);
+        if (throttle.RecordFailure(knownAppKey, address))
+        {
+            AppsLog.Throttled(logger, loggedKey, address, throttle.BlockedFor(knownAppKey, address) ?? TimeSpan.Zero);
+        }
+    }
+
+    private static AuthResult Throttled(TimeSpan wait) =>
+        new(AuthStatus.Throttled, null, "Too many failed authentications from this address or for this app key; try again later.") { RetryAfter = wait };
+
+    private static bool TryParseBasic(string header, out string appKey, out string secret)
     {
         appKey = secret = "";
-        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Length > 1024)
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || header.Length > MaxHeaderLength)
         {
             return false;
         }
         string decoded;
         try
         {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            decoded = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(header[6..].Trim()));
         }
         catch (FormatException)
+        {
+            return false;
+        }
+        catch (ArgumentException)
         {
             return false;
         }
@@ -69,7 +138,4 @@ public sealed partial class AppAuthenticator(IAppStore apps, ILogger<AppAuthenti
         secret = decoded[(colon + 1)..];
         return secret.Length > 0;
     }
-
-    [LoggerMessage(EventId = 4001, EventName = "AuthRejected", Level = LogLevel.Warning, Message = "Rejected credentials for app key {AppKey}")]
-    private static partial void LogRejected(ILogger logger, string appKey);
 }

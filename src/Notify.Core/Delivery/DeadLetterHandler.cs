@@ -8,7 +8,7 @@ namespace Notify.Core.Delivery;
 /// developers are alerted. A message that cannot even be decoded is alerted on and left in place (the
 /// handler fails, so the runtime keeps it in a further poison queue): never dropped silently.
 /// </summary>
-public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeadLetterIndex deadLetters, IAlertSink alerts, TimeProvider time, ILogger<DeadLetterHandler> logger)
+public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeadLetterIndex deadLetters, IAlertSink alerts, Monitoring.NotifyMetrics metrics, TimeProvider time, ILogger<DeadLetterHandler> logger)
 {
     public async Task HandleAsync(string queueName, string content, CancellationToken cancellationToken)
     {
@@ -42,6 +42,7 @@ public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeadLetterIndex
             if (await log.TryTransitionAsync(record.Key, record.ETag!, transition, cancellationToken) is not null)
             {
                 await deadLetters.AddAsync(new DeadLetterEntry(record.AppKey, record.Key.Id, record.EventId, record.Channel, transition.At, queueName), cancellationToken);
+                metrics.DeadLettered(record.Channel);
                 await alerts.RaiseAsync(new Alert("dead-lettered", $"Delivery moved to {queueName}-poison after repeated processing failures.", record.Key.Id, record.Channel), cancellationToken);
                 return;
             }

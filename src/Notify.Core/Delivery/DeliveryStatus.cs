@@ -26,6 +26,21 @@ public enum DeliveryStatus
 
     /// <summary>Never queued: see <c>reason</c>.</summary>
     [JsonStringEnumMemberName("skipped")] Skipped,
+
+    /// <summary>The provider reports it reached the recipient (mail server, handset). Set by provider events.</summary>
+    [JsonStringEnumMemberName("delivered")] Delivered,
+
+    /// <summary>The recipient opened it (open pixel, provider open event, or reported by the app).</summary>
+    [JsonStringEnumMemberName("opened")] Opened,
+
+    /// <summary>The recipient followed a link in it (click redirect, provider click event, or the app).</summary>
+    [JsonStringEnumMemberName("clicked")] Clicked,
+
+    /// <summary>The app reports the notification led to real use.</summary>
+    [JsonStringEnumMemberName("converted")] Converted,
+
+    /// <summary>The provider accepted it but could not deliver it (bounce, dropped, undelivered).</summary>
+    [JsonStringEnumMemberName("bounced")] Bounced,
 }
 
 /// <summary>Why a delivery was skipped.</summary>
@@ -40,7 +55,9 @@ public static class SkipReasons
 public static class DeliveryStatuses
 {
     public static bool IsFinal(this DeliveryStatus status) =>
-        status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.DeadLettered or DeliveryStatus.Skipped;
+        status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.DeadLettered or DeliveryStatus.Skipped
+            // Post-send statuses (provider events, tracking): the worker has nothing left to do.
+            or DeliveryStatus.Delivered or DeliveryStatus.Opened or DeliveryStatus.Clicked or DeliveryStatus.Converted or DeliveryStatus.Bounced;
 
     public static string ToName(this DeliveryStatus status) => status switch
     {
@@ -51,6 +68,11 @@ public static class DeliveryStatuses
         DeliveryStatus.Failed => "failed",
         DeliveryStatus.DeadLettered => "dead-lettered",
         DeliveryStatus.Skipped => "skipped",
+        DeliveryStatus.Delivered => "delivered",
+        DeliveryStatus.Opened => "opened",
+        DeliveryStatus.Clicked => "clicked",
+        DeliveryStatus.Converted => "converted",
+        DeliveryStatus.Bounced => "bounced",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 

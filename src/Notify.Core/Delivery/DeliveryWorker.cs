@@ -32,7 +32,8 @@ public sealed partial class DeliveryWorker(
     IJitter jitter,
     TimeProvider time,
     IOptions<NotifyOptions> options,
-    ILogger<DeliveryWorker> logger)
+    ILogger<DeliveryWorker> logger,
+    Tracking.DeliveryTracking tracking)
 {
     public async Task<WorkResult> HandleAsync(DeliveryMessage message, CancellationToken cancellationToken)
     {
@@ -85,7 +86,7 @@ public sealed partial class DeliveryWorker(
             return WorkResult.Done;
         }
         var provider = providers.For(current.Channel, current.Platform);
-        var outcome = await provider.SendAsync(outgoing.Message!, cancellationToken);
+        var outcome = await tracking.SendTimedAsync(provider, outgoing.Message!, cancellationToken);
         await RecordAsync(current, etag, request, provider.Name, outcome, cancellationToken);
         return WorkResult.Done;
     }
@@ -161,7 +162,7 @@ public sealed partial class DeliveryWorker(
             EventId = request.EventId,
             Template = request.Template,
         };
-        return (message, null);
+        return (tracking.Decorate(message), null);
     }
 
     private async Task RecordAsync(DeliveryMessage delivery, string etag, RequestRecord request, string providerName, DeliveryOutcome outcome, CancellationToken cancellationToken)
@@ -178,6 +179,7 @@ public sealed partial class DeliveryWorker(
                 else
                 {
                     LogSent(logger, delivery.Key.Id, delivery.Channel.ToName(), providerName, delivery.Attempt);
+                    await tracking.SentAsync(delivery, request, providerName, cancellationToken);
                 }
                 break;
             case DeliveryOutcome.Permanent permanent:
@@ -234,6 +236,7 @@ public sealed partial class DeliveryWorker(
             return;
         }
         LogFailed(logger, delivery.Key.Id, delivery.Channel.ToName(), code);
+        await tracking.FailedAsync(delivery, code, cancellationToken);
         if (alert)
         {
             await alerts.RaiseAsync(new Alert("delivery-failed", $"{code}: {message}", delivery.Key.Id, delivery.Channel), cancellationToken);

@@ -35,7 +35,8 @@ public sealed partial class IngestService(
     IInFlightIndex inFlight,
     TimeProvider time,
     IOptions<NotifyOptions> options,
-    ILogger<IngestService> logger)
+    ILogger<IngestService> logger,
+    Monitoring.NotifyMetrics metrics)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -43,7 +44,7 @@ public sealed partial class IngestService(
     public async Task<IngestResult> IngestAsync(string appKey, JsonElement body, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var request = NotificationRequest.Parse(body, errors);
+        var request = NotificationRequest.Parse(body, errors, options.Value.Limits);
         if (request is null)
         {
             return new IngestResult(IngestOutcome.Invalid, Errors: errors);
@@ -140,6 +141,7 @@ public sealed partial class IngestService(
             all.Add(numbered);
         }
         var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
+        metrics.Planned(toWrite);
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d).ToList();
         await EnqueueAsync(final, cancellationToken);

@@ -29,8 +29,9 @@ public sealed record NotificationRequest(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    public static NotificationRequest? Parse(JsonElement body, ValidationErrors errors)
+    public static NotificationRequest? Parse(JsonElement body, ValidationErrors errors, Apps.LimitOptions? limits = null)
     {
+        limits ??= Apps.LimitOptions.Default;
         var reader = JsonObjectReader.For(body, errors, "");
         if (reader is null)
         {
@@ -38,7 +39,7 @@ public sealed record NotificationRequest(
         }
         var eventId = reader.String("eventId", required: true, maxLength: Limits.MaxEventIdLength, pattern: Limits.EventId(), patternHint: "must be 1-128 characters of letters, digits and '._:-'");
         var template = reader.String("template", required: true, maxLength: Limits.MaxTemplateNameLength, pattern: Limits.TemplateName(), patternHint: "must be a template name: lower-case letters, digits, '.', '_' and '-'");
-        var recipients = ReadRecipients(reader, errors);
+        var recipients = ReadRecipients(reader, errors, limits.MaxRecipients);
         var channels = ReadChannels(reader, errors);
         string data = "{}";
         if (reader.Raw("data") is { } rawData)
@@ -50,9 +51,9 @@ public sealed record NotificationRequest(
             else
             {
                 data = JsonSerializer.Serialize(rawData);
-                if (Encoding.UTF8.GetByteCount(data) > Limits.MaxDataBytes)
+                if (Encoding.UTF8.GetByteCount(data) > limits.MaxDataBytes)
                 {
-                    errors.Add("data", $"must be at most {Limits.MaxDataBytes} bytes of JSON");
+                    errors.Add("data", $"must be at most {limits.MaxDataBytes} bytes of JSON");
                 }
             }
         }
@@ -72,7 +73,7 @@ public sealed record NotificationRequest(
             : null;
     }
 
-    private static List<string>? ReadRecipients(JsonObjectReader reader, ValidationErrors errors)
+    private static List<string>? ReadRecipients(JsonObjectReader reader, ValidationErrors errors, int maxRecipients)
     {
         var items = reader.Array("recipients", required: true);
         if (items is null)
@@ -84,9 +85,9 @@ public sealed record NotificationRequest(
             errors.Add("recipients", "must name at least one user");
             return null;
         }
-        if (items.Count > Limits.MaxRecipients)
+        if (items.Count > maxRecipients)
         {
-            errors.Add("recipients", $"must name at most {Limits.MaxRecipients} users per request");
+            errors.Add("recipients", $"must name at most {maxRecipients} users per request");
             return null;
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);

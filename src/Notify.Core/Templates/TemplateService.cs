@@ -8,7 +8,7 @@ public sealed record TemplateView(string Name, string Version, DateTimeOffset Up
 public sealed record PreviewView(string Template, string Locale, IReadOnlyDictionary<string, RenderedContent> Channels);
 
 /// <summary>Writes, reads and previews templates.</summary>
-public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog)
+public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
 {
     public static bool IsValidName(string name) => Limits.TemplateName().IsMatch(name);
 
@@ -20,9 +20,9 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             errors.Add("name", "must be 1-64 characters of lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
         }
         var json = body.GetRawText();
-        if (System.Text.Encoding.UTF8.GetByteCount(json) > Limits.MaxTemplateBytes)
+        if (System.Text.Encoding.UTF8.GetByteCount(json) > options.Value.Limits.MaxTemplateBytes)
         {
-            errors.Add("$", $"a template may be at most {Limits.MaxTemplateBytes} bytes of JSON");
+            errors.Add("$", $"a template may be at most {options.Value.Limits.MaxTemplateBytes} bytes of JSON");
             return Result<TemplateView>.Invalid(errors);
         }
         TemplateDefinitionParser.Parse(body, errors);

@@ -73,7 +73,7 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
             return Result<DeviceView>.NotFound($"User '{userId}' does not exist; create it with PUT /api/v1/users/{userId} first.");
         }
         var device = new Device(Device.IdFor(token), token, platform, time.GetUtcNow());
-        await store.PutDeviceAsync(userId, device, Limits.MaxDevicesPerUser, cancellationToken);
+        await store.PutDeviceAsync(userId, device, options.Value.Limits.MaxDevicesPerUser, cancellationToken);
         return Result<DeviceView>.Ok(new DeviceView(device.Id, device.Platform, device.RegisteredAt));
     }
 

@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Validation;
@@ -7,23 +10,27 @@ using Notify.Core.Validation;
 namespace Notify.Functions.Http;
 
 /// <summary>
-/// The front door of every authenticated HTTP function: credentials and scope first, then (for writes) a JSON
-/// body within the size limit. Each failure is a problem+json answer; nothing past it runs.
+/// The front door of every authenticated HTTP function: credentials, throttling, scope and quota first, then (for
+/// writes) a JSON body within the size limit. Each failure is a problem+json answer; nothing past it runs, and
+/// nothing is written.
 /// </summary>
-public sealed class ApiGuard(AppAuthenticator authenticator)
+public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
 {
     public async Task<(AppRecord? App, IResult? Failure)> AuthorizeAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
-        var result = await authenticator.AuthenticateAsync(request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, scope, cancellationToken);
+        var authorization = request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null;
+        var result = await authenticator.AuthenticateAsync(authorization, ClientAddress(request), scope, cancellationToken);
         return result.Status switch
         {
             AuthStatus.Authenticated => (result.App, null),
             AuthStatus.Forbidden => (null, ApiResults.Problem(StatusCodes.Status403Forbidden, "Forbidden", result.Detail)),
+            AuthStatus.Throttled => (null, ApiResults.TooManyRequests("Too many failed authentications", result.Detail, result.RetryAfter)),
+            AuthStatus.QuotaExceeded => (null, ApiResults.TooManyRequests("Request quota exceeded", result.Detail, result.RetryAfter)),
             _ => (null, ApiResults.Unauthorized(result.Detail)),
         };
     }
 
-    /// <summary>Authorizes, then reads the body as one JSON value of at most <see cref="Limits.MaxBodyBytes"/>.</summary>
+    /// <summary>Authorizes, then reads the body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>.</summary>
     public async Task<(AppRecord? App, JsonElement Body, IResult? Failure)> AuthorizeWithBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
@@ -31,15 +38,34 @@ public sealed class ApiGuard(AppAuthenticator authenticator)
         {
             return (null, default, failure);
         }
-        var (body, bodyFailure) = await ReadJsonAsync(request, cancellationToken);
+        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, cancellationToken);
         return (app, body, bodyFailure);
     }
 
-    public static async Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="AuthorizeWithBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
+    public async Task<(AppRecord? App, JsonElement? Body, IResult? Failure)> AuthorizeWithOptionalBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > Limits.MaxBodyBytes)
+        var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
+        if (failure is not null)
         {
-            return (default, TooLarge());
+            return (null, null, failure);
+        }
+        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
+        return (app, bodyFailure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, bodyFailure);
+    }
+
+    public static Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadJsonAsync(request, Limits.MaxBodyBytes, cancellationToken);
+
+    public static Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken) =>
+        ReadJsonAsync(request, maxBodyBytes, allowEmpty: false, cancellationToken);
+
+    /// <summary>One JSON value of at most <paramref name="maxBodyBytes"/>; with <paramref name="allowEmpty"/>, no body is an undefined element.</summary>
+    private static async Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBodyBytes)
+        {
+            return (default, TooLarge(maxBodyBytes));
         }
         if (request.ContentType is { Length: > 0 } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -52,14 +78,14 @@ public sealed class ApiGuard(AppAuthenticator authenticator)
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > Limits.MaxBodyBytes)
+            if (buffer.Length > maxBodyBytes)
             {
-                return (default, TooLarge());
+                return (default, TooLarge(maxBodyBytes));
             }
         }
         if (buffer.Length == 0)
         {
-            return (default, ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required")));
+            return allowEmpty ? (default, null) : (default, ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required")));
         }
         try
         {
@@ -73,6 +99,43 @@ public sealed class ApiGuard(AppAuthenticator authenticator)
         }
     }
 
-    private static IResult TooLarge() =>
-        ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {Limits.MaxBodyBytes} bytes.");
+    /// <summary>
+    /// The caller's address for failed-authentication throttling: the right-most entry of the configured forwarding
+    /// header (the one the proxy in front of the app appended; entries to its left are whatever the client sent),
+    /// else the connection's address.
+    /// </summary>
+    public string ClientAddress(HttpRequest request)
+    {
+        if (security.CurrentValue.ClientAddressHeader is { Length: > 0 } header
+            && request.Headers[header].ToString() is { Length: > 0 } forwarded)
+        {
+            var last = forwarded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            if (last is not null && ParseAddress(last) is { } parsed)
+            {
+                return parsed;
+            }
+        }
+        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
+
+    /// <summary><c>1.2.3.4</c>, <c>1.2.3.4:5678</c>, <c>::1</c> and <c>[::1]:5678</c>, normalized; null when none of these.</summary>
+    internal static string? ParseAddress(string value)
+    {
+        if (IPAddress.TryParse(value, out var address))
+        {
+            return address.ToString();
+        }
+        if (IPEndPoint.TryParse(value, out var endpoint))
+        {
+            return endpoint.Address.ToString();
+        }
+        var colon = value.LastIndexOf(':');
+        return colon > 0 && int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && IPAddress.TryParse(value[..colon].Trim('[', ']'), out var withPort)
+            ? withPort.ToString()
+            : null;
+    }
+
+    private static IResult TooLarge(int maxBodyBytes) =>
+        ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {maxBodyBytes} bytes.");
 }

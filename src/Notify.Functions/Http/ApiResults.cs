@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Notify.Core;
 using Notify.Core.Validation;
@@ -18,6 +19,13 @@ public static class ApiResults
 
     public static IResult Unauthorized(string? detail) =>
         new WithHeader(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Basic realm=\"notify\", charset=\"UTF-8\"");
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, rounded up (at least 1).</summary>
+    public static IResult TooManyRequests(string title, string? detail, TimeSpan? retryAfter)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+        return new WithHeader(Problem(StatusCodes.Status429TooManyRequests, title, detail), "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Maps a Core service result: 200 with the value, 400 with every invalid field, 404, 409.</summary>
     public static IResult From<T>(Result<T> result, string what) => result.Kind switch

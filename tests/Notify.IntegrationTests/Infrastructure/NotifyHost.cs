@@ -55,6 +55,8 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Every host's logs, at Trace, for the secret-leak test (tests/Notify.IntegrationTests/Security).
+        builder.ConfigureLogging(Security.LogCapture.AddTo);
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);

@@ -27,8 +27,8 @@ public sealed class CrashSwitch
 
     public CrashPoint Point { get; set; }
 
-    /// <summary>Crash on sends whose number (1-based) this accepts.</summary>
-    public Func<int, string, bool> When { get; set; } = (_, _) => false;
+    /// <summary>Crash on the sends this accepts: the send's number (1-based) and the message.</summary>
+    public Func<int, OutgoingMessage, bool> When { get; set; } = (_, _) => false;
 
     public int Crashes;
 
@@ -43,7 +43,7 @@ public sealed class CrashSwitch
         public async Task<DeliveryOutcome> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
         {
             var n = Interlocked.Increment(ref s._sends);
-            var crash = s.Point != CrashPoint.None && s.When(n, message.DeliveryId);
+            var crash = s.Point != CrashPoint.None && s.When(n, message);
             if (crash && s.Point == CrashPoint.BetweenClaimAndOutcome)
             {
                 Interlocked.Increment(ref s.Crashes);

@@ -133,12 +133,11 @@ public sealed class FaultInjectionTests
         var users = await faults.UsersAsync(30);
         var poisoned = users[0];
         faults.Crashes.Point = CrashPoint.BetweenClaimAndOutcome;
-        var poisonedDelivery = "";
-        faults.Crashes.When = (_, deliveryId) => deliveryId == poisonedDelivery;
+        faults.Crashes.When = (_, message) => message.UserId == poisoned;
 
         var body = await FaultHost.SendUntilAcceptedAsync(api, $"poison-{Guid.NewGuid():N}", template, users, TimeSpan.FromSeconds(30));
         var ids = body["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).ToList();
-        poisonedDelivery = body["deliveries"]!.AsArray().Single(d => d!["userId"]!.GetValue<string>() == poisoned)!["id"]!.GetValue<string>();
+        var poisonedDelivery = body["deliveries"]!.AsArray().Single(d => d!["userId"]!.GetValue<string>() == poisoned)!["id"]!.GetValue<string>();
         var report = await faults.SettleAsync("crash loop on one message (poison)", ids, Settle);
 
         Assert.Equal(0, report.Lost);

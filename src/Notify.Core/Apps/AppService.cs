@@ -1,0 +1,301 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Apps;
+
+/// <summary>A secret as the API shows it: never the secret or its hash.</summary>
+public sealed record SecretView(string Id, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+public sealed record AppView(
+    string AppKey,
+    string Name,
+    IReadOnlyList<string> Scopes,
+    bool Disabled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastUsedAt,
+    IReadOnlyList<SecretView> Secrets);
+
+/// <summary>The one answer that contains a secret: to a create or a rotation. It is not stored anywhere.</summary>
+public sealed record AppCredentialView(string AppKey, string SecretId, string AppSecret, AppView App);
+
+public sealed record AppListView(IReadOnlyList<AppView> Apps);
+
+/// <summary>
+/// Manages apps for the admin API and the command line: create, list, rotate and revoke secrets, disable, enable,
+/// delete. Every change is a conditional write on the app row's ETag (retried on a concurrent change) and drops
+/// this instance's cached copy at once.
+/// </summary>
+public sealed class AppService(AppDirectory directory, TimeProvider time, IOptionsMonitor<SecurityOptions> options, ILogger<AppService> logger)
+{
+    /// <summary>Active secrets per app: the current one, and during a rotation's grace period the previous one.</summary>
+    public const int MaxActiveSecrets = 2;
+
+    public const int MaxNameLength = 100;
+
+    /// <summary>Who made a change, in the logs, when it was not an app (the command line).</summary>
+    public const string CommandLineActor = "command-line";
+
+    private const int MaxAttempts = 5;
+
+    private IAppStore Store => directory.Store;
+
+    public static bool IsValidAppKey(string appKey) => AppSecrets.AppKeyPattern().IsMatch(appKey);
+
+    /// <summary>Parses <c>{"name", "scopes": [...]}</c> and creates the app with a new secret.</summary>
+    public async Task<Result<AppCredentialView>> CreateAsync(JsonElement body, string actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var reader = JsonObjectReader.For(body, errors, "");
+        var name = reader?.String("name", required: true, maxLength: MaxNameLength);
+        var scopeItems = reader?.Array("scopes", required: true);
+        reader?.RejectUnknown();
+        var scopes = new List<string>();
+        if (scopeItems is not null)
+        {
+            ReadScopes(scopeItems, errors, scopes);
+        }
+        if (name is not null && name.Any(char.IsControl))
+        {
+            errors.Add("name", "must not contain control characters");
+        }
+        return errors.IsEmpty ? Result<AppCredentialView>.Ok(await CreateAsync(name!, scopes, actor, cancellationToken)) : Result<AppCredentialView>.Invalid(errors);
+    }
+
+    public async Task<AppCredentialView> CreateAsync(string name, IReadOnlyList<string> scopes, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        while (true)
+        {
+            var secret = AppSecrets.NewSecret();
+            var app = new AppRecord(AppSecrets.NewAppKey(), name, [new AppSecret(AppSecrets.NewSecretId(), AppSecrets.Hash(secret), now, null)], [.. scopes.Distinct(StringComparer.Ordinal)], false, now);
+            // 64 random bits: a collision is practically impossible, and the insert would refuse it anyway.
+            if (await Store.TryCreateAsync(app, cancellationToken))
+            {
+                AppsLog.Created(logger, app.AppKey, name, string.Join(' ', app.Scopes), app.Secrets[0].Id, actor);
+                return new AppCredentialView(app.AppKey, app.Secrets[0].Id, secret, View(app, now));
+            }
+        }
+    }
+
+    public async Task<AppListView> ListAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var apps = await Store.ListAsync(cancellationToken);
+        return new AppListView([.. apps.OrderBy(a => a.CreatedAt).ThenBy(a => a.AppKey, StringComparer.Ordinal).Select(a => View(a, now))]);
+    }
+
+    public async Task<AppView?> GetAsync(string appKey, CancellationToken cancellationToken)
+    {
+        if (!IsValidAppKey(appKey))
+        {
+            return null;
+        }
+        var apps = await Store.ListAsync(cancellationToken);
+        var app = apps.FirstOrDefault(a => a.AppKey == appKey);
+        return app is null ? null : View(app, time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Parses <c>{"gracePeriodSeconds"?}</c> (an empty body takes the configured default) and rotates: a new secret,
+    /// and every older active secret expires after the grace period, so callers can roll over without downtime.
+    /// </summary>
+    public async Task<Result<AppCredentialView>> RotateAsync(string appKey, JsonElement? body, string actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var grace = options.CurrentValue.RotationGracePeriod;
+        if (body is { } json)
+        {
+            var reader = JsonObjectReader.For(json, errors, "");
+            if (reader?.Raw("gracePeriodSeconds") is { } raw)
+            {
+                if (raw.ValueKind == JsonValueKind.Number && raw.TryGetInt32(out var seconds) && seconds >= 0 && seconds <= SecurityOptions.MaxRotationGracePeriod.TotalSeconds)
+                {
+                    grace = TimeSpan.FromSeconds(seconds);
+                }
+                else
+                {
+                    errors.Add("gracePeriodSeconds", $"must be a whole number of seconds from 0 to {(int)SecurityOptions.MaxRotationGracePeriod.TotalSeconds}");
+                }
+            }
+            reader?.RejectUnknown();
+        }
+        return errors.IsEmpty ? await RotateAsync(appKey, grace, actor, cancellationToken) : Result<AppCredentialView>.Invalid(errors);
+    }
+
+    public async Task<Result<AppCredentialView>> RotateAsync(string appKey, TimeSpan grace, string actor, CancellationToken cancellationToken)
+    {
+        string? secret = null;
+        AppSecret? added = null;
+        var result = await UpdateAsync(appKey, (app, now) =>
+        {
+            var active = app.ActiveSecrets(now).ToList();
+            if (active.Count >= MaxActiveSecrets)
+            {
+                var oldest = active.MinBy(s => s.CreatedAt)!;
+                return Result<AppRecord>.Conflict(
+                    $"The app already has {MaxActiveSecrets} active secrets. Revoke secret '{oldest.Id}' (DELETE .../secrets/{oldest.Id})"
+                    + (oldest.ExpiresAt is { } at ? $" or wait until it expires at {at:O}." : "."));
+            }
+            secret = AppSecrets.NewSecret();
+            added = new AppSecret(AppSecrets.NewSecretId(), AppSecrets.Hash(secret), now, null);
+            var expires = now + grace;
+            List<AppSecret> secrets =
+            [
+                .. active.Select(s => s with { ExpiresAt = s.ExpiresAt is { } at && at < expires ? at : expires }).Where(s => s.IsActive(now)),
+                added,
+            ];
+            return Result<AppRecord>.Ok(app with { Secrets = secrets });
+        }, cancellationToken);
+        if (result.Kind != ResultKind.Ok)
+        {
+            return Failure<AppCredentialView, AppView>(result);
+        }
+        AppsLog.Rotated(logger, appKey, added!.Id, actor, time.GetUtcNow() + grace);
+        return Result<AppCredentialView>.Ok(new AppCredentialView(appKey, added.Id, secret!, result.Value!));
+    }
+
+    /// <summary>Revokes one secret at once. The last active secret cannot be revoked: rotate first, or disable the app.</summary>
+    public async Task<Result<AppView>> RevokeSecretAsync(string appKey, string secretId, string actor, CancellationToken cancellationToken)
+    {
+        var result = await UpdateAsync(appKey, (app, now) =>
+        {
+            var active = app.ActiveSecrets(now).ToList();
+            if (!active.Any(s => s.Id == secretId))
+            {
+                return Result<AppRecord>.NotFound($"App '{appKey}' has no active secret '{secretId}'.");
+            }
+            if (active.Count == 1)
+            {
+                return Result<AppRecord>.Conflict("This is the app's only active secret. Rotate first (POST .../secrets), or disable the app.");
+            }
+            return Result<AppRecord>.Ok(app with { Secrets = [.. active.Where(s => s.Id != secretId)] });
+        }, cancellationToken);
+        if (result.Kind == ResultKind.Ok)
+        {
+            AppsLog.Revoked(logger, appKey, secretId, actor);
+        }
+        return result;
+    }
+
+    /// <summary>Disables or enables an app. An app cannot disable itself, so the last admin cannot lock everyone out by accident.</summary>
+    public async Task<Result<AppView>> SetDisabledAsync(string appKey, bool disabled, string actor, CancellationToken cancellationToken)
+    {
+        if (disabled && appKey == actor)
+        {
+            return Result<AppView>.Conflict("An app cannot disable itself; use another admin app or the command line.");
+        }
+        var result = await UpdateAsync(appKey, (app, _) => Result<AppRecord>.Ok(app with { Disabled = disabled }), cancellationToken);
+        if (result.Kind == ResultKind.Ok)
+        {
+            AppsLog.DisabledChanged(logger, appKey, disabled, actor);
+        }
+        return result;
+    }
+
+    /// <summary>Deletes an app and with it every secret. Its notifications stay in the log.</summary>
+    public async Task<Result<bool>> DeleteAsync(string appKey, string actor, CancellationToken cancellationToken)
+    {
+        if (!IsValidAppKey(appKey))
+        {
+            return Result<bool>.NotFound();
+        }
+        if (appKey == actor)
+        {
+            return Result<bool>.Conflict("An app cannot delete itself; use another admin app or the command line.");
+        }
+        var deleted = await Store.DeleteAsync(appKey, cancellationToken);
+        directory.Invalidate(appKey);
+        if (!deleted)
+        {
+            return Result<bool>.NotFound();
+        }
+        AppsLog.Deleted(logger, appKey, actor);
+        return Result<bool>.Ok(true);
+    }
+
+    private static void ReadScopes(IReadOnlyList<JsonElement> items, ValidationErrors errors, List<string> scopes)
+    {
+        if (items.Count == 0)
+        {
+            errors.Add("scopes", "must name at least one scope");
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
+            var scope = JsonObjectReader.ReadString(items[i], $"scopes[{i}]", errors, required: true, maxLength: 64);
+            if (scope is null)
+            {
+                continue;
+            }
+            if (!Scopes.IsKnown(scope))
+            {
+                errors.Add($"scopes[{i}]", $"must be one of {string.Join(", ", Scopes.All)}");
+            }
+            else if (scopes.Contains(scope))
+            {
+                errors.Add($"scopes[{i}]", "is named twice");
+            }
+            else
+            {
+                scopes.Add(scope);
+            }
+        }
+    }
+
+    /// <summary>Read, change, write conditionally; on a concurrent change, again from the read.</summary>
+    private async Task<Result<AppView>> UpdateAsync(string appKey, Func<AppRecord, DateTimeOffset, Result<AppRecord>> change, CancellationToken cancellationToken)
+    {
+        if (!IsValidAppKey(appKey))
+        {
+            return Result<AppView>.NotFound();
+        }
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var app = await Store.GetAsync(appKey, cancellationToken);
+                if (app is null)
+                {
+                    return Result<AppView>.NotFound();
+                }
+                var now = time.GetUtcNow();
+                var changed = change(app, now);
+                if (changed.Kind != ResultKind.Ok)
+                {
+                    return Failure<AppView, AppRecord>(changed);
+                }
+                // Expired secrets are dropped on every write, so a row holds at most the active ones.
+                var updated = changed.Value! with { Secrets = [.. changed.Value!.ActiveSecrets(now)] };
+                if (await Store.TryUpdateAsync(updated, cancellationToken))
+                {
+                    return Result<AppView>.Ok(View(updated, now));
+                }
+                if (attempt == MaxAttempts)
+                {
+                    return Result<AppView>.Conflict("The app was changed concurrently several times; try again.");
+                }
+            }
+        }
+        finally
+        {
+            directory.Invalidate(appKey);
+        }
+    }
+
+    private static Result<TOut> Failure<TOut, TIn>(Result<TIn> failed) => failed.Kind switch
+    {
+        ResultKind.Invalid => Result<TOut>.Invalid(failed.Errors!),
+        ResultKind.NotFound => Result<TOut>.NotFound(failed.Detail),
+        _ => Result<TOut>.Conflict(failed.Detail ?? "Conflict."),
+    };
+
+    private static AppView View(AppRecord app, DateTimeOffset now) => new(
+        app.AppKey,
+        app.Name,
+        app.Scopes,
+        app.Disabled,
+        app.CreatedAt,
+        app.LastUsedAt,
+        [.. app.ActiveSecrets(now).OrderBy(s => s.CreatedAt).Select(s => new SecretView(s.Id, s.CreatedAt, s.ExpiresAt))]);
+}

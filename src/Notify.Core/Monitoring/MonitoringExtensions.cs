@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Notify.Core.Monitoring;
+
+public static class MonitoringExtensions
+{
+    /// <summary>The <c>Notify</c> meter and the queue monitor. The queue inspector comes from Storage, exporters from the host.</summary>
+    public static IHostApplicationBuilder AddNotifyMonitoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MonitoringOptions>()
+            .BindConfiguration(MonitoringOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<NotifyMetrics>();
+        builder.Services.AddSingleton<QueueMonitor>();
+        return builder;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics.Metrics;
+using Notify.Core.Delivery;
+using Notify.Core.Tracking;
+
+namespace Notify.Core.Monitoring;
+
+/// <summary>
+/// Notify's metrics on one <see cref="Meter"/> named <c>Notify</c>: the pipeline (accepted, skipped by reason,
+/// sent, failed, dead-lettered per channel, provider latency per provider), tracking events, and the queue
+/// figures the monitor last sampled. Exporters (Azure Monitor, console, Prometheus) are the host's business.
+/// </summary>
+public sealed class NotifyMetrics
+{
+    public const string MeterName = "Notify";
+
+    private static readonly double[] LatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _skipped;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _events;
+    private readonly Histogram<double> _providerDuration;
+    private QueueReport? _queues;
+
+    public NotifyMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _accepted = meter.CreateCounter<long>("notify.deliveries.accepted", "{delivery}", "Deliveries logged and queued at ingest.");
+        _skipped = meter.CreateCounter<long>("notify.deliveries.skipped", "{delivery}", "Deliveries skipped at ingest, by reason.");
+        _sent = meter.CreateCounter<long>("notify.deliveries.sent", "{delivery}", "Deliveries a provider accepted.");
+        _failed = meter.CreateCounter<long>("notify.deliveries.failed", "{delivery}", "Deliveries that failed for good, by code.");
+        _deadLettered = meter.CreateCounter<long>("notify.deliveries.dead_lettered", "{delivery}", "Deliveries whose queue message went to the poison queue.");
+        _events = meter.CreateCounter<long>("notify.tracking.events", "{event}", "Delivery events recorded for the first time (delivered, opened, clicked...).");
+        _providerDuration = meter.CreateHistogram(
+            "notify.provider.duration", "s", "Time a provider took to answer one send.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        meter.CreateObservableGauge("notify.queue.length", () => Measure(q => q.ApproximateLength), "{message}",
+            "Approximate number of messages in a channel queue or its poison queue, at the last sample.");
+        meter.CreateObservableGauge("notify.queue.oldest_age", () => Measure(q => q.OldestAge?.TotalSeconds ?? 0), "s",
+            "Age of the oldest visible message in the queue (0 when empty), at the last sample.");
+    }
+
+    /// <summary>The last queue sample, as published to the gauges.</summary>
+    public QueueReport? LastQueueReport => Volatile.Read(ref _queues);
+
+    /// <summary>Counts what ingest planned: queued deliveries per channel, skipped ones per channel and reason.</summary>
+    public void Planned(IEnumerable<DeliveryRecord> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            if (delivery.Status == DeliveryStatus.Skipped)
+            {
+                _skipped.Add(1, new("channel", delivery.Channel.ToName()), new("reason", delivery.Reason ?? "-"));
+            }
+            else
+            {
+                _accepted.Add(1, new KeyValuePair<string, object?>("channel", delivery.Channel.ToName()));
+            }
+        }
+    }
+
+    public void Sent(Channel channel, string provider) =>
+        _sent.Add(1, new("channel", channel.ToName()), new("provider", provider));
+
+    public void Failed(Channel channel, string code) =>
+        _failed.Add(1, new("channel", channel.ToName()), new("code", code));
+
+    public void DeadLettered(Channel channel) =>
+        _deadLettered.Add(1, new KeyValuePair<string, object?>("channel", channel.ToName()));
+
+    public void ProviderCall(string provider, Channel channel, DeliveryOutcome outcome, TimeSpan elapsed) =>
+        _providerDuration.Record(elapsed.TotalSeconds, new("provider", provider), new("channel", channel.ToName()), new("outcome", OutcomeName(outcome)));
+
+    public void TrackingEvent(TrackingEventType type, Channel channel, string source) =>
+        _events.Add(1, new("type", type.ToName()), new("channel", channel.ToName()), new("source", source));
+
+    public void Publish(QueueReport report) => Volatile.Write(ref _queues, report);
+
+    public static string OutcomeName(DeliveryOutcome outcome) => outcome switch
+    {
+        DeliveryOutcome.Sent => "sent",
+        DeliveryOutcome.Transient => "transient",
+        DeliveryOutcome.Permanent => "permanent",
+        DeliveryOutcome.InvalidRecipient => "invalid-recipient",
+        _ => "misconfigured",
+    };
+
+    private IEnumerable<Measurement<double>> Measure(Func<QueueFigures, double> value)
+    {
+        var report = LastQueueReport;
+        if (report is null)
+        {
+            yield break;
+        }
+        foreach (var queue in report.Queues)
+        {
+            yield return new Measurement<double>(value(queue),
+                new("queue", queue.Name), new("channel", queue.Channel.ToName()), new("kind", queue.Kind.ToName()));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Tracking;
+
+/// <summary>Ratios of the counts; null when the denominator is zero.</summary>
+public sealed record StatsRates(double? Opened, double? Clicked, double? Converted);
+
+/// <summary>
+/// One template on one channel. <c>failed</c> counts deliveries that failed before a provider accepted them
+/// plus those the provider bounced or dropped afterwards (also shown alone as <c>bounced</c>).
+/// </summary>
+public sealed record StatsRow(
+    string Template,
+    Channel Channel,
+    long Sent,
+    long Delivered,
+    long Opened,
+    long Clicked,
+    long Converted,
+    long Failed,
+    long Bounced,
+    long SpamReports,
+    long Unsubscribed,
+    StatsRates Rates);
+
+/// <summary>The answer to <c>GET /api/v1/stats</c>: days are UTC days on which the notifications were sent.</summary>
+public sealed record StatsView(DateOnly From, DateOnly To, IReadOnlyList<StatsRow> Rows);
+
+/// <summary>
+/// Sent, delivered, opened, clicked, converted and failed per template and channel, and the rates the business
+/// reads: opened/delivered, clicked/delivered, converted/sent. Events count on the day their notification was
+/// sent (its request's creation), so a rate compares the same notifications in numerator and denominator.
+/// </summary>
+public sealed class StatsService(ITrackingStore store, TimeProvider time)
+{
+    /// <summary>Longest range one query may cover: each day of each template is a few partition reads.</summary>
+    public const int MaxDays = 92;
+
+    public async Task<Result<StatsView>> GetAsync(string? template, string? channel, string? from, string? to, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (template is not null && !Limits.TemplateName().IsMatch(template))
+        {
+            errors.Add("template", "must be a template name");
+        }
+        Channel? channelFilter = null;
+        if (channel is not null)
+        {
+            if (ChannelNames.TryParse(channel, out var parsed))
+            {
+                channelFilter = parsed;
+            }
+            else
+            {
+                errors.Add("channel", "must be 'push', 'email' or 'sms'");
+            }
+        }
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var toDay = ParseDay(to, "to", errors) ?? today;
+        var fromDay = ParseDay(from, "from", errors) ?? toDay.AddDays(-6);
+        if (errors.IsEmpty && fromDay > toDay)
+        {
+            errors.Add("from", "must not be after 'to'");
+        }
+        else if (errors.IsEmpty && toDay.DayNumber - fromDay.DayNumber + 1 > MaxDays)
+        {
+            errors.Add("from", $"the range may cover at most {MaxDays} days");
+        }
+        if (!errors.IsEmpty)
+        {
+            return Result<StatsView>.Invalid(errors);
+        }
+        var counts = await store.CountAsync(template, channelFilter, fromDay, toDay, cancellationToken);
+        var rows = counts
+            .Select(ToRow)
+            .OrderBy(r => r.Template, StringComparer.Ordinal)
+            .ThenBy(r => r.Channel)
+            .ToList();
+        return Result<StatsView>.Ok(new StatsView(fromDay, toDay, rows));
+    }
+
+    public static StatsRow ToRow(StatsCounts c)
+    {
+        var sent = c[TrackingEventType.Sent];
+        var delivered = c[TrackingEventType.Delivered];
+        var opened = c[TrackingEventType.Opened];
+        var clicked = c[TrackingEventType.Clicked];
+        var converted = c[TrackingEventType.Converted];
+        var bounced = c[TrackingEventType.Bounced];
+        return new StatsRow(
+            c.Template, c.Channel, sent, delivered, opened, clicked, converted,
+            c[TrackingEventType.Failed] + bounced, bounced, c[TrackingEventType.SpamReport], c[TrackingEventType.Unsubscribed],
+            new StatsRates(Ratio(opened, delivered), Ratio(clicked, delivered), Ratio(converted, sent)));
+    }
+
+    private static double? Ratio(long numerator, long denominator) =>
+        denominator == 0 ? null : Math.Round((double)numerator / denominator, 4);
+
+    private static DateOnly? ParseDay(string? text, string field, ValidationErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return DateOnly.FromDateTime(at.UtcDateTime);
+        }
+        errors.Add(field, "must be a date (2025-01-31) or an ISO 8601 date-time");
+        return null;
+    }
+}

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using Notify.Core.Delivery;
+using Notify.Core.Monitoring;
+using Notify.Core.Users;
+
+namespace Notify.Core.Tracking;
+
+public enum TrackOutcome
+{
+    /// <summary>First time this event was seen for the delivery: appended and counted.</summary>
+    Recorded,
+
+    /// <summary>Seen before (a retried webhook, a replayed pixel): nothing counted twice.</summary>
+    Duplicate,
+
+    /// <summary>No such delivery (or another app's).</summary>
+    NotFound,
+
+    /// <summary>The delivery was skipped or never handed to a provider: an event for it makes no sense.</summary>
+    NotSent,
+}
+
+public sealed record TrackResult(TrackOutcome Outcome, DeliveryRecord? Delivery = null, DeliveryStatus? Status = null);
+
+/// <summary>
+/// Records what happened to a delivery after it was sent, from whichever source (provider webhooks, the open
+/// pixel and click redirect, the app): append to the event log and count, once per (delivery, type), then move
+/// the delivery's status forward (never back) with ETag-conditional writes.
+/// </summary>
+public sealed partial class TrackingService(
+    IDeliveryLog log,
+    RequestCache requests,
+    ITrackingStore store,
+    IUserStore users,
+    NotifyMetrics metrics,
+    TimeProvider time,
+    ILogger<TrackingService> logger)
+{
+    private static readonly TimeSpan SendingWait = TimeSpan.FromMilliseconds(250);
+
+    /// <param name="appKey">When given, only that app's deliveries exist (app-reported events).</param>
+    public async Task<TrackResult> RecordAsync(
+        DeliveryKey key, TrackingEventType type, DateTimeOffset? at, string source, string? detail, string? appKey, CancellationToken cancellationToken)
+    {
+        var record = await log.GetAsync(key, cancellationToken);
+        if (record is null || (appKey is not null && record.AppKey != appKey))
+        {
+            return new TrackResult(TrackOutcome.NotFound);
+        }
+        return await RecordAsync(record, type, at, source, detail, cancellationToken);
+    }
+
+    public async Task<TrackResult> RecordAsync(
+        DeliveryRecord record, TrackingEventType type, DateTimeOffset? at, string source, string? detail, CancellationToken cancellationToken)
+    {
+        if (record.Status is DeliveryStatus.Skipped or DeliveryStatus.Queued)
+        {
+            return new TrackResult(TrackOutcome.NotSent, record, record.Status);
+        }
+        var request = await requests.GetAsync(record.Key.RequestId, cancellationToken);
+        if (request is null)
+        {
+            return new TrackResult(TrackOutcome.NotFound);
+        }
+        var now = time.GetUtcNow();
+        // A provider's or an app's clock may run ahead; an event is never recorded in the future.
+        var when = at is { } given && given < now ? given : now;
+        var day = DateOnly.FromDateTime(request.CreatedAt.UtcDateTime);
+        var events = type.Implied()
+            .Select(implied => new TrackedEvent(record.Key, request.Template, day, record.Channel, implied, when, source, $"implied by {type.ToName()}"))
+            .Append(new TrackedEvent(record.Key, request.Template, day, record.Channel, type, when, source, detail))
+            .ToList();
+        var fresh = await store.RecordAsync(events, cancellationToken);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (fresh[i])
+            {
+                metrics.TrackingEvent(events[i].Type, record.Channel, source);
+            }
+        }
+        var status = await AdvanceAsync(record, [type, .. type.Implied()], source, detail, cancellationToken);
+        var isNew = fresh[^1];
+        LogRecorded(logger, record.Key.Id, type.ToName(), source, isNew);
+        return new TrackResult(isNew ? TrackOutcome.Recorded : TrackOutcome.Duplicate, record, status);
+    }
+
+    /// <summary>The provider says the address is dead (hard bounce, spam report): stop using it, if it is still the user's.</summary>
+    public async Task InvalidateAddressAsync(DeliveryRecord record, string? reportedAddress, CancellationToken cancellationToken)
+    {
+        if (await CurrentAddressMatchesAsync(record, reportedAddress, cancellationToken))
+        {
+            await users.MarkContactInvalidAsync(record.UserId, record.Channel, cancellationToken);
+            LogAddressInvalidated(logger, record.Key.Id, record.Channel.ToName());
+        }
+    }
+
+    /// <summary>The recipient unsubscribed through the provider: the user's preference for the channel becomes "no".</summary>
+    public async Task OptOutAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        if (await users.GetAsync(record.UserId, cancellationToken) is null)
+        {
+            return;
+        }
+        var update = record.Channel switch
+        {
+            Channel.Email => new ChannelPreferences(null, false, null),
+            Channel.Sms => new ChannelPreferences(null, null, false),
+            _ => new ChannelPreferences(false, null, null),
+        };
+        await users.MergePreferencesAsync(record.UserId, update, cancellationToken);
+        LogOptedOut(logger, record.Key.Id, record.Channel.ToName());
+    }
+
+    /// <summary>
+    /// Moves the status to the highest the events imply, if that outranks the current one: read, compare, write
+    /// on the ETag, and on a conflict read again. A delivery still <c>sending</c> gets a moment for its worker to
+    /// record the send first (the receipt can outrun it), then is moved anyway: the evidence says it went out.
+    /// </summary>
+    private async Task<DeliveryStatus?> AdvanceAsync(DeliveryRecord record, IReadOnlyList<TrackingEventType> types, string source, string? detail, CancellationToken cancellationToken)
+    {
+        var targets = types.Select(t => t.Status()).OfType<DeliveryStatus>().ToList();
+        if (targets.Count == 0)
+        {
+            return record.Status;
+        }
+        var target = targets.MaxBy(StatusProgress.Rank);
+        var current = record;
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            if (!StatusProgress.Advances(current.Status, target))
+            {
+                return current.Status;
+            }
+            if (current.Status == DeliveryStatus.Sending && attempt < 4)
+            {
+                await Task.Delay(SendingWait, time, cancellationToken);
+                current = await log.GetAsync(current.Key, cancellationToken) ?? current;
+                continue;
+            }
+            var transition = new DeliveryTransition(target, current.Attempts, time.GetUtcNow())
+            {
+                Detail = detail is null ? source : $"{source}: {detail}",
+            };
+            if (await log.TryTransitionAsync(current.Key, current.ETag!, transition, cancellationToken) is not null)
+            {
+                return target;
+            }
+            if (await log.GetAsync(current.Key, cancellationToken) is not { } reread)
+            {
+                return null;
+            }
+            current = reread;
+        }
+        LogContended(logger, record.Key.Id, target.ToName());
+        return current.Status;
+    }
+
+    private async Task<bool> CurrentAddressMatchesAsync(DeliveryRecord record, string? reportedAddress, CancellationToken cancellationToken)
+    {
+        if (record.Address is null || (reportedAddress is not null && !string.Equals(reportedAddress, record.Address, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+        // The user may have changed the address since: a bounce of the old one says nothing about the new one.
+        var user = await users.GetAsync(record.UserId, cancellationToken);
+        var current = record.Channel == Channel.Email ? user?.Profile.Email : user?.Profile.Phone;
+        return current is not null && string.Equals(current, record.Address, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [LoggerMessage(EventId = 7001, EventName = "TrackingEventRecorded", Level = LogLevel.Debug, Message = "Delivery {DeliveryId}: {EventType} from {Source} (new: {IsNew})")]
+    private static partial void LogRecorded(ILogger logger, string deliveryId, string eventType, string source, bool isNew);
+
+    [LoggerMessage(EventId = 7002, EventName = "TrackingAddressInvalidated", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the provider reported the {Channel} address dead; it is no longer used")]
+    private static partial void LogAddressInvalidated(ILogger logger, string deliveryId, string channel);
+
+    [LoggerMessage(EventId = 7003, EventName = "TrackingOptedOut", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the recipient unsubscribed; {Channel} is now opted out")]
+    private static partial void LogOptedOut(ILogger logger, string deliveryId, string channel);
+
+    [LoggerMessage(EventId = 7004, EventName = "TrackingStatusContended", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} kept changing; status {Status} not applied")]
+    private static partial void LogContended(ILogger logger, string deliveryId, string status);
+}

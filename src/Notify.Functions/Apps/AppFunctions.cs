@@ -1,0 +1,154 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Apps;
+
+/// <summary>
+/// POST /api/v1/admin/apps <c>{"name", "scopes": [...]}</c>: 201 with the app key and its secret. The secret is in
+/// this answer only; Notify keeps its SHA-256.
+/// </summary>
+public sealed class CreateApp(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(CreateApp))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (caller, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.CreateAsync(body, caller!.AppKey, cancellationToken);
+        return result.Kind == ResultKind.Ok
+            ? TypedResults.Created($"/api/v1/admin/apps/{result.Value!.AppKey}", result.Value)
+            : ApiResults.From(result, "App");
+    }
+}
+
+/// <summary>GET /api/v1/admin/apps: every app with its scopes, state, last use and secret ids; never a secret or a hash.</summary>
+public sealed class ListApps(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(ListApps))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        return failure ?? TypedResults.Ok(await apps.ListAsync(cancellationToken));
+    }
+}
+
+/// <summary>GET /api/v1/admin/apps/{key}: one app, as in the list.</summary>
+public sealed class GetApp(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(GetApp))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps/{key}")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var app = await apps.GetAsync(key, cancellationToken);
+        return app is null ? ApiResults.NotFound($"App '{key}'") : TypedResults.Ok(app);
+    }
+}
+
+/// <summary>
+/// POST /api/v1/admin/apps/{key}/secrets <c>{"gracePeriodSeconds"?}</c>: a new secret (in this answer only); the
+/// previous one keeps working until the grace period ends (default <c>Notify:Security:RotationGracePeriod</c>) or
+/// it is revoked. 409 when two secrets are already active.
+/// </summary>
+public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(RotateAppSecret))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/secrets")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (caller, body, failure) = await guard.AuthorizeWithOptionalBodyAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.RotateAsync(key, body, caller!.AppKey, cancellationToken);
+        return result.Kind == ResultKind.Ok
+            ? TypedResults.Created($"/api/v1/admin/apps/{key}", result.Value)
+            : ApiResults.From(result, $"App '{key}'");
+    }
+}
+
+/// <summary>DELETE /api/v1/admin/apps/{key}/secrets/{secretId}: revokes one secret at once (204); not the last one (409).</summary>
+public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(RevokeAppSecret))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
+        string key,
+        string secretId,
+        CancellationToken cancellationToken)
+    {
+        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.RevokeSecretAsync(key, secretId, caller!.AppKey, cancellationToken);
+        return result.Kind == ResultKind.Ok ? TypedResults.NoContent() : ApiResults.From(result, $"App '{key}'");
+    }
+}
+
+/// <summary>POST /api/v1/admin/apps/{key}/disable: every request of the app is 401 until it is enabled again.</summary>
+public sealed class DisableApp(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(DisableApp))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/disable")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        return failure ?? ApiResults.From(await apps.SetDisabledAsync(key, true, caller!.AppKey, cancellationToken), $"App '{key}'");
+    }
+}
+
+/// <summary>POST /api/v1/admin/apps/{key}/enable.</summary>
+public sealed class EnableApp(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(EnableApp))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/enable")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        return failure ?? ApiResults.From(await apps.SetDisabledAsync(key, false, caller!.AppKey, cancellationToken), $"App '{key}'");
+    }
+}
+
+/// <summary>DELETE /api/v1/admin/apps/{key}: removes the app and every secret of it (204). Its notifications stay in the log.</summary>
+public sealed class DeleteApp(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(DeleteApp))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.DeleteAsync(key, caller!.AppKey, cancellationToken);
+        return result.Kind == ResultKind.Ok ? TypedResults.NoContent() : ApiResults.From(result, $"App '{key}'");
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Notify.Core.Apps;
+using Notify.Core.Tracking;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Tracking;
+
+/// <summary>
+/// GET /api/v1/t/o/{token}: the open pixel of a tracked e-mail. Authenticated by the signed token in the URL:
+/// a forged or expired token is 404 and writes nothing; a replayed one is served but not counted again.
+/// </summary>
+public sealed class TrackingPixel(TrackingTokens tokens, TrackingService tracking, ILogger<TrackingPixel> logger)
+{
+    /// <summary>A transparent 1x1 GIF.</summary>
+    private static readonly byte[] Gif = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
+
+    [Function(nameof(TrackingPixel))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/o/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken)
+    {
+        if (tokens.Verify(token, TokenKind.Open) is not { } verified)
+        {
+            return ApiResults.NotFound("Tracking link");
+        }
+        try
+        {
+            await tracking.RecordAsync(verified.Delivery, TrackingEventType.Opened, null, "pixel", null, null, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The recipient is owed an image either way; a lost open is logged.
+            TrackingLog.RecordFailed(logger, e, verified.Delivery.Id, "opened");
+        }
+        return new NoStore(TypedResults.File(Gif, "image/gif"));
+    }
+}
+
+/// <summary>
+/// GET /api/v1/t/c/{token}: a tracked e-mail link. Authenticated by the signed token, which also carries the
+/// target, so it redirects only where the e-mail linked (never an open redirect); forged or expired: 404.
+/// </summary>
+public sealed class TrackingClick(TrackingTokens tokens, TrackingService tracking, ILogger<TrackingClick> logger)
+{
+    [Function(nameof(TrackingClick))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/c/{token}")] HttpRequest request,
+        string token,
+        CancellationToken cancellationToken)
+    {
+        if (tokens.Verify(token, TokenKind.Click) is not { Target: { } target } verified)
+        {
+            return ApiResults.NotFound("Tracking link");
+        }
+        try
+        {
+            await tracking.RecordAsync(verified.Delivery, TrackingEventType.Clicked, null, "link", SendGridWebhook.LinkHost(target.AbsoluteUri), null, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The recipient must reach the link even when the click cannot be counted.
+            TrackingLog.RecordFailed(logger, e, verified.Delivery.Id, "clicked");
+        }
+        return new NoStore(TypedResults.Redirect(target.AbsoluteUri));
+    }
+}
+
+/// <summary>
+/// POST /api/v1/events: an app reports opened, clicked or converted for one of its deliveries (push has no
+/// provider receipts). Scope <c>events:write</c> or <c>notifications:read</c>; another app's delivery is 404.
+/// </summary>
+public sealed class PostEvent(ApiGuard guard, AppEventService events)
+{
+    public const string EventsWriteScope = Scopes.EventsWrite;
+
+    [Function(nameof(PostEvent))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/events")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (app, failure) = await guard.AuthorizeAsync(request, EventsWriteScope, cancellationToken);
+        if (failure is not null && failure is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden })
+        {
+            (app, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
+        }
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var (body, bodyFailure) = await ApiGuard.ReadJsonAsync(request, cancellationToken);
+        if (bodyFailure is not null)
+        {
+            return bodyFailure;
+        }
+        var result = await events.RecordAsync(app!.AppKey, body, cancellationToken);
+        return result.Kind == Core.ResultKind.Ok
+            ? TypedResults.Json(result.Value, statusCode: result.Value!.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status202Accepted)
+            : ApiResults.From(result, "Delivery");
+    }
+}
+
+/// <summary>GET /api/v1/stats?template=&amp;channel=&amp;from=&amp;to=: counts and rates per template and channel, across every app of the deployment (templates are shared), so it needs the admin scope.</summary>
+public sealed class GetStats(ApiGuard guard, StatsService stats)
+{
+    [Function(nameof(GetStats))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+        var result = await stats.GetAsync(Query("template"), Query("channel"), Query("from"), Query("to"), cancellationToken);
+        return ApiResults.From(result, "Stats");
+    }
+}
+
+/// <summary>Tracking answers must not be cached: a cached pixel is an open nobody sees.</summary>
+internal sealed class NoStore(IResult inner) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, private";
+        httpContext.Response.Headers.Pragma = "no-cache";
+        return inner.ExecuteAsync(httpContext);
+    }
+}
+
+internal static partial class TrackingLog
+{
+    [LoggerMessage(EventId = 7040, EventName = "TrackingRecordFailed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId}: the {EventType} event could not be recorded")]
+    public static partial void RecordFailed(ILogger logger, Exception exception, string deliveryId, string eventType);
+}

@@ -1,0 +1,104 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core.Tracking;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Tracking;
+
+/// <summary>
+/// POST /api/v1/webhooks/sendgrid: SendGrid's Signed Event Webhook. Authenticated by its ECDSA signature, not
+/// Basic auth: unsigned, badly signed or stale posts are 401 and write nothing.
+/// </summary>
+public sealed class SendGridEvents(SendGridWebhook webhook)
+{
+    /// <summary>SendGrid batches up to a thousand events per post.</summary>
+    private const int MaxBodyBytes = 4 * 1024 * 1024;
+
+    [Function(nameof(SendGridEvents))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/sendgrid")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var body = await RawBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {MaxBodyBytes} bytes.");
+        }
+        var check = webhook.Verify(
+            request.Headers[SendGridSignature.SignatureHeader].ToString(),
+            request.Headers[SendGridSignature.TimestampHeader].ToString(),
+            body);
+        if (check != WebhookCheck.Verified)
+        {
+            return RawBody.Rejected(check);
+        }
+        var summary = await webhook.HandleAsync(body, cancellationToken);
+        return summary is null
+            ? ApiResults.Problem(StatusCodes.Status400BadRequest, "The request is invalid", "The body must be a JSON array of events.")
+            : TypedResults.Ok(summary);
+    }
+}
+
+/// <summary>
+/// POST /api/v1/webhooks/twilio?deliveryId=...: Twilio's SMS status callback. Authenticated by
+/// <c>X-Twilio-Signature</c>, not Basic auth: unsigned, badly signed or stale callbacks are 401 and write nothing.
+/// </summary>
+public sealed class TwilioStatus(TwilioWebhook webhook)
+{
+    [Function(nameof(TwilioStatus))]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/twilio")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > 64 * 1024 || !request.HasFormContentType)
+        {
+            return RawBody.Rejected(WebhookCheck.Unsigned);
+        }
+        var form = await request.ReadFormAsync(cancellationToken);
+        var fields = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
+        var query = request.QueryString.Value ?? "";
+        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
+        var check = webhook.Verify(request.Headers[TwilioSignature.Header].ToString(), webhook.CandidateUrls(url, query), fields);
+        if (check != WebhookCheck.Verified)
+        {
+            return RawBody.Rejected(check);
+        }
+        var (handled, outcome) = await webhook.HandleAsync(request.Query["deliveryId"].ToString(), fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal), cancellationToken);
+        return handled != WebhookCheck.Verified
+            ? RawBody.Rejected(handled)
+            : TypedResults.Ok(new { outcome = outcome?.ToString().ToLowerInvariant() ?? "ignored" });
+    }
+}
+
+internal static class RawBody
+{
+    /// <summary>The body's bytes (signatures cover them exactly), or null when longer than <paramref name="maxBytes"/>.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
+            {
+                return null;
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>401 without a Basic challenge: these endpoints authenticate by signature.</summary>
+    public static IResult Rejected(WebhookCheck check) => ApiResults.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", check switch
+    {
+        WebhookCheck.NotConfigured => "This webhook's verification key is not configured; nothing is accepted.",
+        WebhookCheck.Unsigned => "The request is not signed.",
+        WebhookCheck.Stale => "The request is too old (or its timestamp is in the future).",
+        _ => "The signature does not match.",
+    });
+}

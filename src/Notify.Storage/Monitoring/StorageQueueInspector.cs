@@ -1,0 +1,49 @@
+using Azure;
+using Azure.Storage.Queues;
+using Notify.Core;
+using Notify.Core.Monitoring;
+
+namespace Notify.Storage.Monitoring;
+
+/// <summary>
+/// Each channel queue and its poison queue: Get Queue Properties for the approximate length, Peek Messages for
+/// the oldest visible message's insertion time. Two cheap reads per queue; nothing is dequeued.
+/// </summary>
+public sealed class StorageQueueInspector(QueueServiceClient service, StorageNames names, TimeProvider time) : IQueueInspector
+{
+    public async Task<IReadOnlyList<QueueFigures>> InspectAsync(CancellationToken cancellationToken)
+    {
+        var queues = ChannelNames.All.SelectMany(channel => new[]
+        {
+            (Channel: channel, Kind: QueueKind.Work, Name: LogicalName(channel)),
+            (Channel: channel, Kind: QueueKind.Poison, Name: LogicalName(channel) + StorageNames.PoisonSuffix),
+        });
+        return await Task.WhenAll(queues.Select(q => InspectAsync(q.Channel, q.Kind, q.Name, cancellationToken)));
+    }
+
+    private async Task<QueueFigures> InspectAsync(Channel channel, QueueKind kind, string name, CancellationToken cancellationToken)
+    {
+        var queue = service.GetQueueClient(names.Queue(name));
+        try
+        {
+            var properties = queue.GetPropertiesAsync(cancellationToken);
+            var peeked = queue.PeekMessageAsync(cancellationToken);
+            var length = (await properties).Value.ApproximateMessagesCount;
+            var oldest = (await peeked).Value?.InsertedOn;
+            TimeSpan? age = oldest is { } inserted ? TimeSpan.FromTicks(Math.Max(0, (time.GetUtcNow() - inserted).Ticks)) : null;
+            return new QueueFigures(name, channel, kind, length, age);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Not created yet: nothing waits in it.
+            return new QueueFigures(name, channel, kind, 0, null);
+        }
+    }
+
+    private static string LogicalName(Channel channel) => channel switch
+    {
+        Channel.Push => StorageNames.PushQueue,
+        Channel.Email => StorageNames.EmailQueue,
+        _ => StorageNames.SmsQueue,
+    };
+}

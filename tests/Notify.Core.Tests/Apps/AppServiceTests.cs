@@ -1,0 +1,163 @@
+using Notify.Core.Apps;
+
+namespace Notify.Core.Tests.Apps;
+
+public sealed class AppServiceTests
+{
+    [Fact]
+    public async Task Create_returns_the_secret_once_and_stores_only_its_hash()
+    {
+        var kit = new AppsKit();
+
+        var created = await kit.Service.CreateAsync(Json.Parse("""{"name":"billing","scopes":["notifications:send","notifications:read"]}"""), "admin", AppsKit.Ct);
+
+        Assert.Equal(ResultKind.Ok, created.Kind);
+        var stored = kit.Store.Stored(created.Value!.AppKey);
+        Assert.Equal(AppSecrets.Hash(created.Value.AppSecret), Assert.Single(stored.Secrets).Hash);
+        Assert.Equal(["notifications:send", "notifications:read"], stored.Scopes);
+        var listed = Assert.Single((await kit.Service.ListAsync(AppsKit.Ct)).Apps);
+        Assert.Equal(created.Value.SecretId, Assert.Single(listed.Secrets).Id);
+    }
+
+    [Fact]
+    public async Task Create_lists_every_invalid_field()
+    {
+        var kit = new AppsKit();
+
+        var result = await kit.Service.CreateAsync(Json.Parse("""{"name":"","scopes":["admin","root","admin"],"owner":"x"}"""), "admin", AppsKit.Ct);
+
+        Assert.Equal(ResultKind.Invalid, result.Kind);
+        Assert.Equal(["name", "owner", "scopes[1]", "scopes[2]"], result.Errors!.ToDictionary().Keys.Order());
+        Assert.Equal(0, kit.Store.Writes);
+    }
+
+    [Fact]
+    public async Task Rotation_keeps_the_old_secret_through_the_grace_period_only()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync(Scopes.NotificationsRead);
+
+        var rotated = await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromHours(1), "admin", AppsKit.Ct);
+
+        Assert.Equal(ResultKind.Ok, rotated.Kind);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, rotated.Value!.AppSecret))).Status);
+        var old = rotated.Value.App.Secrets.Single(s => s.Id == app.SecretId);
+        Assert.Equal(kit.Time.GetUtcNow().AddHours(1), old.ExpiresAt);
+
+        kit.Time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(AuthStatus.Unauthenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, rotated.Value.AppSecret))).Status);
+    }
+
+    [Fact]
+    public async Task A_third_secret_is_refused_while_two_are_active_and_allowed_once_one_is_revoked()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync();
+        await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromDays(1), "admin", AppsKit.Ct);
+
+        var third = await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromDays(1), "admin", AppsKit.Ct);
+        Assert.Equal(ResultKind.Conflict, third.Kind);
+        Assert.Contains(app.SecretId, third.Detail, StringComparison.Ordinal);
+
+        Assert.Equal(ResultKind.Ok, (await kit.Service.RevokeSecretAsync(app.AppKey, app.SecretId, "admin", AppsKit.Ct)).Kind);
+        Assert.Equal(ResultKind.Ok, (await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromDays(1), "admin", AppsKit.Ct)).Kind);
+    }
+
+    [Fact]
+    public async Task A_zero_grace_rotation_replaces_the_secret_at_once()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync();
+
+        var rotated = await kit.Service.RotateAsync(app.AppKey, TimeSpan.Zero, "admin", AppsKit.Ct);
+
+        Assert.Equal(AuthStatus.Unauthenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(rotated.Value!.SecretId, Assert.Single(kit.Store.Stored(app.AppKey).Secrets).Id);
+    }
+
+    [Fact]
+    public async Task The_last_active_secret_cannot_be_revoked_and_an_unknown_one_is_not_found()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync();
+
+        Assert.Equal(ResultKind.Conflict, (await kit.Service.RevokeSecretAsync(app.AppKey, app.SecretId, "admin", AppsKit.Ct)).Kind);
+        Assert.Equal(ResultKind.NotFound, (await kit.Service.RevokeSecretAsync(app.AppKey, "sec_00000000", "admin", AppsKit.Ct)).Kind);
+        Assert.Equal(ResultKind.NotFound, (await kit.Service.RevokeSecretAsync("app_missing", app.SecretId, "admin", AppsKit.Ct)).Kind);
+    }
+
+    [Fact]
+    public async Task A_revoked_secret_stops_working_at_once()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync(Scopes.NotificationsRead);
+        var rotated = await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromDays(1), "admin", AppsKit.Ct);
+        await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret));
+
+        await kit.Service.RevokeSecretAsync(app.AppKey, app.SecretId, "admin", AppsKit.Ct);
+
+        Assert.Equal(AuthStatus.Unauthenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, rotated.Value!.AppSecret))).Status);
+    }
+
+    [Fact]
+    public async Task An_app_cannot_disable_or_delete_itself()
+    {
+        var kit = new AppsKit();
+        var admin = await kit.CreateAsync(Scopes.Admin);
+
+        Assert.Equal(ResultKind.Conflict, (await kit.Service.SetDisabledAsync(admin.AppKey, true, admin.AppKey, AppsKit.Ct)).Kind);
+        Assert.Equal(ResultKind.Conflict, (await kit.Service.DeleteAsync(admin.AppKey, admin.AppKey, AppsKit.Ct)).Kind);
+        Assert.False(kit.Store.Stored(admin.AppKey).Disabled);
+    }
+
+    [Fact]
+    public async Task A_concurrent_change_is_retried_from_a_fresh_read_and_loses_nothing()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync();
+        var interfered = false;
+        kit.Store.BeforeUpdate = key =>
+        {
+            if (!interfered)
+            {
+                interfered = true;
+                kit.Store.Bump(key);
+            }
+        };
+
+        var rotated = await kit.Service.RotateAsync(app.AppKey, TimeSpan.FromDays(1), "admin", AppsKit.Ct);
+
+        Assert.Equal(ResultKind.Ok, rotated.Kind);
+        Assert.Equal(2, kit.Store.Stored(app.AppKey).Secrets.Count);
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_app_and_its_credentials()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync(Scopes.NotificationsRead);
+        await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret));
+
+        Assert.Equal(ResultKind.Ok, (await kit.Service.DeleteAsync(app.AppKey, "admin", AppsKit.Ct)).Kind);
+
+        Assert.Equal(AuthStatus.Unauthenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(ResultKind.NotFound, (await kit.Service.DeleteAsync(app.AppKey, "admin", AppsKit.Ct)).Kind);
+    }
+
+    [Fact]
+    public async Task Rotation_body_accepts_a_grace_period_in_seconds_and_rejects_anything_else()
+    {
+        var kit = new AppsKit();
+        var app = await kit.CreateAsync();
+
+        var bad = await kit.Service.RotateAsync(app.AppKey, Json.Parse("""{"gracePeriodSeconds":-1,"x":1}"""), "admin", AppsKit.Ct);
+        var good = await kit.Service.RotateAsync(app.AppKey, Json.Parse("""{"gracePeriodSeconds":60}"""), "admin", AppsKit.Ct);
+
+        Assert.Equal(["gracePeriodSeconds", "x"], bad.Errors!.ToDictionary().Keys.Order());
+        Assert.Equal(kit.Time.GetUtcNow().AddSeconds(60), good.Value!.App.Secrets.Single(s => s.Id == app.SecretId).ExpiresAt);
+    }
+}

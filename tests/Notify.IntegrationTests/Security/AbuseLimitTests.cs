@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using Notify.Core.Apps;
+using Notify.IntegrationTests.Infrastructure;
+
+namespace Notify.IntegrationTests.Security;
+
+/// <summary>Per-app quota, failed-authentication throttling and configurable input limits.</summary>
+public sealed class AbuseLimitTests
+{
+    private static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task The_request_past_the_quota_is_429_with_retry_after_and_enqueues_nothing()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Security:Quota:RequestsPerSecond"] = "0.01",
+            ["Notify:Security:Quota:Burst"] = "3",
+        });
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var (accepted, _) = await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""");
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        var eventId = NewEventId();
+        var problem = await SecurityKit.RefusedAsync(host, HttpStatusCode.TooManyRequests,
+            () => api.PostJsonAsync("/api/v1/notifications", $$$"""{"eventId":"{{{eventId}}}","template":"{{{template}}}","recipients":["{{{user}}}"],"channels":["email"],"data":{"name":"A","code":"1"}}"""),
+            "the request past the budget");
+
+        Assert.Equal(429, problem["status"]!.GetValue<int>());
+        var again = await api.Http.GetAsync($"/api/v1/notifications?eventId={eventId}", SecurityKit.Ct);
+        var retryAfter = Assert.Single(again.Headers.GetValues("Retry-After"));
+        Assert.InRange(int.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture), 1, 100);
+        // Another app has its own budget, and the refused event was never logged.
+        var other = await host.NewAppAsync(Scopes.NotificationsRead);
+        Assert.Empty((await other.GetJsonAsync($"/api/v1/notifications?eventId={eventId}"))["deliveries"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Too_many_wrong_secrets_throttle_the_key_then_the_address_with_429_and_no_storage_read()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Security:FailedAuth:PerAppKey"] = "3",
+            ["Notify:Security:FailedAuth:PerAddress"] = "5",
+            ["Notify:Security:FailedAuth:Window"] = "00:01:00",
+            ["Notify:Security:AppCacheDuration"] = "00:00:00",
+        });
+        var victim = await host.NewAppAsync(Scopes.NotificationsRead);
+        var bystander = await host.NewAppAsync(Scopes.NotificationsRead);
+        await victim.Http.GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct);
+        var secret = victim.Http.DefaultRequestHeaders.Authorization!.Parameter!;
+        var rightSecret = Encoding.UTF8.GetString(Convert.FromBase64String(secret)).Split(':', 2)[1];
+
+        for (var i = 0; i < 3; i++)
+        {
+            await SecurityKit.RefusedAsync(host, HttpStatusCode.Unauthorized,
+                () => SecurityKit.Client(host, victim.AppKey, "wrong", address: $"198.51.100.{i}").GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct), "wrong secret");
+        }
+        var counter = host.Service<Notify.Storage.StorageOperationCounter>();
+        var before = counter.Snapshot();
+        var keyThrottled = await SecurityKit.Client(host, victim.AppKey, rightSecret, address: "198.51.100.99").GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, keyThrottled.StatusCode);
+        Assert.Equal("application/problem+json", keyThrottled.Content.Headers.ContentType?.MediaType);
+        Assert.True(int.Parse(Assert.Single(keyThrottled.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+        Assert.Equal(0, SecurityKit.Writes(before, counter.Snapshot(), "table:point-read", "table:query"));
+
+        // One address guessing at many keys: blocked after 5, while other addresses and apps carry on.
+        for (var i = 0; i < 5; i++)
+        {
+            await SecurityKit.Client(host, $"app-guess-{i}", "x", address: "203.0.113.5").GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct);
+        }
+        var addressThrottled = await SecurityKit.Client(host, bystander.AppKey, "x", address: "203.0.113.5").GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct);
+        var elsewhere = await bystander.Http.GetAsync("/api/v1/notifications?eventId=e1", SecurityKit.Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, addressThrottled.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_client_address_is_the_rightmost_forwarded_entry_so_a_spoofed_left_entry_does_not_escape_the_throttle()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Security:FailedAuth:PerAddress"] = "2",
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            await SecurityKit.Client(host, "app-nobody", "x", address: $"10.9.9.{i}, 192.0.2.10:5555").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+        }
+
+        var spoofed = await SecurityKit.Client(host, "app-nobody", "x", address: "10.1.1.1, 192.0.2.10:6666").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, spoofed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Input_limits_are_configurable()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Limits:MaxBodyBytes"] = "2048",
+            ["Notify:Limits:MaxRecipients"] = "2",
+            ["Notify:Limits:MaxDataBytes"] = "64",
+            ["Notify:Limits:MaxTemplateBytes"] = "1024",
+            ["Notify:Limits:MaxDevicesPerUser"] = "1",
+        });
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync("""{"defaultLocale":"en","channels":{"sms":{"body":"hi"}}}""");
+        var user = await api.NewUserAsync(devices: [("token-aaaaaaaa", "fcm"), ("token-bbbbbbbb", "fcm")]);
+        var send = (string recipients, string data) => api.PostJsonAsync("/api/v1/notifications",
+            $$$"""{"eventId":"{{{NewEventId()}}}","template":"{{{template}}}","recipients":{{{recipients}}},"data":{{{data}}}}""");
+
+        await SecurityKit.RefusedAsync(host, HttpStatusCode.RequestEntityTooLarge,
+            () => api.PutJsonAsync("/api/v1/users/u-big", $$"""{"email":"{{new string('x', 3000)}}"}"""), "a body over MaxBodyBytes");
+        var recipients = await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest, () => send("""["a","b","c"]""", "{}"), "three recipients");
+        var data = await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest, () => send($"[\"{user}\"]", $$"""{"x":"{{new string('x', 80)}}"}"""), "data over MaxDataBytes");
+        var tooBig = await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest,
+            () => api.PutJsonAsync("/api/v1/templates/too-big", "{\"defaultLocale\":\"en\",\"channels\":{\"sms\":{\"body\":\"" + new string('x', 1100) + "\"}}}"), "template over MaxTemplateBytes");
+
+        Assert.Contains("at most 2", recipients["errors"]!["recipients"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("at most 64", data["errors"]!["data"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("at most 1024", tooBig["errors"]!["$"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Single((await api.GetJsonAsync($"/api/v1/users/{user}"))["devices"]!.AsArray());
+        Assert.Equal(HttpStatusCode.Accepted, (await send($"[\"{user}\"]", "{}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Out_of_range_security_settings_stop_the_host_naming_the_setting()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?> { ["Notify:Security:Quota:Burst"] = "0" });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains("Notify:Security:Quota:Burst", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Notify.Core.Apps;
+using Notify.IntegrationTests.Infrastructure;
+using Notify.LocalHost;
+
+namespace Notify.IntegrationTests.Security;
+
+/// <summary>
+/// Every endpoint has an auth rule, and every rule holds: no credentials, a wrong secret, a disabled app, a revoked
+/// secret and a missing scope are each the right 401/403, as problem+json, writing nothing; the right scope passes.
+/// The endpoints are read from what Azure runs (the function catalog) and what the LocalHost serves, so a new
+/// endpoint without a rule here fails <see cref="Every_endpoint_has_exactly_one_auth_rule"/>.
+/// </summary>
+public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture) : IClassFixture<EndpointAuthTests.Fixture>
+{
+    /// <summary>
+    /// The scope each endpoint requires ("METHOD route", routes as served under /api/). One scope per endpoint;
+    /// <c>POST v1/events</c> accepts either of two (an app reporting events for its own deliveries).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ScopeRules = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["POST v1/notifications"] = [Scopes.NotificationsSend],
+        ["GET v1/notifications"] = [Scopes.NotificationsRead],
+        ["GET v1/notifications/{id}"] = [Scopes.NotificationsRead],
+        ["GET v1/dev/outbox"] = [Scopes.NotificationsRead],
+        ["PUT v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["GET v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["PUT v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
+        ["DELETE v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
+        ["GET v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
+        ["PUT v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
+        ["PUT v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["GET v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["POST v1/templates/{name}/preview"] = [Scopes.TemplatesWrite],
+        ["GET v1/admin/dead-letters"] = [Scopes.Admin],
+        ["POST v1/admin/dead-letters/replay"] = [Scopes.Admin],
+        ["POST v1/admin/apps"] = [Scopes.Admin],
+        ["GET v1/admin/apps"] = [Scopes.Admin],
+        ["GET v1/admin/apps/{key}"] = [Scopes.Admin],
+        ["POST v1/admin/apps/{key}/secrets"] = [Scopes.Admin],
+        ["DELETE v1/admin/apps/{key}/secrets/{secretId}"] = [Scopes.Admin],
+        ["POST v1/admin/apps/{key}/disable"] = [Scopes.Admin],
+        ["POST v1/admin/apps/{key}/enable"] = [Scopes.Admin],
+        ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
+        ["GET v1/admin/queues"] = [Scopes.Admin],
+        ["GET v1/stats"] = [Scopes.Admin],
+        ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
+    };
+
+    /// <summary>The only endpoint without any authentication.</summary>
+    public const string Anonymous = "GET health";
+
+    /// <summary>
+    /// The allow-list of endpoints that take no app credentials, each with how it authenticates instead
+    /// (docs/security.md repeats it). A request without that proof must be refused and write nothing.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> WithoutAppCredentials = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Anonymous] = "none: liveness probe, answers {\"status\":\"ok\"} and touches no data",
+        ["POST v1/webhooks/sendgrid"] = "SendGrid's ECDSA event-webhook signature",
+        ["POST v1/webhooks/twilio"] = "Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and form)",
+        ["GET v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
+        ["GET v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
+        [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
+    };
+
+    /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
+    public const string LocalMetrics = "* /metrics";
+
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics)).Order(StringComparer.Ordinal)];
+
+    public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
+
+    public sealed class Fixture() : NotifyHost(new Dictionary<string, string?>
+    {
+        ["LocalHost:QueuePumps"] = "false",
+        ["Notify:Security:FailedAuth:PerAppKey"] = "1000000",
+        ["Notify:Security:FailedAuth:PerAddress"] = "1000000",
+    }), IAsyncLifetime
+    {
+        public Credential Full { get; private set; } = null!;
+        public Credential Disabled { get; private set; } = null!;
+        public Credential Revoked { get; private set; } = null!;
+        public Dictionary<string, Credential> AllBut { get; } = new(StringComparer.Ordinal);
+        public HttpClient Admin { get; private set; } = null!;
+
+        /// <summary>An app with every scope except those the endpoint accepts.</summary>
+        public async Task<Credential> WithoutAsync(string[] scopes)
+        {
+            var name = string.Join(",", scopes.Order(StringComparer.Ordinal));
+            if (!AllBut.TryGetValue(name, out var credential))
+            {
+                credential = await SecurityKit.CreateAppAsync(Admin, [.. Scopes.All.Except(scopes)]);
+                AllBut[name] = credential;
+            }
+            return credential;
+        }
+
+        public async ValueTask InitializeAsync()
+        {
+            var bootstrap = await NewAppAsync(Scopes.Admin);
+            var admin = bootstrap.Http;
+            Admin = admin;
+            Full = await SecurityKit.CreateAppAsync(admin, [.. Scopes.All]);
+            Disabled = await SecurityKit.CreateAppAsync(admin, [.. Scopes.All]);
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/apps/{Disabled.AppKey}/disable", null, SecurityKit.Ct)).StatusCode);
+            Revoked = await SecurityKit.CreateAppAsync(admin, [.. Scopes.All]);
+            await SecurityKit.RotateAsync(admin, Revoked.AppKey);
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/admin/apps/{Revoked.AppKey}/secrets/{Revoked.SecretId}", SecurityKit.Ct)).StatusCode);
+        }
+    }
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex RouteParameter();
+
+    /// <summary>A request for the endpoint with fresh, harmless values for its route parameters (nothing they name exists).</summary>
+    private static HttpRequestMessage Request(string endpoint)
+    {
+        var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
+        var method = new HttpMethod(endpoint[..space]);
+        var unique = Guid.NewGuid().ToString("N")[..12];
+        var path = "/api/" + RouteParameter().Replace(endpoint[(space + 1)..], m => m.Groups[1].Value switch
+        {
+            "key" => "app_" + unique,
+            "secretId" => "sec_00000000",
+            "token" => "token-" + unique,
+            "name" => "tpl-" + unique,
+            _ => m.Groups[1].Value + "-" + unique,
+        });
+        path += endpoint switch
+        {
+            "GET v1/notifications" => "?eventId=evt-" + unique,
+            "GET v1/dev/outbox" => "?userId=user-" + unique,
+            _ => "",
+        };
+        var request = new HttpRequestMessage(method, path);
+        if (method == HttpMethod.Post || method == HttpMethod.Put)
+        {
+            request.Content = SecurityKit.Json("{}");
+        }
+        return request;
+    }
+
+    private static IEnumerable<string> LocalHostEndpoints(NotifyHost host) =>
+        host.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Select(m => $"{m} {(e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal) ? e.RoutePattern.RawText[5..] : e.RoutePattern.RawText)}"));
+
+    [Fact]
+    public void Every_endpoint_has_exactly_one_auth_rule()
+    {
+        var azure = FunctionCatalog.ForNotify().Http.SelectMany(f => f.Methods.Select(m => $"{m} {f.Route}"));
+        var served = azure.Concat(LocalHostEndpoints(fixture)).Distinct().Order(StringComparer.Ordinal).ToList();
+
+        var withoutRule = served.Where(e => !ScopeRules.ContainsKey(e) && !WithoutAppCredentials.ContainsKey(e)).ToList();
+        var stale = ScopeRules.Keys.Concat(WithoutAppCredentials.Keys).Where(e => !served.Contains(e)).ToList();
+
+        Assert.True(withoutRule.Count == 0, "Endpoints without an auth rule (add them to ScopeRules or, with a reason, to WithoutAppCredentials): " + string.Join(", ", withoutRule));
+        Assert.True(stale.Count == 0, "Rules for endpoints that no longer exist: " + string.Join(", ", stale));
+        Assert.Empty(ScopeRules.Keys.Intersect(WithoutAppCredentials.Keys));
+    }
+
+    [Fact]
+    public async Task Health_is_the_anonymous_endpoint_and_writes_nothing()
+    {
+        var (response, writes) = await SecurityKit.CountingWritesAsync(fixture, () => fixture.CreateClient().GetAsync("/api/health", SecurityKit.Ct));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, writes);
+    }
+
+    [Theory]
+    [MemberData(nameof(ScopedEndpoints))]
+    public async Task Each_refusal_is_the_right_status_and_writes_nothing(string endpoint)
+    {
+        var scopes = ScopeRules[endpoint];
+        var without = await fixture.WithoutAsync(scopes);
+
+        var anonymous = await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Unauthorized, () => Send(null, endpoint), $"{endpoint} without credentials");
+        await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Unauthorized, () => Send(fixture.Full with { Secret = AppSecrets.NewSecret() }, endpoint), $"{endpoint} with a wrong secret");
+        await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Unauthorized, () => Send(fixture.Disabled, endpoint), $"{endpoint} as a disabled app");
+        await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Unauthorized, () => Send(fixture.Revoked, endpoint), $"{endpoint} with a revoked secret");
+        var forbidden = await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Forbidden, () => Send(without, endpoint), $"{endpoint} without scope {string.Join(" or ", scopes)}");
+
+        Assert.Equal(401, anonymous["status"]!.GetValue<int>());
+        Assert.Contains(scopes, s => forbidden["detail"]!.GetValue<string>().Contains($"'{s}'", StringComparison.Ordinal));
+        var allowed = await Send(fixture.Full, endpoint);
+        Assert.True(allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests) && (int)allowed.StatusCode < 500,
+            $"{endpoint} with every scope: {(int)allowed.StatusCode} {await allowed.Content.ReadAsStringAsync(SecurityKit.Ct)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(SignatureEndpoints))]
+    public async Task A_signature_endpoint_without_its_proof_is_refused_and_writes_nothing(string endpoint)
+    {
+        var (response, writes) = await SecurityKit.CountingWritesAsync(fixture, () => fixture.CreateClient().SendAsync(Request(endpoint), SecurityKit.Ct));
+
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{endpoint}: {(int)response.StatusCode}");
+        Assert.Equal(0, writes);
+    }
+
+    [Fact]
+    public async Task A_missing_credential_is_challenged_with_basic()
+    {
+        var response = await fixture.CreateClient().GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Basic", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Theory]
+    [InlineData("Bearer abc")]
+    [InlineData("Basic not-base64!")]
+    [InlineData("Basic Og==")]
+    public async Task Malformed_authorization_headers_are_401(string header)
+    {
+        var client = fixture.CreateClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", header);
+
+        await SecurityKit.RefusedAsync(fixture, HttpStatusCode.Unauthorized, () => client.GetAsync("/api/v1/admin/apps", SecurityKit.Ct), header);
+    }
+
+    private Task<HttpResponseMessage> Send(Credential? credential, string endpoint)
+    {
+        var client = credential is null ? fixture.CreateClient() : SecurityKit.Client(fixture, credential);
+        return client.SendAsync(Request(endpoint), SecurityKit.Ct);
+    }
+}
