@@ -54,7 +54,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
 
     /// <summary>
     /// The allow-list of endpoints that take no app credentials, each with how it authenticates instead
-    /// (docs/security.md repeats it). A request without that proof must be refused and write nothing.
+    /// (the README's Security section repeats it). A request without that proof must be refused and write nothing.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> WithoutAppCredentials = new Dictionary<string, string>(StringComparer.Ordinal)
     {
