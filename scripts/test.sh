@@ -28,6 +28,11 @@ for project in tests/*/*.csproj; do
   dotnet "tests/$name/bin/Release/net10.0/$name.dll" -noColor -noLogo -result-xml "$results/$name.xml" "$@" || status=1
 done
 
+# The benchmark's short mode, so it cannot rot: it asserts nothing about speed, only that the pipeline
+# delivers (exit 1 otherwise). Figures: docs/benchmarks.md. It starts its own Azurite.
+echo "== Notify.Bench --short"
+dotnet bench/Notify.Bench/bin/Release/net10.0/Notify.Bench.dll --short --out "$results/bench-short.json" || status=1
+
 if [ -s "$results/faults.txt" ]; then
   echo "== Fault injection (each: a batch of deliveries under one fault)"
   cat "$results/faults.txt"

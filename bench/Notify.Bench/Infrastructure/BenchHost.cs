@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Notify.Core.Apps;
+using Notify.Storage;
+
+namespace Notify.Bench.Infrastructure;
+
+/// <summary>
+/// The LocalHost booted in process (as the integration tests boot it) against the benchmark's Azurite, with the
+/// Outbox provider (no provider settings), queue workers as host.json configures them, and the sweeper's timer
+/// off so that only the measured work touches storage. Its tables and queues carry their own name prefix.
+/// </summary>
+public sealed class BenchHost(string storage) : WebApplicationFactory<Notify.LocalHost.LocalHostMarker>
+{
+    private static readonly string Limit = BenchSettings.RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public string Prefix { get; } = "b" + Guid.NewGuid().ToString("N")[..10];
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The host's own counter: every Table and Queue request its storage clients send.</summary>
+    public StorageOperationCounter Counter => Service<StorageOperationCounter>();
+
+    public StorageNames Names => Service<StorageNames>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Storage"] = storage,
+            ["Storage:NamePrefix"] = Prefix,
+            ["LocalHost:Timers"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Notify"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Notify:RateLimits:Default:Push"] = Limit,
+            ["Notify:RateLimits:Default:Email"] = Limit,
+            ["Notify:RateLimits:Default:Sms"] = Limit,
+            // The per-app request quota (100 a second by default) would refuse the latency run on a fast machine:
+            // the benchmark's one app stands for many callers.
+            ["Notify:Security:Quota:RequestsPerSecond"] = "1000000",
+            ["Notify:Security:Quota:Burst"] = "1000000",
+        };
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+    }
+
+    /// <summary>A new app with every scope, stored directly, and an HTTP client that authenticates as it.</summary>
+    public async Task<ApiApp> NewAppAsync(CancellationToken cancellationToken)
+    {
+        var key = "bench-" + Guid.NewGuid().ToString("N")[..12];
+        var secret = AppSecrets.NewSecret();
+        await Service<IAppStore>().PutAsync(new AppRecord(key, key, [AppSecrets.Hash(secret)], Scopes.All, false, DateTimeOffset.UtcNow), cancellationToken);
+        var authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:{secret}")));
+        return new ApiApp(key, () =>
+        {
+            var client = CreateClient();
+            client.Timeout = TimeSpan.FromMinutes(5);
+            client.DefaultRequestHeaders.Authorization = authorization;
+            return client;
+        });
+    }
+}
+
+/// <summary>An app of the benchmark; <see cref="NewClient"/> makes one HTTP client (one per concurrent caller).</summary>
+public sealed record ApiApp(string AppKey, Func<HttpClient> NewClient);

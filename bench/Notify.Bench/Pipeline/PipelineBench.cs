@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Azure.Data.Tables;
+using Notify.Bench.Capacity;
+using Notify.Bench.Infrastructure;
+using Notify.Bench.Report;
+using Notify.Core.Templates;
+
+namespace Notify.Bench.Pipeline;
+
+/// <summary>
+/// One benchmark run: Azurite, the LocalHost in process, then (2) operations per delivery, (1) Azurite's raw
+/// capacity, (3) end-to-end throughput, (4) ingest latency, and (5) the limit computed from (1) and (2).
+/// Raw capacity is measured after the per-delivery scenarios so that the users table it queries has the size
+/// the throughput run meets.
+/// </summary>
+public sealed class PipelineBench(BenchSettings settings, Action<string> log)
+{
+    public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var wall = Stopwatch.StartNew();
+        var loadAtStart = CpuMeter.LoadAverage();
+        using var azurite = Azurite.Start();
+        var cpu = new CpuMeter(azurite.ProcessId);
+        log($"Azurite {azurite.Version} in memory on 127.0.0.1 (pid {azurite.ProcessId})");
+        await using var host = new BenchHost(azurite.ConnectionString);
+        _ = host.Services; // boots the host: tables and queues are created, the queue pumps start
+        var probe = new StorageProbe(azurite.ConnectionString, host.Names);
+        var app = await host.NewAppAsync(cancellationToken);
+        var workload = new Workload(host, app, settings);
+        await workload.PutTemplateAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var userCount = await workload.CreateUsersAsync(cancellationToken);
+        log($"Created {userCount} users through IUserStore in {clock.Elapsed.TotalSeconds:0.0} s");
+
+        var catalog = host.Service<TemplateCatalog>();
+        var firstCompiled = await catalog.GetCurrentAsync(workload.Template, cancellationToken)
+            ?? throw new PipelineFailure("The benchmark template is not stored.");
+
+        // (2) Operations per delivered notification.
+        var n = settings.ScenarioRecipients;
+        var scenarios = new List<ScenarioResult>();
+        foreach (var (name, recipients, channels) in new (string, IReadOnlyList<string>, string[])[]
+        {
+            ("1 recipient x 1 channel", [workload.SingleUser], Workload.OneChannel),
+            ("1 recipient x 3 channels", [workload.SingleUser], Workload.ThreeChannels),
+            ($"{n} recipients x 1 channel", [.. workload.UserSet(0).Take(n)], Workload.OneChannel),
+            ($"{n} recipients x 3 channels", [.. workload.UserSet(0).Take(n)], Workload.ThreeChannels),
+        })
+        {
+            scenarios.Add(await CountAsync(host, probe, name, recipients.Count, channels.Length, async ct =>
+            {
+                using var client = app.NewClient();
+                return [await workload.SendAsync(client, recipients, channels, ct)];
+            }, cancellationToken));
+            var s = scenarios[^1];
+            log($"  {s.Name}: {s.Deliveries} deliveries, {s.Total} operations, {s.PerDelivery:0.00} per delivery ({s.Seconds:0.0} s)");
+        }
+
+        // (3) End to end: one sender posting the requests one after the other (the next one when the queues'
+        // backlog is small: see BenchSettings.ThroughputBacklog), one channel.
+        var throughput = await ThroughputAsync(host, probe, app, workload, cpu, cancellationToken);
+        log($"  throughput: {throughput.Deliveries} deliveries in {throughput.Seconds:0.0} s = {throughput.DeliveriesPerSecond:0} deliveries/s (ingest {throughput.IngestSeconds:0.0} s, Azurite CPU {throughput.Cpu.AzuritePercent}%)");
+
+        // (1) Raw capacity, against the users table as the throughput run left it, at the queue depth it saw.
+        var usersTableRows = await CountRowsAsync(azurite.ConnectionString, host.Names.Users, cancellationToken);
+        var raw = await new RawCapacity(azurite.ConnectionString, host.Prefix, settings.Raw, cpu)
+            .MeasureAsync(host.Names.Users, workload.UserSet(0), throughput.MeanQueueDepth, cancellationToken);
+        foreach (var r in raw)
+        {
+            log($"  raw {r.Kind}: {r.OpsPerSecond:0} ops/s ({r.Ops} in {r.Seconds:0.00} s, concurrency {r.Concurrency}, Azurite CPU {r.Cpu.AzuritePercent}%)");
+        }
+
+        // (4) Ingest latency at 16 concurrent clients, one recipient per request.
+        var latency = await LatencyAsync(probe, app, workload, cancellationToken);
+        log($"  ingest latency: p50 {latency.P50Ms:0.0} ms, p95 {latency.P95Ms:0.0} ms, p99 {latency.P99Ms:0.0} ms over {latency.Requests} requests");
+
+        var lastCompiled = await catalog.GetCurrentAsync(workload.Template, cancellationToken);
+        var cached = await catalog.GetAsync(workload.Template, firstCompiled.Version, cancellationToken);
+        var cache = new TemplateCacheResult(
+            ReferenceEquals(firstCompiled, lastCompiled) && ReferenceEquals(firstCompiled, cached),
+            firstCompiled.Version,
+            "TemplateCatalog returned the very CompiledTemplate instance it built before the run after every ingest and delivery of the run: the template was parsed once.");
+        if (!cache.SameInstanceAfterRun)
+        {
+            throw new PipelineFailure("TemplateCatalog built a new CompiledTemplate during the run: the template was parsed again.");
+        }
+
+        // (5) The limit for the 1,000-recipient single-channel mix (the shape of the throughput run), and for the run's own mix.
+        var limit = LimitResult.Compute(scenarios[2], raw);
+        var ownLimit = LimitResult.Compute(throughput.Operations, raw);
+        var ratio = throughput.DeliveriesPerSecond / limit.DeliveriesPerSecond;
+        var targets = new List<Target>
+        {
+            new($"ops/delivery, {scenarios[2].Name}", "<= 5", scenarios[2].PerDelivery, scenarios[2].PerDelivery <= 5),
+            new($"ops/delivery, {scenarios[3].Name}", "<= 5", scenarios[3].PerDelivery, scenarios[3].PerDelivery <= 5),
+            new($"ops/delivery without Outbox rows, {scenarios[2].Name}", "(<= 5)", scenarios[2].PerDeliveryWithoutOutbox, scenarios[2].PerDeliveryWithoutOutbox <= 5),
+            new($"ops/delivery without Outbox rows, {scenarios[3].Name}", "(<= 5)", scenarios[3].PerDeliveryWithoutOutbox, scenarios[3].PerDeliveryWithoutOutbox <= 5),
+            new("end to end / limit", ">= 0.60", ratio, ratio >= 0.6),
+            new("template parsed once (same CompiledTemplate)", "yes", cache.SameInstanceAfterRun ? 1 : 0, cache.SameInstanceAfterRun),
+        };
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
+        return new BenchReport(
+            settings.Mode,
+            started,
+            wall.Elapsed.TotalSeconds,
+            Commit(),
+            new MachineInfo(Environment.ProcessorCount, Math.Round(memory, 1), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, azurite.Version, loadAtStart, CpuMeter.LoadAverage()),
+            new Dictionary<string, object>
+            {
+                ["users"] = userCount,
+                ["usersTableRowsAtRawCapacity"] = usersTableRows,
+                ["throughputBacklog"] = settings.ThroughputBacklog,
+                ["throughputMeanQueueDepth"] = throughput.MeanQueueDepth,
+                ["throughputMaxQueueDepth"] = throughput.MaxQueueDepth,
+                ["hostJsonQueues"] = "batchSize 16, newBatchThreshold 8, maxPollingInterval 2 s",
+                ["rateLimitPerHour"] = BenchSettings.RateLimit,
+            },
+            raw,
+            scenarios,
+            throughput,
+            latency,
+            limit,
+            ownLimit,
+            ratio,
+            cache,
+            targets);
+    }
+
+    /// <summary>Resets the host's counter, runs the workload, waits until its queues are empty, and reads the counter.</summary>
+    private async Task<ScenarioResult> CountAsync(
+        BenchHost host, StorageProbe probe, string name, int recipients, int channels,
+        Func<CancellationToken, Task<IReadOnlyList<SentRequest>>> send, CancellationToken cancellationToken)
+    {
+        host.Counter.Reset();
+        var clock = Stopwatch.StartNew();
+        var requests = await send(cancellationToken);
+        await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        var operations = host.Counter.Snapshot();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var verification = await probe.VerifyAsync(requests, cancellationToken);
+        Ensure(verification, requests);
+        return new ScenarioResult(name, requests.Count, recipients, channels, verification.Sent, seconds, Sorted(operations), LogBatches(requests));
+    }
+
+    private async Task<ThroughputResult> ThroughputAsync(BenchHost host, StorageProbe probe, ApiApp app, Workload workload, CpuMeter cpu, CancellationToken cancellationToken)
+    {
+        using var client = app.NewClient();
+        host.Counter.Reset();
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var depths = probe.SampleDepthAsync(sampling.Token);
+        var sample = cpu.Start();
+        var start = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var requests = new List<SentRequest>();
+        for (var r = 0; r < settings.ThroughputRequests; r++)
+        {
+            if (r > 0)
+            {
+                await probe.WaitForBacklogBelowAsync(settings.ThroughputBacklog, settings.DrainTimeout, cancellationToken);
+            }
+            requests.Add(await workload.SendAsync(client, workload.UserSet(0), Workload.OneChannel, cancellationToken));
+        }
+        var ingestSeconds = clock.Elapsed.TotalSeconds;
+        var depth = await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        var operations = host.Counter.Snapshot();
+        var used = sample.Stop();
+        await sampling.CancelAsync();
+        var samples = await depths;
+        var verification = await probe.VerifyAsync(requests, cancellationToken);
+        Ensure(verification, requests);
+        var seconds = (verification.LastSentAt - start).TotalSeconds;
+        var mix = new ScenarioResult(
+            $"throughput: {requests.Count} x {settings.ThroughputRecipients} recipients x 1 channel",
+            requests.Count, settings.ThroughputRecipients, 1, verification.Sent, clock.Elapsed.TotalSeconds, Sorted(operations), LogBatches(requests));
+        return new ThroughputResult(
+            requests.Count, settings.ThroughputRecipients, 1, verification.Sent, ingestSeconds, seconds, verification.Sent / seconds,
+            samples.Count == 0 ? depth : (int)Math.Round(samples.Average()), Math.Max(depth, samples.DefaultIfEmpty().Max()), used, mix);
+    }
+
+    private async Task<LatencyResult> LatencyAsync(StorageProbe probe, ApiApp app, Workload workload, CancellationToken cancellationToken)
+    {
+        var users = workload.UserSet(0).Take(settings.LatencyRequests).ToArray();
+        var perClient = settings.LatencyRequestsPerClient;
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, settings.LatencyClients).Select(c => Task.Run(async () =>
+        {
+            using var client = app.NewClient();
+            var sent = new List<SentRequest>(perClient);
+            for (var j = 0; j < perClient; j++)
+            {
+                sent.Add(await workload.SendAsync(client, [users[(c * perClient) + j]], Workload.OneChannel, cancellationToken));
+            }
+            return sent;
+        }, cancellationToken)));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var requests = results.SelectMany(r => r).ToList();
+        await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        Ensure(await probe.VerifyAsync(requests, cancellationToken), requests);
+        return LatencyResult.From(settings.LatencyClients, 1, [.. requests.Select(r => r.IngestLatency)], seconds);
+    }
+
+    private static void Ensure(Verification verification, IReadOnlyList<SentRequest> requests)
+    {
+        var expected = requests.Sum(r => r.Deliveries);
+        if (!verification.AllSent || verification.Sent != expected)
+        {
+            throw new PipelineFailure($"Not every delivery reached 'sent': {verification.Sent} of {expected} sent; " +
+                string.Join(", ", verification.NotSent.Select(s => $"{s.Value} {s.Key}")));
+        }
+    }
+
+    /// <summary>The delivery log's 100-entity transactions: one per started hundred deliveries of each request.</summary>
+    private static long LogBatches(IEnumerable<SentRequest> requests) => requests.Sum(r => (r.Deliveries + 99) / 100);
+
+    private static Dictionary<string, long> Sorted(IReadOnlyDictionary<string, long> operations) =>
+        operations.OrderBy(o => o.Key, StringComparer.Ordinal).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+
+    private static async Task<long> CountRowsAsync(string connectionString, string table, CancellationToken cancellationToken)
+    {
+        long rows = 0;
+        var client = new TableServiceClient(connectionString).GetTableClient(table);
+        await foreach (var _ in client.QueryAsync<TableEntity>(select: ["PartitionKey"], maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            rows++;
+        }
+        return rows;
+    }
+
+    private static string Commit()
+    {
+        try
+        {
+            var info = new ProcessStartInfo("git", "describe --always --dirty --abbrev=12")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = Azurite.RepositoryRoot(),
+            };
+            using var git = Process.Start(info)!;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit(5_000);
+            return git.ExitCode == 0 && output.Length > 0 ? output : "unknown";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return "unknown";
+        }
+    }
+}

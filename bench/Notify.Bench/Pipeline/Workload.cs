@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Notify.Bench.Infrastructure;
+using Notify.Core;
+using Notify.Core.Delivery;
+using Notify.Core.Users;
+
+namespace Notify.Bench.Pipeline;
+
+/// <summary>
+/// What the benchmark sends: one template, users created through <see cref="IUserStore"/> (e-mail, phone and one
+/// FCM device each, so every channel reaches them), and notification requests posted to the API.
+/// </summary>
+public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
+{
+    public const string TemplateJson = """
+        {
+          "defaultLocale": "en",
+          "channels": {
+            "email": {
+              "subject": "Welcome, {{ data.name }}!",
+              "html": "<h1>Welcome, {{ data.name }}</h1><p>Your code is <b>{{ data.code }}</b>.</p>",
+              "text": "Welcome, {{ data.name }}. Your code is {{ data.code }}."
+            },
+            "sms": { "body": "Welcome {{ data.name }}, your code is {{ data.code }}" },
+            "push": { "title": "Welcome", "body": "Hi {{ data.name }}, your code is {{ data.code }}", "data": { "code": "{{ data.code }}" } }
+          },
+          "locales": { "ko": { "sms": { "body": "{{ data.name }}님, 환영합니다. 코드: {{ data.code }}" } } }
+        }
+        """;
+
+    public static readonly string[] OneChannel = ["email"];
+    public static readonly string[] ThreeChannels = ["email", "sms", "push"];
+
+    private int _events;
+
+    public string Template { get; } = "bench-" + Guid.NewGuid().ToString("N")[..8];
+
+    public string SingleUser => "bu-single";
+
+    /// <summary>The users of set <paramref name="set"/> (0-based), in a stable order.</summary>
+    public IReadOnlyList<string> UserSet(int set) =>
+        [.. Enumerable.Range(0, settings.UserSetSize).Select(i => $"bu-{set:D2}-{i:D5}")];
+
+    public async Task PutTemplateAsync(CancellationToken cancellationToken)
+    {
+        using var client = app.NewClient();
+        using var content = new StringContent(TemplateJson, Encoding.UTF8, "application/json");
+        using var response = await client.PutAsync($"/api/v1/templates/{Template}", content, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new PipelineFailure($"PUT template: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+
+    /// <summary>Creates the user set and the single user; returns how many users were written.</summary>
+    public async Task<int> CreateUsersAsync(CancellationToken cancellationToken)
+    {
+        var users = host.Service<IUserStore>();
+        var now = DateTimeOffset.UtcNow;
+        var all = UserSet(0).Append(SingleUser).ToList();
+        await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (user, ct) =>
+        {
+            await users.PutProfileAsync(new UserProfile(user, $"{user}@example.com", "+15555550100", "en", "Europe/Berlin", now), ct);
+            var token = "bench-fcm-" + user;
+            await users.PutDeviceAsync(user, new Device(Device.IdFor(token), token, DevicePlatform.Fcm, now), Limits.MaxDevicesPerUser, ct);
+        });
+        return all.Count;
+    }
+
+    /// <summary>
+    /// Posts one request and checks the answer: 202, one delivery per (recipient, channel), every one queued
+    /// (a skip would change the work measured, so it fails the run).
+    /// </summary>
+    public async Task<SentRequest> SendAsync(HttpClient client, IReadOnlyList<string> recipients, IReadOnlyList<string> channels, CancellationToken cancellationToken)
+    {
+        var eventId = $"bench-{Interlocked.Increment(ref _events)}-{Guid.NewGuid():N}";
+        var body = JsonSerializer.Serialize(new
+        {
+            eventId,
+            template = Template,
+            recipients,
+            channels,
+            data = new { name = "Ann", code = "4711" },
+        });
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var clock = Stopwatch.StartNew();
+        using var response = await client.PostAsync("/api/v1/notifications", content, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var latency = clock.Elapsed;
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new PipelineFailure($"POST /api/v1/notifications: {(int)response.StatusCode} {Truncate(text)}");
+        }
+        using var answer = JsonDocument.Parse(text);
+        var deliveries = answer.RootElement.GetProperty("deliveries");
+        var expected = recipients.Count * channels.Count;
+        var queued = deliveries.EnumerateArray().Count(d => d.GetProperty("status").GetString() == "queued");
+        if (deliveries.GetArrayLength() != expected || queued != expected)
+        {
+            throw new PipelineFailure($"Request {eventId}: expected {expected} queued deliveries, got {deliveries.GetArrayLength()} ({queued} queued): {Truncate(text)}");
+        }
+        return new SentRequest(RequestIds.For(app.AppKey, eventId), expected, latency);
+    }
+
+    private static string Truncate(string text) => text.Length <= 400 ? text : text[..400] + "...";
+}

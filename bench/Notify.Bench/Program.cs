@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Notify.Bench.Infrastructure;
+using Notify.Bench.Micro;
+using Notify.Bench.Pipeline;
+using Notify.Bench.Report;
+
+namespace Notify.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Notify.Bench -- [--short] [--micro] [--out PATH]</c>
+/// <list type="bullet">
+/// <item>no flag: the full pipeline benchmark (a few minutes on 2 cores); prints a table, writes bench-results/latest.json</item>
+/// <item><c>--short</c>: the same with small counts (CI); exits non-zero if the pipeline fails, never because of speed</item>
+/// <item><c>--micro</c>: BenchmarkDotNet micro-benchmarks (rendering, template cache, validation); with <c>--short</c>, one dry iteration</item>
+/// </list>
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var quick = args.Contains("--short");
+        var micro = args.Contains("--micro");
+        var outIndex = Array.IndexOf(args, "--out");
+        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--out") && !(outIndex >= 0 && i == outIndex + 1)).ToList();
+        if (unknown.Count > 0 || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length))
+        {
+            Console.Error.WriteLine("usage: Notify.Bench [--short] [--micro] [--out bench-results/latest.json]");
+            return 2;
+        }
+        var root = Azurite.RepositoryRoot();
+        if (micro)
+        {
+            return MicroRunner.Run(quick, Path.Combine(root, "bench-results", "micro"));
+        }
+        var output = outIndex >= 0 ? Path.GetFullPath(args[outIndex + 1]) : Path.Combine(root, "bench-results", quick ? "short.json" : "latest.json");
+        var settings = quick ? BenchSettings.Short : BenchSettings.Full;
+        settings.Validate();
+        // WebApplicationFactory finds the LocalHost's content root through MvcTestingAppManifest.json in the
+        // current directory (the output folder, as under a test runner), whatever directory we were started from.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+
+        var clock = Stopwatch.StartNew();
+        void Log(string line) => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {line}");
+        using var overall = new CancellationTokenSource(settings.OverallTimeout);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            overall.Cancel();
+        };
+        try
+        {
+            if (quick)
+            {
+                Log(MicroRunner.Smoke());
+            }
+            var report = await new PipelineBench(settings, Log).RunAsync(overall.Token);
+            ReportWriter.WriteJson(report, output);
+            Console.WriteLine();
+            Console.Write(ReportWriter.Table(report));
+            Console.WriteLine($"results: {Path.GetRelativePath(root, output)}");
+            return 0;
+        }
+        catch (PipelineFailure e)
+        {
+            Console.Error.WriteLine($"FAILED: the pipeline did not deliver: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (overall.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"FAILED: stopped after {clock.Elapsed.TotalSeconds:0} s (limit {settings.OverallTimeout.TotalSeconds:0} s, or Ctrl-C).");
+            return 1;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Storage errors, a host that does not start: the benchmark cannot vouch for the pipeline either.
+            Console.Error.WriteLine($"FAILED: {e}");
+            return 1;
+        }
+    }
+}

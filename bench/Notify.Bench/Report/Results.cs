@@ -1,0 +1,146 @@
+using Notify.Bench.Infrastructure;
+
+namespace Notify.Bench.Report;
+
+/// <summary>The kinds of storage operation whose raw capacity is measured; every counted operation maps to one.</summary>
+public static class OpKinds
+{
+    public const string Insert = "insert";
+    public const string Batch100 = "batch-100";
+    public const string BatchSmall = "batch-small";
+    public const string Merge = "merge";
+    public const string PointRead = "point-read";
+    public const string Query = "query";
+    public const string Send = "send";
+    public const string Receive = "receive-32";
+    public const string Delete = "delete";
+
+    /// <summary>
+    /// The raw kind that stands for a counted operation (<see cref="Notify.Storage.StorageOperationCounter"/>'s names).
+    /// <c>table:batch</c> is split by the caller into 100-entity log writes and small rate-limit transactions.
+    /// Upserts and deletes (one per request, or none) are priced as inserts; an operation the counter names but
+    /// this table does not know is priced as the slowest kind measured, so the limit errs low.
+    /// </summary>
+    public static string? For(string counted) => counted switch
+    {
+        "table:insert" or "table:upsert" or "table:delete" or "table:create-table" => Insert,
+        "table:merge" => Merge,
+        "table:point-read" => PointRead,
+        "table:query" => Query,
+        "queue:send" => Send,
+        "queue:receive" => Receive,
+        "queue:delete" or "queue:update" or "queue:properties" or "queue:peek" or "queue:create-queue" => Delete,
+        _ => null,
+    };
+}
+
+/// <summary>One raw-capacity measurement: <see cref="Ops"/> operations in <see cref="Seconds"/> at <see cref="Concurrency"/>.</summary>
+public sealed record RawOp(string Kind, string Description, int Concurrency, int EntitiesPerOp, long Ops, double Seconds, double OpsPerSecond, CpuUse Cpu);
+
+/// <summary>Storage operations counted by the host while one workload went from its first POST to every delivery sent.</summary>
+public sealed record ScenarioResult(
+    string Name,
+    int Requests,
+    int RecipientsPerRequest,
+    int Channels,
+    int Deliveries,
+    double Seconds,
+    IReadOnlyDictionary<string, long> Operations,
+    long LogBatches)
+{
+    public long Total => Operations.Values.Sum();
+
+    public double PerDelivery => (double)Total / Deliveries;
+
+    public double PerDeliveryOf(string operation) => (double)Operations.GetValueOrDefault(operation) / Deliveries;
+
+    /// <summary>
+    /// Without the Outbox rows: the Outbox provider stands in for FCM, APNs, SendGrid and Twilio, whose sends are
+    /// HTTP calls to the provider, not storage operations. Every <c>table:insert</c> but the request headers is one.
+    /// </summary>
+    public double PerDeliveryWithoutOutbox => (double)(Total - Math.Max(Operations.GetValueOrDefault("table:insert") - Requests, 0)) / Deliveries;
+
+    /// <summary>Operations per delivery by raw kind; <c>table:batch</c> split into log batches (100) and the rest.</summary>
+    public IReadOnlyDictionary<string, double> ByKind(IReadOnlyCollection<RawOp> raw)
+    {
+        var slowest = raw.MinBy(r => r.OpsPerSecond)!.Kind;
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(string kind, double count) => result[kind] = result.GetValueOrDefault(kind) + count / Deliveries;
+        foreach (var (operation, count) in Operations)
+        {
+            if (operation == "table:batch")
+            {
+                var large = Math.Min(LogBatches, count);
+                Add(OpKinds.Batch100, large);
+                Add(OpKinds.BatchSmall, count - large);
+            }
+            else
+            {
+                Add(OpKinds.For(operation) ?? slowest, count);
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// The deliveries per second Azurite could serve for one operation mix, if it did nothing else:
+/// 1 / sum over kinds of (operations per delivery / operations per second).
+/// </summary>
+public sealed record LimitResult(string Mix, double DeliveriesPerSecond, IReadOnlyDictionary<string, double> ShareOfTime)
+{
+    public static LimitResult Compute(ScenarioResult mix, IReadOnlyList<RawOp> raw)
+    {
+        var capacity = raw.ToDictionary(r => r.Kind, r => r.OpsPerSecond, StringComparer.Ordinal);
+        var seconds = mix.ByKind(raw).ToDictionary(k => k.Key, k => k.Value / capacity[k.Key], StringComparer.Ordinal);
+        var total = seconds.Values.Sum();
+        return new LimitResult(mix.Name, 1 / total, seconds.OrderByDescending(s => s.Value).ToDictionary(s => s.Key, s => s.Value / total, StringComparer.Ordinal));
+    }
+}
+
+public sealed record ThroughputResult(
+    int Requests,
+    int RecipientsPerRequest,
+    int Senders,
+    int Deliveries,
+    double IngestSeconds,
+    double Seconds,
+    double DeliveriesPerSecond,
+    int MeanQueueDepth,
+    int MaxQueueDepth,
+    CpuUse Cpu,
+    ScenarioResult Operations);
+
+public sealed record LatencyResult(int Clients, int Requests, int RecipientsPerRequest, double P50Ms, double P95Ms, double P99Ms, double MeanMs, double MaxMs, double Seconds)
+{
+    public static LatencyResult From(int clients, int recipients, IReadOnlyList<TimeSpan> latencies, double seconds)
+    {
+        var sorted = latencies.Select(l => l.TotalMilliseconds).Order().ToArray();
+        // Nearest rank: the smallest value with at least p% of the samples at or below it.
+        double Percentile(double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new LatencyResult(clients, sorted.Length, recipients, Percentile(50), Percentile(95), Percentile(99), sorted.Average(), sorted[^1], seconds);
+    }
+}
+
+public sealed record TemplateCacheResult(bool SameInstanceAfterRun, string Version, string Evidence);
+
+public sealed record Target(string Name, string Goal, double Value, bool Met);
+
+public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string Runtime, string Azurite, double? LoadAverageAtStart, double? LoadAverageAtEnd);
+
+public sealed record BenchReport(
+    string Mode,
+    DateTimeOffset StartedAt,
+    double WallSeconds,
+    string Commit,
+    MachineInfo Machine,
+    IReadOnlyDictionary<string, object> Sizes,
+    IReadOnlyList<RawOp> RawCapacity,
+    IReadOnlyList<ScenarioResult> OperationsPerDelivery,
+    ThroughputResult Throughput,
+    LatencyResult IngestLatency,
+    LimitResult Limit,
+    LimitResult LimitOfThroughputMix,
+    double ThroughputToLimit,
+    TemplateCacheResult TemplateCache,
+    IReadOnlyList<Target> Targets);
