@@ -61,8 +61,10 @@ public sealed class CrashSwitch
 }
 
 /// <summary>
-/// Storage faults through the Azure SDK pipeline: a share of requests fail as a network timeout before they
-/// reach Azurite. Placed per retry, so the SDK's own retries see them too.
+/// Storage faults through the Azure SDK pipeline, placed per retry so the SDK's own retries meet them too: a
+/// share of requests fail as a network timeout before they leave, and another share is answered
+/// <c>503 Server Busy</c> by a real HTTP endpoint (the request is redirected to a local throttling server for
+/// that one try, so the SDK sees a genuine response, as it would from a throttled account).
 /// </summary>
 public sealed class StorageFaultPolicy(double rate, int seed) : HttpPipelinePolicy
 {
@@ -70,7 +72,12 @@ public sealed class StorageFaultPolicy(double rate, int seed) : HttpPipelinePoli
 
     public bool Enabled { get; set; }
 
+    /// <summary>Where throttled tries are sent; null: timeouts only.</summary>
+    public Uri? ThrottlingEndpoint { get; set; }
+
     public int Injected;
+
+    public int Throttled;
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
@@ -85,6 +92,22 @@ public sealed class StorageFaultPolicy(double rate, int seed) : HttpPipelinePoli
         if (Enabled && roll < rate)
         {
             Interlocked.Increment(ref Injected);
+            if (ThrottlingEndpoint is { } throttling && roll < rate / 2)
+            {
+                Interlocked.Increment(ref Throttled);
+                var original = message.Request.Uri.ToUri();
+                message.Request.Uri.Host = throttling.Host;
+                message.Request.Uri.Port = throttling.Port;
+                try
+                {
+                    await ProcessNextAsync(message, pipeline);
+                }
+                finally
+                {
+                    message.Request.Uri.Reset(original);
+                }
+                return;
+            }
             // Thrown before the request leaves, as a dropped connection or a timeout would be: the SDK's
             // retry policy treats it as a transport failure, exactly as it would a real one.
             throw new IOException("Injected storage timeout.");

@@ -116,11 +116,20 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
-    public async Task Storage_timeouts_lose_nothing()
+    public async Task Storage_throttling_and_timeouts_lose_nothing()
     {
-        var report = await RunAsync("storage timeouts (transport failures) on 5% of requests", f => f.Storage.Enabled = true, storageFaultRate: 0.05);
+        await using var throttling = new ThrottlingServer();
+        await throttling.StartAsync();
+        FaultHost? host = null;
+        var report = await RunAsync("storage 503 Server Busy and timeouts on 5% of Table and Queue requests", f =>
+        {
+            host = f;
+            f.Storage.ThrottlingEndpoint = throttling.Address;
+            f.Storage.Enabled = true;
+        }, storageFaultRate: 0.05);
 
-        Assert.True(report.FaultsInjected > 0);
+        Assert.True(host!.Storage.Throttled > 0);
+        Assert.True(report.FaultsInjected > host.Storage.Throttled);
         Assert.Equal(Batch, report.Statuses["sent"]);
     }
 
