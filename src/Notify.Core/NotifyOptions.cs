@@ -102,6 +102,21 @@ public sealed class DeliveryOptions
     /// <summary>Past this age a notification is no longer worth sending on the channel: failed, not retried.</summary>
     [Required]
     public ChannelDurations TimeToLive { get; set; } = new();
+
+    /// <summary>
+    /// Deliveries of one request and channel that share a queue message (see <see cref="Delivery.DeliveryBatch"/>):
+    /// one queue send, receive and delete per this many deliveries. 1 sends a message per delivery. Retries,
+    /// replays and deliveries a batch could not finish travel alone.
+    /// </summary>
+    [Range(1, 64)]
+    public int DeliveriesPerMessage { get; set; } = 32;
+
+    /// <summary>
+    /// Deliveries of one batch sent at once. Concurrent provider calls per queue and instance are up to
+    /// (host.json batchSize + newBatchThreshold) x this.
+    /// </summary>
+    [Range(1, 64)]
+    public int ParallelismPerMessage { get; set; } = 8;
 }
 
 public sealed class ChannelDurations

@@ -1,6 +1,5 @@
 using Azure.Storage.Queues;
 using Notify.Core.Delivery;
-using System.Text.Json;
 
 namespace Notify.Storage;
 
@@ -10,16 +9,16 @@ public sealed class StorageDeliveryQueue(QueueServiceClient service, StorageName
     /// <summary>The service's longest visibility delay.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
-    public async Task EnqueueAsync(IReadOnlyList<DeliveryMessage> messages, TimeSpan delay, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken)
     {
         TimeSpan? visibility = delay <= TimeSpan.Zero ? null : delay > MaxDelay ? MaxDelay : delay;
         await Parallel.ForEachAsync(
-            messages,
+            batches,
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
-            async (message, ct) =>
+            async (batch, ct) =>
             {
-                var queue = service.GetQueueClient(names.QueueFor(message.Channel));
-                await queue.SendMessageAsync(JsonSerializer.Serialize(message, QueueJson.Options), visibility, cancellationToken: ct);
+                var queue = service.GetQueueClient(names.QueueFor(batch.Channel));
+                await queue.SendMessageAsync(batch.ToJson(), visibility, cancellationToken: ct);
             });
     }
 }

@@ -90,10 +90,10 @@ public sealed class DeliveryGuaranteeTests
     {
         public int CrashesLeft;
 
-        public Task EnqueueAsync(IReadOnlyList<DeliveryMessage> messages, TimeSpan delay, CancellationToken cancellationToken) =>
+        public Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken) =>
             Interlocked.Decrement(ref CrashesLeft) >= 0
                 ? throw new IOException("Injected crash between log write and enqueue.")
-                : inner.EnqueueAsync(messages, delay, cancellationToken);
+                : inner.EnqueueAsync(batches, delay, cancellationToken);
     }
 
     private static NotifyHost CrashingHost(Dictionary<string, string?>? settings = null) => new(settings, services =>

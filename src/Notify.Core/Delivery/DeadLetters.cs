@@ -112,7 +112,7 @@ public sealed class DeadLetterService(
             }
             await inFlight.AddAsync(key.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
             var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
-            await queue.EnqueueAsync([DeliveryMessage.For(fresh, record.Attempts + 1)], TimeSpan.Zero, cancellationToken);
+            await queue.EnqueueAsync([DeliveryBatch.Single(DeliveryMessage.For(fresh, record.Attempts + 1))], TimeSpan.Zero, cancellationToken);
             await index.RemoveAsync(appKey, entry.DeliveryId, cancellationToken);
             replayed.Add(ToView(entry));
         }

@@ -55,3 +55,141 @@ public static class QueueJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 }
+
+/// <summary>
+/// What one queue message carries: one delivery, or several of one channel (<c>{"d":[...]}</c>) so that a bulk
+/// request costs one queue send, receive and delete per <see cref="DeliveryOptions.DeliveriesPerMessage"/>
+/// deliveries instead of per delivery. Each delivery keeps its own claim, outcome and retries; only the
+/// transport is shared. A single delivery is written as a bare <see cref="DeliveryMessage"/>, the format every
+/// earlier message has, so both shapes decode.
+/// </summary>
+[JsonConverter(typeof(DeliveryBatchJsonConverter))]
+public sealed class DeliveryBatch
+{
+    /// <summary>
+    /// Most JSON bytes in one message. Queue messages hold 64 KiB, and host.json's base64 encoding makes 48 KiB of
+    /// that usable: the budget leaves room for the envelope and for a few oversized addresses.
+    /// </summary>
+    public const int MaxJsonBytes = 40 * 1024;
+
+    public DeliveryBatch(IReadOnlyList<DeliveryMessage> deliveries)
+    {
+        if (deliveries.Count == 0)
+        {
+            throw new ArgumentException("A batch holds at least one delivery.", nameof(deliveries));
+        }
+        if (deliveries.Any(d => d.Channel != deliveries[0].Channel))
+        {
+            throw new ArgumentException("A batch holds deliveries of one channel (one queue).", nameof(deliveries));
+        }
+        Deliveries = deliveries;
+    }
+
+    public IReadOnlyList<DeliveryMessage> Deliveries { get; }
+
+    public Channel Channel => Deliveries[0].Channel;
+
+    public static DeliveryBatch Single(DeliveryMessage delivery) => new([delivery]);
+
+    /// <summary>
+    /// Packs deliveries into batches: per channel, in the given order, at most <paramref name="maxDeliveries"/>
+    /// and <see cref="MaxJsonBytes"/> each. With <paramref name="maxDeliveries"/> 1 every delivery is its own message.
+    /// </summary>
+    public static IReadOnlyList<DeliveryBatch> Pack(IEnumerable<DeliveryMessage> deliveries, int maxDeliveries)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveries, 1);
+        var batches = new List<DeliveryBatch>();
+        foreach (var channel in deliveries.GroupBy(d => d.Channel))
+        {
+            var current = new List<DeliveryMessage>();
+            var bytes = 0;
+            foreach (var delivery in channel)
+            {
+                var size = JsonSerializer.SerializeToUtf8Bytes(delivery, QueueJson.Options).Length + 1;
+                if (current.Count > 0 && (current.Count >= maxDeliveries || bytes + size > MaxJsonBytes))
+                {
+                    batches.Add(new DeliveryBatch(current));
+                    current = [];
+                    bytes = 0;
+                }
+                current.Add(delivery);
+                bytes += size;
+            }
+            if (current.Count > 0)
+            {
+                batches.Add(new DeliveryBatch(current));
+            }
+        }
+        return batches;
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, QueueJson.Options);
+
+    /// <summary>Decodes either shape; null when the text is not a delivery message at all.</summary>
+    public static DeliveryBatch? TryParse(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DeliveryBatch>(json, QueueJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Reads a bare delivery or <c>{"d":[...]}</c>; writes a single delivery bare and several as <c>{"d":[...]}</c>.</summary>
+public sealed class DeliveryBatchJsonConverter : JsonConverter<DeliveryBatch>
+{
+    private const string DeliveriesProperty = "d";
+
+    public override DeliveryBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("A queue message is a JSON object.");
+        }
+        if (!root.TryGetProperty(DeliveriesProperty, out var list))
+        {
+            return DeliveryBatch.Single(Delivery(root, options));
+        }
+        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        {
+            throw new JsonException("'d' must be a non-empty array of deliveries.");
+        }
+        try
+        {
+            return new DeliveryBatch([.. list.EnumerateArray().Select(e => Delivery(e, options))]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, DeliveryBatch value, JsonSerializerOptions options)
+    {
+        if (value.Deliveries.Count == 1)
+        {
+            JsonSerializer.Serialize(writer, value.Deliveries[0], options);
+            return;
+        }
+        writer.WriteStartObject();
+        writer.WritePropertyName(DeliveriesProperty);
+        JsonSerializer.Serialize(writer, value.Deliveries, options);
+        writer.WriteEndObject();
+    }
+
+    private static DeliveryMessage Delivery(JsonElement element, JsonSerializerOptions options) =>
+        element.ValueKind == JsonValueKind.Object
+            && element.Deserialize<DeliveryMessage>(options) is { RequestId: not null, ETag: not null, UserId: not null } delivery
+            ? delivery
+            : throw new JsonException("Not a delivery message.");
+}

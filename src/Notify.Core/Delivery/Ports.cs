@@ -31,8 +31,8 @@ public interface IDeliveryLog
 /// <summary>The channel queues. One queue per channel; a Service Bus transport could implement this too.</summary>
 public interface IDeliveryQueue
 {
-    /// <summary>Sends the messages, in parallel; a delay makes a message invisible until then (retry backoff).</summary>
-    Task EnqueueAsync(IReadOnlyList<DeliveryMessage> messages, TimeSpan delay, CancellationToken cancellationToken);
+    /// <summary>Sends one queue message per batch, in parallel; a delay makes them invisible until then (retry backoff).</summary>
+    Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken);
 }
 
 /// <summary>

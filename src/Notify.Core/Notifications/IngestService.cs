@@ -156,7 +156,7 @@ public sealed partial class IngestService(
             .ToList();
         if (messages.Count > 0)
         {
-            await queue.EnqueueAsync(messages, TimeSpan.Zero, cancellationToken);
+            await queue.EnqueueAsync(DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
         }
     }
 

@@ -43,7 +43,7 @@ public sealed partial class Sweeper(
             var stuck = unfinished.Where(d => IsStuck(d, now, settings)).Take(Math.Max(0, budget)).ToList();
             if (stuck.Count > 0)
             {
-                await queue.EnqueueAsync([.. stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1))], TimeSpan.Zero, cancellationToken);
+                await queue.EnqueueAsync(DeliveryBatch.Pack(stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
                 operations += stuck.Count;
                 reenqueued += stuck.Count;
                 LogReenqueued(logger, entry.RequestId, stuck.Count);

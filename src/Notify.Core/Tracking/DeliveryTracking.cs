@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
@@ -28,38 +29,69 @@ public sealed partial class DeliveryTracking(
         return outcome;
     }
 
-    public async Task SentAsync(DeliveryMessage delivery, RequestRecord request, string provider, CancellationToken cancellationToken)
+    /// <summary>Counts a sent delivery: the metric now, the event with the rest of its queue message's (see <see cref="RecordAsync"/>).</summary>
+    public void Sent(DeliveryMessage delivery, RequestRecord request, string provider, TrackingBatch batch)
     {
         metrics.Sent(delivery.Channel, provider);
-        await CountAsync(delivery, request, TrackingEventType.Sent, provider, cancellationToken);
+        batch.Add(Event(delivery, request, TrackingEventType.Sent, provider));
     }
 
-    public async Task FailedAsync(DeliveryMessage delivery, string code, CancellationToken cancellationToken)
+    public async Task FailedAsync(DeliveryMessage delivery, string code, TrackingBatch batch, CancellationToken cancellationToken)
     {
         metrics.Failed(delivery.Channel, code);
         if (await requests.GetAsync(delivery.RequestId, cancellationToken) is { } request)
         {
-            await CountAsync(delivery, request, TrackingEventType.Failed, code, cancellationToken);
+            batch.Add(Event(delivery, request, TrackingEventType.Failed, code));
         }
     }
 
     /// <summary>
-    /// The outcome is already in the delivery log, the source of truth: a counter that cannot be written is
-    /// logged, not thrown, because throwing would only make the queue redeliver a message the claim then drops.
+    /// Writes the batch's events in as few transactions as the store can (a queue message's deliveries share a
+    /// request, so their events share partitions). The outcome is already in the delivery log, the source of
+    /// truth: events that cannot be written are logged, not thrown, because throwing would only make the queue
+    /// redeliver a message whose claims then drop it.
     /// </summary>
-    private async Task CountAsync(DeliveryMessage delivery, RequestRecord request, TrackingEventType type, string detail, CancellationToken cancellationToken)
+    public async Task RecordAsync(TrackingBatch batch, CancellationToken cancellationToken)
     {
-        var day = DateOnly.FromDateTime(request.CreatedAt.UtcDateTime);
+        var events = batch.Drain();
+        if (events.Count == 0)
+        {
+            return;
+        }
         try
         {
-            await store.RecordAsync([new TrackedEvent(delivery.Key, request.Template, day, delivery.Channel, type, time.GetUtcNow(), "worker", detail)], cancellationToken);
+            await store.RecordAsync(events, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogCountFailed(logger, e, delivery.Key.Id, type.ToName());
+            foreach (var tracked in events)
+            {
+                LogCountFailed(logger, e, tracked.Delivery.Id, tracked.Type.ToName());
+            }
         }
     }
 
+    private TrackedEvent Event(DeliveryMessage delivery, RequestRecord request, TrackingEventType type, string detail) =>
+        new(delivery.Key, request.Template, DateOnly.FromDateTime(request.CreatedAt.UtcDateTime), delivery.Channel, type, time.GetUtcNow(), "worker", detail);
+
     [LoggerMessage(EventId = 7010, EventName = "TrackingCountFailed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId}: the {EventType} event could not be counted; the rates will miss it")]
     private static partial void LogCountFailed(ILogger logger, Exception exception, string deliveryId, string eventType);
+}
+
+/// <summary>The sent and failed events of one queue message's deliveries, collected while they are handled.</summary>
+public sealed class TrackingBatch
+{
+    private readonly ConcurrentQueue<TrackedEvent> _events = new();
+
+    internal void Add(TrackedEvent tracked) => _events.Enqueue(tracked);
+
+    internal IReadOnlyList<TrackedEvent> Drain()
+    {
+        var events = new List<TrackedEvent>();
+        while (_events.TryDequeue(out var tracked))
+        {
+            events.Add(tracked);
+        }
+        return events;
+    }
 }

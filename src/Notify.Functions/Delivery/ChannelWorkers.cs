@@ -5,28 +5,29 @@ using Notify.Storage;
 namespace Notify.Functions.Delivery;
 
 /// <summary>
-/// One queue-triggered function per channel. Throwing leaves the message to the runtime: it is retried after
-/// host.json's visibilityTimeout and moved to the poison queue after maxDequeueCount.
+/// One queue-triggered function per channel; a message holds one delivery or a batch of one request's
+/// (<see cref="DeliveryBatch"/>). Throwing leaves the message to the runtime: it is retried after host.json's
+/// visibilityTimeout and moved to the poison queue after maxDequeueCount.
 /// </summary>
 public sealed class ChannelWorkers(DeliveryWorker worker)
 {
     [Function("PushWorker")]
-    public Task Push([QueueTrigger(StorageNames.PushQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+    public Task Push([QueueTrigger(StorageNames.PushQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
     [Function("EmailWorker")]
-    public Task Email([QueueTrigger(StorageNames.EmailQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+    public Task Email([QueueTrigger(StorageNames.EmailQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
     [Function("SmsWorker")]
-    public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryMessage message, CancellationToken cancellationToken) =>
+    public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
-    private async Task HandleAsync(DeliveryMessage message, CancellationToken cancellationToken)
+    private async Task HandleAsync(DeliveryBatch message, CancellationToken cancellationToken)
     {
         if (await worker.HandleAsync(message, cancellationToken) == WorkResult.Busy)
         {
-            throw new DeliveryBusyException(message.Key.Id);
+            throw new DeliveryBusyException(message.Deliveries[0].Key.Id);
         }
     }
 }

@@ -14,7 +14,8 @@ namespace Notify.Storage.Tracking;
 /// <list type="bullet">
 /// <item><c>d|{requestId}</c> / <c>{seq}|{type}</c>: a delivery's events (the request's partition, like the delivery log);</item>
 /// <item><c>t|{day}|{template}|{shard}</c> / <c>e|{deliveryId}|{type}</c>: a template's events of a day, spread over
-/// <see cref="Shards"/> partitions by a hash of the delivery id, with the counters beside them:</item>
+/// <see cref="Shards"/> partitions by a hash of the request id and a group of its deliveries (see <see cref="ShardOf"/>),
+/// with the counters beside them:</item>
 /// <item>same partition / <c>c|{channel}</c>: one counter row per channel, a property per event type;</item>
 /// <item><c>i|{day}</c> / <c>{template}</c>: the templates that have counters on a day (stats without a template).</item>
 /// </list>
@@ -138,7 +139,12 @@ public sealed class TableTrackingStore(TableServiceClient service, StorageNames 
 
     private async Task AppendDeliveryRowsAsync(IReadOnlyList<TrackedEvent> events, CancellationToken cancellationToken)
     {
-        var rows = events.DistinctBy(e => (e.Delivery.Seq, e.Type)).Select(DeliveryRow).ToList();
+        var distinct = events.DistinctBy(e => (e.Delivery.Seq, e.Type)).Select(DeliveryRow).ToList();
+        await Task.WhenAll(distinct.Chunk(100).Select(rows => AddDeliveryRowsAsync(rows, cancellationToken)));
+    }
+
+    private async Task AddDeliveryRowsAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
         try
         {
             await _table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
@@ -362,7 +368,7 @@ public sealed class TableTrackingStore(TableServiceClient service, StorageNames 
 
     private static string DeliveryPartition(string requestId) => "d|" + requestId;
 
-    private static string ShardPartition(TrackedEvent e) => ShardPartition(e.Day, e.Template, ShardOf(e.Delivery.Id));
+    private static string ShardPartition(TrackedEvent e) => ShardPartition(e.Day, e.Template, ShardOf(e.Delivery));
 
     private static string ShardPartition(DateOnly day, string template, int shard) =>
         $"t|{DayKey(day)}|{template}|{shard.ToString("D2", CultureInfo.InvariantCulture)}";
@@ -375,13 +381,30 @@ public sealed class TableTrackingStore(TableServiceClient service, StorageNames 
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>FNV-1a: stable across processes and versions, unlike string.GetHashCode.</summary>
-    internal static int ShardOf(string deliveryId)
+    /// <summary>
+    /// Deliveries of a request that share a shard: consecutive sequence numbers in groups of this size, so the
+    /// events of one queue message's batch (consecutive deliveries of one request) land in one or two shards and
+    /// are counted in one or two transactions, while a large request still spreads over every shard.
+    /// </summary>
+    internal const int SeqsPerShardGroup = 128;
+
+    /// <summary>
+    /// The shard of a delivery's events: FNV-1a of its request id and sequence group, stable across processes and
+    /// versions (unlike string.GetHashCode). Every event of a delivery lands in the same shard, which is what lets
+    /// the marker row refuse a repeat.
+    /// </summary>
+    internal static int ShardOf(DeliveryKey delivery)
     {
         var hash = 2166136261u;
-        foreach (var c in deliveryId)
+        foreach (var c in delivery.RequestId)
         {
             hash = (hash ^ c) * 16777619u;
+        }
+        var group = (uint)(delivery.Seq / SeqsPerShardGroup);
+        for (var i = 0; i < 4; i++)
+        {
+            hash = (hash ^ (group & 0xFF)) * 16777619u;
+            group >>= 8;
         }
         return (int)(hash % Shards);
     }

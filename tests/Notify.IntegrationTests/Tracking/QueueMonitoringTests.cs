@@ -32,6 +32,8 @@ public sealed class QueueMonitoringTests
             new Dictionary<string, string?>
             {
                 ["LocalHost:QueuePumps"] = "false",
+                // The queue figures count messages; one delivery per message makes them count deliveries here.
+                ["Notify:Delivery:DeliveriesPerMessage"] = "1",
                 ["Notify:Monitoring:Backlog:MaxLength"] = "2",
                 ["Notify:Monitoring:Backlog:MaxAge"] = "01:00:00",
             },
