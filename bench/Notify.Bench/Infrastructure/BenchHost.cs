@@ -11,10 +11,11 @@ namespace Notify.Bench.Infrastructure;
 
 /// <summary>
 /// The LocalHost booted in process (as the integration tests boot it) against the benchmark's Azurite, with the
-/// Outbox provider (no provider settings), queue workers as host.json configures them, and the sweeper's timer
-/// off so that only the measured work touches storage. Its tables and queues carry their own name prefix.
+/// given provider settings (those of <see cref="ProviderFakes"/>; none for the Outbox on every channel), queue
+/// workers as host.json configures them, and the sweeper's timer off so that only the measured work touches
+/// storage. Its tables and queues carry their own name prefix.
 /// </summary>
-public sealed class BenchHost(string storage) : WebApplicationFactory<Notify.LocalHost.LocalHostMarker>
+public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string> providerSettings) : WebApplicationFactory<Notify.LocalHost.LocalHostMarker>
 {
     private static readonly string Limit = BenchSettings.RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -45,7 +46,7 @@ public sealed class BenchHost(string storage) : WebApplicationFactory<Notify.Loc
             ["Notify:Security:Quota:RequestsPerSecond"] = "1000000",
             ["Notify:Security:Quota:Burst"] = "1000000",
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.Concat(providerSettings))
         {
             builder.UseSetting(key, value);
         }

@@ -9,13 +9,15 @@ using Notify.Core.Templates;
 namespace Notify.Bench.Pipeline;
 
 /// <summary>
-/// One benchmark run: Azurite, the LocalHost in process, then (2) operations per delivery, (1) Azurite's raw
-/// capacity, (3) end-to-end throughput, (4) ingest latency, and (5) the limit computed from (1) and (2).
-/// Raw capacity is measured after the per-delivery scenarios so that the users table it queries has the size
-/// the throughput run meets.
+/// One benchmark run: Azurite, the fake providers (unless <see cref="ProviderMode.Outbox"/>), the LocalHost in
+/// process, then (2) operations per delivery, (1) Azurite's raw capacity, (3) end-to-end throughput, (4) ingest
+/// latency, and (5) the limit computed from (1) and (2). Raw capacity is measured after the per-delivery
+/// scenarios so that the users table it queries has the size the throughput run meets.
 /// </summary>
-public sealed class PipelineBench(BenchSettings settings, Action<string> log)
+public sealed class PipelineBench(BenchSettings settings, ProviderMode providers, Action<string> log)
 {
+    private ProviderFakes? _fakes;
+
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
@@ -24,7 +26,13 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         using var azurite = Azurite.Start();
         var cpu = new CpuMeter(azurite.ProcessId);
         log($"Azurite {azurite.Version} in memory on 127.0.0.1 (pid {azurite.ProcessId})");
-        await using var host = new BenchHost(azurite.ConnectionString);
+        // Disposed after the host (declared before it): the workers may still be calling them while it stops.
+        await using var fakes = providers == ProviderMode.Fakes ? await ProviderFakes.StartAsync() : null;
+        _fakes = fakes;
+        log(fakes is null
+            ? "Providers: the Outbox for every channel (--outbox)"
+            : $"Providers: FCM, SendGrid and Twilio over HTTP to local fakes ({fakes.Describe()})");
+        await using var host = new BenchHost(azurite.ConnectionString, fakes?.Settings ?? new Dictionary<string, string>());
         _ = host.Services; // boots the host: tables and queues are created, the queue pumps start
         var probe = new StorageProbe(azurite.ConnectionString, host.Names);
         var app = await host.NewAppAsync(cancellationToken);
@@ -55,7 +63,7 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
                 return [await workload.SendAsync(client, recipients, channels, ct)];
             }, cancellationToken));
             var s = scenarios[^1];
-            log($"  {s.Name}: {s.Deliveries} deliveries, {s.Total} operations, {s.PerDelivery:0.00} per delivery ({s.Seconds:0.0} s)");
+            log($"  {s.Name}: {s.Deliveries} deliveries, {s.Total} operations, {s.PerDelivery:0.00} per delivery ({s.Seconds:0.0} s{(fakes is null ? "" : $", {s.ProviderCalls} provider calls")})");
         }
 
         // (3) End to end: one sender posting the requests one after the other (the next one when the queues'
@@ -76,6 +84,13 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         var latency = await LatencyAsync(probe, app, workload, cancellationToken);
         log($"  ingest latency: p50 {latency.P50Ms:0.0} ms, p95 {latency.P95Ms:0.0} ms, p99 {latency.P99Ms:0.0} ms over {latency.Requests} requests");
 
+        // Every delivery of the run has been sent (each phase drained and verified): one provider call each.
+        var providerReport = ProviderReportFor(workload);
+        foreach (var c in providerReport.Calls)
+        {
+            log($"  fake {c.Provider}: {c.Calls} calls for {c.Deliveries} {c.Channel} deliveries{(c.TokenRequests > 0 ? $", {c.TokenRequests} OAuth token requests" : "")}");
+        }
+
         var lastCompiled = await catalog.GetCurrentAsync(workload.Template, cancellationToken);
         var cached = await catalog.GetAsync(workload.Template, firstCompiled.Version, cancellationToken);
         var cache = new TemplateCacheResult(
@@ -95,11 +110,15 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         {
             new($"ops/delivery, {scenarios[2].Name}", "<= 5", scenarios[2].PerDelivery, scenarios[2].PerDelivery <= 5),
             new($"ops/delivery, {scenarios[3].Name}", "<= 5", scenarios[3].PerDelivery, scenarios[3].PerDelivery <= 5),
-            new($"ops/delivery without Outbox rows, {scenarios[2].Name}", "(<= 5)", scenarios[2].PerDeliveryWithoutOutbox, scenarios[2].PerDeliveryWithoutOutbox <= 5),
-            new($"ops/delivery without Outbox rows, {scenarios[3].Name}", "(<= 5)", scenarios[3].PerDeliveryWithoutOutbox, scenarios[3].PerDeliveryWithoutOutbox <= 5),
-            new("end to end / limit", ">= 0.60", ratio, ratio >= 0.6),
-            new("template parsed once (same CompiledTemplate)", "yes", cache.SameInstanceAfterRun ? 1 : 0, cache.SameInstanceAfterRun),
         };
+        if (providers == ProviderMode.Outbox)
+        {
+            // With the fake providers there are no Outbox rows to leave out: these would repeat the two above.
+            targets.Add(new($"ops/delivery without Outbox rows, {scenarios[2].Name}", "(<= 5)", scenarios[2].PerDeliveryWithoutOutbox, scenarios[2].PerDeliveryWithoutOutbox <= 5));
+            targets.Add(new($"ops/delivery without Outbox rows, {scenarios[3].Name}", "(<= 5)", scenarios[3].PerDeliveryWithoutOutbox, scenarios[3].PerDeliveryWithoutOutbox <= 5));
+        }
+        targets.Add(new("end to end / limit", ">= 0.60", ratio, ratio >= 0.6));
+        targets.Add(new("template parsed once (same CompiledTemplate)", "yes", cache.SameInstanceAfterRun ? 1 : 0, cache.SameInstanceAfterRun));
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         return new BenchReport(
             settings.Mode,
@@ -107,6 +126,7 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
             wall.Elapsed.TotalSeconds,
             Commit(),
             new MachineInfo(Environment.ProcessorCount, Math.Round(memory, 1), RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, azurite.Version, loadAtStart, CpuMeter.LoadAverage()),
+            providerReport,
             new Dictionary<string, object>
             {
                 ["users"] = userCount,
@@ -133,20 +153,23 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         BenchHost host, StorageProbe probe, string name, int recipients, int channels,
         Func<CancellationToken, Task<IReadOnlyList<SentRequest>>> send, CancellationToken cancellationToken)
     {
+        var callsBefore = ProviderCallsSoFar();
         host.Counter.Reset();
         var clock = Stopwatch.StartNew();
         var requests = await send(cancellationToken);
         await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
         var operations = host.Counter.Snapshot();
         var seconds = clock.Elapsed.TotalSeconds;
+        var calls = ProviderCallsSoFar() - callsBefore;
         var verification = await probe.VerifyAsync(requests, cancellationToken);
         Ensure(verification, requests);
-        return new ScenarioResult(name, requests.Count, recipients, channels, verification.Sent, seconds, Sorted(operations), LogBatches(requests));
+        return new ScenarioResult(name, requests.Count, recipients, channels, verification.Sent, seconds, Sorted(operations), LogBatches(requests), OutboxRows, calls);
     }
 
     private async Task<ThroughputResult> ThroughputAsync(BenchHost host, StorageProbe probe, ApiApp app, Workload workload, CpuMeter cpu, CancellationToken cancellationToken)
     {
         using var client = app.NewClient();
+        var callsBefore = ProviderCallsSoFar();
         host.Counter.Reset();
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depths = probe.SampleDepthAsync(sampling.Token);
@@ -165,6 +188,7 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         var ingestSeconds = clock.Elapsed.TotalSeconds;
         var depth = await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
         var operations = host.Counter.Snapshot();
+        var calls = ProviderCallsSoFar() - callsBefore;
         var used = sample.Stop();
         await sampling.CancelAsync();
         var samples = await depths;
@@ -173,7 +197,7 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         var seconds = (verification.LastSentAt - start).TotalSeconds;
         var mix = new ScenarioResult(
             $"throughput: {requests.Count} x {settings.ThroughputRecipients} recipients x 1 channel",
-            requests.Count, settings.ThroughputRecipients, 1, verification.Sent, clock.Elapsed.TotalSeconds, Sorted(operations), LogBatches(requests));
+            requests.Count, settings.ThroughputRecipients, 1, verification.Sent, clock.Elapsed.TotalSeconds, Sorted(operations), LogBatches(requests), OutboxRows, calls);
         return new ThroughputResult(
             requests.Count, settings.ThroughputRecipients, 1, verification.Sent, ingestSeconds, seconds, verification.Sent / seconds,
             samples.Count == 0 ? depth : (int)Math.Round(samples.Average()), Math.Max(depth, samples.DefaultIfEmpty().Max()), used, mix);
@@ -199,6 +223,31 @@ public sealed class PipelineBench(BenchSettings settings, Action<string> log)
         await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
         Ensure(await probe.VerifyAsync(requests, cancellationToken), requests);
         return LatencyResult.From(settings.LatencyClients, 1, [.. requests.Select(r => r.IngestLatency)], seconds);
+    }
+
+    private bool OutboxRows => providers == ProviderMode.Outbox;
+
+    /// <summary>Send calls the fakes have received so far (0 in the Outbox mode).</summary>
+    private long ProviderCallsSoFar() => _fakes?.SendCalls() ?? 0;
+
+    /// <summary>
+    /// The provider mode, and with the fakes the calls each one received: exactly one per delivery of its channel
+    /// (every delivery ended sent; a second call for one would be a retry, a missing one a delivery not sent through it).
+    /// </summary>
+    private ProviderReport ProviderReportFor(Workload workload)
+    {
+        if (_fakes is null)
+        {
+            return new ProviderReport("outbox", "the Outbox for every channel (--outbox): a table insert per delivery stands in for the provider call and is counted", []);
+        }
+        var calls = _fakes.Calls(workload.DeliveriesByChannel);
+        var wrong = calls.Where(c => c.Calls != c.Deliveries).ToList();
+        if (wrong.Count > 0)
+        {
+            throw new PipelineFailure("A fake provider's calls do not match its channel's deliveries: " +
+                string.Join(", ", wrong.Select(c => $"{c.Provider} {c.Calls} calls for {c.Deliveries} {c.Channel} deliveries")));
+        }
+        return new ProviderReport("fakes", "FCM, SendGrid and Twilio over HTTP to local fake servers on 127.0.0.1; provider calls are not storage operations and are not counted", calls);
     }
 
     private static void Ensure(Verification verification, IReadOnlyList<SentRequest> requests)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -11,7 +12,8 @@ namespace Notify.Bench.Pipeline;
 
 /// <summary>
 /// What the benchmark sends: one template, users created through <see cref="IUserStore"/> (e-mail, phone and one
-/// FCM device each, so every channel reaches them), and notification requests posted to the API.
+/// FCM device each, so every channel reaches them: push goes to the FCM provider, or its fake), and notification
+/// requests posted to the API.
 /// </summary>
 public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
 {
@@ -34,11 +36,15 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
     public static readonly string[] OneChannel = ["email"];
     public static readonly string[] ThreeChannels = ["email", "sms", "push"];
 
+    private readonly ConcurrentDictionary<string, long> _deliveriesByChannel = new(StringComparer.Ordinal);
     private int _events;
 
     public string Template { get; } = "bench-" + Guid.NewGuid().ToString("N")[..8];
 
     public string SingleUser => "bu-single";
+
+    /// <summary>Deliveries accepted so far (every one queued), by channel: what each provider must have been called for.</summary>
+    public IReadOnlyDictionary<string, long> DeliveriesByChannel => new Dictionary<string, long>(_deliveriesByChannel, StringComparer.Ordinal);
 
     /// <summary>The users of set <paramref name="set"/> (0-based), in a stable order.</summary>
     public IReadOnlyList<string> UserSet(int set) =>
@@ -101,6 +107,10 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
         if (deliveries.GetArrayLength() != expected || queued != expected)
         {
             throw new PipelineFailure($"Request {eventId}: expected {expected} queued deliveries, got {deliveries.GetArrayLength()} ({queued} queued): {Truncate(text)}");
+        }
+        foreach (var channel in channels)
+        {
+            _deliveriesByChannel.AddOrUpdate(channel, recipients.Count, (_, count) => count + recipients.Count);
         }
         return new SentRequest(RequestIds.For(app.AppKey, eventId), expected, latency);
     }

@@ -25,6 +25,12 @@ public static class ReportWriter
         Line($"Notify benchmark ({r.Mode}), {r.StartedAt:yyyy-MM-dd HH:mm} UTC, commit {r.Commit}");
         Line($"machine: {r.Machine.Cores} cores, {F(r.Machine.MemoryGiB, "0.0")} GiB, {r.Machine.Os}, {r.Machine.Runtime}, Azurite {r.Machine.Azurite} in memory");
         Line($"load average (1 min) at start {F(r.Machine.LoadAverageAtStart ?? double.NaN, "0.0")}, at end {F(r.Machine.LoadAverageAtEnd ?? double.NaN, "0.0")}");
+        Line($"providers ({r.Providers.Mode}): {r.Providers.Description}");
+        foreach (var c in r.Providers.Calls)
+        {
+            Line($"  fake {c.Provider,-8} {c.Endpoint,-46} {c.Calls,7} calls for {c.Deliveries,7} {c.Channel} deliveries" +
+                (c.TokenRequests > 0 ? $" (+ {c.TokenRequests} OAuth token request{(c.TokenRequests == 1 ? "" : "s")})" : ""));
+        }
         Line();
         Line($"(1) Azurite raw capacity (plain SDK clients, pipeline-like concurrency; queue calls over a backlog of {t.MeanQueueDepth} messages)");
         Line($"  {"kind",-12} {"operation",-42} {"conc.",5} {"ops",7} {"s",6} {"ops/s",8} {"Azurite CPU",12}");
@@ -42,10 +48,21 @@ public static class ReportWriter
             Line($"  {op,-18}" + string.Concat(columns.Select(c => $" {F(c.PerDeliveryOf(op), "0.000"),11}")));
         }
         Line($"  {"total/delivery",-18}" + string.Concat(columns.Select(c => $" {F(c.PerDelivery, "0.000"),11}")));
-        Line($"  {"without Outbox",-18}" + string.Concat(columns.Select(c => $" {F(c.PerDeliveryWithoutOutbox, "0.000"),11}")));
+        var outbox = r.Providers.Mode == "outbox";
+        if (outbox)
+        {
+            Line($"  {"without Outbox",-18}" + string.Concat(columns.Select(c => $" {F(c.PerDeliveryWithoutOutbox, "0.000"),11}")));
+        }
+        else
+        {
+            Line($"  {"provider calls",-18}" + string.Concat(columns.Select(c => $" {F(c.ProviderCallsPerDelivery, "0.000"),11}")));
+        }
         Line($"  {"deliveries",-18}" + string.Concat(columns.Select(c => $" {c.Deliveries,11}")));
         Line($"  {"operations",-18}" + string.Concat(columns.Select(c => $" {c.Total,11}")));
         Line($"  {"seconds",-18}" + string.Concat(columns.Select(c => $" {F(c.Seconds, "0.0"),11}")));
+        Line(outbox
+            ? "  (Outbox mode: each delivery's Outbox row is a table:insert above; 'without Outbox' leaves those rows out, as if each were a provider's HTTP call)"
+            : "  (provider calls: HTTP requests to the local fakes per delivery, not storage operations and not in total/delivery; without the Outbox there are no Outbox rows to leave out)");
         Line();
         Line($"(3) end to end: {t.Requests} requests x {t.RecipientsPerRequest} recipients x 1 channel = {t.Deliveries} deliveries ({t.Senders} sender{(t.Senders == 1 ? "" : "s")}, next request when <= {r.Sizes.GetValueOrDefault("throughputBacklog")} messages wait), first POST to last 'sent': " +
             $"{F(t.Seconds, "0.0")} s = {F(t.DeliveriesPerSecond)} deliveries/s (all POSTs answered after {F(t.IngestSeconds, "0.0")} s; " +

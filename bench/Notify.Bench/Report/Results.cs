@@ -46,7 +46,9 @@ public sealed record ScenarioResult(
     int Deliveries,
     double Seconds,
     IReadOnlyDictionary<string, long> Operations,
-    long LogBatches)
+    long LogBatches,
+    bool OutboxRows,
+    long ProviderCalls)
 {
     public long Total => Operations.Values.Sum();
 
@@ -56,9 +58,16 @@ public sealed record ScenarioResult(
 
     /// <summary>
     /// Without the Outbox rows: the Outbox provider stands in for FCM, APNs, SendGrid and Twilio, whose sends are
-    /// HTTP calls to the provider, not storage operations. Every <c>table:insert</c> but the request headers is one.
+    /// HTTP calls to the provider, not storage operations. With <see cref="OutboxRows"/> (the <c>--outbox</c> mode)
+    /// every <c>table:insert</c> but the request headers is one; with the fake providers there are none, and this
+    /// equals <see cref="PerDelivery"/>.
     /// </summary>
-    public double PerDeliveryWithoutOutbox => (double)(Total - Math.Max(Operations.GetValueOrDefault("table:insert") - Requests, 0)) / Deliveries;
+    public double PerDeliveryWithoutOutbox => OutboxRows
+        ? (double)(Total - Math.Max(Operations.GetValueOrDefault("table:insert") - Requests, 0)) / Deliveries
+        : PerDelivery;
+
+    /// <summary>HTTP calls to the fake providers per delivery (0 in the Outbox mode); never part of <see cref="Total"/>.</summary>
+    public double ProviderCallsPerDelivery => (double)ProviderCalls / Deliveries;
 
     /// <summary>Operations per delivery by raw kind; <c>table:batch</c> split into log batches (100) and the rest.</summary>
     public IReadOnlyDictionary<string, double> ByKind(IReadOnlyCollection<RawOp> raw)
@@ -126,6 +135,15 @@ public sealed record TemplateCacheResult(bool SameInstanceAfterRun, string Versi
 
 public sealed record Target(string Name, string Goal, double Value, bool Met);
 
+/// <summary>
+/// The send requests one fake provider received over the whole run, beside the deliveries of its channel the
+/// benchmark requested (they must be equal: one call per delivery, no retry); FCM's OAuth token requests apart.
+/// </summary>
+public sealed record ProviderCalls(string Provider, string Channel, string Endpoint, long Calls, long Deliveries, long TokenRequests);
+
+/// <summary>Which providers delivered (<c>fakes</c> or <c>outbox</c>), and the calls each fake received.</summary>
+public sealed record ProviderReport(string Mode, string Description, IReadOnlyList<ProviderCalls> Calls);
+
 public sealed record MachineInfo(int Cores, double MemoryGiB, string Os, string Runtime, string Azurite, double? LoadAverageAtStart, double? LoadAverageAtEnd);
 
 public sealed record BenchReport(
@@ -134,6 +152,7 @@ public sealed record BenchReport(
     double WallSeconds,
     string Commit,
     MachineInfo Machine,
+    ProviderReport Providers,
     IReadOnlyDictionary<string, object> Sizes,
     IReadOnlyList<RawOp> RawCapacity,
     IReadOnlyList<ScenarioResult> OperationsPerDelivery,
