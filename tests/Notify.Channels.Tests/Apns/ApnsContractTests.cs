@@ -6,7 +6,7 @@ namespace Notify.Channels.Tests.Apns;
 
 public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>, IAsyncLifetime
 {
-    private ApnsTestHost? _host;
+    private ProviderHost? _host;
 
     protected override Channel Channel => Channel.Push;
 

@@ -1,3 +1,4 @@
+using Notify.Channels.Tests.Contract;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,7 +21,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(Start);
     private ApnsFake _fake = null!;
-    private ApnsTestHost _host = null!;
+    private ProviderHost _host = null!;
 
     private IDeliveryProvider Provider => _host.Provider;
 

@@ -7,6 +7,8 @@ using Notify.Channels.Apns;
 using Notify.Core;
 using Notify.Core.Delivery;
 
+using Notify.Channels.Tests.Contract;
+
 namespace Notify.Channels.Tests.Apns;
 
 /// <summary><c>AddNotifyChannels()</c> registers APNs from configuration, and only when it is configured.</summary>
@@ -27,17 +29,9 @@ public sealed class ApnsRegistrationTests
         };
     }
 
-    private static IHost Build(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<IOutbox, NoOutbox>();
-        builder.Services.AddSingleton(TimeProvider.System); // AddNotifyCore provides it in the app
-        builder.AddNotifyChannels();
-        return builder.Build();
-    }
+    private static IHost Build(Dictionary<string, string?> settings) => ProviderHost.Channels(settings);
 
-    private static ProviderRouter Router(IHost host) => new(host.Services.GetServices<IDeliveryProvider>());
+    private static ProviderRouter Router(IHost host) => ProviderHost.Router(host);
 
     [Fact]
     public async Task Without_a_key_id_apns_push_falls_back_to_the_outbox()
@@ -127,13 +121,5 @@ public sealed class ApnsRegistrationTests
         await host.StartAsync(Ct);
 
         await host.StopAsync(Ct);
-    }
-
-    private sealed class NoOutbox : IOutbox
-    {
-        public Task RecordAsync(OutboxEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<OutboxEntry>> ListAsync(string userId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OutboxEntry>>([]);
     }
 }

@@ -1,21 +1,13 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Notify.Channels.Apns;
-using Notify.Core.Delivery;
+using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Apns;
 
-/// <summary>The provider as the app builds it (<c>AddApns()</c> from configuration), pointed at a fake.</summary>
-internal sealed class ApnsTestHost : IAsyncDisposable
+/// <summary>APNs as the app builds it (<c>AddApns()</c> from configuration), pointed at a fake.</summary>
+internal static class ApnsTestHost
 {
-    private readonly IHost _host;
-
-    private ApnsTestHost(IHost host) => _host = host;
-
-    public IDeliveryProvider Provider => _host.Services.GetServices<IDeliveryProvider>().Single(p => p.Name == "apns");
-
     public static Dictionary<string, string?> Settings(ApnsFake fake) => new()
     {
         ["Notify:Providers:Apns:KeyId"] = ApnsFake.KeyId,
@@ -32,36 +24,20 @@ internal sealed class ApnsTestHost : IAsyncDisposable
     /// <paramref name="trustFakeCertificate"/> makes the provider's handler accept exactly the fake's self-signed
     /// certificate; production registration leaves certificate validation as it is.
     /// </summary>
-    public static ApnsTestHost Create(ApnsFake fake, TimeProvider? time = null, bool trustFakeCertificate = true, Action<Dictionary<string, string?>>? change = null)
+    public static ProviderHost Create(ApnsFake fake, TimeProvider? time = null, bool trustFakeCertificate = true, Action<Dictionary<string, string?>>? change = null)
     {
         var settings = Settings(fake);
         change?.Invoke(settings);
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (time is not null)
+        return ProviderHost.Create(settings, builder =>
         {
-            builder.Services.AddSingleton(time);
-        }
-        builder.AddApns();
-        if (trustFakeCertificate)
-        {
-            var thumbprint = fake.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
-            builder.Services.AddHttpClient(ApnsProvider.HttpClientName).ConfigurePrimaryHttpMessageHandler((handler, _) =>
-                ((SocketsHttpHandler)handler).SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                    certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint);
-        }
-        return new ApnsTestHost(builder.Build());
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_host is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-        else
-        {
-            _host.Dispose();
-        }
+            builder.AddApns();
+            if (trustFakeCertificate)
+            {
+                var thumbprint = fake.Certificate.GetCertHashString(HashAlgorithmName.SHA256);
+                builder.Services.AddHttpClient(ApnsProvider.HttpClientName).ConfigurePrimaryHttpMessageHandler((handler, _) =>
+                    ((SocketsHttpHandler)handler).SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                        certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint);
+            }
+        }, time);
     }
 }

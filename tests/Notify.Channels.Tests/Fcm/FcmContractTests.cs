@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Notify.Channels.Tests.Contract;
 using Notify.Core;
 using Notify.Core.Delivery;
@@ -6,7 +7,7 @@ namespace Notify.Channels.Tests.Fcm;
 
 public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLifetime
 {
-    private FcmTestHost? _host;
+    private ProviderHost? _host;
 
     protected override Channel Channel => Channel.Push;
 
@@ -29,7 +30,7 @@ public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLif
     async ValueTask IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        await _host!.Tokens.GetAsync(TestContext.Current.CancellationToken);
+        await _host!.Services.GetRequiredService<Notify.Channels.Fcm.FcmAccessTokens>().GetAsync(TestContext.Current.CancellationToken);
     }
 
     async ValueTask IAsyncDisposable.DisposeAsync()

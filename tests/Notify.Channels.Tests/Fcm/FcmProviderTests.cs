@@ -1,3 +1,4 @@
+using Notify.Channels.Tests.Contract;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,7 +17,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     private FcmFake _fake = null!;
-    private FcmTestHost _host = null!;
+    private ProviderHost _host = null!;
 
     private IDeliveryProvider Provider => _host.Provider;
 

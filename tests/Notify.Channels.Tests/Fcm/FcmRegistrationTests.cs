@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Delivery;
 
+using Notify.Channels.Tests.Contract;
+
 namespace Notify.Channels.Tests.Fcm;
 
 /// <summary><c>AddNotifyChannels()</c> registers FCM from configuration, and only when it is configured.</summary>
@@ -28,17 +30,9 @@ public sealed class FcmRegistrationTests
         });
     }
 
-    private static IHost Build(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddSingleton<IOutbox, NoOutbox>();
-        builder.Services.AddSingleton(TimeProvider.System); // AddNotifyCore provides it in the app
-        builder.AddNotifyChannels();
-        return builder.Build();
-    }
+    private static IHost Build(Dictionary<string, string?> settings) => ProviderHost.Channels(settings);
 
-    private static ProviderRouter Router(IHost host) => new(host.Services.GetServices<IDeliveryProvider>());
+    private static ProviderRouter Router(IHost host) => ProviderHost.Router(host);
 
     [Fact]
     public async Task Without_a_project_id_fcm_push_falls_back_to_the_outbox()
@@ -109,13 +103,5 @@ public sealed class FcmRegistrationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
         Assert.Contains("Notify:Providers:Fcm:ServiceAccountJson lacks private_key", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class NoOutbox : IOutbox
-    {
-        public Task RecordAsync(OutboxEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<OutboxEntry>> ListAsync(string userId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OutboxEntry>>([]);
     }
 }

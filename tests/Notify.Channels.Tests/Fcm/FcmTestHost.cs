@@ -1,24 +1,10 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Notify.Channels.Fcm;
-using Notify.Core.Delivery;
+using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Fcm;
 
-/// <summary>The provider as the app builds it (<c>AddFcm()</c> from configuration), pointed at a fake.</summary>
-internal sealed class FcmTestHost : IAsyncDisposable
+/// <summary>FCM as the app builds it (<c>AddFcm()</c> from configuration), pointed at a fake.</summary>
+internal static class FcmTestHost
 {
-    private readonly IHost _host;
-
-    private FcmTestHost(IHost host) => _host = host;
-
-    public IServiceProvider Services => _host.Services;
-
-    public IDeliveryProvider Provider => _host.Services.GetServices<IDeliveryProvider>().Single(p => p.Name == "fcm");
-
-    internal FcmAccessTokens Tokens => _host.Services.GetRequiredService<FcmAccessTokens>();
-
     public static Dictionary<string, string?> Settings(FcmFake fake) => new()
     {
         ["Notify:Providers:Fcm:ProjectId"] = FcmFake.ProjectId,
@@ -28,29 +14,8 @@ internal sealed class FcmTestHost : IAsyncDisposable
         ["Notify:Providers:Fcm:Timeout"] = "00:00:02",
     };
 
-    public static FcmTestHost Create(FcmFake fake, TimeProvider? time = null) => Create(Settings(fake), time);
+    public static ProviderHost Create(FcmFake fake, TimeProvider? time = null) => Create(Settings(fake), time);
 
-    public static FcmTestHost Create(Dictionary<string, string?> settings, TimeProvider? time = null)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-        builder.AddFcm();
-        return new FcmTestHost(builder.Build());
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_host is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-        else
-        {
-            _host.Dispose();
-        }
-    }
+    public static ProviderHost Create(Dictionary<string, string?> settings, TimeProvider? time = null) =>
+        ProviderHost.Create(settings, builder => builder.AddFcm(), time);
 }

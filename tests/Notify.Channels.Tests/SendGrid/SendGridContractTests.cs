@@ -10,13 +10,13 @@ namespace Notify.Channels.Tests.SendGrid;
 /// <summary>The shared provider contract, then what is particular to SendGrid's mail send.</summary>
 public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>, IAsyncLifetime
 {
-    private SendGridTestHost? _host;
+    private ProviderHost? _host;
 
     protected override Channel Channel => Channel.Email;
 
     protected override string Recipient => "ann@example.com";
 
-    private SendGridTestHost Host => _host!;
+    private ProviderHost Host => _host!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

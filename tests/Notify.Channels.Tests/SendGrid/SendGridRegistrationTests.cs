@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Delivery;
 
+using Notify.Channels.Tests.Contract;
+
 namespace Notify.Channels.Tests.SendGrid;
 
 public sealed class SendGridRegistrationTests
@@ -70,29 +72,15 @@ public sealed class SendGridRegistrationTests
     [Fact]
     public async Task AddNotifyChannels_routes_email_to_sendgrid_once_its_api_key_is_set()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        using var host = ProviderHost.Channels(new Dictionary<string, string?>
         {
             ["Notify:Providers:SendGrid:ApiKey"] = SendGridTestHost.ApiKey,
             ["Notify:Providers:SendGrid:FromEmail"] = SendGridTestHost.FromEmail,
         });
-        builder.Services.AddSingleton<IOutbox, NoOutbox>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ProviderRouter>();
-        builder.AddNotifyChannels();
-        using var host = builder.Build();
 
-        var router = host.Services.GetRequiredService<ProviderRouter>();
+        var router = ProviderHost.Router(host);
 
         Assert.Equal("sendgrid", router.For(Channel.Email, null).Name);
         Assert.Equal(ProviderRouter.OutboxName, router.For(Channel.Sms, null).Name);
-    }
-
-    private sealed class NoOutbox : IOutbox
-    {
-        public Task RecordAsync(OutboxEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<OutboxEntry>> ListAsync(string userId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OutboxEntry>>([]);
     }
 }

@@ -9,7 +9,7 @@ namespace Notify.Channels.Tests.Twilio;
 /// <summary>The shared provider contract, then what is particular to Twilio's Messages API.</summary>
 public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>, IAsyncLifetime
 {
-    private TwilioTestHost? _host;
+    private ProviderHost? _host;
 
     protected override Channel Channel => Channel.Sms;
 
@@ -21,7 +21,7 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>, IAs
     /// </summary>
     protected override bool HonoursRetryAfter => false;
 
-    private TwilioTestHost Host => _host!;
+    private ProviderHost Host => _host!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Delivery;
 
+using Notify.Channels.Tests.Contract;
+
 namespace Notify.Channels.Tests.Twilio;
 
 public sealed class TwilioRegistrationTests
@@ -103,30 +105,16 @@ public sealed class TwilioRegistrationTests
     [Fact]
     public void AddNotifyChannels_routes_sms_to_twilio_once_its_account_sid_is_set()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        using var host = ProviderHost.Channels(new Dictionary<string, string?>
         {
             ["Notify:Providers:Twilio:AccountSid"] = TwilioTestHost.AccountSid,
             ["Notify:Providers:Twilio:AuthToken"] = TwilioTestHost.AuthToken,
             ["Notify:Providers:Twilio:FromNumber"] = TwilioTestHost.FromNumber,
         });
-        builder.Services.AddSingleton<IOutbox, NoOutbox>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ProviderRouter>();
-        builder.AddNotifyChannels();
-        using var host = builder.Build();
 
-        var router = host.Services.GetRequiredService<ProviderRouter>();
+        var router = ProviderHost.Router(host);
 
         Assert.Equal("twilio", router.For(Channel.Sms, null).Name);
         Assert.Equal(ProviderRouter.OutboxName, router.For(Channel.Email, null).Name);
-    }
-
-    private sealed class NoOutbox : IOutbox
-    {
-        public Task RecordAsync(OutboxEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<OutboxEntry>> ListAsync(string userId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OutboxEntry>>([]);
     }
 }
