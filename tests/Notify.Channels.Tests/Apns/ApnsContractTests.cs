@@ -4,10 +4,8 @@ using Notify.Core.Delivery;
 
 namespace Notify.Channels.Tests.Apns;
 
-public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>, IAsyncLifetime
+public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>
 {
-    private ProviderHost? _host;
-
     protected override Channel Channel => Channel.Push;
 
     protected override DevicePlatform? Platform => DevicePlatform.Apns;
@@ -19,19 +17,5 @@ public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>, IAsyncL
 
     protected override Task<ApnsFake> StartFakeAsync() => ApnsFake.StartNewAsync();
 
-    protected override IDeliveryProvider CreateProvider(ApnsFake fake)
-    {
-        _host = ApnsTestHost.Create(fake);
-        return _host.Provider;
-    }
-
-    // Re-implemented to dispose the host that owns the provider's HttpClient handler.
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await DisposeAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
+    private protected override ProviderHost CreateHost(ApnsFake fake) => ApnsTestHost.Create(fake);
 }

@@ -14,11 +14,14 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 {
     protected TFake Fake { get; private set; } = null!;
 
-    protected IDeliveryProvider Provider { get; private set; } = null!;
+    /// <summary>The provider as the app builds it, pointed at <see cref="Fake"/>; disposed with the fake.</summary>
+    private protected ProviderHost Host { get; private set; } = null!;
+
+    protected IDeliveryProvider Provider => Host.Provider;
 
     protected abstract Task<TFake> StartFakeAsync();
 
-    protected abstract IDeliveryProvider CreateProvider(TFake fake);
+    private protected abstract ProviderHost CreateHost(TFake fake);
 
     protected abstract Channel Channel { get; }
 
@@ -30,11 +33,15 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Fake = await StartFakeAsync();
-        Provider = CreateProvider(Fake);
+        Host = CreateHost(Fake);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
         await Fake.DisposeAsync();
         GC.SuppressFinalize(this);
     }

@@ -7,8 +7,6 @@ namespace Notify.Channels.Tests.Fcm;
 
 public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLifetime
 {
-    private ProviderHost? _host;
-
     protected override Channel Channel => Channel.Push;
 
     protected override DevicePlatform? Platform => DevicePlatform.Fcm;
@@ -17,11 +15,7 @@ public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLif
 
     protected override Task<FcmFake> StartFakeAsync() => FcmFake.StartNewAsync();
 
-    protected override IDeliveryProvider CreateProvider(FcmFake fake)
-    {
-        _host = FcmTestHost.Create(fake);
-        return _host.Provider;
-    }
+    private protected override ProviderHost CreateHost(FcmFake fake) => FcmTestHost.Create(fake);
 
     protected override bool IsAuthRequest(ReceivedRequest request) => request.Path == "/token";
 
@@ -30,15 +24,6 @@ public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLif
     async ValueTask IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        await _host!.Services.GetRequiredService<Notify.Channels.Fcm.FcmAccessTokens>().GetAsync(TestContext.Current.CancellationToken);
-    }
-
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await DisposeAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
+        await Host.Services.GetRequiredService<Notify.Channels.Fcm.FcmAccessTokens>().GetAsync(TestContext.Current.CancellationToken);
     }
 }

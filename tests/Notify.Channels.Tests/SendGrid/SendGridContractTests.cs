@@ -8,15 +8,11 @@ using Notify.Core.Templates;
 namespace Notify.Channels.Tests.SendGrid;
 
 /// <summary>The shared provider contract, then what is particular to SendGrid's mail send.</summary>
-public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>, IAsyncLifetime
+public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>
 {
-    private ProviderHost? _host;
-
     protected override Channel Channel => Channel.Email;
 
     protected override string Recipient => "ann@example.com";
-
-    private ProviderHost Host => _host!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -27,21 +23,8 @@ public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>,
         return fake;
     }
 
-    protected override IDeliveryProvider CreateProvider(SendGridFake fake)
-    {
-        _host = SendGridTestHost.Create(fake.BaseAddress);
-        return _host.Provider;
-    }
+    private protected override ProviderHost CreateHost(SendGridFake fake) => SendGridTestHost.Create(fake.BaseAddress);
 
-    // Re-implemented so the host built in CreateProvider is disposed with the fake.
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await DisposeAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Send_posts_one_json_mail_to_v3_mail_send_with_the_bearer_key()

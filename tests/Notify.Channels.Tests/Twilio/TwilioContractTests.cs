@@ -7,10 +7,8 @@ using Notify.Core.Templates;
 namespace Notify.Channels.Tests.Twilio;
 
 /// <summary>The shared provider contract, then what is particular to Twilio's Messages API.</summary>
-public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>, IAsyncLifetime
+public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 {
-    private ProviderHost? _host;
-
     protected override Channel Channel => Channel.Sms;
 
     protected override string Recipient => "+14155550101";
@@ -21,8 +19,6 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>, IAs
     /// </summary>
     protected override bool HonoursRetryAfter => false;
 
-    private ProviderHost Host => _host!;
-
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     protected override async Task<TwilioFake> StartFakeAsync()
@@ -32,21 +28,8 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>, IAs
         return fake;
     }
 
-    protected override IDeliveryProvider CreateProvider(TwilioFake fake)
-    {
-        _host = TwilioTestHost.Create(fake.BaseAddress);
-        return _host.Provider;
-    }
+    private protected override ProviderHost CreateHost(TwilioFake fake) => TwilioTestHost.Create(fake.BaseAddress);
 
-    // Re-implemented so the host built in CreateProvider is disposed with the fake.
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        await DisposeAsync();
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Send_posts_a_form_to_the_accounts_messages_json_with_basic_auth()
