@@ -89,6 +89,8 @@ public sealed class BatchedDeliveryTests
         // Claim and outcome stay one conditional write each per delivery: that is what keeps a redelivered
         // message from sending twice.
         Assert.Equal(80, operations.GetValueOrDefault("table:merge"));
+        // The request header is read once: a batch's deliveries start together and share the read.
+        Assert.Equal(1, operations.GetValueOrDefault("table:point-read"));
     }
 
     [Fact]
