@@ -37,7 +37,7 @@ public sealed class AppEventTests(AppEventTests.Host host) : IClassFixture<AppEv
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
 
         await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{id}}","type":"clicked"}""");
         await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{id}}","type":"opened"}""");

@@ -34,7 +34,7 @@ public sealed partial class OpenClickTrackingTests(OpenClickTrackingTests.Host h
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync(LinkTemplate);
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
         var email = Assert.Single(await api.OutboxAsync(user))!;
         var html = email["html"]!.GetValue<string>();
         Assert.Equal("Code 1234 https://shop.example.com/offer?id=7", email["text"]!.GetValue<string>());

@@ -50,7 +50,11 @@ public class TrackingHost : NotifyHost
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Sends on the given channels and waits until every delivery is sent; their ids by channel.</summary>
-    public static async Task<Dictionary<string, string>> SendAndWaitAsync(ApiClient api, string template, string user, string channels)
+    /// <summary>
+    /// Sends, and waits until every delivery is <c>sent</c> and its <c>sent</c> event is recorded: the worker writes
+    /// the log first and its queue message's events right after, so a test that reads events must wait for both.
+    /// </summary>
+    public async Task<Dictionary<string, string>> SendAndWaitAsync(ApiClient api, string template, string user, string channels)
     {
         var (response, body) = await api.SendAsync(NewEventId(), template, [user], channels: channels);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -58,6 +62,7 @@ public class TrackingHost : NotifyHost
         foreach (var id in ids.Values)
         {
             await Eventually.TrueAsync(async () => await StatusAsync(api, id) == "sent", $"{id} is sent");
+            await Eventually.TrueAsync(async () => (await EventsAsync(id)).Contains("sent"), $"{id}'s sent event is recorded");
         }
         return ids;
     }

@@ -20,7 +20,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
 
         var delivered = await host.PostSendGridAsync([TrackingHost.SendGridEvent(id, "delivered"), TrackingHost.SendGridEvent(id, "processed")]);
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
@@ -45,7 +45,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
         JsonArray Events() => [TrackingHost.SendGridEvent(id, "delivered"), TrackingHost.SendGridEvent(id, "spamreport")];
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
@@ -67,7 +67,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
         var body = new JsonArray(TrackingHost.SendGridEvent(id, "delivered")).ToJsonString();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var signature = TrackingHost.SendGridKey.SignData(System.Text.Encoding.UTF8.GetBytes(timestamp + body), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
@@ -91,8 +91,8 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var template = await api.NewTemplateAsync();
         var bounced = await api.NewUserAsync(email: "bounce@example.com");
         var leaving = await api.NewUserAsync(email: "leaving@example.com");
-        var bounceId = (await TrackingHost.SendAndWaitAsync(api, template, bounced, """["email"]"""))["email"];
-        var leaveId = (await TrackingHost.SendAndWaitAsync(api, template, leaving, """["email"]"""))["email"];
+        var bounceId = (await host.SendAndWaitAsync(api, template, bounced, """["email"]"""))["email"];
+        var leaveId = (await host.SendAndWaitAsync(api, template, leaving, """["email"]"""))["email"];
 
         var response = await host.PostSendGridAsync(
         [
@@ -119,8 +119,8 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
         var failedUser = await api.NewUserAsync(phone: "+821099998888");
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["sms"]"""))["sms"];
-        var failedId = (await TrackingHost.SendAndWaitAsync(api, template, failedUser, """["sms"]"""))["sms"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["sms"]"""))["sms"];
+        var failedId = (await host.SendAndWaitAsync(api, template, failedUser, """["sms"]"""))["sms"];
         var delivered = new Dictionary<string, string> { ["MessageSid"] = "outbox-" + id, ["MessageStatus"] = "delivered", ["AccountSid"] = "AC0" };
 
         var unsigned = await host.PostTwilioAsync(id, delivered, token: null);
@@ -147,7 +147,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var id = (await TrackingHost.SendAndWaitAsync(api, template, user, """["sms"]"""))["sms"];
+        var id = (await host.SendAndWaitAsync(api, template, user, """["sms"]"""))["sms"];
         await Task.Delay(TimeSpan.FromSeconds(3.5), Ct);
 
         var response = await host.PostTwilioAsync(id, new Dictionary<string, string> { ["MessageSid"] = "outbox-" + id, ["MessageStatus"] = "delivered" });
