@@ -120,6 +120,16 @@ param rateLimitDefaultSms int?
 @maxValue(50)
 param deliveryMaxAttempts int?
 
+@description('Optional. Notify__Delivery__DeliveriesPerMessage: deliveries of one request and channel that share a queue message (1 = a message per delivery).')
+@minValue(1)
+@maxValue(64)
+param deliveryDeliveriesPerMessage int?
+
+@description('Optional. Notify__Delivery__ParallelismPerMessage: deliveries of one queue message sent at once.')
+@minValue(1)
+@maxValue(64)
+param deliveryParallelismPerMessage int?
+
 // Providers: each is configured only when all its required values are given (a partial set leaves it off and the
 // channel falls back to the Outbox). Secrets go to Key Vault; the app setting is a Key Vault reference.
 
@@ -173,9 +183,53 @@ param twilioFromNumber string = ''
 @description('Optional. Twilio: the messaging service SID.')
 param twilioMessagingServiceSid string = ''
 
+@description('Optional. Twilio: where Twilio posts delivery status changes (Notify__Providers__Twilio__StatusCallbackUrl), e.g. https://<app host>/api/v1/webhooks/twilio; without it Twilio sends no status callbacks.')
+param twilioStatusCallbackUrl string = ''
+
 @description('Optional. Notify__Alerts__WebhookUrl: a URL the app itself posts its alerts to (stored in Key Vault; it usually embeds a token).')
 @secure()
 param notifyAlertWebhookUrl string = ''
+
+// E-mail open and click tracking: on when trackingBaseUrl is given, and then trackingSigningKey is required (the
+// deployment fails naming it otherwise, as the app would at start). The other tracking values apply only then.
+
+@description('Optional. Notify__Tracking__BaseUrl: the public API root, e.g. https://notify.example.com/api; tracking links become {BaseUrl}/v1/t/... Turns open and click tracking on; requires trackingSigningKey.')
+param trackingBaseUrl string = ''
+
+@description('Optional. Notify__Tracking__SigningKey: base64 of at least 32 random bytes, the HMAC key of tracking tokens (stored in Key Vault). Required when trackingBaseUrl is given.')
+@secure()
+param trackingSigningKey string = ''
+
+@description('Optional. Notify__Tracking__PreviousSigningKey: the signing key before the last rotation, so tokens it signed still verify (stored in Key Vault).')
+@secure()
+param trackingPreviousSigningKey string = ''
+
+@description('Optional. Notify__Tracking__TokenLifetime: how long a pixel or link works, a .NET TimeSpan such as 90.00:00:00 (the app\'s default).')
+param trackingTokenLifetime string = ''
+
+@description('Optional. Notify__Tracking__OpenPixel: add the open pixel to HTML e-mail (the app\'s default is true).')
+param trackingOpenPixel bool?
+
+@description('Optional. Notify__Tracking__ClickLinks: rewrite the links of HTML e-mail to the click redirect (the app\'s default is true).')
+param trackingClickLinks bool?
+
+// Provider webhooks: each value is set only when given. A webhook without its key rejects every request (401).
+
+@description('Optional. Notify__Webhooks__SendGrid__PublicKey: the Signed Event Webhook\'s verification key (base64 or PEM P-256 public key; not a secret).')
+param sendGridWebhookPublicKey string = ''
+
+@description('Optional. Notify__Webhooks__SendGrid__MaxAge: signature timestamp tolerance, a .NET TimeSpan (the app\'s default is 00:10:00).')
+param sendGridWebhookMaxAge string = ''
+
+@description('Optional. Notify__Webhooks__Twilio__AuthToken: the auth token that signs Twilio callbacks (stored in Key Vault). Leave empty to use twilioAuthToken, the provider\'s.')
+@secure()
+param twilioWebhookAuthToken string = ''
+
+@description('Optional. Notify__Webhooks__Twilio__CallbackUrl: the public URL Twilio signs. Leave empty to use twilioStatusCallbackUrl.')
+param twilioWebhookCallbackUrl string = ''
+
+@description('Optional. Notify__Webhooks__Twilio__MaxAge: callbacks for deliveries last attempted longer ago are stale, a .NET TimeSpan (the app\'s default is 3.00:00:00).')
+param twilioWebhookMaxAge string = ''
 
 // ---------------------------------------------------------------------------------------------------------------
 // Names
@@ -207,12 +261,18 @@ var apnsEnabled = !empty(apnsKeyId) && !empty(apnsTeamId) && !empty(apnsPrivateK
 var sendGridEnabled = !empty(sendGridApiKey) && !empty(sendGridFromEmail)
 var twilioEnabled = !empty(twilioAccountSid) && !empty(twilioAuthToken) && (!empty(twilioFromNumber) || !empty(twilioMessagingServiceSid))
 var alertsWebhookEnabled = !empty(notifyAlertWebhookUrl)
+var trackingEnabled = !empty(trackingBaseUrl)
+// A signing key without a base URL stays unused (tracking is off), so it is neither stored nor referenced.
+var trackingPreviousSigningKeyEnabled = trackingEnabled && !empty(trackingPreviousSigningKey)
+var twilioWebhookAuthTokenEnabled = !empty(twilioWebhookAuthToken)
 
 var notifySettings notifySettingsType = {
   rateLimitDefaultPush: rateLimitDefaultPush
   rateLimitDefaultEmail: rateLimitDefaultEmail
   rateLimitDefaultSms: rateLimitDefaultSms
   deliveryMaxAttempts: deliveryMaxAttempts
+  deliveryDeliveriesPerMessage: deliveryDeliveriesPerMessage
+  deliveryParallelismPerMessage: deliveryParallelismPerMessage
   fcm: fcmEnabled ? { projectId: fcmProjectId } : null
   apns: apnsEnabled
     ? {
@@ -230,9 +290,31 @@ var notifySettings notifySettingsType = {
         accountSid: twilioAccountSid
         fromNumber: empty(twilioFromNumber) ? null : twilioFromNumber
         messagingServiceSid: empty(twilioMessagingServiceSid) ? null : twilioMessagingServiceSid
+        statusCallbackUrl: empty(twilioStatusCallbackUrl) ? null : twilioStatusCallbackUrl
       }
     : null
   alertsWebhook: alertsWebhookEnabled
+  // The app refuses to start with a base URL and no signing key; the deployment refuses it first.
+  tracking: !trackingEnabled
+    ? null
+    : empty(trackingSigningKey)
+        ? fail('trackingSigningKey is required when trackingBaseUrl is set (Notify__Tracking__SigningKey: base64 of at least 32 random bytes)')
+        : {
+            baseUrl: trackingBaseUrl
+            previousSigningKey: trackingPreviousSigningKeyEnabled
+            tokenLifetime: empty(trackingTokenLifetime) ? null : trackingTokenLifetime
+            openPixel: trackingOpenPixel
+            clickLinks: trackingClickLinks
+          }
+  sendGridWebhook: {
+    publicKey: empty(sendGridWebhookPublicKey) ? null : sendGridWebhookPublicKey
+    maxAge: empty(sendGridWebhookMaxAge) ? null : sendGridWebhookMaxAge
+  }
+  twilioWebhook: {
+    authToken: twilioWebhookAuthTokenEnabled
+    callbackUrl: empty(twilioWebhookCallbackUrl) ? null : twilioWebhookCallbackUrl
+    maxAge: empty(twilioWebhookMaxAge) ? null : twilioWebhookMaxAge
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -407,6 +489,45 @@ module alertsWebhookSecret 'modules/key-vault-secret.bicep' = if (alertsWebhookE
   }
 }
 
+module trackingSigningKeySecret 'modules/key-vault-secret.bicep' = if (trackingEnabled) {
+  name: 'secret-tracking-signing-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.trackingSigningKey
+    value: trackingSigningKey
+    tags: allTags
+  }
+}
+
+module trackingPreviousSigningKeySecret 'modules/key-vault-secret.bicep' = if (trackingPreviousSigningKeyEnabled) {
+  name: 'secret-tracking-previous-signing-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.trackingPreviousSigningKey
+    value: trackingPreviousSigningKey
+    tags: allTags
+  }
+}
+
+module twilioWebhookAuthTokenSecret 'modules/key-vault-secret.bicep' = if (twilioWebhookAuthTokenEnabled) {
+  name: 'secret-twilio-webhook-auth-token'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.twilioWebhookAuthToken
+    value: twilioWebhookAuthToken
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   // Key Vault references resolve when the app starts: the secrets should exist by then.
@@ -416,6 +537,9 @@ module functionApp 'modules/function-app.bicep' = {
     sendGridSecret
     twilioSecret
     alertsWebhookSecret
+    trackingSigningKeySecret
+    trackingPreviousSigningKeySecret
+    twilioWebhookAuthTokenSecret
   ]
   params: {
     name: functionAppName

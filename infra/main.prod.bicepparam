@@ -29,6 +29,9 @@ param failureRateAlertThresholdPercent = 10
 param failureRateAlertMinimumDeliveries = 50
 
 param deliveryMaxAttempts = 8
+// Queue message batching, spelled out to show where it is set (these equal the app's defaults).
+param deliveryDeliveriesPerMessage = 32
+param deliveryParallelismPerMessage = 8
 
 // Push
 param fcmProjectId = readEnvironmentVariable('NOTIFY_FCM_PROJECT_ID', '')
@@ -48,6 +51,19 @@ param sendGridFromName = 'Example Notifications'
 param twilioAccountSid = readEnvironmentVariable('NOTIFY_TWILIO_ACCOUNT_SID', '')
 param twilioAuthToken = readEnvironmentVariable('NOTIFY_TWILIO_AUTH_TOKEN', '')
 param twilioMessagingServiceSid = readEnvironmentVariable('NOTIFY_TWILIO_MESSAGING_SERVICE_SID', '')
+// Where Twilio posts delivery statuses: https://<app host>/api/v1/webhooks/twilio (needed for SMS delivery tracking).
+param twilioStatusCallbackUrl = readEnvironmentVariable('NOTIFY_TWILIO_STATUS_CALLBACK_URL', '')
 
 // The app's own alert webhook (Notify__Alerts__WebhookUrl).
 param notifyAlertWebhookUrl = readEnvironmentVariable('NOTIFY_ALERT_WEBHOOK_URL', '')
+
+// E-mail open and click tracking: on when NOTIFY_TRACKING_BASE_URL is set (the public API root, e.g.
+// https://notify.example.com/api); then NOTIFY_TRACKING_SIGNING_KEY (base64 of 32+ random bytes, e.g.
+// `openssl rand -base64 32`) is required, or the deployment fails. Both keys go to Key Vault.
+param trackingBaseUrl = readEnvironmentVariable('NOTIFY_TRACKING_BASE_URL', '')
+param trackingSigningKey = readEnvironmentVariable('NOTIFY_TRACKING_SIGNING_KEY', '')
+param trackingPreviousSigningKey = readEnvironmentVariable('NOTIFY_TRACKING_PREVIOUS_SIGNING_KEY', '')
+
+// Provider webhooks. SendGrid's Event Webhook verification key is public. Twilio callbacks are signed with the
+// provider's auth token and checked against twilioStatusCallbackUrl unless twilioWebhook* say otherwise.
+param sendGridWebhookPublicKey = readEnvironmentVariable('NOTIFY_SENDGRID_WEBHOOK_PUBLIC_KEY', '')

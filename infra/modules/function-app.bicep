@@ -107,6 +107,12 @@ var optionalAppSettings = {
   deliveryMaxAttempts: [
     { name: 'Notify__Delivery__MaxAttempts', value: string(notify.?deliveryMaxAttempts ?? 0) }
   ]
+  deliveryDeliveriesPerMessage: [
+    { name: 'Notify__Delivery__DeliveriesPerMessage', value: string(notify.?deliveryDeliveriesPerMessage ?? 0) }
+  ]
+  deliveryParallelismPerMessage: [
+    { name: 'Notify__Delivery__ParallelismPerMessage', value: string(notify.?deliveryParallelismPerMessage ?? 0) }
+  ]
   fcm: [
     { name: 'Notify__Providers__Fcm__ProjectId', value: notify.?fcm.?projectId ?? '' }
     {
@@ -138,8 +144,48 @@ var optionalAppSettings = {
   twilioMessagingServiceSid: [
     { name: 'Notify__Providers__Twilio__MessagingServiceSid', value: notify.?twilio.?messagingServiceSid ?? '' }
   ]
+  twilioStatusCallbackUrl: [
+    { name: 'Notify__Providers__Twilio__StatusCallbackUrl', value: notify.?twilio.?statusCallbackUrl ?? '' }
+  ]
   alertsWebhook: [
     { name: 'Notify__Alerts__WebhookUrl', value: keyVaultReference(keyVaultUri, secretNames.alertsWebhookUrl) }
+  ]
+  tracking: [
+    { name: 'Notify__Tracking__BaseUrl', value: notify.?tracking.?baseUrl ?? '' }
+    { name: 'Notify__Tracking__SigningKey', value: keyVaultReference(keyVaultUri, secretNames.trackingSigningKey) }
+  ]
+  trackingPreviousSigningKey: [
+    {
+      name: 'Notify__Tracking__PreviousSigningKey'
+      value: keyVaultReference(keyVaultUri, secretNames.trackingPreviousSigningKey)
+    }
+  ]
+  trackingTokenLifetime: [
+    { name: 'Notify__Tracking__TokenLifetime', value: notify.?tracking.?tokenLifetime ?? '' }
+  ]
+  trackingOpenPixel: [
+    { name: 'Notify__Tracking__OpenPixel', value: (notify.?tracking.?openPixel ?? true) ? 'true' : 'false' }
+  ]
+  trackingClickLinks: [
+    { name: 'Notify__Tracking__ClickLinks', value: (notify.?tracking.?clickLinks ?? true) ? 'true' : 'false' }
+  ]
+  sendGridWebhookPublicKey: [
+    { name: 'Notify__Webhooks__SendGrid__PublicKey', value: notify.?sendGridWebhook.?publicKey ?? '' }
+  ]
+  sendGridWebhookMaxAge: [
+    { name: 'Notify__Webhooks__SendGrid__MaxAge', value: notify.?sendGridWebhook.?maxAge ?? '' }
+  ]
+  twilioWebhookAuthToken: [
+    {
+      name: 'Notify__Webhooks__Twilio__AuthToken'
+      value: keyVaultReference(keyVaultUri, secretNames.twilioWebhookAuthToken)
+    }
+  ]
+  twilioWebhookCallbackUrl: [
+    { name: 'Notify__Webhooks__Twilio__CallbackUrl', value: notify.?twilioWebhook.?callbackUrl ?? '' }
+  ]
+  twilioWebhookMaxAge: [
+    { name: 'Notify__Webhooks__Twilio__MaxAge', value: notify.?twilioWebhook.?maxAge ?? '' }
   ]
 }
 
@@ -149,6 +195,8 @@ var appSettings = concat(
   notify.?rateLimitDefaultEmail == null ? [] : optionalAppSettings.rateLimitDefaultEmail,
   notify.?rateLimitDefaultSms == null ? [] : optionalAppSettings.rateLimitDefaultSms,
   notify.?deliveryMaxAttempts == null ? [] : optionalAppSettings.deliveryMaxAttempts,
+  notify.?deliveryDeliveriesPerMessage == null ? [] : optionalAppSettings.deliveryDeliveriesPerMessage,
+  notify.?deliveryParallelismPerMessage == null ? [] : optionalAppSettings.deliveryParallelismPerMessage,
   notify.?fcm == null ? [] : optionalAppSettings.fcm,
   notify.?apns == null ? [] : optionalAppSettings.apns,
   notify.?sendGrid == null ? [] : optionalAppSettings.sendGrid,
@@ -156,7 +204,18 @@ var appSettings = concat(
   notify.?twilio == null ? [] : optionalAppSettings.twilio,
   empty(notify.?twilio.?fromNumber ?? '') ? [] : optionalAppSettings.twilioFromNumber,
   empty(notify.?twilio.?messagingServiceSid ?? '') ? [] : optionalAppSettings.twilioMessagingServiceSid,
-  (notify.?alertsWebhook ?? false) ? optionalAppSettings.alertsWebhook : []
+  empty(notify.?twilio.?statusCallbackUrl ?? '') ? [] : optionalAppSettings.twilioStatusCallbackUrl,
+  (notify.?alertsWebhook ?? false) ? optionalAppSettings.alertsWebhook : [],
+  notify.?tracking == null ? [] : optionalAppSettings.tracking,
+  (notify.?tracking.?previousSigningKey ?? false) ? optionalAppSettings.trackingPreviousSigningKey : [],
+  empty(notify.?tracking.?tokenLifetime ?? '') ? [] : optionalAppSettings.trackingTokenLifetime,
+  notify.?tracking.?openPixel == null ? [] : optionalAppSettings.trackingOpenPixel,
+  notify.?tracking.?clickLinks == null ? [] : optionalAppSettings.trackingClickLinks,
+  empty(notify.?sendGridWebhook.?publicKey ?? '') ? [] : optionalAppSettings.sendGridWebhookPublicKey,
+  empty(notify.?sendGridWebhook.?maxAge ?? '') ? [] : optionalAppSettings.sendGridWebhookMaxAge,
+  (notify.?twilioWebhook.?authToken ?? false) ? optionalAppSettings.twilioWebhookAuthToken : [],
+  empty(notify.?twilioWebhook.?callbackUrl ?? '') ? [] : optionalAppSettings.twilioWebhookCallbackUrl,
+  empty(notify.?twilioWebhook.?maxAge ?? '') ? [] : optionalAppSettings.twilioWebhookMaxAge
 )
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -11,13 +11,16 @@ var roleDefinitionIds = {
 }
 
 @export()
-@description('Key Vault secret names for the provider secrets; the function app refers to them by these names.')
+@description('Key Vault secret names for the provider, alert, tracking and webhook secrets; the function app refers to them by these names.')
 var secretNames = {
   fcmServiceAccountJson: 'fcm-service-account-json'
   apnsPrivateKey: 'apns-private-key'
   sendGridApiKey: 'sendgrid-api-key'
   twilioAuthToken: 'twilio-auth-token'
   alertsWebhookUrl: 'alerts-webhook-url'
+  trackingSigningKey: 'tracking-signing-key'
+  trackingPreviousSigningKey: 'tracking-previous-signing-key'
+  twilioWebhookAuthToken: 'twilio-webhook-auth-token'
 }
 
 @export()
@@ -50,6 +53,12 @@ type notifySettingsType = {
 
   @description('Optional. Notify__Delivery__MaxAttempts: provider calls per delivery before it fails.')
   deliveryMaxAttempts: int?
+
+  @description('Optional. Notify__Delivery__DeliveriesPerMessage: deliveries of one request and channel per queue message.')
+  deliveryDeliveriesPerMessage: int?
+
+  @description('Optional. Notify__Delivery__ParallelismPerMessage: deliveries of one queue message sent at once.')
+  deliveryParallelismPerMessage: int?
 
   @description('Optional. FCM (push); its service account JSON is the Key Vault secret secretNames.fcmServiceAccountJson.')
   fcm: {
@@ -91,8 +100,50 @@ type notifySettingsType = {
 
     @description('Optional. The messaging service SID; set this or fromNumber.')
     messagingServiceSid: string?
+
+    @description('Optional. Where Twilio posts delivery status changes.')
+    statusCallbackUrl: string?
   }?
 
   @description('Optional. Whether the Key Vault secret secretNames.alertsWebhookUrl exists (Notify__Alerts__WebhookUrl).')
   alertsWebhook: bool?
+
+  @description('Optional. E-mail open and click tracking (Notify__Tracking__*); its signing key is the Key Vault secret secretNames.trackingSigningKey.')
+  tracking: {
+    @description('Required. The public API root the tracking links point at.')
+    baseUrl: string
+
+    @description('Optional. Whether the Key Vault secret secretNames.trackingPreviousSigningKey exists.')
+    previousSigningKey: bool?
+
+    @description('Optional. How long a pixel or link works (.NET TimeSpan).')
+    tokenLifetime: string?
+
+    @description('Optional. Add the open pixel to HTML e-mail.')
+    openPixel: bool?
+
+    @description('Optional. Rewrite the links of HTML e-mail to the click redirect.')
+    clickLinks: bool?
+  }?
+
+  @description('Optional. The SendGrid Event Webhook (Notify__Webhooks__SendGrid__*).')
+  sendGridWebhook: {
+    @description('Optional. The verification key (a public key, not a secret).')
+    publicKey: string?
+
+    @description('Optional. Signature timestamp tolerance (.NET TimeSpan).')
+    maxAge: string?
+  }?
+
+  @description('Optional. Twilio status callbacks (Notify__Webhooks__Twilio__*).')
+  twilioWebhook: {
+    @description('Optional. Whether the Key Vault secret secretNames.twilioWebhookAuthToken exists; otherwise the provider\'s auth token signs.')
+    authToken: bool?
+
+    @description('Optional. The public URL Twilio signs.')
+    callbackUrl: string?
+
+    @description('Optional. Callbacks for older sends are stale (.NET TimeSpan).')
+    maxAge: string?
+  }?
 }

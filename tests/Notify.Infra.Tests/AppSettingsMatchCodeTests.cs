@@ -7,8 +7,8 @@ namespace Notify.Infra.Tests;
 /// <summary>
 /// The app settings infra/main.bicep gives the function app must not drift from infra/app-settings.json, the
 /// checked-in list of names the code reads ({"required", "optional", "secrets"}, each sorted; "secrets" is the
-/// subset of the other two that must be Key Vault references). A later test on the code side checks that every
-/// name in that file is something the code binds.
+/// subset of the other two that must be Key Vault references). The code side, that every name in that file is
+/// something the code binds, is in AppSettingsMatchCodeTests.Options.cs.
 /// </summary>
 public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
 {
@@ -121,6 +121,20 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         Assert.Equal("sandbox", settings["Notify__Providers__Apns__Environment"]);
         Assert.Equal("notify-test-project", settings["Notify__Providers__Fcm__ProjectId"]);
         Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/sendgrid-api-key/)", settings["Notify__Providers__SendGrid__ApiKey"]);
+        Assert.Equal("16", settings["Notify__Delivery__DeliveriesPerMessage"]);
+        Assert.Equal("4", settings["Notify__Delivery__ParallelismPerMessage"]);
+        Assert.Equal("https://notify.example.com/api/v1/webhooks/twilio", settings["Notify__Providers__Twilio__StatusCallbackUrl"]);
+        Assert.Equal("https://notify.example.com/api", settings["Notify__Tracking__BaseUrl"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/tracking-signing-key/)", settings["Notify__Tracking__SigningKey"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/tracking-previous-signing-key/)", settings["Notify__Tracking__PreviousSigningKey"]);
+        Assert.Equal("30.00:00:00", settings["Notify__Tracking__TokenLifetime"]);
+        Assert.Equal("false", settings["Notify__Tracking__OpenPixel"]);
+        Assert.Equal("true", settings["Notify__Tracking__ClickLinks"]);
+        Assert.Equal("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key", settings["Notify__Webhooks__SendGrid__PublicKey"]);
+        Assert.Equal("00:05:00", settings["Notify__Webhooks__SendGrid__MaxAge"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/twilio-webhook-auth-token/)", settings["Notify__Webhooks__Twilio__AuthToken"]);
+        Assert.Equal("https://notify.example.com/api/v1/webhooks/twilio", settings["Notify__Webhooks__Twilio__CallbackUrl"]);
+        Assert.Equal("2.00:00:00", settings["Notify__Webhooks__Twilio__MaxAge"]);
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("FUNCTIONS_", StringComparison.Ordinal));
     }
 
@@ -144,6 +158,45 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
             names.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Tracking_is_set_only_with_a_base_url_and_then_always_with_its_signing_key()
+    {
+        // Everything but the base URL: tracking stays off, so none of its settings (or secrets) are set.
+        var withoutBaseUrl = MinimalParameters();
+        withoutBaseUrl["trackingSigningKey"] = InfraFixture.FakeSecrets["trackingSigningKey"];
+        withoutBaseUrl["trackingPreviousSigningKey"] = InfraFixture.FakeSecrets["trackingPreviousSigningKey"];
+        withoutBaseUrl["trackingTokenLifetime"] = "30.00:00:00";
+        withoutBaseUrl["trackingOpenPixel"] = false;
+        var onlyRequired = MinimalParameters();
+        onlyRequired["trackingBaseUrl"] = "https://notify.example.com/api";
+        onlyRequired["trackingSigningKey"] = InfraFixture.FakeSecrets["trackingSigningKey"];
+        var withoutSigningKey = MinimalParameters();
+        withoutSigningKey["trackingBaseUrl"] = "https://notify.example.com/api";
+
+        Assert.DoesNotContain(Evaluate(withoutBaseUrl).Keys, k => k.StartsWith("Notify__Tracking__", StringComparison.Ordinal));
+        Assert.Equal(
+            ["Notify__Tracking__BaseUrl", "Notify__Tracking__SigningKey"],
+            Evaluate(onlyRequired).Keys.Where(k => k.StartsWith("Notify__Tracking__", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        // The app would refuse to start; the template refuses to deploy and names the parameter.
+        var failure = Assert.Throws<ArmFailException>(() => Evaluate(withoutSigningKey));
+        Assert.Contains("trackingSigningKey is required when trackingBaseUrl is set", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Webhook_and_delivery_batch_settings_are_set_each_on_its_own_without_a_provider()
+    {
+        var parameters = MinimalParameters();
+        parameters["sendGridWebhookPublicKey"] = "MFkw-public-key";
+        parameters["twilioWebhookMaxAge"] = "1.00:00:00";
+        parameters["deliveryParallelismPerMessage"] = 2;
+
+        var optional = Evaluate(parameters).Keys.Intersect(ReadFile().Optional, StringComparer.Ordinal);
+
+        Assert.Equal(
+            ["Notify__Delivery__ParallelismPerMessage", "Notify__Webhooks__SendGrid__PublicKey", "Notify__Webhooks__Twilio__MaxAge"],
+            optional.Order(StringComparer.Ordinal));
+    }
+
     private static string FilePath => Path.Combine(FindRoot(), "infra", "app-settings.json");
 
     private static SettingsFile ReadFile()
@@ -162,6 +215,8 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["rateLimitDefaultEmail"] = 12,
         ["rateLimitDefaultSms"] = 4,
         ["deliveryMaxAttempts"] = 6,
+        ["deliveryDeliveriesPerMessage"] = 16,
+        ["deliveryParallelismPerMessage"] = 4,
         ["fcmProjectId"] = "notify-test-project",
         ["fcmServiceAccountJson"] = InfraFixture.FakeSecrets["fcmServiceAccountJson"],
         ["apnsKeyId"] = "ABC123DEFG",
@@ -176,8 +231,20 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["twilioAuthToken"] = InfraFixture.FakeSecrets["twilioAuthToken"],
         ["twilioFromNumber"] = "+15005550006",
         ["twilioMessagingServiceSid"] = "MG00000000000000000000000000000000",
+        ["twilioStatusCallbackUrl"] = "https://notify.example.com/api/v1/webhooks/twilio",
         ["notifyAlertWebhookUrl"] = InfraFixture.FakeSecrets["notifyAlertWebhookUrl"],
         ["alertWebhookServiceUri"] = InfraFixture.FakeSecrets["alertWebhookServiceUri"],
+        ["trackingBaseUrl"] = "https://notify.example.com/api",
+        ["trackingSigningKey"] = InfraFixture.FakeSecrets["trackingSigningKey"],
+        ["trackingPreviousSigningKey"] = InfraFixture.FakeSecrets["trackingPreviousSigningKey"],
+        ["trackingTokenLifetime"] = "30.00:00:00",
+        ["trackingOpenPixel"] = false,
+        ["trackingClickLinks"] = true,
+        ["sendGridWebhookPublicKey"] = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key",
+        ["sendGridWebhookMaxAge"] = "00:05:00",
+        ["twilioWebhookAuthToken"] = InfraFixture.FakeSecrets["twilioWebhookAuthToken"],
+        ["twilioWebhookCallbackUrl"] = "https://notify.example.com/api/v1/webhooks/twilio",
+        ["twilioWebhookMaxAge"] = "2.00:00:00",
     };
 
     /// <summary>The module deployment in main.json whose template holds the function app.</summary>

@@ -258,6 +258,8 @@ public static class Arm
                 });
             case "tolower":
                 return JsonValue.Create(Text(args[0]).ToLowerInvariant());
+            case "fail":
+                throw new ArmFailException(Text(args[0]));
             default:
                 throw new NotSupportedException($"ARM function '{name}' is not evaluated offline; pass the value it would produce as a parameter.");
         }
@@ -446,3 +448,6 @@ public static class Arm
         }
     }
 }
+
+/// <summary>The template called fail(message): the deployment would stop with this message.</summary>
+public sealed class ArmFailException(string message) : Exception(message);

@@ -21,6 +21,9 @@ public sealed class InfraFixture : IDisposable
         ["twilioAuthToken"] = "FAKE-TWILIO-SECRET-3b77",
         ["notifyAlertWebhookUrl"] = "https://hooks.example.com/notify?token=FAKE-APP-WEBHOOK-SECRET-d41f",
         ["alertWebhookServiceUri"] = "https://hooks.example.com/azure?token=FAKE-ACTION-WEBHOOK-SECRET-e5f0",
+        ["trackingSigningKey"] = "RkFLRS1UUkFDS0lORy1TSUdOSU5HLUtFWS0wMDAwMDAwMDAwMDA=",
+        ["trackingPreviousSigningKey"] = "RkFLRS1UUkFDS0lORy1QUkVWSU9VUy1LRVktMTExMTExMTExMTE=",
+        ["twilioWebhookAuthToken"] = "FAKE-TWILIO-WEBHOOK-SECRET-8a2c",
     };
 
     public const string FullEnvironmentName = "notify-full";
@@ -124,6 +127,8 @@ public sealed class InfraFixture : IDisposable
         param rateLimitDefaultEmail = 12
         param rateLimitDefaultSms = 4
         param deliveryMaxAttempts = 6
+        param deliveryDeliveriesPerMessage = 16
+        param deliveryParallelismPerMessage = 4
         param fcmProjectId = 'notify-test-project'
         param fcmServiceAccountJson = '{{FakeSecrets["fcmServiceAccountJson"].Replace("'", "\\'", StringComparison.Ordinal)}}'
         param apnsKeyId = 'ABC123DEFG'
@@ -138,7 +143,19 @@ public sealed class InfraFixture : IDisposable
         param twilioAuthToken = '{{FakeSecrets["twilioAuthToken"]}}'
         param twilioFromNumber = '+15005550006'
         param twilioMessagingServiceSid = 'MG00000000000000000000000000000000'
+        param twilioStatusCallbackUrl = 'https://notify.example.com/api/v1/webhooks/twilio'
         param notifyAlertWebhookUrl = '{{FakeSecrets["notifyAlertWebhookUrl"]}}'
+        param trackingBaseUrl = 'https://notify.example.com/api'
+        param trackingSigningKey = '{{FakeSecrets["trackingSigningKey"]}}'
+        param trackingPreviousSigningKey = '{{FakeSecrets["trackingPreviousSigningKey"]}}'
+        param trackingTokenLifetime = '30.00:00:00'
+        param trackingOpenPixel = false
+        param trackingClickLinks = true
+        param sendGridWebhookPublicKey = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key'
+        param sendGridWebhookMaxAge = '00:05:00'
+        param twilioWebhookAuthToken = '{{FakeSecrets["twilioWebhookAuthToken"]}}'
+        param twilioWebhookCallbackUrl = 'https://notify.example.com/api/v1/webhooks/twilio'
+        param twilioWebhookMaxAge = '2.00:00:00'
         """;
 
     private static string FindRepoRoot()

@@ -177,13 +177,41 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         var secrets = infra.Full.OfType("Microsoft.KeyVault/vaults/secrets");
 
         Assert.Equal(
-            ["alerts-webhook-url", "apns-private-key", "fcm-service-account-json", "sendgrid-api-key", "twilio-auth-token"],
+            [
+                "alerts-webhook-url", "apns-private-key", "fcm-service-account-json", "sendgrid-api-key",
+                "tracking-previous-signing-key", "tracking-signing-key", "twilio-auth-token", "twilio-webhook-auth-token",
+            ],
             secrets.Select(s => ((string)s["name"]!).Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(secrets, s => Assert.StartsWith(vault + "/", (string)s["name"]!, StringComparison.Ordinal));
         // The value stays a reference to the secure parameter: the snapshot (like What-If) never shows it.
         Assert.All(secrets, s => Assert.Matches(@"^\[parameters\('\w+'\)\]$", (string)s["properties"]!["value"]!));
         // Whether a secret is deployed hangs on its secure parameter, which only the deployment sees.
         Assert.All(infra.Dev.OfType("Microsoft.KeyVault/vaults/secrets"), s => Assert.NotNull(s["condition"]));
+    }
+
+    [Fact]
+    public void A_tracking_base_url_without_a_signing_key_fails_the_deployment_naming_the_parameter()
+    {
+        var folder = Directory.CreateTempSubdirectory("notify-infra-tracking-");
+        try
+        {
+            var parameters = Path.Combine(folder.FullName, "tracking-without-key.bicepparam");
+            File.WriteAllText(parameters, """
+                using 'main.bicep'
+                param environmentName = 'notify-tracking'
+                param trackingBaseUrl = 'https://notify.example.com/api'
+                """);
+
+            // bicep snapshot evaluates the template with the ARM engine, as a deployment's validation would.
+            var failure = Assert.Throws<InvalidOperationException>(() =>
+                infra.RunScript("snapshot", parameters, Path.Combine(folder.FullName, "snapshot.json")));
+
+            Assert.Contains("trackingSigningKey is required when trackingBaseUrl is set", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
