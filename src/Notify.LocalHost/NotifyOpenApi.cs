@@ -59,8 +59,19 @@ public static class NotifyOpenApi
                 }
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<JsonBodyAttribute>().FirstOrDefault() is { } body)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = !body.IsOptional,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/json"] = new() { Schema = await BodySchemaAsync(body.Type, context, cancellationToken) },
+                        },
+                    };
+                }
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<BasicAuthMetadata>().Any())
                 {
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BasicScheme, context.Document)] = [] }];
@@ -80,9 +91,19 @@ public static class NotifyOpenApi
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     });
                 }
-                return Task.CompletedTask;
             });
         });
+
+    /// <summary>A body type as a schema in the components (a list of one, as an array of it), like response types.</summary>
+    private static async Task<IOpenApiSchema> BodySchemaAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var element = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? type.GetGenericArguments()[0] : null;
+        var named = element ?? type;
+        var document = context.Document!;
+        document.AddComponent(named.Name, await context.GetOrCreateSchemaAsync(named, null, cancellationToken));
+        var reference = new OpenApiSchemaReference(named.Name, document);
+        return element is null ? reference : new OpenApiSchema { Type = JsonSchemaType.Array, Items = reference };
+    }
 
     private static bool IsNullable(IOpenApiSchema schema) =>
         schema.Type?.HasFlag(JsonSchemaType.Null) == true || schema.OneOf?.Any(s => s.Type == JsonSchemaType.Null) == true || schema.Enum?.Any(e => e is null) == true;

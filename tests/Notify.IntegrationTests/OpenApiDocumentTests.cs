@@ -85,7 +85,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Host host) : IClas
                 }
                 var documented = operation["responses"]?.AsObject().Select(r => r.Key).ToHashSet() ?? [];
                 problems.AddRange(statuses.Where(s => !documented.Contains(s)).Select(s => $"{where} does not document {s}"));
-                if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any() != operation.ContainsKey("requestBody"))
+                if (endpoint.Metadata.OfType<JsonBodyAttribute>().Any() != operation.ContainsKey("requestBody"))
                 {
                     problems.Add($"{where}: requestBody {(operation.ContainsKey("requestBody") ? "documented without" : "missing despite")} a [JsonBody] attribute");
                 }
