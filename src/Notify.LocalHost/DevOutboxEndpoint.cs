@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Notify.Core.Apps;
 using Notify.Core.Delivery;
 using Notify.Core.Users;
@@ -10,7 +11,7 @@ namespace Notify.LocalHost;
 public static class DevOutboxEndpoint
 {
     public static void MapDevOutbox(this WebApplication app, string routePrefix) =>
-        app.MapGet($"/{routePrefix}/v1/dev/outbox", async (HttpRequest request, ApiGuard guard, IOutbox outbox, CancellationToken cancellationToken) =>
+        app.MapGet($"/{routePrefix}/v1/dev/outbox", async Task<Results<Ok<IReadOnlyList<OutboxEntry>>, ValidationProblem, AccessDenied>> (HttpRequest request, ApiGuard guard, IOutbox outbox, CancellationToken cancellationToken) =>
         {
             var (_, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
             if (failure is not null)

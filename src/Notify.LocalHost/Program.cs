@@ -34,6 +34,7 @@ builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddProme
 builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section);
 builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section);
 builder.Services.AddHostedService<DemoSeeder>();
+builder.Services.AddNotifyOpenApi();
 
 var catalog = FunctionCatalog.ForNotify();
 builder.Services.AddSingleton(catalog);
@@ -51,5 +52,7 @@ var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "api";
 app.MapHttpFunctions(catalog, routePrefix);
 app.MapDevOutbox(routePrefix);
 app.MapPrometheusScrapingEndpoint();
+// GET /openapi/v1.json, without credentials: the document is public (it is committed at docs/openapi/v1.json).
+app.MapOpenApi();
 await app.RunAsync();
 return 0;

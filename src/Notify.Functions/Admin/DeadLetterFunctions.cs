@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Delivery;
 using Notify.Core.Validation;
@@ -11,7 +13,11 @@ namespace Notify.Functions.Admin;
 public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetters)
 {
     [Function(nameof(ListDeadLetters))]
-    public async Task<IResult> Run(
+    [EndpointSummary("The calling app's dead-lettered deliveries")]
+    [QueryParameter("channel", "Only this channel: push, email or sms")]
+    [QueryParameter("since", "Only those dead-lettered at or after this ISO 8601 time")]
+    [QueryParameter("eventId", "Only this event's")]
+    public async Task<Results<Ok<DeadLettersView>, ValidationProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/dead-letters")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -24,7 +30,7 @@ public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetter
         var filter = DeadLetterService.ParseFilter(request.Query["channel"], request.Query["since"], request.Query["eventId"], errors);
         return filter is null
             ? ApiResults.Invalid(errors)
-            : TypedResults.Ok(new { deadLetters = await deadLetters.ListAsync(app!.AppKey, filter, cancellationToken) });
+            : TypedResults.Ok(new DeadLettersView(await deadLetters.ListAsync(app!.AppKey, filter, cancellationToken)));
     }
 }
 
@@ -35,7 +41,9 @@ public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetter
 public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLetters)
 {
     [Function(nameof(ReplayDeadLetters))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Re-queue the calling app's dead-lettered deliveries with a fresh attempt budget, or list them in a dry run")]
+    [JsonBody(typeof(ReplayDeadLettersBody))]
+    public async Task<Results<Ok<ReplayView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/dead-letters/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -57,3 +65,9 @@ public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLett
             : TypedResults.Ok(await deadLetters.ReplayAsync(app!.AppKey, filter, dryRun, cancellationToken));
     }
 }
+
+/// <summary>The answer to <c>GET /api/v1/admin/dead-letters</c>.</summary>
+public sealed record DeadLettersView(IReadOnlyList<DeadLetterView> DeadLetters);
+
+/// <summary>The body of <c>POST /api/v1/admin/dead-letters/replay</c>; every field narrows what is replayed.</summary>
+public sealed record ReplayDeadLettersBody(Channel? Channel, DateTimeOffset? Since, string? EventId, bool? DryRun);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Notify.Core;
 using Notify.Core.Apps;
@@ -13,7 +14,9 @@ namespace Notify.Functions.Apps;
 public sealed class CreateApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(CreateApp))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Create an app; the answer holds its secret, once")]
+    [JsonBody(typeof(CreateAppBody))]
+    public async Task<Results<Created<AppCredentialView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -23,9 +26,12 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
             return failure;
         }
         var result = await apps.CreateAsync(body, caller!.AppKey, cancellationToken);
-        return result.Kind == ResultKind.Ok
-            ? TypedResults.Created($"/api/v1/admin/apps/{result.Value!.AppKey}", result.Value)
-            : ApiResults.From(result, "App");
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Created($"/api/v1/admin/apps/{result.Value!.AppKey}", result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
 
@@ -33,12 +39,13 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
 public sealed class ListApps(ApiGuard guard, AppService apps)
 {
     [Function(nameof(ListApps))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Every app with its scopes, state, last use and secret ids")]
+    public async Task<Results<Ok<AppListView>, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure ?? TypedResults.Ok(await apps.ListAsync(cancellationToken));
+        return failure is not null ? failure : TypedResults.Ok(await apps.ListAsync(cancellationToken));
     }
 }
 
@@ -46,7 +53,8 @@ public sealed class ListApps(ApiGuard guard, AppService apps)
 public sealed class GetApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(GetApp))]
-    public async Task<IResult> Run(
+    [EndpointSummary("One app, as in the list")]
+    public async Task<Results<Ok<AppView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -69,7 +77,9 @@ public sealed class GetApp(ApiGuard guard, AppService apps)
 public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
 {
     [Function(nameof(RotateAppSecret))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Add a secret (in this answer only); the previous one works until its grace period ends")]
+    [JsonBody(typeof(RotateAppSecretBody), IsOptional = true)]
+    public async Task<Results<Created<AppCredentialView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/secrets")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -80,9 +90,13 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
             return failure;
         }
         var result = await apps.RotateAsync(key, body, caller!.AppKey, cancellationToken);
-        return result.Kind == ResultKind.Ok
-            ? TypedResults.Created($"/api/v1/admin/apps/{key}", result.Value)
-            : ApiResults.From(result, $"App '{key}'");
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Created($"/api/v1/admin/apps/{key}", result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
+            _ => ApiResults.Conflict(result.Detail),
+        };
     }
 }
 
@@ -90,7 +104,8 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
 public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
 {
     [Function(nameof(RevokeAppSecret))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Revoke one secret at once; not the app's last one")]
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
         string key,
         string secretId,
@@ -102,7 +117,7 @@ public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
             return failure;
         }
         var result = await apps.RevokeSecretAsync(key, secretId, caller!.AppKey, cancellationToken);
-        return result.Kind == ResultKind.Ok ? TypedResults.NoContent() : ApiResults.From(result, $"App '{key}'");
+        return AppAnswers.NoContentOr(result, key);
     }
 }
 
@@ -110,13 +125,14 @@ public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
 public sealed class DisableApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(DisableApp))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Disable an app: every request of it is 401 until it is enabled again")]
+    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/disable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
         var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure ?? ApiResults.From(await apps.SetDisabledAsync(key, true, caller!.AppKey, cancellationToken), $"App '{key}'");
+        return failure is not null ? failure : AppAnswers.OkOr(await apps.SetDisabledAsync(key, true, caller!.AppKey, cancellationToken), key);
     }
 }
 
@@ -124,13 +140,14 @@ public sealed class DisableApp(ApiGuard guard, AppService apps)
 public sealed class EnableApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(EnableApp))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Enable a disabled app")]
+    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/enable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
         var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure ?? ApiResults.From(await apps.SetDisabledAsync(key, false, caller!.AppKey, cancellationToken), $"App '{key}'");
+        return failure is not null ? failure : AppAnswers.OkOr(await apps.SetDisabledAsync(key, false, caller!.AppKey, cancellationToken), key);
     }
 }
 
@@ -138,17 +155,39 @@ public sealed class EnableApp(ApiGuard guard, AppService apps)
 public sealed class DeleteApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(DeleteApp))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Delete an app and every secret of it; its notifications stay in the log")]
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
         var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
-        var result = await apps.DeleteAsync(key, caller!.AppKey, cancellationToken);
-        return result.Kind == ResultKind.Ok ? TypedResults.NoContent() : ApiResults.From(result, $"App '{key}'");
+        return failure is not null ? failure : AppAnswers.NoContentOr(await apps.DeleteAsync(key, caller!.AppKey, cancellationToken), key);
     }
+}
+
+/// <summary>The body of <c>POST /api/v1/admin/apps</c>.</summary>
+public sealed record CreateAppBody(string Name, IReadOnlyList<string> Scopes);
+
+/// <summary>The optional body of <c>POST /api/v1/admin/apps/{key}/secrets</c>.</summary>
+public sealed record RotateAppSecretBody(int? GracePeriodSeconds);
+
+/// <summary>How the app-management functions without a body map <see cref="AppService"/>'s answers (never Invalid).</summary>
+internal static class AppAnswers
+{
+    public static Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied> NoContentOr<T>(Result<T> result, string key) => result.Kind switch
+    {
+        ResultKind.Ok => TypedResults.NoContent(),
+        ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
+        ResultKind.Conflict => ApiResults.Conflict(result.Detail),
+        _ => throw ApiResults.Unexpected(result),
+    };
+
+    public static Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied> OkOr(Result<AppView> result, string key) => result.Kind switch
+    {
+        ResultKind.Ok => TypedResults.Ok(result.Value),
+        ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
+        ResultKind.Conflict => ApiResults.Conflict(result.Detail),
+        _ => throw ApiResults.Unexpected(result),
+    };
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Notify.Functions.Health;
@@ -6,7 +7,13 @@ namespace Notify.Functions.Health;
 /// <summary>GET /api/health: unauthenticated liveness for load balancers and the run script.</summary>
 public sealed class Health
 {
+    private static readonly HealthView Alive = new("ok");
+
     [Function(nameof(Health))]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
-        TypedResults.Ok(new { status = "ok" });
+    [EndpointSummary("Liveness; no authentication")]
+    public Ok<HealthView> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
+        TypedResults.Ok(Alive);
 }
+
+/// <summary>The answer to <c>GET /api/health</c>: <c>{"status":"ok"}</c>.</summary>
+public sealed record HealthView(string Status);

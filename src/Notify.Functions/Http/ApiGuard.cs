@@ -16,14 +16,14 @@ namespace Notify.Functions.Http;
 /// </summary>
 public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
 {
-    public async Task<(AppRecord? App, IResult? Failure)> AuthorizeAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    public async Task<(AppRecord? App, AccessDenied? Failure)> AuthorizeAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var authorization = request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null;
         var result = await authenticator.AuthenticateAsync(authorization, ClientAddress(request), scope, cancellationToken);
         return result.Status switch
         {
             AuthStatus.Authenticated => (result.App, null),
-            AuthStatus.Forbidden => (null, ApiResults.Problem(StatusCodes.Status403Forbidden, "Forbidden", result.Detail)),
+            AuthStatus.Forbidden => (null, ApiResults.Forbidden(result.Detail)),
             AuthStatus.Throttled => (null, ApiResults.TooManyRequests("Too many failed authentications", result.Detail, result.RetryAfter)),
             AuthStatus.QuotaExceeded => (null, ApiResults.TooManyRequests("Request quota exceeded", result.Detail, result.RetryAfter)),
             _ => (null, ApiResults.Unauthorized(result.Detail)),
@@ -31,7 +31,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
     }
 
     /// <summary>Authorizes, then reads the body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>.</summary>
-    public async Task<(AppRecord? App, JsonElement Body, IResult? Failure)> AuthorizeWithBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    public async Task<(AppRecord? App, JsonElement Body, RequestRefused? Failure)> AuthorizeWithBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
         if (failure is not null)
@@ -43,7 +43,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
     }
 
     /// <summary>Like <see cref="AuthorizeWithBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
-    public async Task<(AppRecord? App, JsonElement? Body, IResult? Failure)> AuthorizeWithOptionalBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    public async Task<(AppRecord? App, JsonElement? Body, RequestRefused? Failure)> AuthorizeWithOptionalBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
         if (failure is not null)
@@ -54,14 +54,14 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         return (app, bodyFailure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, bodyFailure);
     }
 
-    public static Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
+    public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ReadJsonAsync(request, Limits.MaxBodyBytes, cancellationToken);
 
-    public static Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken) =>
+    public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken) =>
         ReadJsonAsync(request, maxBodyBytes, allowEmpty: false, cancellationToken);
 
     /// <summary>One JSON value of at most <paramref name="maxBodyBytes"/>; with <paramref name="allowEmpty"/>, no body is an undefined element.</summary>
-    private static async Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
+    private static async Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBodyBytes)
         {
@@ -69,7 +69,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         }
         if (request.ContentType is { Length: > 0 } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
-            return (default, ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+            return (default, new RequestRefused(ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.")));
         }
         // Read at most one byte past the limit: a chunked body has no Content-Length to check up front.
         var buffer = new MemoryStream();
@@ -85,7 +85,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         }
         if (buffer.Length == 0)
         {
-            return allowEmpty ? (default, null) : (default, ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required")));
+            return allowEmpty ? (default, null) : (default, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required"))));
         }
         try
         {
@@ -95,7 +95,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
-            return (default, ApiResults.Invalid(ValidationErrors.Single("$", $"the body is not valid JSON{where}")));
+            return (default, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", $"the body is not valid JSON{where}"))));
         }
     }
 
@@ -136,6 +136,6 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
             : null;
     }
 
-    private static IResult TooLarge(int maxBodyBytes) =>
-        ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {maxBodyBytes} bytes.");
+    private static RequestRefused TooLarge(int maxBodyBytes) =>
+        new(ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {maxBodyBytes} bytes."));
 }

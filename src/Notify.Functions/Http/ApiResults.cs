@@ -1,48 +1,180 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 using Notify.Core;
 using Notify.Core.Validation;
 
 namespace Notify.Functions.Http;
 
-/// <summary>The API's answers: problem+json for every failure, JSON for the rest.</summary>
+/// <summary>
+/// The API's answers: problem+json for every failure, JSON for the rest. Each failure has its own result type, so
+/// a function's <c>Results&lt;...&gt;</c> names every status it can answer and OpenAPI documents it.
+/// </summary>
 public static class ApiResults
 {
-    public static IResult Invalid(ValidationErrors errors) =>
+    public static ValidationProblem Invalid(ValidationErrors errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request is invalid", detail: "See 'errors' for every invalid field.");
 
-    public static IResult Problem(int status, string title, string? detail) =>
+    public static ProblemHttpResult Problem(int status, string title, string? detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
 
-    public static IResult NotFound(string what) =>
-        Problem(StatusCodes.Status404NotFound, "Not found", $"{what} was not found.");
+    public static NotFoundProblem NotFound(string what) => new(Problem(StatusCodes.Status404NotFound, "Not found", $"{what} was not found."));
 
-    public static IResult Unauthorized(string? detail) =>
-        new WithHeader(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Basic realm=\"notify\", charset=\"UTF-8\"");
+    /// <summary>404 with the service's own detail when it gave one, else "<paramref name="what"/> was not found."</summary>
+    public static NotFoundProblem NotFound<T>(Result<T> result, string what) =>
+        result.Detail is { } detail ? new(Problem(StatusCodes.Status404NotFound, "Not found", detail)) : NotFound(what);
+
+    public static ConflictProblem Conflict(string? detail, string title = "Conflict") => new(Problem(StatusCodes.Status409Conflict, title, detail));
+
+    public static AccessDenied Unauthorized(string? detail) =>
+        new(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Basic realm=\"notify\", charset=\"UTF-8\"");
+
+    public static AccessDenied Forbidden(string? detail) => new(Problem(StatusCodes.Status403Forbidden, "Forbidden", detail));
 
     /// <summary>429 with <c>Retry-After</c> in whole seconds, rounded up (at least 1).</summary>
-    public static IResult TooManyRequests(string title, string? detail, TimeSpan? retryAfter)
+    public static AccessDenied TooManyRequests(string title, string? detail, TimeSpan? retryAfter)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
-        return new WithHeader(Problem(StatusCodes.Status429TooManyRequests, title, detail), "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
+        return new(Problem(StatusCodes.Status429TooManyRequests, title, detail), "Retry-After", seconds.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Maps a Core service result: 200 with the value, 400 with every invalid field, 404, 409.</summary>
-    public static IResult From<T>(Result<T> result, string what) => result.Kind switch
-    {
-        ResultKind.Ok => TypedResults.Ok(result.Value),
-        ResultKind.Invalid => Invalid(result.Errors!),
-        ResultKind.NotFound => result.Detail is { } detail ? Problem(StatusCodes.Status404NotFound, "Not found", detail) : NotFound(what),
-        _ => Problem(StatusCodes.Status409Conflict, "Conflict", result.Detail),
-    };
+    /// <summary>
+    /// For the arm of a <see cref="Result{T}"/> switch that the calling service never answers: the function's
+    /// <c>Results&lt;...&gt;</c> does not document it, so it is a bug (a 500), not a silently mislabelled status.
+    /// </summary>
+    public static UnreachableException Unexpected<T>(Result<T> result) =>
+        new($"The service answered {result.Kind}, which this function does not document; add it to the function's Results<...>.");
 
-    /// <summary>Adds one response header to another result.</summary>
-    private sealed class WithHeader(IResult inner, string name, string value) : IResult
+    internal static void ProducesProblem(EndpointBuilder builder, int status, Type? type = null) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(status, type ?? typeof(ProblemDetails), ["application/problem+json"]));
+}
+
+/// <summary>
+/// Endpoint metadata: the operation is authenticated with HTTP Basic (<c>appKey:appSecret</c>). Added by the result
+/// types that answer the Basic challenge, so the functions that can return them are exactly the ones that need it.
+/// </summary>
+public sealed class BasicAuthMetadata
+{
+    public static readonly BasicAuthMetadata Instance = new();
+
+    private BasicAuthMetadata()
     {
-        public Task ExecuteAsync(HttpContext httpContext)
+    }
+}
+
+/// <summary>A problem+json answer, optionally with one response header; the subclasses fix which statuses it documents.</summary>
+public abstract class ApiProblem : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ProblemDetails>, IContentTypeHttpResult
+{
+    private readonly IResult _inner;
+    private readonly ProblemDetails _problem;
+    private readonly string? _headerName;
+    private readonly string? _headerValue;
+
+    private protected ApiProblem(ProblemHttpResult inner, string? headerName = null, string? headerValue = null)
+        : this(inner, inner.ProblemDetails, headerName, headerValue)
+    {
+    }
+
+    private protected ApiProblem(ValidationProblem inner)
+        : this(inner, inner.ProblemDetails, null, null)
+    {
+    }
+
+    private ApiProblem(IResult inner, ProblemDetails problem, string? headerName, string? headerValue)
+    {
+        _inner = inner;
+        _problem = problem;
+        _headerName = headerName;
+        _headerValue = headerValue;
+    }
+
+    public int StatusCode => _problem.Status ?? StatusCodes.Status500InternalServerError;
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+
+    public ProblemDetails ProblemDetails => _problem;
+
+    object? IValueHttpResult.Value => _problem;
+
+    ProblemDetails? IValueHttpResult<ProblemDetails>.Value => _problem;
+
+    public string ContentType => "application/problem+json";
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (_headerName is not null)
         {
-            httpContext.Response.Headers[name] = value;
-            return inner.ExecuteAsync(httpContext);
+            httpContext.Response.Headers[_headerName] = _headerValue;
         }
+        return _inner.ExecuteAsync(httpContext);
+    }
+}
+
+/// <summary>404 problem+json.</summary>
+public sealed class NotFoundProblem : ApiProblem, IEndpointMetadataProvider
+{
+    internal NotFoundProblem(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        ApiResults.ProducesProblem(builder, StatusCodes.Status404NotFound);
+}
+
+/// <summary>409 problem+json.</summary>
+public sealed class ConflictProblem : ApiProblem, IEndpointMetadataProvider
+{
+    internal ConflictProblem(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        ApiResults.ProducesProblem(builder, StatusCodes.Status409Conflict);
+}
+
+/// <summary>
+/// What <see cref="ApiGuard"/> refuses before a function runs when it also reads a body: an <see cref="AccessDenied"/>
+/// (401, 403, 429), or a body that is not one JSON value (400 listing the error), too large (413) or not JSON (415).
+/// </summary>
+public class RequestRefused : ApiProblem, IEndpointMetadataProvider
+{
+    internal RequestRefused(ProblemHttpResult inner, string? headerName = null, string? headerValue = null) : base(inner, headerName, headerValue)
+    {
+    }
+
+    internal RequestRefused(ValidationProblem inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        AccessDenied.PopulateMetadata(method, builder);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails));
+        ApiResults.ProducesProblem(builder, StatusCodes.Status413PayloadTooLarge);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status415UnsupportedMediaType);
+    }
+}
+
+/// <summary>
+/// What <see cref="ApiGuard"/> refuses on credentials: 401 with a Basic challenge, 403 without the scope, 429 with
+/// <c>Retry-After</c>. A <see cref="RequestRefused"/> too, so functions that also read a body return either.
+/// </summary>
+public sealed class AccessDenied : RequestRefused, IEndpointMetadataProvider
+{
+    internal AccessDenied(ProblemHttpResult inner, string? headerName = null, string? headerValue = null) : base(inner, headerName, headerValue)
+    {
+    }
+
+    public static new void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(BasicAuthMetadata.Instance);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status401Unauthorized);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status403Forbidden);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status429TooManyRequests);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using Notify.Core;
@@ -30,7 +31,8 @@ public sealed record QueuesView(DateTimeOffset At, IReadOnlyList<QueueView> Queu
 public sealed class GetQueues(ApiGuard guard, QueueMonitor monitor, IOptions<MonitoringOptions> options)
 {
     [Function(nameof(GetQueues))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Each channel queue and poison queue now: length, oldest age, threshold, backlog")]
+    public async Task<Results<Ok<QueuesView>, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/queues")] HttpRequest request,
         CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Apps;
 using Notify.Core.Notifications;
@@ -10,7 +11,8 @@ namespace Notify.Functions.Notifications;
 public sealed class GetNotification(ApiGuard guard, NotificationQueries queries)
 {
     [Function(nameof(GetNotification))]
-    public async Task<IResult> Run(
+    [EndpointSummary("One delivery of the calling app, with its history")]
+    public async Task<Results<Ok<DeliveryView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Apps;
 using Notify.Core.Notifications;
@@ -11,7 +12,9 @@ namespace Notify.Functions.Notifications;
 public sealed class ListNotifications(ApiGuard guard, NotificationQueries queries)
 {
     [Function(nameof(ListNotifications))]
-    public async Task<IResult> Run(
+    [EndpointSummary("The deliveries of one event of the calling app")]
+    [QueryParameter("eventId", "The event whose deliveries to list", Required = true)]
+    public async Task<Results<Ok<DeliveryListView>, ValidationProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {

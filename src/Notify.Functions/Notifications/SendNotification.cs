@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Notifications;
 using Notify.Functions.Http;
@@ -10,7 +13,9 @@ namespace Notify.Functions.Notifications;
 public sealed class SendNotification(ApiGuard guard, IngestService ingest)
 {
     [Function(nameof(SendNotification))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Notify users with a template: one delivery per recipient and channel (and per device for push)")]
+    [JsonBody(typeof(SendNotificationBody))]
+    public async Task<Results<Accepted<IngestResponse>, Ok<IngestResponse>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -22,11 +27,20 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
         var result = await ingest.IngestAsync(app!.AppKey, body, cancellationToken);
         return result.Outcome switch
         {
-            IngestOutcome.Accepted => TypedResults.Json(result.Response, statusCode: StatusCodes.Status202Accepted),
+            IngestOutcome.Accepted => TypedResults.Accepted((string?)null, result.Response),
             IngestOutcome.Duplicate => TypedResults.Ok(result.Response),
             IngestOutcome.Invalid => ApiResults.Invalid(result.Errors!),
-            IngestOutcome.InProgress => ApiResults.Problem(StatusCodes.Status409Conflict, "In progress", result.Detail),
-            _ => ApiResults.Problem(StatusCodes.Status409Conflict, "eventId already used", result.Detail),
+            IngestOutcome.InProgress => ApiResults.Conflict(result.Detail, "In progress"),
+            _ => ApiResults.Conflict(result.Detail, "eventId already used"),
         };
     }
 }
+
+/// <summary>The body of <c>POST /api/v1/notifications</c>, as <see cref="NotificationRequest.Parse"/> reads it.</summary>
+public sealed record SendNotificationBody(
+    string EventId,
+    string Template,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<Channel>? Channels,
+    IReadOnlyDictionary<string, JsonElement>? Data,
+    Priority? Priority);

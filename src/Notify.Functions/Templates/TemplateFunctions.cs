@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Templates;
 using Notify.Functions.Http;
@@ -10,13 +13,25 @@ namespace Notify.Functions.Templates;
 public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
 {
     [Function(nameof(PutTemplate))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Create or replace a template; Liquid that does not parse is 400 with channel, locale, line and column")]
+    [JsonBody(typeof(TemplateBody))]
+    public async Task<Results<Ok<TemplateView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
         var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
-        return failure ?? ApiResults.From(await templates.PutAsync(name, body, cancellationToken), $"Template '{name}'");
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await templates.PutAsync(name, body, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
 
@@ -24,7 +39,8 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
 public sealed class GetTemplate(ApiGuard guard, TemplateService templates)
 {
     [Function(nameof(GetTemplate))]
-    public async Task<IResult> Run(
+    [EndpointSummary("The current version of a template")]
+    public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
@@ -43,12 +59,34 @@ public sealed class GetTemplate(ApiGuard guard, TemplateService templates)
 public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
 {
     [Function(nameof(PreviewTemplate))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Render every channel of a template with the given data and locale")]
+    [JsonBody(typeof(PreviewTemplateBody))]
+    public async Task<Results<Ok<PreviewView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/templates/{name}/preview")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
         var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
-        return failure ?? ApiResults.From(await templates.PreviewAsync(name, body, cancellationToken), $"Template '{name}'");
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await templates.PreviewAsync(name, body, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"Template '{name}'"),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
+
+/// <summary>
+/// The body of <c>PUT /api/v1/templates/{name}</c>: the default locale's channels, and per-locale overrides of some
+/// of them. Every string is Liquid.
+/// </summary>
+public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales);
+
+/// <summary>The body of <c>POST /api/v1/templates/{name}/preview</c>.</summary>
+public sealed record PreviewTemplateBody(IReadOnlyDictionary<string, JsonElement>? Data, string? Locale);

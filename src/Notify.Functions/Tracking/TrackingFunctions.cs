@@ -1,6 +1,11 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Tracking;
 using Notify.Functions.Http;
@@ -17,7 +22,8 @@ public sealed class TrackingPixel(TrackingTokens tokens, TrackingService trackin
     private static readonly byte[] Gif = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     [Function(nameof(TrackingPixel))]
-    public async Task<IResult> Run(
+    [EndpointSummary("The open pixel of a tracked e-mail (a transparent GIF); authenticated by the signed token")]
+    public async Task<Results<PixelImage, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/o/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken)
@@ -35,7 +41,7 @@ public sealed class TrackingPixel(TrackingTokens tokens, TrackingService trackin
             // The recipient is owed an image either way; a lost open is logged.
             TrackingLog.RecordFailed(logger, e, verified.Delivery.Id, "opened");
         }
-        return new NoStore(TypedResults.File(Gif, "image/gif"));
+        return PixelImage.Pixel(Gif);
     }
 }
 
@@ -46,7 +52,8 @@ public sealed class TrackingPixel(TrackingTokens tokens, TrackingService trackin
 public sealed class TrackingClick(TrackingTokens tokens, TrackingService tracking, ILogger<TrackingClick> logger)
 {
     [Function(nameof(TrackingClick))]
-    public async Task<IResult> Run(
+    [EndpointSummary("A tracked e-mail link: redirects to the target the signed token carries")]
+    public async Task<Results<TrackingRedirect, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/c/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken)
@@ -64,7 +71,7 @@ public sealed class TrackingClick(TrackingTokens tokens, TrackingService trackin
             // The recipient must reach the link even when the click cannot be counted.
             TrackingLog.RecordFailed(logger, e, verified.Delivery.Id, "clicked");
         }
-        return new NoStore(TypedResults.Redirect(target.AbsoluteUri));
+        return new TrackingRedirect(target.AbsoluteUri);
     }
 }
 
@@ -77,7 +84,9 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
     public const string EventsWriteScope = Scopes.EventsWrite;
 
     [Function(nameof(PostEvent))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Report an opened, clicked or converted event for one of the calling app's deliveries")]
+    [JsonBody(typeof(AppEventBody))]
+    public async Task<Results<Accepted<AppEventView>, Ok<AppEventView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/events")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -96,9 +105,14 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
             return bodyFailure;
         }
         var result = await events.RecordAsync(app!.AppKey, body, cancellationToken);
-        return result.Kind == Core.ResultKind.Ok
-            ? TypedResults.Json(result.Value, statusCode: result.Value!.Duplicate ? StatusCodes.Status200OK : StatusCodes.Status202Accepted)
-            : ApiResults.From(result, "Delivery");
+        return result.Kind switch
+        {
+            ResultKind.Ok when result.Value!.Duplicate => TypedResults.Ok(result.Value),
+            ResultKind.Ok => TypedResults.Accepted((string?)null, result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, "Delivery"),
+            _ => ApiResults.Conflict(result.Detail),
+        };
     }
 }
 
@@ -106,7 +120,12 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
 public sealed class GetStats(ApiGuard guard, StatsService stats)
 {
     [Function(nameof(GetStats))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Counts and rates per template and channel across every app")]
+    [QueryParameter("template", "Only this template")]
+    [QueryParameter("channel", "Only this channel: push, email or sms")]
+    [QueryParameter("from", "First day (yyyy-MM-dd, UTC)")]
+    [QueryParameter("to", "Last day (yyyy-MM-dd, UTC)")]
+    public async Task<Results<Ok<StatsView>, ValidationProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -117,14 +136,53 @@ public sealed class GetStats(ApiGuard guard, StatsService stats)
         }
         string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
         var result = await stats.GetAsync(Query("template"), Query("channel"), Query("from"), Query("to"), cancellationToken);
-        return ApiResults.From(result, "Stats");
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
 
-/// <summary>Tracking answers must not be cached: a cached pixel is an open nobody sees.</summary>
-internal sealed class NoStore(IResult inner) : IResult
+/// <summary>The body of <c>POST /api/v1/events</c>: a <c>deliveryId</c>, or an <c>eventId</c> and <c>userId</c> (and <c>channel</c>, default push).</summary>
+public sealed record AppEventBody(string? DeliveryId, string? EventId, string? UserId, Channel? Channel, string Type, DateTimeOffset? At);
+
+/// <summary>
+/// 200 with the open pixel. Tracking answers must not be cached: a cached pixel is an open nobody sees.
+/// </summary>
+public sealed class PixelImage : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
-    public Task ExecuteAsync(HttpContext httpContext)
+    private readonly IResult _inner;
+
+    private PixelImage(IResult inner) => _inner = inner;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public static PixelImage Pixel(byte[] gif) => new(TypedResults.File(gif, "image/gif"));
+
+    public Task ExecuteAsync(HttpContext httpContext) => NoStore.ExecuteAsync(_inner, httpContext);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Stream), ["image/gif"]));
+}
+
+/// <summary>302 to a tracked link's target, never cached (every click counts).</summary>
+public sealed class TrackingRedirect(string url) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+{
+    public int? StatusCode => StatusCodes.Status302Found;
+
+    public string Url => url;
+
+    public Task ExecuteAsync(HttpContext httpContext) => NoStore.ExecuteAsync(TypedResults.Redirect(url), httpContext);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status302Found, typeof(void)));
+}
+
+internal static class NoStore
+{
+    public static Task ExecuteAsync(IResult inner, HttpContext httpContext)
     {
         httpContext.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, private";
         httpContext.Response.Headers.Pragma = "no-cache";

@@ -1,4 +1,8 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Tracking;
 using Notify.Functions.Http;
@@ -15,14 +19,16 @@ public sealed class SendGridEvents(SendGridWebhook webhook)
     private const int MaxBodyBytes = 4 * 1024 * 1024;
 
     [Function(nameof(SendGridEvents))]
-    public async Task<IResult> Run(
+    [EndpointSummary("SendGrid's signed event webhook: delivery, bounce, open and click receipts")]
+    [JsonBody(typeof(IReadOnlyList<SendGridEventBody>))]
+    public async Task<Results<Ok<WebhookSummary>, WebhookBodyRejected, SignatureRejected>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/sendgrid")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var body = await RawBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {MaxBodyBytes} bytes.");
+            return new WebhookBodyRejected(ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {MaxBodyBytes} bytes."));
         }
         var check = webhook.Verify(
             request.Headers[SendGridSignature.SignatureHeader].ToString(),
@@ -34,7 +40,7 @@ public sealed class SendGridEvents(SendGridWebhook webhook)
         }
         var summary = await webhook.HandleAsync(body, cancellationToken);
         return summary is null
-            ? ApiResults.Problem(StatusCodes.Status400BadRequest, "The request is invalid", "The body must be a JSON array of events.")
+            ? new WebhookBodyRejected(ApiResults.Problem(StatusCodes.Status400BadRequest, "The request is invalid", "The body must be a JSON array of events."))
             : TypedResults.Ok(summary);
     }
 }
@@ -46,7 +52,9 @@ public sealed class SendGridEvents(SendGridWebhook webhook)
 public sealed class TwilioStatus(TwilioWebhook webhook)
 {
     [Function(nameof(TwilioStatus))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Twilio's SMS status callback, signed with X-Twilio-Signature")]
+    [QueryParameter("deliveryId", "The delivery, as Notify put it in the callback URL", Required = true)]
+    public async Task<Results<Ok<TwilioStatusView>, SignatureRejected>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/twilio")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -66,7 +74,7 @@ public sealed class TwilioStatus(TwilioWebhook webhook)
         var (handled, outcome) = await webhook.HandleAsync(request.Query["deliveryId"].ToString(), fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal), cancellationToken);
         return handled != WebhookCheck.Verified
             ? RawBody.Rejected(handled)
-            : TypedResults.Ok(new { outcome = outcome?.ToString().ToLowerInvariant() ?? "ignored" });
+            : TypedResults.Ok(new TwilioStatusView(outcome?.ToString().ToLowerInvariant() ?? "ignored"));
     }
 }
 
@@ -94,11 +102,42 @@ internal static class RawBody
     }
 
     /// <summary>401 without a Basic challenge: these endpoints authenticate by signature.</summary>
-    public static IResult Rejected(WebhookCheck check) => ApiResults.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", check switch
+    public static SignatureRejected Rejected(WebhookCheck check) => new(ApiResults.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", check switch
     {
         WebhookCheck.NotConfigured => "This webhook's verification key is not configured; nothing is accepted.",
         WebhookCheck.Unsigned => "The request is not signed.",
         WebhookCheck.Stale => "The request is too old (or its timestamp is in the future).",
         _ => "The signature does not match.",
-    });
+    }));
+}
+
+/// <summary>The answer to Twilio's status callback: what the callback changed (<c>ignored</c> when nothing).</summary>
+public sealed record TwilioStatusView(string Outcome);
+
+/// <summary>One event in SendGrid's webhook post, as far as Notify reads it: SendGrid sends more fields, and <c>deliveryId</c> is the custom argument Notify sent.</summary>
+public sealed record SendGridEventBody(string Event, string DeliveryId, long? Timestamp, string? Email, string? Type, string? Reason, string? Status, string? Url);
+
+/// <summary>401 problem+json without a Basic challenge: these endpoints authenticate by signature.</summary>
+public sealed class SignatureRejected : ApiProblem, IEndpointMetadataProvider
+{
+    internal SignatureRejected(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        ApiResults.ProducesProblem(builder, StatusCodes.Status401Unauthorized);
+}
+
+/// <summary>A webhook body that is too large (413) or not the provider's format (400, problem+json without field errors).</summary>
+public sealed class WebhookBodyRejected : ApiProblem, IEndpointMetadataProvider
+{
+    internal WebhookBodyRejected(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ApiResults.ProducesProblem(builder, StatusCodes.Status400BadRequest);
+        ApiResults.ProducesProblem(builder, StatusCodes.Status413PayloadTooLarge);
+    }
 }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Users;
 using Notify.Functions.Http;
@@ -10,13 +12,25 @@ namespace Notify.Functions.Users;
 public sealed class PutUser(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutUser))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Create or replace a user's contacts, locale and time zone")]
+    [JsonBody(typeof(UserBody))]
+    public async Task<Results<Ok<UserView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
-        return failure ?? ApiResults.From(await users.PutAsync(userId, body, cancellationToken), $"User '{userId}'");
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await users.PutAsync(userId, body, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
 
@@ -24,7 +38,8 @@ public sealed class PutUser(ApiGuard guard, UserService users)
 public sealed class GetUser(ApiGuard guard, UserService users)
 {
     [Function(nameof(GetUser))]
-    public async Task<IResult> Run(
+    [EndpointSummary("A user's contacts, locale, time zone and devices")]
+    public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
@@ -43,14 +58,27 @@ public sealed class GetUser(ApiGuard guard, UserService users)
 public sealed class PutDevice(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutDevice))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Register a push token; past the limit per user the oldest is dropped")]
+    [JsonBody(typeof(DeviceBody))]
+    public async Task<Results<Ok<DeviceView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}/devices/{token}")] HttpRequest request,
         string userId,
         string token,
         CancellationToken cancellationToken)
     {
         var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
-        return failure ?? ApiResults.From(await users.PutDeviceAsync(userId, token, body, cancellationToken), $"User '{userId}'");
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await users.PutDeviceAsync(userId, token, body, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"User '{userId}'"),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
 
@@ -58,7 +86,8 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
 public sealed class DeleteDevice(ApiGuard guard, UserService users)
 {
     [Function(nameof(DeleteDevice))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Remove a push token")]
+    public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/users/{userId}/devices/{token}")] HttpRequest request,
         string userId,
         string token,
@@ -77,7 +106,8 @@ public sealed class DeleteDevice(ApiGuard guard, UserService users)
 public sealed class GetPreferences(ApiGuard guard, UserService users)
 {
     [Function(nameof(GetPreferences))]
-    public async Task<IResult> Run(
+    [EndpointSummary("A user's effective opt-in per channel")]
+    public async Task<Results<Ok<PreferencesView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
@@ -96,12 +126,31 @@ public sealed class GetPreferences(ApiGuard guard, UserService users)
 public sealed class PutPreferences(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutPreferences))]
-    public async Task<IResult> Run(
+    [EndpointSummary("Change a user's opt-in per channel; channels not named keep their setting")]
+    [JsonBody(typeof(ChannelPreferences))]
+    public async Task<Results<Ok<PreferencesView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
-        return failure ?? ApiResults.From(await users.PutPreferencesAsync(userId, body, cancellationToken), $"User '{userId}'");
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await users.PutPreferencesAsync(userId, body, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"User '{userId}'"),
+            _ => throw ApiResults.Unexpected(result),
+        };
     }
 }
+
+/// <summary>The body of <c>PUT /api/v1/users/{userId}</c>: phone in E.164, locale in BCP 47, time zone an IANA name.</summary>
+public sealed record UserBody(string? Email, string? Phone, string? Locale, string? TimeZone);
+
+/// <summary>The body of <c>PUT /api/v1/users/{userId}/devices/{token}</c>.</summary>
+public sealed record DeviceBody(DevicePlatform Platform);

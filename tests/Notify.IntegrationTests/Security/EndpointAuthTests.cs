@@ -64,12 +64,16 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
         ["GET v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
+        [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
     };
 
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalMetrics = "* /metrics";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics)).Order(StringComparer.Ordinal)];
+    /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
+    public const string LocalOpenApi = "GET /openapi/{documentName}.json";
+
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 

@@ -1,0 +1,17 @@
+namespace Notify.Functions.Http;
+
+/// <summary>
+/// The JSON body a function reads. Functions read bodies through <see cref="ApiGuard"/> as a <c>JsonElement</c> and
+/// validate them field by field (so every invalid field is reported, not the first), so the body's shape is not
+/// in the method's signature: this names a type that describes it, for the OpenAPI document. It is deliberately not
+/// <c>IAcceptsMetadata</c>: routing would then refuse other content types itself, with an empty 415 instead of the
+/// guard's problem+json.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class JsonBodyAttribute(Type type) : Attribute
+{
+    public Type Type => type;
+
+    /// <summary>True when an empty body is accepted.</summary>
+    public bool IsOptional { get; set; }
+}
