@@ -18,6 +18,7 @@ public static class AppsCommand
                apps list
                apps rotate --key APP_KEY [--grace-seconds N]
                apps revoke-secret --key APP_KEY --secret SECRET_ID
+               apps scopes --key APP_KEY --scopes SCOPE[,SCOPE...]
                apps disable --key APP_KEY
                apps enable --key APP_KEY
                apps delete --key APP_KEY
@@ -40,19 +41,21 @@ public static class AppsCommand
             return 2;
         }
         var command = args[0];
-        if (command is not ("create" or "list" or "rotate" or "revoke-secret" or "disable" or "enable" or "delete"))
+        if (command is not ("create" or "list" or "rotate" or "revoke-secret" or "scopes" or "disable" or "enable" or "delete"))
         {
             await error.WriteLineAsync(Usage);
             return 2;
         }
         string[] scopeList = [];
-        if (command == "create")
+        if (command is "create" or "scopes")
         {
             scopeList = options.GetValueOrDefault("scopes", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var unknown = scopeList.Where(s => !Scopes.IsKnown(s)).ToList();
-            if (string.IsNullOrWhiteSpace(options.GetValueOrDefault("name")) || scopeList.Length == 0 || unknown.Count > 0)
+            var named = command == "create" ? !string.IsNullOrWhiteSpace(options.GetValueOrDefault("name")) : options.ContainsKey("key");
+            if (!named || scopeList.Length == 0 || unknown.Count > 0)
             {
-                await error.WriteLineAsync($"usage: apps create --name NAME --scopes SCOPE[,SCOPE...]; scopes: {string.Join(", ", Scopes.All)}{(unknown.Count > 0 ? $"; unknown: {string.Join(", ", unknown)}" : "")}");
+                var shape = command == "create" ? "apps create --name NAME" : "apps scopes --key APP_KEY";
+                await error.WriteLineAsync($"usage: {shape} --scopes SCOPE[,SCOPE...]; scopes: {string.Join(", ", Scopes.All)}{(unknown.Count > 0 ? $"; unknown: {string.Join(", ", unknown)}" : "")}");
                 return 2;
             }
         }
@@ -104,6 +107,8 @@ public static class AppsCommand
                     return 2;
                 }
                 return await ReportAsync(output, error, await apps.RevokeSecretAsync(key, secretId, actor, ct), v => PrintAppAsync(output, v));
+            case "scopes":
+                return await ReportAsync(output, error, await apps.SetScopesAsync(key, scopeList, actor, ct), v => PrintAppAsync(output, v));
             case "disable":
             case "enable":
                 return await ReportAsync(output, error, await apps.SetDisabledAsync(key, command == "disable", actor, ct), v => PrintAppAsync(output, v));

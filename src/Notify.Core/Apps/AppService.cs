@@ -23,9 +23,9 @@ public sealed record AppCredentialView(string AppKey, string SecretId, string Ap
 public sealed record AppListView(IReadOnlyList<AppView> Apps);
 
 /// <summary>
-/// Manages apps for the admin API and the command line: create, list, rotate and revoke secrets, disable, enable,
-/// delete. Every change is a conditional write on the app row's ETag (retried on a concurrent change) and drops
-/// this instance's cached copy at once.
+/// Manages apps for the admin API and the command line: create, list, rotate and revoke secrets, set scopes,
+/// disable, enable, delete. Every change is a conditional write on the app row's ETag (retried on a concurrent
+/// change) and drops this instance's cached copy at once.
 /// </summary>
 public sealed class AppService(AppDirectory directory, TimeProvider time, IOptionsMonitor<SecurityOptions> options, ILogger<AppService> logger)
 {
@@ -190,6 +190,47 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         if (result.Kind == ResultKind.Ok)
         {
             AppsLog.DisabledChanged(logger, appKey, disabled, actor);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Parses <c>{"scopes": [...]}</c> and replaces the app's scopes; they apply to its next request (this instance's
+    /// cached copy is dropped at once, other instances' within the app cache's lifetime). An app cannot take
+    /// <c>admin</c> from itself, so the last admin cannot lock everyone out by accident.
+    /// </summary>
+    public async Task<Result<AppView>> SetScopesAsync(string appKey, JsonElement body, string actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var reader = JsonObjectReader.For(body, errors, "");
+        var scopeItems = reader?.Array("scopes", required: true);
+        reader?.RejectUnknown();
+        var scopes = new List<string>();
+        if (scopeItems is not null)
+        {
+            ReadScopes(scopeItems, errors, scopes);
+        }
+        return errors.IsEmpty ? await SetScopesAsync(appKey, scopes, actor, cancellationToken) : Result<AppView>.Invalid(errors);
+    }
+
+    /// <summary>Replaces the app's scopes with <paramref name="scopes"/> (known names, at least one).</summary>
+    public async Task<Result<AppView>> SetScopesAsync(string appKey, IReadOnlyList<string> scopes, string actor, CancellationToken cancellationToken)
+    {
+        if (scopes.Count == 0 || scopes.Any(s => !Scopes.IsKnown(s)))
+        {
+            var errors = new ValidationErrors();
+            errors.Add("scopes", $"must name at least one of {string.Join(", ", Scopes.All)}, and nothing else");
+            return Result<AppView>.Invalid(errors);
+        }
+        if (appKey == actor && !scopes.Contains(Scopes.Admin))
+        {
+            return Result<AppView>.Conflict("An app cannot remove its own admin scope; use another admin app or the command line.");
+        }
+        var distinct = scopes.Distinct(StringComparer.Ordinal).ToList();
+        var result = await UpdateAsync(appKey, (app, _) => Result<AppRecord>.Ok(app with { Scopes = distinct }), cancellationToken);
+        if (result.Kind == ResultKind.Ok)
+        {
+            AppsLog.ScopesChanged(logger, appKey, string.Join(' ', distinct), actor);
         }
         return result;
     }

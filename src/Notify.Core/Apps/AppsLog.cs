@@ -35,6 +35,9 @@ internal static partial class AppsLog
     [LoggerMessage(EventId = 4013, EventName = "AppDisabledChanged", Level = LogLevel.Information, Message = "App {AppKey} disabled: {Disabled}, by {Actor}")]
     public static partial void DisabledChanged(ILogger logger, string appKey, bool disabled, string actor);
 
+    [LoggerMessage(EventId = 4015, EventName = "AppScopesChanged", Level = LogLevel.Information, Message = "App {AppKey}: scopes set to {Scopes} by {Actor}")]
+    public static partial void ScopesChanged(ILogger logger, string appKey, string scopes, string actor);
+
     [LoggerMessage(EventId = 4014, EventName = "AppDeleted", Level = LogLevel.Information, Message = "App {AppKey} deleted by {Actor}")]
     public static partial void Deleted(ILogger logger, string appKey, string actor);
 }

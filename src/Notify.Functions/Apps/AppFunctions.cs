@@ -121,6 +121,36 @@ public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
     }
 }
 
+/// <summary>
+/// PUT /api/v1/admin/apps/{key}/scopes: replaces the app's scopes (200 with the app). 409 when an app would take
+/// <c>admin</c> from itself.
+/// </summary>
+public sealed class SetAppScopes(ApiGuard guard, AppService apps)
+{
+    [Function(nameof(SetAppScopes))]
+    [EndpointSummary("Replace an app's scopes; they apply to its next request")]
+    [JsonBody(typeof(SetAppScopesBody))]
+    public async Task<Results<Ok<AppView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/apps/{key}/scopes")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (caller, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.SetScopesAsync(key, body, caller!.AppKey, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
+            _ => ApiResults.Conflict(result.Detail),
+        };
+    }
+}
+
 /// <summary>POST /api/v1/admin/apps/{key}/disable: every request of the app is 401 until it is enabled again.</summary>
 public sealed class DisableApp(ApiGuard guard, AppService apps)
 {
@@ -168,6 +198,9 @@ public sealed class DeleteApp(ApiGuard guard, AppService apps)
 
 /// <summary>The body of <c>POST /api/v1/admin/apps</c>.</summary>
 public sealed record CreateAppBody(string Name, IReadOnlyList<string> Scopes);
+
+/// <summary>The body of <c>PUT /api/v1/admin/apps/{key}/scopes</c>.</summary>
+public sealed record SetAppScopesBody(IReadOnlyList<string> Scopes);
 
 /// <summary>The optional body of <c>POST /api/v1/admin/apps/{key}/secrets</c>.</summary>
 public sealed record RotateAppSecretBody(int? GracePeriodSeconds);

@@ -129,6 +129,31 @@ public sealed partial class AdminAppsTests(AdminAppsTests.Host host) : IClassFix
     }
 
     [Fact]
+    public async Task Scopes_can_be_replaced_and_apply_to_the_next_request_but_an_app_keeps_its_own_admin()
+    {
+        var adminApp = await host.NewAppAsync(Scopes.Admin);
+        var admin = adminApp.Http;
+        var app = await SecurityKit.CreateAppAsync(admin, Scopes.NotificationsRead);
+        Assert.Equal(HttpStatusCode.OK, await ReadAsync(app));
+
+        var narrowed = await admin.PutAsync($"/api/v1/admin/apps/{app.AppKey}/scopes", SecurityKit.Json("""{"scopes":["notifications:send"]}"""), SecurityKit.Ct);
+        Assert.Equal(HttpStatusCode.OK, narrowed.StatusCode);
+        Assert.Equal(["notifications:send"], (await ApiClient.ReadAsync(narrowed))["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadAsync(app));
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/admin/apps/{app.AppKey}/scopes", SecurityKit.Json("""{"scopes":["notifications:read","notifications:send"]}"""), SecurityKit.Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await ReadAsync(app));
+
+        var invalid = await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest,
+            () => admin.PutAsync($"/api/v1/admin/apps/{app.AppKey}/scopes", SecurityKit.Json("""{"scopes":["notifications:read","root"],"name":"x"}"""), SecurityKit.Ct), "unknown scope");
+        Assert.NotNull(invalid["errors"]!["scopes[1]"]);
+        Assert.NotNull(invalid["errors"]!["name"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsync("/api/v1/admin/apps/app_0000000000000000/scopes", SecurityKit.Json("""{"scopes":["admin"]}"""), SecurityKit.Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PutAsync($"/api/v1/admin/apps/{adminApp.AppKey}/scopes", SecurityKit.Json("""{"scopes":["notifications:read"]}"""), SecurityKit.Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/admin/apps", SecurityKit.Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Delete_removes_the_app_and_its_credentials()
     {
         var admin = await AdminAsync();
@@ -197,6 +222,24 @@ public sealed partial class AdminAppsTests(AdminAppsTests.Host host) : IClassFix
         var newSecret = SecretLine().Match(rotated).Groups[1].Value;
         Assert.Equal(HttpStatusCode.OK, (await SecurityKit.Client(host, key, newSecret).GetAsync("/api/v1/admin/apps", SecurityKit.Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/admin/apps", SecurityKit.Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_command_line_replaces_an_apps_scopes()
+    {
+        var app = await SecurityKit.CreateAppAsync(await AdminAsync(), Scopes.NotificationsSend);
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadAsync(app));
+
+        var (code, output, error) = await CliAsync("scopes", "--key", app.AppKey, "--scopes", "notifications:send,notifications:read");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("notifications:read", output, StringComparison.Ordinal);
+        // The command line is another process: the running host sees the change once its cached copy expires.
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadAsync(app));
+        Host.Clock.Advance(new SecurityOptions().AppCacheDuration + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, await ReadAsync(app));
+        Assert.Equal(2, (await CliAsync("scopes", "--key", app.AppKey, "--scopes", "root")).Code);
+        Assert.Equal(2, (await CliAsync("scopes", "--scopes", "admin")).Code);
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET v1/admin/apps/{key}"] = [Scopes.Admin],
         ["POST v1/admin/apps/{key}/secrets"] = [Scopes.Admin],
         ["DELETE v1/admin/apps/{key}/secrets/{secretId}"] = [Scopes.Admin],
+        ["PUT v1/admin/apps/{key}/scopes"] = [Scopes.Admin],
         ["POST v1/admin/apps/{key}/disable"] = [Scopes.Admin],
         ["POST v1/admin/apps/{key}/enable"] = [Scopes.Admin],
         ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
