@@ -74,6 +74,7 @@ public sealed class FunctionsMetadataTests
             "ListApps: httpTrigger GET v1/admin/apps",
             "GetApp: httpTrigger GET v1/admin/apps/{key}",
             "RotateAppSecret: httpTrigger POST v1/admin/apps/{key}/secrets",
+            "SetAppScopes: httpTrigger PUT v1/admin/apps/{key}/scopes",
             "RevokeAppSecret: httpTrigger DELETE v1/admin/apps/{key}/secrets/{secretId}",
             "DisableApp: httpTrigger POST v1/admin/apps/{key}/disable",
             "EnableApp: httpTrigger POST v1/admin/apps/{key}/enable",
