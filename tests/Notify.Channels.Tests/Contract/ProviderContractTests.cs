@@ -161,6 +161,35 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
         Assert.IsType<DeliveryOutcome.Misconfigured>(outcome);
     }
 
+    /// <summary>The provider's credentials as configured for the fake: none may ever reach a log line.</summary>
+    protected abstract IEnumerable<string> Credentials { get; }
+
+    [Fact]
+    public async Task Logs_never_contain_a_credential_the_address_or_the_content()
+    {
+        await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+        foreach (var fault in new[] { FakeFault.InvalidRecipient, FakeFault.BadRequest, FakeFault.ConnectionReset })
+        {
+            Fake.FailNext(fault);
+            await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+        }
+
+        var lines = Host.Logs.Entries.Select(e => e.Text).ToList();
+        // The sends were logged (by delivery id), so what follows reads real log lines.
+        Assert.True(lines.Count(l => l.Contains("abcdefghijklmnopqrstuvwx-1", StringComparison.Ordinal)) >= 2, string.Join('\n', lines));
+        var log = string.Join('\n', lines);
+        foreach (var credential in Credentials)
+        {
+            Assert.DoesNotContain(credential, log, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain(Recipient.TrimStart('+'), log, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Your order shipped", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hello Ann", log, StringComparison.Ordinal);
+    }
+
+    /// <summary>A distinctive line of a PEM key (a leak of any part of the key would contain one like it).</summary>
+    protected static string KeyLine(string pem) => pem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1];
+
     /// <summary>Requests to the fake's token endpoint (FCM's OAuth) are not sends.</summary>
     protected virtual bool IsAuthRequest(ReceivedRequest request) => false;
 }

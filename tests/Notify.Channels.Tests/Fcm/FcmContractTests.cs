@@ -13,6 +13,9 @@ public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLif
 
     protected override string Recipient => "fKq3-7pRRj2dV0xY1z:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx";
 
+    protected override IEnumerable<string> Credentials =>
+        [KeyLine(System.Text.Json.JsonDocument.Parse(Fake.ServiceAccountJson).RootElement.GetProperty("private_key").GetString()!)];
+
     protected override Task<FcmFake> StartFakeAsync() => FcmFake.StartNewAsync();
 
     private protected override ProviderHost CreateHost(FcmFake fake) => FcmTestHost.Create(fake);

@@ -14,6 +14,8 @@ public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>
 
     protected override string Recipient => "ann@example.com";
 
+    protected override IEnumerable<string> Credentials => [SendGridTestHost.ApiKey];
+
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     protected override async Task<SendGridFake> StartFakeAsync()
@@ -260,25 +262,5 @@ public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>
 
         Assert.Equal("empty-content", Assert.IsType<DeliveryOutcome.Permanent>(outcome).Code);
         Assert.Empty(Fake.Received);
-    }
-
-    [Fact]
-    public async Task Logs_never_contain_the_api_key_the_address_or_the_content()
-    {
-        await Provider.SendAsync(Message(), Token);
-        Fake.FailNext(FakeFault.InvalidRecipient);
-        await Provider.SendAsync(Message(), Token);
-        Fake.FailNext(FakeFault.BadRequest);
-        await Provider.SendAsync(Message(), Token);
-        Fake.FailNext(FakeFault.ConnectionReset);
-        await Provider.SendAsync(Message(), Token);
-
-        var log = new StringBuilder().AppendJoin('\n', Host.Logs.Entries.Select(e => e.Text)).ToString();
-        Assert.Contains(Host.Logs.Entries, e => e.Id.Id == 5300);
-        Assert.Contains(Host.Logs.Entries, e => e.Id.Id == 5301);
-        Assert.DoesNotContain(SendGridTestHost.ApiKey, log, StringComparison.Ordinal);
-        Assert.DoesNotContain(Recipient, log, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("Your order shipped", log, StringComparison.Ordinal);
-        Assert.DoesNotContain("Hello Ann", log, StringComparison.Ordinal);
     }
 }

@@ -13,6 +13,8 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 
     protected override string Recipient => "+14155550101";
 
+    protected override IEnumerable<string> Credentials => [TwilioTestHost.AuthToken];
+
     /// <summary>
     /// Twilio 8.2.0 turns an error answer into an ApiException carrying only code, status, message and more_info:
     /// the 429's Retry-After header never reaches us, so the worker's own backoff decides the delay.
@@ -231,23 +233,5 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 
         Assert.Equal("empty-body", Assert.IsType<DeliveryOutcome.Permanent>(outcome).Code);
         Assert.Empty(Fake.Received);
-    }
-
-    [Fact]
-    public async Task Logs_never_contain_the_auth_token_the_number_or_the_body()
-    {
-        await Provider.SendAsync(Message(), Token);
-        Fake.FailNext(FakeFault.InvalidRecipient);
-        await Provider.SendAsync(Message(), Token);
-        Fake.FailNext(FakeFault.ConnectionReset);
-        await Provider.SendAsync(Message(), Token);
-
-        var log = new StringBuilder().AppendJoin('\n', Host.Logs.Entries.Select(e => e.Text)).ToString();
-        Assert.Contains(Host.Logs.Entries, e => e.Id.Id == 5400);
-        Assert.Contains(Host.Logs.Entries, e => e.Id.Id == 5401);
-        Assert.DoesNotContain(TwilioTestHost.AuthToken, log, StringComparison.Ordinal);
-        Assert.DoesNotContain(Recipient, log, StringComparison.Ordinal);
-        Assert.DoesNotContain(Recipient.TrimStart('+'), log, StringComparison.Ordinal);
-        Assert.DoesNotContain("Your order shipped", log, StringComparison.Ordinal);
     }
 }
