@@ -96,7 +96,7 @@ internal sealed partial class ApnsProvider(
         }
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var (reason, timestamp) = ParseError(body);
-        return new ApnsAnswer(response.StatusCode, apnsId, reason, timestamp, RetryAfter(response.Headers.RetryAfter));
+        return new ApnsAnswer(response.StatusCode, apnsId, reason, timestamp, RetryAfterHeader.Delay(response.Headers.RetryAfter, time.GetUtcNow()));
     }
 
     /// <summary>What the worker does with APNs' answer (its reasons are listed in docs/providers-push.md).</summary>
@@ -143,13 +143,6 @@ internal sealed partial class ApnsProvider(
             return (null, null);
         }
     }
-
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > time.GetUtcNow() ? date - time.GetUtcNow() : TimeSpan.Zero,
-        _ => null,
-    };
 
     [LoggerMessage(EventId = 5201, EventName = "ApnsSent", Level = LogLevel.Debug, Message = "APNs accepted delivery {DeliveryId}")]
     private static partial void LogSent(ILogger logger, string deliveryId);

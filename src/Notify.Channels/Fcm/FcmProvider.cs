@@ -55,7 +55,7 @@ internal sealed partial class FcmProvider(
             {
                 tokens.Invalidate();
             }
-            var outcome = error.ToOutcome(RetryAfter(response.Headers.RetryAfter), message.To);
+            var outcome = error.ToOutcome(RetryAfterHeader.Delay(response.Headers.RetryAfter, time.GetUtcNow()), message.To);
             LogRejected(logger, message.DeliveryId, error.HttpStatus, error.Code, outcome.GetType().Name);
             return outcome;
         }
@@ -97,13 +97,6 @@ internal sealed partial class FcmProvider(
             return null;
         }
     }
-
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date > time.GetUtcNow() ? date - time.GetUtcNow() : TimeSpan.Zero,
-        _ => null,
-    };
 
     [LoggerMessage(EventId = 5101, EventName = "FcmSent", Level = LogLevel.Debug, Message = "FCM accepted delivery {DeliveryId}")]
     private static partial void LogSent(ILogger logger, string deliveryId);

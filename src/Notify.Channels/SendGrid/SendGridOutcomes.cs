@@ -42,8 +42,8 @@ internal static partial class SendGridOutcomes
             401 or 403 => new DeliveryOutcome.Misconfigured(first?.Field ?? $"http-{code}", Message(first)),
             // A wrong BaseUrl, not a wrong message.
             404 or 405 => new DeliveryOutcome.Misconfigured($"http-{code}", Message(first)),
-            429 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfter(headers, now) ?? RateLimitReset(headers, now)),
-            408 or >= 500 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfter(headers, now)),
+            429 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now) ?? RateLimitReset(headers, now)),
+            408 or >= 500 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now)),
             _ => new DeliveryOutcome.Permanent(first?.Field ?? $"http-{code}", Message(first)),
         };
     }
@@ -75,13 +75,6 @@ internal static partial class SendGridOutcomes
 
     private static string? StringOrNull(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
-
-    private static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now) => headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => NotNegative(date - now),
-        _ => null,
-    };
 
     /// <summary>SendGrid documents no Retry-After for 429, but <c>X-RateLimit-Reset</c>: when the window resets, in epoch seconds.</summary>
     private static TimeSpan? RateLimitReset(HttpResponseHeaders headers, DateTimeOffset now) =>
