@@ -32,13 +32,12 @@ public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeliveryQueue q
     /// </summary>
     private async Task SplitAsync(string queueName, DeliveryBatch batch, CancellationToken cancellationToken)
     {
+        // A batch holds deliveries of one request: one query of its unfinished ones, not a read per delivery.
         var unfinished = new List<DeliveryMessage>();
-        foreach (var delivery in batch.Deliveries)
+        foreach (var request in batch.Deliveries.GroupBy(d => d.RequestId, StringComparer.Ordinal))
         {
-            if (await log.GetAsync(delivery.Key, cancellationToken) is { } record && !record.Status.IsFinal())
-            {
-                unfinished.Add(delivery);
-            }
+            var open = (await log.ListUnfinishedAsync(request.Key, cancellationToken)).Select(r => r.Key.Seq).ToHashSet();
+            unfinished.AddRange(request.Where(d => open.Contains(d.Seq)));
         }
         if (unfinished.Count > 0)
         {
