@@ -19,6 +19,10 @@ public static class NotifyCoreExtensions
             .BindConfiguration(NotifyOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<UserCacheOptions>()
+            .BindConfiguration(UserCacheOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJitter, SystemJitter>();
@@ -44,8 +48,12 @@ public static class NotifyCoreExtensions
         builder.AddNotifyApps();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<NotificationQueries>();
+        services.AddSingleton<DeliveryClaimer>();
+        services.AddSingleton<DeliveryRenderer>();
+        services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();

@@ -51,7 +51,11 @@ public static class NotifyStorageExtensions
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
         services.AddSingleton<TableUserStore>();
-        services.AddSingleton<IUserStore>(sp => sp.GetRequiredService<TableUserStore>());
+        // Ingest reads users through the cache; every write goes through it too, so this instance never reads its own stale write.
+        services.AddSingleton<IUserStore>(sp => new CachingUserStore(
+            sp.GetRequiredService<TableUserStore>(),
+            sp.GetRequiredService<IOptions<UserCacheOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateLimiter, TableRateLimiter>();
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
         services.AddSingleton<IAppStore, TableAppStore>();

@@ -56,6 +56,13 @@ public sealed class StorageNames(string prefix)
 
     public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events];
 
+    /// <summary>
+    /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and
+    /// dropped two days later, so old windows cost one table delete instead of a delete per row.
+    /// </summary>
+    public string RateTable(DateTimeOffset day) =>
+        Table("NotifyRates" + day.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The queue a trigger names (e.g. <c>notify-push</c>) as it exists in this storage account.</summary>
     public string Queue(string triggerQueueName) => prefix.Length == 0 ? triggerQueueName : $"{prefix.ToLowerInvariant()}-{triggerQueueName}";
 

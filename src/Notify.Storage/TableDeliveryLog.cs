@@ -104,6 +104,62 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
 
     public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
     {
+        try
+        {
+            var response = await _table.UpdateEntityAsync(ToEntity(key, transition), new ETag(etag), TableUpdateMode.Merge, cancellationToken);
+            return response.Headers.ETag?.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<IReadOnlyList<string?>> TryTransitionManyAsync(string requestId, IReadOnlyList<DeliveryChange> changes, CancellationToken cancellationToken)
+    {
+        var results = new string?[changes.Count];
+        if (changes.Count == 1)
+        {
+            results[0] = await TryTransitionAsync(new DeliveryKey(requestId, changes[0].Seq), changes[0].ETag, changes[0].Transition, cancellationToken);
+            return results;
+        }
+        foreach (var chunk in Enumerable.Range(0, changes.Count).Chunk(BatchSize))
+        {
+            var pending = chunk.ToList();
+            while (pending.Count > 0)
+            {
+                var actions = pending
+                    .Select(i => new TableTransactionAction(
+                        TableTransactionActionType.UpdateMerge,
+                        ToEntity(new DeliveryKey(requestId, changes[i].Seq), changes[i].Transition),
+                        new ETag(changes[i].ETag)))
+                    .ToList();
+                try
+                {
+                    var response = await _table.SubmitTransactionAsync(actions, cancellationToken);
+                    for (var j = 0; j < pending.Count; j++)
+                    {
+                        results[pending[j]] = response.Value[j].Headers.ETag?.ToString();
+                    }
+                    break;
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 412 or 404 && e.FailedTransactionActionIndex is { } failed && failed < pending.Count)
+                {
+                    // The transaction is all or nothing: the moved delivery stays null, the others go again. A
+                    // group whose deliveries all moved costs one attempt per delivery, which only a duplicate
+                    // message of a finished batch meets; the claim step reads before it retries, so it rarely does.
+                    pending.RemoveAt(failed);
+                }
+            }
+        }
+        return results;
+    }
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken) =>
+        QueryAsync($"PartitionKey eq '{requestId}' and RowKey ge '{RowKey(fromSeq)}' and RowKey le '{RowKey(toSeq)}'", cancellationToken);
+
+    private static TableEntity ToEntity(DeliveryKey key, DeliveryTransition transition)
+    {
         var entity = new TableEntity(key.RequestId, RowKey(key.Seq))
         {
             ["Status"] = transition.Status.ToName(),
@@ -135,15 +191,7 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         {
             entity["ReplayedAt"] = replayedAt;
         }
-        try
-        {
-            var response = await _table.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken);
-            return response.Headers.ETag?.ToString();
-        }
-        catch (RequestFailedException e) when (e.Status is 412 or 404)
-        {
-            return null;
-        }
+        return entity;
     }
 
     private async Task<IReadOnlyList<DeliveryRecord>> QueryAsync(string filter, CancellationToken cancellationToken)

@@ -6,15 +6,15 @@ using Notify.Core.Users;
 namespace Notify.Storage;
 
 /// <summary>
-/// Users in Table Storage, one partition per user: <c>profile</c>, <c>prefs</c>, <c>device|{id}</c> and
-/// <c>rate|{channel}|{window}</c> rows, so ingest reads everything about a user in one query.
+/// Users in Table Storage, one partition per user: <c>profile</c>, <c>prefs</c> and <c>device|{id}</c> rows, so
+/// ingest reads everything about a user in one single-partition query (Azure scans only that user's few rows).
+/// Rate-limit units live apart (<see cref="TableRateLimiter"/>): they change with every send, the user rarely.
 /// </summary>
 public sealed class TableUserStore(TableServiceClient service, StorageNames names) : IUserStore
 {
     internal const string ProfileRow = "profile";
     internal const string PreferencesRow = "prefs";
     internal const string DevicePrefix = "device|";
-    internal const string RatePrefix = "rate|";
     private readonly TableClient _table = service.GetTableClient(names.Users);
 
     internal TableClient Table => _table;
@@ -154,19 +154,7 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
             .ToList();
         var preferencesRow = rows.FirstOrDefault(r => r.RowKey == PreferencesRow);
         var preferences = preferencesRow is null ? ChannelPreferences.None : ToPreferences(preferencesRow);
-        var counters = rows.Where(r => r.RowKey.StartsWith(RatePrefix, StringComparison.Ordinal))
-            .Select(ToCounter)
-            .OfType<RateCounter>()
-            .ToList();
-        return new UserRecord(profile, devices, preferences, counters);
-    }
-
-    internal static RateCounter? ToCounter(TableEntity row)
-    {
-        var parts = row.RowKey.Split('|');
-        return parts.Length == 3 && ChannelNames.TryParse(parts[1], out var channel)
-            ? new RateCounter(channel, parts[2], row.GetInt32("Count") ?? 0, row.ETag.ToString())
-            : null;
+        return new UserRecord(profile, devices, preferences);
     }
 
     private static ChannelPreferences ToPreferences(TableEntity row) =>

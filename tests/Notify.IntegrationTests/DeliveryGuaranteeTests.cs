@@ -42,17 +42,15 @@ public sealed class DeliveryGuaranteeTests
         var (api, user, message) = await OneQueuedMessageAsync(host, Channel.Email);
         var worker = host.Service<DeliveryWorker>();
 
-        var concurrent = await Task.WhenAll(worker.HandleAsync(message, TestContext.Current.CancellationToken), worker.HandleAsync(message, TestContext.Current.CancellationToken));
-        var later = await worker.HandleAsync(message, TestContext.Current.CancellationToken);
+        await Task.WhenAll(worker.HandleAsync(message, TestContext.Current.CancellationToken), worker.HandleAsync(message, TestContext.Current.CancellationToken));
+        await worker.HandleAsync(message, TestContext.Current.CancellationToken);
 
         Assert.Single(await api.OutboxAsync(user));
-        Assert.Contains(WorkResult.Done, concurrent);
-        Assert.Equal(WorkResult.Done, later);
         Assert.Equal("sent", (await api.DeliveryAsync(message.Key.Id))["status"]!.GetValue<string>());
     }
 
     [Fact]
-    public async Task A_stale_message_for_a_delivery_leased_by_a_live_worker_is_left_for_later()
+    public async Task A_stale_message_for_a_delivery_leased_by_a_live_worker_comes_back_in_a_delayed_message_of_its_own()
     {
         await using var host = ManualHost();
         var (api, user, message) = await OneQueuedMessageAsync(host, Channel.Sms);
@@ -61,10 +59,14 @@ public sealed class DeliveryGuaranteeTests
         var claimed = await log.TryTransitionAsync(message.Key, message.ETag, new DeliveryTransition(DeliveryStatus.Sending, 1, DateTimeOffset.UtcNow) { LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1) }, TestContext.Current.CancellationToken);
         Assert.NotNull(claimed);
 
-        var result = await host.Service<DeliveryWorker>().HandleAsync(message, TestContext.Current.CancellationToken);
+        // Handled without an exception, so the runtime deletes the message instead of spending its dequeue count.
+        await host.Service<DeliveryWorker>().HandleAsync(message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(WorkResult.Busy, result);
         Assert.Empty(await api.OutboxAsync(user));
+        var queue = host.Service<QueueServiceClient>().GetQueueClient(host.Service<StorageNames>().QueueFor(Channel.Sms));
+        Assert.Empty((await queue.PeekMessagesAsync(32, TestContext.Current.CancellationToken)).Value);
+        // The message the test received (still invisible, as if held by the runtime) and its delayed copy.
+        Assert.Equal(2, (await queue.GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -76,9 +78,8 @@ public sealed class DeliveryGuaranteeTests
         // A worker claimed it and died: its lease is already over.
         await log.TryTransitionAsync(message.Key, message.ETag, new DeliveryTransition(DeliveryStatus.Sending, 1, DateTimeOffset.UtcNow) { LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(-1) }, TestContext.Current.CancellationToken);
 
-        var result = await host.Service<DeliveryWorker>().HandleAsync(message, TestContext.Current.CancellationToken);
+        await host.Service<DeliveryWorker>().HandleAsync(message, TestContext.Current.CancellationToken);
 
-        Assert.Equal(WorkResult.Done, result);
         Assert.Single(await api.OutboxAsync(user));
         var delivery = await api.DeliveryAsync(message.Key.Id);
         Assert.Equal("sent", delivery["status"]!.GetValue<string>());

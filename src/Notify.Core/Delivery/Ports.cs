@@ -26,7 +26,20 @@ public interface IDeliveryLog
 
     /// <summary>Applies <paramref name="transition"/> if the delivery still has <paramref name="etag"/>; the new ETag, or null when it changed.</summary>
     Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies each change to a delivery of <paramref name="requestId"/> if it still has the change's ETag, together
+    /// (entity-group transactions: one storage operation for up to 100 changes). A change whose delivery moved is
+    /// left out and the rest are written again. Returns the new ETag per change, in order; null where it moved.
+    /// </summary>
+    Task<IReadOnlyList<string?>> TryTransitionManyAsync(string requestId, IReadOnlyList<DeliveryChange> changes, CancellationToken cancellationToken);
+
+    /// <summary>Deliveries of a request whose sequence numbers lie in [<paramref name="fromSeq"/>, <paramref name="toSeq"/>]: one key-range read.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken);
 }
+
+/// <summary>One conditional status change in a <see cref="IDeliveryLog.TryTransitionManyAsync"/> group.</summary>
+public sealed record DeliveryChange(int Seq, string ETag, DeliveryTransition Transition);
 
 /// <summary>The channel queues. One queue per channel; a Service Bus transport could implement this too.</summary>
 public interface IDeliveryQueue

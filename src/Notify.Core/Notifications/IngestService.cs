@@ -2,9 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notify.Core.Delivery;
-using Notify.Core.RateLimiting;
 using Notify.Core.Templates;
-using Notify.Core.Users;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Notifications;
@@ -28,8 +26,7 @@ public sealed record IngestResult(IngestOutcome Outcome, IngestResponse? Respons
 /// </summary>
 public sealed partial class IngestService(
     TemplateCatalog templates,
-    IUserStore users,
-    IRateLimiter rateLimiter,
+    RecipientPlanner planner,
     IDeliveryLog log,
     IDeliveryQueue queue,
     IInFlightIndex inFlight,
@@ -124,7 +121,7 @@ public sealed partial class IngestService(
         // The index entry comes first: whatever is logged after it, the sweeper can find.
         await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
 
-        var planned = await PlanAsync(header, request, channels, now, cancellationToken);
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken);
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();
@@ -159,101 +156,6 @@ public sealed partial class IngestService(
             await queue.EnqueueAsync(DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
         }
     }
-
-    /// <summary>One delivery per (recipient, channel), and per device for push; skipped ones carry their reason.</summary>
-    private async Task<List<DeliveryRecord>> PlanAsync(RequestRecord header, NotificationRequest request, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        var records = await users.GetManyAsync(request.Recipients, cancellationToken);
-        var plans = new List<DeliveryRecord>[request.Recipients.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, request.Recipients.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                var userId = request.Recipients[i];
-                records.TryGetValue(userId, out var user);
-                plans[i] = await PlanRecipientAsync(header, userId, user, channels, settings, now, ct);
-            });
-        return [.. plans.SelectMany(p => p)];
-    }
-
-    private async Task<List<DeliveryRecord>> PlanRecipientAsync(
-        RequestRecord header, string userId, UserRecord? user, IReadOnlyList<Channel> channels,
-        NotifyOptions settings, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        DeliveryRecord Make(Channel channel, DeliveryStatus status, string? reason) =>
-            new(new DeliveryKey(header.RequestId, 0), header.AppKey, header.EventId, userId, channel, status, reason, 0, now, now)
-            {
-                Locale = user?.Profile.Locale,
-            };
-
-        var result = new List<DeliveryRecord>();
-        if (user is null)
-        {
-            result.AddRange(channels.Select(c => Make(c, DeliveryStatus.Skipped, SkipReasons.UnknownUser)));
-            return result;
-        }
-        var reachable = new List<Channel>();
-        var outcome = new Dictionary<Channel, (DeliveryStatus Status, string? Reason)>();
-        foreach (var channel in channels)
-        {
-            if (!UserService.IsOptedIn(user.Preferences, channel, settings))
-            {
-                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.OptedOut);
-            }
-            else if (!HasContact(user, channel))
-            {
-                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.NoContact);
-            }
-            else
-            {
-                reachable.Add(channel);
-                outcome[channel] = (DeliveryStatus.Queued, null);
-            }
-        }
-        if (header.Priority != Priority.High && reachable.Count > 0)
-        {
-            var limits = reachable.ToDictionary(c => c, c => settings.RateLimits.LimitFor(header.AppKey, c));
-            var allowed = await rateLimiter.AcquireAsync(userId, limits, user.RateCounters, now, cancellationToken);
-            foreach (var channel in reachable.Where(c => !allowed.Contains(c)))
-            {
-                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.RateLimited);
-            }
-        }
-        foreach (var channel in channels)
-        {
-            var (status, reason) = outcome[channel];
-            if (status != DeliveryStatus.Queued)
-            {
-                result.Add(Make(channel, status, reason));
-                continue;
-            }
-            switch (channel)
-            {
-                case Channel.Push:
-                    foreach (var device in user.Devices.OrderBy(d => d.RegisteredAt))
-                    {
-                        result.Add(Make(channel, status, null) with { DeviceId = device.Id, Platform = device.Platform, Address = device.Token });
-                    }
-                    break;
-                case Channel.Email:
-                    result.Add(Make(channel, status, null) with { Address = user.Profile.Email });
-                    break;
-                default:
-                    result.Add(Make(channel, status, null) with { Address = user.Profile.Phone });
-                    break;
-            }
-        }
-        return result;
-    }
-
-    private static bool HasContact(UserRecord user, Channel channel) => channel switch
-    {
-        Channel.Push => user.Devices.Count > 0,
-        Channel.Email => !string.IsNullOrEmpty(user.Profile.Email) && !user.Profile.EmailInvalid,
-        _ => !string.IsNullOrEmpty(user.Profile.Phone) && !user.Profile.PhoneInvalid,
-    };
 
     /// <summary>
     /// Every requested channel must exist in the template, and every variable the template reads must be in

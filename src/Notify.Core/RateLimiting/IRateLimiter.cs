@@ -1,24 +1,24 @@
-using Notify.Core.Users;
-
 namespace Notify.Core.RateLimiting;
 
 /// <summary>
 /// The seed's per-user send-rate limit: at most N notifications per user and channel in a fixed one-hour
-/// window. Counters are written with conditional updates, so concurrent ingests cannot exceed a limit.
+/// window. Units are taken with conditional writes, so concurrent ingests cannot exceed a limit.
 /// </summary>
 public interface IRateLimiter
 {
     /// <summary>
-    /// Takes one unit for each channel in <paramref name="limits"/> that is under its limit and returns those
-    /// channels. <paramref name="known"/> are the counters read with the user (saves a read when current).
+    /// Takes one unit for each (user, channel) in <paramref name="requests"/> whose counter is under its limit, for
+    /// many users at once (one ingest's recipients), and returns the channels each user was granted. A user absent
+    /// from the answer was granted nothing.
     /// </summary>
-    Task<IReadOnlySet<Channel>> AcquireAsync(
-        string userId,
-        IReadOnlyDictionary<Channel, int> limits,
-        IReadOnlyList<RateCounter> known,
+    Task<IReadOnlyDictionary<string, IReadOnlySet<Channel>>> AcquireAsync(
+        IReadOnlyList<RateRequest> requests,
         DateTimeOffset now,
         CancellationToken cancellationToken);
 }
+
+/// <summary>One user's channels to count, with the limit that applies to each (it depends on the sending app).</summary>
+public sealed record RateRequest(string UserId, IReadOnlyDictionary<Channel, int> Limits);
 
 public static class RateWindow
 {

@@ -38,12 +38,8 @@ public sealed record ChannelPreferences(bool? Push, bool? Email, bool? Sms)
         new(update.Push ?? Push, update.Email ?? Email, update.Sms ?? Sms);
 }
 
-/// <summary>A per-user, per-channel counter for one fixed rate-limit window.</summary>
-public sealed record RateCounter(Channel Channel, string Window, int Count, string? ETag);
-
 /// <summary>Everything ingest needs about one user, read in one storage query.</summary>
 public sealed record UserRecord(
     UserProfile Profile,
     IReadOnlyList<Device> Devices,
-    ChannelPreferences Preferences,
-    IReadOnlyList<RateCounter> RateCounters);
+    ChannelPreferences Preferences);

@@ -6,7 +6,8 @@ namespace Notify.Functions.Delivery;
 
 /// <summary>
 /// One queue-triggered function per channel; a message holds one delivery or a batch of one request's
-/// (<see cref="DeliveryBatch"/>). Throwing leaves the message to the runtime: it is retried after host.json's
+/// (<see cref="DeliveryBatch"/>). A delivery leased elsewhere comes back in a delayed message of its own, not by
+/// failing this one (which would spend its dequeue count). Throwing leaves the message to the runtime: it is retried after host.json's
 /// visibilityTimeout and moved to the poison queue after maxDequeueCount.
 /// </summary>
 public sealed class ChannelWorkers(DeliveryWorker worker)
@@ -23,18 +24,9 @@ public sealed class ChannelWorkers(DeliveryWorker worker)
     public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
-    private async Task HandleAsync(DeliveryBatch message, CancellationToken cancellationToken)
-    {
-        if (await worker.HandleAsync(message, cancellationToken) == WorkResult.Busy)
-        {
-            throw new DeliveryBusyException(message.Deliveries[0].Key.Id);
-        }
-    }
+    private Task HandleAsync(DeliveryBatch message, CancellationToken cancellationToken) =>
+        worker.HandleAsync(message, cancellationToken);
 }
-
-/// <summary>The delivery is leased by another worker: the message must come back later, not be deleted.</summary>
-public sealed class DeliveryBusyException(string deliveryId)
-    : Exception($"Delivery {deliveryId} is being sent by another worker; the message will be retried.");
 
 /// <summary>
 /// One function per poison queue: the delivery becomes dead-lettered and an alert is raised. It takes the raw

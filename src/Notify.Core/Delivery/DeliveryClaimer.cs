@@ -1,0 +1,207 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>A delivery this worker holds: the message as claimed (its attempt number) and the ETag of the claim.</summary>
+public sealed record Claim(DeliveryMessage Delivery, string ETag);
+
+/// <summary>What claiming one queue message's deliveries gave: those to send, those to finish, those to come back to.</summary>
+public sealed class ClaimSet
+{
+    public List<Claim> Claimed { get; } = [];
+
+    /// <summary>Out of attempts: to be failed with the claim's ETag, not sent.</summary>
+    public List<Claim> Exhausted { get; } = [];
+
+    /// <summary>Held by another live worker: to look at again once its lease may have run out.</summary>
+    public List<(DeliveryMessage Delivery, TimeSpan RetryIn)> Busy { get; } = [];
+}
+
+/// <summary>What the log says should happen to a delivery whose message could not claim it with its own ETag.</summary>
+public abstract record ClaimDecision
+{
+    private ClaimDecision()
+    {
+    }
+
+    /// <summary>Claim it as attempt <see cref="Attempt"/> with the ETag just read.</summary>
+    public sealed record Claimable(int Attempt) : ClaimDecision;
+
+    /// <summary>Nothing to do: unknown, already final, or a retry whose own delayed message is still to come.</summary>
+    public sealed record Drop(string Why) : ClaimDecision;
+
+    /// <summary>Another worker holds the lease for <see cref="RetryIn"/> more.</summary>
+    public sealed record Busy(TimeSpan RetryIn) : ClaimDecision;
+
+    /// <summary>Its retry budget is spent: fail it.</summary>
+    public sealed record Exhausted : ClaimDecision;
+}
+
+/// <summary>The rules of <see cref="DeliveryClaimer"/>'s second look, apart from storage so they can be tested alone.</summary>
+public static class ClaimRules
+{
+    /// <summary>A retry message may arrive this early (queue timing) and still be its own, not a duplicate.</summary>
+    private static readonly TimeSpan EarlySlack = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a message still has attempts left to try claiming with its own ETag.</summary>
+    public static bool HasBudget(DeliveryMessage message, DeliveryOptions settings) =>
+        message.Attempt - message.AttemptBase <= settings.MaxAttempts;
+
+    public static DeliveryTransition Sending(int attempt, DateTimeOffset now, DeliveryOptions settings) =>
+        new(DeliveryStatus.Sending, attempt, now) { LeaseUntil = now + settings.Lease };
+
+    public static ClaimDecision Decide(DeliveryRecord? record, DateTimeOffset now, DeliveryOptions settings)
+    {
+        if (record is null)
+        {
+            return new ClaimDecision.Drop("unknown");
+        }
+        if (record.Status.IsFinal())
+        {
+            return new ClaimDecision.Drop(record.Status.ToName());
+        }
+        if (record.Status == DeliveryStatus.Sending && record.LeaseUntil > now)
+        {
+            return new ClaimDecision.Busy(record.LeaseUntil.Value - now);
+        }
+        if (record.Status == DeliveryStatus.Retrying && record.NextAttemptAt > now + EarlySlack)
+        {
+            return new ClaimDecision.Drop(record.Status.ToName());
+        }
+        var attempt = record.Attempts + 1;
+        return attempt - record.AttemptBase > settings.MaxAttempts
+            ? new ClaimDecision.Exhausted()
+            : new ClaimDecision.Claimable(attempt);
+    }
+}
+
+/// <summary>
+/// Claims a queue message's deliveries so that a message delivered twice is sent once. The deliveries of one
+/// message belong to one request, so they are claimed together: one conditional transaction with the ETags the
+/// message carries. Only when some ETag moved (a duplicate or stale message) is the message's key range read, once,
+/// to decide for those deliveries with <see cref="ClaimRules"/>, and the claimable ones are claimed in one more
+/// transaction.
+/// </summary>
+public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger)
+{
+    public async Task<ClaimSet> ClaimAsync(IReadOnlyList<DeliveryMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var set = new ClaimSet();
+        foreach (var request in messages.GroupBy(m => m.RequestId, StringComparer.Ordinal))
+        {
+            await ClaimRequestAsync(request.Key, [.. request], now, set, cancellationToken);
+        }
+        return set;
+    }
+
+    /// <summary>Renews the lease of claims held longer than half of it, so a slow batch keeps what it has not sent yet.</summary>
+    public async Task<IReadOnlyList<Claim>> RenewAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Delivery;
+        var kept = new List<Claim>();
+        foreach (var request in claims.GroupBy(c => c.Delivery.RequestId, StringComparer.Ordinal))
+        {
+            var held = request.ToList();
+            var etags = await log.TryTransitionManyAsync(
+                request.Key,
+                [.. held.Select(c => new DeliveryChange(c.Delivery.Seq, c.ETag, ClaimRules.Sending(c.Delivery.Attempt, now, settings)))],
+                cancellationToken);
+            for (var i = 0; i < held.Count; i++)
+            {
+                if (etags[i] is { } etag)
+                {
+                    kept.Add(held[i] with { ETag = etag });
+                }
+                else
+                {
+                    LogLeaseLost(logger, held[i].Delivery.Key.Id);
+                }
+            }
+        }
+        return kept;
+    }
+
+    private async Task ClaimRequestAsync(string requestId, List<DeliveryMessage> messages, DateTimeOffset now, ClaimSet set, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Delivery;
+        var first = messages.Where(m => ClaimRules.HasBudget(m, settings)).ToList();
+        var unresolved = messages.Where(m => !ClaimRules.HasBudget(m, settings)).ToList();
+        var etags = await TryClaimAsync(requestId, [.. first.Select(m => (m, m.ETag))], now, cancellationToken);
+        for (var i = 0; i < first.Count; i++)
+        {
+            if (etags[i] is { } etag)
+            {
+                set.Claimed.Add(new Claim(first[i], etag));
+            }
+            else
+            {
+                unresolved.Add(first[i]);
+            }
+        }
+        if (unresolved.Count == 0)
+        {
+            return;
+        }
+
+        var records = (await log.ListRangeAsync(requestId, unresolved.Min(m => m.Seq), unresolved.Max(m => m.Seq), cancellationToken))
+            .ToDictionary(r => r.Key.Seq);
+        var again = new List<(DeliveryMessage Fresh, string ETag)>();
+        foreach (var message in unresolved)
+        {
+            records.TryGetValue(message.Seq, out var record);
+            switch (ClaimRules.Decide(record, now, settings))
+            {
+                case ClaimDecision.Claimable claimable:
+                    again.Add((DeliveryMessage.For(record!, claimable.Attempt), record!.ETag!));
+                    break;
+                case ClaimDecision.Exhausted:
+                    set.Exhausted.Add(new Claim(DeliveryMessage.For(record!, record!.Attempts), record.ETag!));
+                    break;
+                case ClaimDecision.Busy busy:
+                    LogLeased(logger, message.Key.Id);
+                    set.Busy.Add((message, busy.RetryIn));
+                    break;
+                case ClaimDecision.Drop when record is null:
+                    LogUnknownDelivery(logger, message.Key.Id);
+                    break;
+                case ClaimDecision.Drop drop:
+                    LogDropped(logger, message.Key.Id, drop.Why);
+                    break;
+            }
+        }
+        var freshETags = await TryClaimAsync(requestId, again, now, cancellationToken);
+        for (var i = 0; i < again.Count; i++)
+        {
+            if (freshETags[i] is { } etag)
+            {
+                set.Claimed.Add(new Claim(again[i].Fresh with { ETag = etag }, etag));
+            }
+            else
+            {
+                // Changed between the read and the claim: another worker is on it. Look again after a lease.
+                set.Busy.Add((again[i].Fresh, settings.Lease));
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string?>> TryClaimAsync(string requestId, IReadOnlyList<(DeliveryMessage Message, string ETag)> claims, DateTimeOffset now, CancellationToken cancellationToken) =>
+        claims.Count == 0
+            ? []
+            : await log.TryTransitionManyAsync(
+                requestId,
+                [.. claims.Select(c => new DeliveryChange(c.Message.Seq, c.ETag, ClaimRules.Sending(c.Message.Attempt, now, options.Value.Delivery)))],
+                cancellationToken);
+
+    [LoggerMessage(EventId = 2004, EventName = "DeliveryAlreadyHandled", Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is {Status}: stale or duplicate message dropped")]
+    private static partial void LogDropped(ILogger logger, string deliveryId, string status);
+
+    [LoggerMessage(EventId = 2005, EventName = "DeliveryLeased", Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is leased by another worker; it is looked at again when the lease ends")]
+    private static partial void LogLeased(ILogger logger, string deliveryId);
+
+    [LoggerMessage(EventId = 2007, EventName = "DeliveryUnknown", Level = LogLevel.Warning, Message = "Queue message for unknown delivery {DeliveryId} dropped")]
+    private static partial void LogUnknownDelivery(ILogger logger, string deliveryId);
+
+    [LoggerMessage(EventId = 2011, EventName = "DeliveryLeaseNotRenewed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} changed while its batch waited (lease expired?); left to whoever holds it now")]
+    private static partial void LogLeaseLost(ILogger logger, string deliveryId);
+}

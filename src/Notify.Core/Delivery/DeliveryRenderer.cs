@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Notify.Core.Templates;
+using Notify.Core.Tracking;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>What rendering one delivery gave: the message for the provider, or why there is none.</summary>
+public abstract record RenderResult
+{
+    private RenderResult()
+    {
+    }
+
+    public sealed record Rendered(OutgoingMessage Message) : RenderResult;
+
+    public sealed record Failed(string Reason) : RenderResult;
+}
+
+/// <summary>
+/// Renders a delivery from its request's template version and data, in the recipient's locale, then applies the
+/// post-render step (e-mail tracking). The content is rendered here, never carried on the queue.
+/// </summary>
+public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking tracking)
+{
+    public async Task<RenderResult> RenderAsync(DeliveryMessage delivery, RequestRecord request, CancellationToken cancellationToken)
+    {
+        var template = await templates.GetAsync(request.Template, request.TemplateVersion, cancellationToken);
+        if (template is null)
+        {
+            return new RenderResult.Failed($"Template '{request.Template}' no longer exists.");
+        }
+        using var data = JsonDocument.Parse(request.DataJson);
+        var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId);
+        if (!rendered.Succeeded)
+        {
+            return new RenderResult.Failed(rendered.Missing.Count > 0
+                ? $"The template reads {string.Join(", ", rendered.Missing)}, which the request lacks (the template changed after ingest?)."
+                : $"Template '{request.Template}' has no {delivery.Channel.ToName()} content.");
+        }
+        var message = new OutgoingMessage(delivery.Key.Id, delivery.Channel, delivery.UserId, delivery.Address ?? "", rendered.Content!, request.Priority)
+        {
+            Platform = delivery.Platform,
+            EventId = request.EventId,
+            Template = request.Template,
+        };
+        return new RenderResult.Rendered(tracking.Decorate(message));
+    }
+}

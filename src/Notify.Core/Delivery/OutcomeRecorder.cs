@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notify.Core.Tracking;
+using Notify.Core.Users;
+
+namespace Notify.Core.Delivery;
+
+/// <summary>
+/// Writes a group of outcomes (one wave of a queue message's deliveries, all of one request) in one conditional
+/// transaction, then does what each one calls for: the sent/failed events, the delayed retry message, the alert,
+/// the dead address. A delivery whose claim moved meanwhile is not recorded (its lease ran out and someone else
+/// holds it), as before.
+/// </summary>
+public sealed partial class OutcomeRecorder(
+    IDeliveryLog log,
+    IDeliveryQueue queue,
+    IUserStore users,
+    IAlertSink alerts,
+    DeliveryTracking tracking,
+    ILogger<OutcomeRecorder> logger)
+{
+    public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, TrackingBatch events, CancellationToken cancellationToken)
+    {
+        foreach (var plan in plans)
+        {
+            if (plan.Alert is { } alert)
+            {
+                await alerts.RaiseAsync(alert, cancellationToken);
+            }
+        }
+        var written = new List<(OutcomePlan Plan, string ETag)>();
+        foreach (var request in plans.GroupBy(p => p.Claim.Delivery.RequestId, StringComparer.Ordinal))
+        {
+            var group = request.ToList();
+            var etags = await log.TryTransitionManyAsync(request.Key, [.. group.Select(p => p.Change)], cancellationToken);
+            for (var i = 0; i < group.Count; i++)
+            {
+                if (etags[i] is { } etag)
+                {
+                    written.Add((group[i], etag));
+                }
+                else
+                {
+                    LogLostLease(logger, group[i].Claim.Delivery.Key.Id);
+                }
+            }
+        }
+        var retries = new List<Task>();
+        foreach (var (plan, etag) in written)
+        {
+            var delivery = plan.Claim.Delivery;
+            switch (plan.FollowUp)
+            {
+                case FollowUp.Sent sent:
+                    LogSent(logger, delivery.Key.Id, delivery.Channel.ToName(), sent.Provider, delivery.Attempt);
+                    tracking.Sent(delivery, sent.Request, sent.Provider, events);
+                    break;
+                case FollowUp.Failed failed:
+                    LogFailed(logger, delivery.Key.Id, delivery.Channel.ToName(), failed.Code);
+                    await tracking.FailedAsync(delivery, failed.Code, events, cancellationToken);
+                    if (failed.Alert)
+                    {
+                        await alerts.RaiseAsync(new Alert("delivery-failed", $"{failed.Code}: {failed.Message}", delivery.Key.Id, delivery.Channel), cancellationToken);
+                    }
+                    if (failed.Deactivate)
+                    {
+                        await DeactivateAsync(delivery, cancellationToken);
+                    }
+                    break;
+                case FollowUp.Retry retry:
+                    // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
+                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1 })], retry.Delay, cancellationToken));
+                    LogRetrying(logger, delivery.Key.Id, delivery.Attempt, retry.Code, retry.Delay);
+                    break;
+            }
+        }
+        await Task.WhenAll(retries);
+    }
+
+    private async Task DeactivateAsync(DeliveryMessage delivery, CancellationToken cancellationToken)
+    {
+        if (delivery.Channel == Channel.Push && delivery.Address is { } token)
+        {
+            await users.DeleteDeviceAsync(delivery.UserId, Device.IdFor(token), cancellationToken);
+        }
+        else
+        {
+            await users.MarkContactInvalidAsync(delivery.UserId, delivery.Channel, cancellationToken);
+        }
+        LogDeactivated(logger, delivery.Key.Id, delivery.Channel.ToName());
+    }
+
+    [LoggerMessage(EventId = 2001, EventName = "DeliverySent", Level = LogLevel.Information, Message = "Delivery {DeliveryId} sent on {Channel} by {Provider} (attempt {Attempt})")]
+    private static partial void LogSent(ILogger logger, string deliveryId, string channel, string provider, int attempt);
+
+    [LoggerMessage(EventId = 2002, EventName = "DeliveryRetrying", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} attempt {Attempt} failed transiently ({Code}); retrying in {Delay}")]
+    private static partial void LogRetrying(ILogger logger, string deliveryId, int attempt, string code, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2003, EventName = "DeliveryFailed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} on {Channel} failed: {Code}")]
+    private static partial void LogFailed(ILogger logger, string deliveryId, string channel, string code);
+
+    [LoggerMessage(EventId = 2006, EventName = "DeliveryLostLease", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} changed while this worker held it (lease expired?); outcome not recorded, a duplicate send is possible")]
+    private static partial void LogLostLease(ILogger logger, string deliveryId);
+
+    [LoggerMessage(EventId = 2008, EventName = "RecipientDeactivated", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the {Channel} address was invalid and is no longer used")]
+    private static partial void LogDeactivated(ILogger logger, string deliveryId, string channel);
+}

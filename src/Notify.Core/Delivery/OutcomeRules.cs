@@ -1,0 +1,85 @@
+namespace Notify.Core.Delivery;
+
+/// <summary>How handling one claimed delivery ended, before anything is written.</summary>
+public abstract record SendResult(Claim Claim)
+{
+    /// <summary>The provider was called.</summary>
+    public sealed record Attempted(Claim Claim, RequestRecord Request, string Provider, DeliveryOutcome Outcome) : SendResult(Claim);
+
+    /// <summary>Not sent and never will be: the request is gone, too old, its template does not render, or no attempts are left.</summary>
+    public sealed record NotAttempted(Claim Claim, RequestRecord? Request, string Code, string Message) : SendResult(Claim);
+}
+
+/// <summary>What follows a recorded outcome.</summary>
+public abstract record FollowUp
+{
+    private FollowUp()
+    {
+    }
+
+    public sealed record Sent(RequestRecord Request, string Provider) : FollowUp;
+
+    /// <summary>Failed for good; <see cref="Deactivate"/> when the address or token is dead.</summary>
+    public sealed record Failed(string Code, string Message, bool Alert, bool Deactivate) : FollowUp;
+
+    /// <summary>Tried again, as the next attempt, after <see cref="Delay"/>.</summary>
+    public sealed record Retry(string Code, TimeSpan Delay) : FollowUp;
+}
+
+/// <summary>The conditional write for one outcome and what to do once it is written.</summary>
+public sealed record OutcomePlan(Claim Claim, DeliveryTransition Transition, FollowUp FollowUp, Alert? Alert = null)
+{
+    public DeliveryChange Change => new(Claim.Delivery.Seq, Claim.ETag, Transition);
+}
+
+/// <summary>
+/// Turns outcomes into status changes: sent; permanent and invalid-recipient failures; transient ones retried with
+/// backoff (honouring Retry-After) until attempts or the channel's time-to-live run out. Pure: the clock and the
+/// jitter come in, so every rule is tested without storage.
+/// </summary>
+public static class OutcomeRules
+{
+    public static OutcomePlan Plan(SendResult result, DateTimeOffset now, DeliveryOptions settings, IJitter jitter)
+    {
+        var delivery = result.Claim.Delivery;
+        return result switch
+        {
+            SendResult.NotAttempted failed => Fail(result.Claim, now, failed.Code, failed.Message, alert: true),
+            SendResult.Attempted { Outcome: DeliveryOutcome.Sent sent } attempted => new OutcomePlan(
+                result.Claim,
+                new DeliveryTransition(DeliveryStatus.Sent, delivery.Attempt, now) { ProviderMessageId = sent.ProviderMessageId, Detail = attempted.Provider },
+                new FollowUp.Sent(attempted.Request, attempted.Provider)),
+            SendResult.Attempted { Outcome: DeliveryOutcome.Permanent permanent } => Fail(result.Claim, now, permanent.Code, permanent.Message, alert: false),
+            SendResult.Attempted { Outcome: DeliveryOutcome.InvalidRecipient invalid } => Fail(result.Claim, now, invalid.Code, invalid.Message, alert: false, deactivate: true),
+            SendResult.Attempted { Outcome: DeliveryOutcome.Transient transient } attempted =>
+                Retry(attempted, now, settings, jitter, transient.Code, transient.Message, transient.RetryAfter),
+            SendResult.Attempted { Outcome: DeliveryOutcome.Misconfigured misconfigured } attempted =>
+                Retry(attempted, now, settings, jitter, misconfigured.Code, misconfigured.Message, misconfigured.RetryAfter) with
+                {
+                    Alert = new Alert("provider-misconfigured", $"{attempted.Provider}: {misconfigured.Code}: {misconfigured.Message}", delivery.Key.Id, delivery.Channel),
+                },
+            _ => throw new InvalidOperationException($"Unknown send result {result.GetType().Name}."),
+        };
+    }
+
+    private static OutcomePlan Retry(SendResult.Attempted attempted, DateTimeOffset now, DeliveryOptions settings, IJitter jitter, string code, string message, TimeSpan? retryAfter)
+    {
+        var delivery = attempted.Claim.Delivery;
+        var delay = RetryPolicy.Delay(delivery.Attempt, settings.RetryBaseDelay, settings.RetryMaxDelay, retryAfter, jitter);
+        if (delivery.Attempt - delivery.AttemptBase >= settings.MaxAttempts
+            || now + delay - (delivery.ReplayedAt ?? attempted.Request.CreatedAt) > settings.TimeToLive.For(delivery.Channel))
+        {
+            return Fail(attempted.Claim, now, code, $"Gave up after {delivery.Attempt} attempts: {message}", alert: true);
+        }
+        return new OutcomePlan(
+            attempted.Claim,
+            new DeliveryTransition(DeliveryStatus.Retrying, delivery.Attempt, now) { NextAttemptAt = now + delay, LastError = $"{code}: {message}", Detail = code },
+            new FollowUp.Retry(code, delay));
+    }
+
+    private static OutcomePlan Fail(Claim claim, DateTimeOffset now, string code, string message, bool alert, bool deactivate = false) =>
+        new(
+            claim,
+            new DeliveryTransition(DeliveryStatus.Failed, claim.Delivery.Attempt, now) { LastError = $"{code}: {message}", Detail = code },
+            new FollowUp.Failed(code, message, alert, deactivate));
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+using Notify.Core.Delivery;
+using Notify.Core.RateLimiting;
+using Notify.Core.Users;
+
+namespace Notify.Core.Notifications;
+
+/// <summary>
+/// Turns a request's recipients into deliveries: one per (recipient, channel), and per device for push, each queued
+/// or skipped with its reason. Reads the recipients through the user cache and takes every rate-limit unit the
+/// request needs in one call, so both cost per request, not per recipient, when they can.
+/// </summary>
+public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter, IOptions<NotifyOptions> options)
+{
+    public async Task<IReadOnlyList<DeliveryRecord>> PlanAsync(
+        RequestRecord header, IReadOnlyList<string> recipients, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var records = await users.GetManyAsync(recipients, cancellationToken);
+        var checks = recipients
+            .Select(userId => (UserId: userId, User: records.GetValueOrDefault(userId), Channels: Check(records.GetValueOrDefault(userId), channels, settings)))
+            .ToList();
+        if (header.Priority != Priority.High)
+        {
+            var wanted = checks
+                .Where(c => c.Channels.Values.Any(s => s.Status == DeliveryStatus.Queued))
+                .Select(c => new RateRequest(
+                    c.UserId,
+                    c.Channels.Where(s => s.Value.Status == DeliveryStatus.Queued).ToDictionary(s => s.Key, s => settings.RateLimits.LimitFor(header.AppKey, s.Key))))
+                .ToList();
+            var granted = wanted.Count == 0 ? new Dictionary<string, IReadOnlySet<Channel>>() : await rateLimiter.AcquireAsync(wanted, now, cancellationToken);
+            foreach (var check in checks)
+            {
+                ApplyRateLimit(check.Channels, granted.GetValueOrDefault(check.UserId));
+            }
+        }
+        return [.. checks.SelectMany(c => Expand(header, c.UserId, c.User, channels, c.Channels, now))];
+    }
+
+    /// <summary>Per channel: queued, or skipped because the user is unknown, opted out or has no address for it.</summary>
+    public static Dictionary<Channel, (DeliveryStatus Status, string? Reason)> Check(UserRecord? user, IReadOnlyList<Channel> channels, NotifyOptions settings) =>
+        channels.Distinct().ToDictionary(c => c, c =>
+            user is null ? (DeliveryStatus.Skipped, SkipReasons.UnknownUser)
+            : !UserService.IsOptedIn(user.Preferences, c, settings) ? (DeliveryStatus.Skipped, SkipReasons.OptedOut)
+            : !HasContact(user, c) ? (DeliveryStatus.Skipped, (string?)SkipReasons.NoContact)
+            : (DeliveryStatus.Queued, null));
+
+    /// <summary>Queued channels without a granted rate-limit unit become skipped: rate-limited.</summary>
+    public static void ApplyRateLimit(Dictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, IReadOnlySet<Channel>? granted)
+    {
+        foreach (var channel in outcome.Keys.ToList())
+        {
+            if (outcome[channel].Status == DeliveryStatus.Queued && granted?.Contains(channel) != true)
+            {
+                outcome[channel] = (DeliveryStatus.Skipped, SkipReasons.RateLimited);
+            }
+        }
+    }
+
+    /// <summary>The deliveries, in the request's channel order: one per channel, one per device for push (oldest device first).</summary>
+    public static IEnumerable<DeliveryRecord> Expand(
+        RequestRecord header, string userId, UserRecord? user, IReadOnlyList<Channel> channels,
+        IReadOnlyDictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, DateTimeOffset now)
+    {
+        DeliveryRecord Make(Channel channel, DeliveryStatus status, string? reason) =>
+            new(new DeliveryKey(header.RequestId, 0), header.AppKey, header.EventId, userId, channel, status, reason, 0, now, now)
+            {
+                Locale = user?.Profile.Locale,
+            };
+
+        foreach (var channel in channels.Distinct())
+        {
+            var (status, reason) = outcome[channel];
+            if (status != DeliveryStatus.Queued || user is null)
+            {
+                yield return Make(channel, status, reason);
+                continue;
+            }
+            switch (channel)
+            {
+                case Channel.Push:
+                    foreach (var device in user.Devices.OrderBy(d => d.RegisteredAt))
+                    {
+                        yield return Make(channel, status, null) with { DeviceId = device.Id, Platform = device.Platform, Address = device.Token };
+                    }
+                    break;
+                case Channel.Email:
+                    yield return Make(channel, status, null) with { Address = user.Profile.Email };
+                    break;
+                default:
+                    yield return Make(channel, status, null) with { Address = user.Profile.Phone };
+                    break;
+            }
+        }
+    }
+
+    private static bool HasContact(UserRecord user, Channel channel) => channel switch
+    {
+        Channel.Push => user.Devices.Count > 0,
+        Channel.Email => !string.IsNullOrEmpty(user.Profile.Email) && !user.Profile.EmailInvalid,
+        _ => !string.IsNullOrEmpty(user.Profile.Phone) && !user.Profile.PhoneInvalid,
+    };
+}
