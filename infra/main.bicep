@@ -1,5 +1,5 @@
 metadata name = 'Notify'
-metadata description = 'Notify on Azure: a Flex Consumption function app (.NET isolated) with Storage tables and queues, Key Vault for provider secrets, Application Insights, and alert rules. Deploy into a resource group: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam'
+metadata description = 'Notify on Azure: a Flex Consumption function app (.NET isolated) with Storage tables and queues, Key Vault for provider secrets, Application Insights, alert rules, and optionally a private network (vnetEnabled). Deploy into a resource group: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam'
 
 targetScope = 'resourceGroup'
 
