@@ -66,6 +66,18 @@ resource natGateway 'Microsoft.Network/natGateways@2024-05-01' = if (natGatewayE
   }
 }
 
+// One security group on both subnets, with only Azure's default rules (traffic inside the network and out to the
+// internet allowed, inbound from the internet denied): many organisations' policies require a group on every
+// subnet, and it is where an infra team adds its own rules.
+resource nsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
+  name: '${name}-nsg'
+  location: location
+  tags: tags
+  properties: {
+    securityRules: []
+  }
+}
+
 resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
   name: name
   location: location
@@ -95,6 +107,9 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
           // out (Microsoft is retiring it; production should turn the NAT gateway on).
           defaultOutboundAccess: !natGatewayEnabled
           natGateway: natGatewayEnabled ? { id: natGateway.id } : null
+          networkSecurityGroup: {
+            id: nsg.id
+          }
         }
       }
       {
@@ -103,6 +118,9 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
           addressPrefix: privateEndpointSubnetPrefix
           defaultOutboundAccess: false
           privateEndpointNetworkPolicies: 'Disabled'
+          networkSecurityGroup: {
+            id: nsg.id
+          }
         }
       }
     ]

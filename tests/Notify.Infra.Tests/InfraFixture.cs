@@ -31,10 +31,12 @@ public sealed class InfraFixture : IDisposable
     public const int FullQueueAgeMinutes = 45;
 
     private readonly string workDirectory;
+    private readonly Lazy<string> bicepPath;
 
     public InfraFixture()
     {
         RepoRoot = FindRepoRoot();
+        bicepPath = new(() => RunScript("path").Trim().Split('\n')[^1].Trim());
         workDirectory = Path.Combine(Path.GetTempPath(), "notify-infra-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDirectory);
 
@@ -109,7 +111,7 @@ public sealed class InfraFixture : IDisposable
     /// </summary>
     public (int ExitCode, string Output) RunBicep(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var bicep = RunScript("path").Trim().Split('\n')[^1].Trim();
+        var bicep = bicepPath.Value;
         var start = new ProcessStartInfo(bicep)
         {
             WorkingDirectory = RepoRoot,

@@ -99,6 +99,17 @@ public sealed class PrivateNetworkTests(InfraFixture infra)
     }
 
     [Fact]
+    public void With_vnet_enabled_both_subnets_carry_a_network_security_group()
+    {
+        var vnet = infra.Private.Single("Microsoft.Network/virtualNetworks");
+        var nsg = infra.Private.Single("Microsoft.Network/networkSecurityGroups");
+
+        Assert.All(
+            vnet["properties"]!["subnets"]!.AsArray(),
+            s => Assert.Equal((string?)nsg["id"], (string?)s!["properties"]!["networkSecurityGroup"]!["id"]));
+    }
+
+    [Fact]
     public void With_a_nat_gateway_every_outbound_call_leaves_from_one_static_public_ip()
     {
         var vnet = infra.Private.Single("Microsoft.Network/virtualNetworks");
