@@ -13,7 +13,7 @@ param tags object = {}
 @description('Optional. Address space of the virtual network.')
 param addressPrefix string = '10.0.0.0/16'
 
-@description('Optional. Address range of the subnet the function app integrates with (Flex Consumption: at least /27; one address per instance, so size it for maximumInstanceCount).')
+@description('Optional. Address range of the subnet the function app integrates with; Flex Consumption takes one address per instance, so size it for maximumInstanceCount.')
 param appSubnetPrefix string = '10.0.0.0/22'
 
 @description('Optional. Address range of the subnet that holds the private endpoints.')
