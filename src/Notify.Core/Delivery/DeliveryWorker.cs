@@ -265,7 +265,7 @@ public sealed partial class DeliveryWorker(
                 await RetryAsync(delivery, etag, request, transient.Code, transient.Message, transient.RetryAfter, events, cancellationToken);
                 break;
             case DeliveryOutcome.Misconfigured misconfigured:
-                await alerts.RaiseAsync(new Alert("provider-misconfigured", $"{providerName}: {misconfigured.Code}: {misconfigured.Message}", delivery.Key.Id, delivery.Channel), cancellationToken);
+                await alerts.RaiseAsync(new Alert("provider-misconfigured", $"{providerName}: {misconfigured.Code}: {misconfigured.Message}", delivery.Key.Id, delivery.Channel, providerName), cancellationToken);
                 await RetryAsync(delivery, etag, request, misconfigured.Code, misconfigured.Message, misconfigured.RetryAfter, events, cancellationToken);
                 break;
         }
