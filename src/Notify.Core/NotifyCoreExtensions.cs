@@ -7,6 +7,7 @@ using Notify.Core.Notifications;
 using Notify.Core.Sweeping;
 using Notify.Core.Templates;
 using Notify.Core.Users;
+using Notify.Core.Configuration;
 
 namespace Notify.Core;
 
@@ -17,14 +18,14 @@ public static class NotifyCoreExtensions
     {
         builder.Services.AddOptions<NotifyOptions>()
             .BindConfiguration(NotifyOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(NotifyOptions.Section)
             .ValidateOnStart();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJitter, SystemJitter>();
         builder.Services.AddOptions<AlertOptions>()
             .BindConfiguration(AlertOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(AlertOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<LogAlertSink>();
         services.AddHttpClient(WebhookAlertSink.HttpClientName)
