@@ -43,6 +43,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<RequestCache>();
         services.AddSingleton<ProviderRouter>();
         builder.AddNotifyApps();
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<IngestService>();

@@ -53,8 +53,9 @@ public sealed class StorageNames(string prefix)
     public string Outbox => Table("NotifyOutbox");
     public string DeadLetters => Table("NotifyDeadLetters");
     public string Events => Table("NotifyEvents");
+    public string Audit => Table("NotifyAudit");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit];
 
     /// <summary>The queue a trigger names (e.g. <c>notify-push</c>) as it exists in this storage account.</summary>
     public string Queue(string triggerQueueName) => prefix.Length == 0 ? triggerQueueName : $"{prefix.ToLowerInvariant()}-{triggerQueueName}";
