@@ -8,8 +8,9 @@ namespace Notify.Channels;
 public static class NotifyChannelsExtensions
 {
     /// <summary>
-    /// Registers every provider whose configuration section is present, then the Outbox, which serves any
-    /// channel left without one.
+    /// Registers every provider with any setting in its configuration section (half a configuration fails the start,
+    /// naming the missing key), then the Outbox, which serves any channel left without one; the start log says which
+    /// provider serves each channel.
     /// </summary>
     public static IHostApplicationBuilder AddNotifyChannels(this IHostApplicationBuilder builder)
     {
@@ -19,6 +20,7 @@ public static class NotifyChannelsExtensions
         builder.AddSendGrid();
         builder.AddTwilio();
         builder.Services.AddSingleton<IDeliveryProvider, OutboxProvider>();
+        builder.Services.AddHostedService<ChannelProviderReport>();
         return builder;
     }
 }

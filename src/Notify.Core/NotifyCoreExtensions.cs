@@ -7,6 +7,7 @@ using Notify.Core.Notifications;
 using Notify.Core.Sweeping;
 using Notify.Core.Templates;
 using Notify.Core.Users;
+using Notify.Core.Configuration;
 
 namespace Notify.Core;
 
@@ -17,18 +18,18 @@ public static class NotifyCoreExtensions
     {
         builder.Services.AddOptions<NotifyOptions>()
             .BindConfiguration(NotifyOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(NotifyOptions.Section)
             .ValidateOnStart();
         builder.Services.AddOptions<UserCacheOptions>()
             .BindConfiguration(UserCacheOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(UserCacheOptions.Section)
             .ValidateOnStart();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJitter, SystemJitter>();
         builder.Services.AddOptions<AlertOptions>()
             .BindConfiguration(AlertOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(AlertOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<LogAlertSink>();
         services.AddHttpClient(WebhookAlertSink.HttpClientName)
@@ -46,6 +47,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<RequestCache>();
         services.AddSingleton<ProviderRouter>();
         builder.AddNotifyApps();
+        services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
@@ -57,7 +59,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeliveryWorker>();
         builder.Services.AddOptions<FastLaneOptions>()
             .BindConfiguration(FastLaneOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(FastLaneOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<FastLane>();
         services.AddHostedService(sp => sp.GetRequiredService<FastLane>());

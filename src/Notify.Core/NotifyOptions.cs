@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Notify.Core;
 
@@ -11,20 +12,20 @@ public sealed class NotifyOptions
     public const string Section = "Notify";
 
     /// <summary>Whether a user who never said otherwise receives each channel.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public ChannelSwitches DefaultOptIn { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public RateLimitOptions RateLimits { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public DeliveryOptions Delivery { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public SweeperOptions Sweeper { get; set; } = new();
 
     /// <summary>The API's input limits (<c>Notify:Limits</c>); defaults are the <see cref="Core.Limits"/> constants.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public Apps.LimitOptions Limits { get; set; } = new();
 
     public bool OptedInByDefault(Channel channel) => channel switch
@@ -67,9 +68,10 @@ public sealed class ChannelLimits
 /// </summary>
 public sealed class RateLimitOptions
 {
-    [Required]
+    [Required, ValidateObjectMembers]
     public ChannelLimits Default { get; set; } = new() { Push = 20, Email = 10, Sms = 5 };
 
+    [ValidateEnumeratedItems]
     public Dictionary<string, ChannelLimits> Apps { get; set; } = new(StringComparer.Ordinal);
 
     public int LimitFor(string appKey, Channel channel) =>
@@ -100,7 +102,7 @@ public sealed class DeliveryOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>Past this age a notification is no longer worth sending on the channel: failed, not retried.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public ChannelDurations TimeToLive { get; set; } = new();
 
     /// <summary>
@@ -121,8 +123,13 @@ public sealed class DeliveryOptions
 
 public sealed class ChannelDurations
 {
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Push { get; set; } = TimeSpan.FromHours(24);
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Email { get; set; } = TimeSpan.FromHours(72);
+
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Sms { get; set; } = TimeSpan.FromHours(4);
 
     public TimeSpan For(Channel channel) => channel switch

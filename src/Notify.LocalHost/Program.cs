@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Notify.Channels;
 using Notify.Core;
+using Notify.Core.Configuration;
 using Notify.Functions;
 using Notify.LocalHost;
 using Notify.Storage;
@@ -31,8 +32,10 @@ builder.AddNotifyFunctions();
 // Locally the Notify meter is also served in Prometheus text format at GET /metrics (no auth: a local endpoint).
 builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
 
-builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section);
-builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section);
+builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section)
+    .ValidateDataAnnotationsNested(QueueHostOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section)
+    .ValidateDataAnnotationsNested(LocalHostOptions.Section).ValidateOnStart();
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddNotifyOpenApi();
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Notify.LocalHost;
 
 /// <summary>
@@ -8,21 +10,27 @@ public sealed class QueueHostOptions
 {
     public const string Section = "extensions:queues";
 
+    [Range(1, 32)]
     public int BatchSize { get; set; } = 16;
 
     /// <summary>Fetch a new batch when this few messages are still being processed (runtime default: batchSize / 2).</summary>
+    [Range(0, 1000)]
     public int? NewBatchThreshold { get; set; }
 
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a failed message stays invisible before its next try.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.Zero;
 
+    [Range(1, 100)]
     public int MaxDequeueCount { get; set; } = 5;
 
     public string MessageEncoding { get; set; } = "base64";
 
     /// <summary>How long a received message stays hidden while a function runs (the runtime renews a 10-minute lease).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
 }
 

@@ -62,6 +62,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
         services.AddSingleton<IDeadLetterIndex, TableDeadLetterIndex>();
         services.AddSingleton<IOutbox, TableOutbox>();
+        services.AddSingleton<Core.Audit.IAuditStore, TableAuditStore>();
         services.AddSingleton<IDeliveryQueue, StorageDeliveryQueue>();
         services.AddSingleton<Core.Tracking.ITrackingStore, Tracking.TableTrackingStore>();
         services.AddSingleton<Core.Monitoring.IQueueInspector, Monitoring.StorageQueueInspector>();

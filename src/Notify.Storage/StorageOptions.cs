@@ -53,8 +53,9 @@ public sealed class StorageNames(string prefix)
     public string Outbox => Table("NotifyOutbox");
     public string DeadLetters => Table("NotifyDeadLetters");
     public string Events => Table("NotifyEvents");
+    public string Audit => Table("NotifyAudit");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -57,7 +57,8 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         .With("Email", profile.Email)
         .With("Phone", profile.Phone)
         .With("Locale", profile.Locale)
-        .With("TimeZone", profile.TimeZone);
+        .With("TimeZone", profile.TimeZone)
+        .With("UpdatedBy", profile.UpdatedBy);
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         return !existed;
     }
@@ -78,8 +79,13 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
                 ["Token"] = device.Token,
                 ["Platform"] = device.Platform.ToName(),
                 ["RegisteredAt"] = device.RegisteredAt,
-            }),
+            }.With("RegisteredBy", device.RegisteredBy)),
         };
+        if (device.RegisteredBy is { } appKey)
+        {
+            // Same partition, same transaction: the user's stamp costs no extra request.
+            actions.Add(Stamp(userId, new WriteStamp(appKey, device.RegisteredAt)));
+        }
         var others = devices.Where(d => d.RowKey != DevicePrefix + device.Id)
             .OrderByDescending(d => d.GetDateTimeOffset("RegisteredAt"))
             .ToList();
@@ -96,7 +102,28 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         return response.Status != 404;
     }
 
-    public async Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken)
+    public async Task<bool> DeleteDeviceAsync(string userId, string deviceId, WriteStamp stamp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(userId, DevicePrefix + deviceId), ETag.All), Stamp(userId, stamp)],
+                cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken) =>
+        MergeAsync(userId, update, stamp: null, cancellationToken);
+
+    public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, WriteStamp stamp, CancellationToken cancellationToken) =>
+        MergeAsync(userId, update, stamp, cancellationToken);
+
+    private async Task<ChannelPreferences> MergeAsync(string userId, ChannelPreferences update, WriteStamp? stamp, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(userId, PreferencesRow);
         if (update.Push is { } push)
@@ -111,7 +138,14 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         {
             entity["Sms"] = sms;
         }
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
+        if (stamp is null)
+        {
+            await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
+        }
+        else
+        {
+            await _table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity), Stamp(userId, stamp)], cancellationToken);
+        }
         var stored = await _table.GetEntityAsync<TableEntity>(userId, PreferencesRow, cancellationToken: cancellationToken);
         return ToPreferences(stored.Value);
     }
@@ -144,18 +178,24 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
             profileRow.GetString("TimeZone"),
             profileRow.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
             profileRow.GetBoolean("EmailInvalid") ?? false,
-            profileRow.GetBoolean("PhoneInvalid") ?? false);
+            profileRow.GetBoolean("PhoneInvalid") ?? false,
+            profileRow.GetString("UpdatedBy"));
         var devices = rows.Where(r => r.RowKey.StartsWith(DevicePrefix, StringComparison.Ordinal))
             .Select(r => new Device(
                 r.RowKey[DevicePrefix.Length..],
                 r.GetString("Token"),
                 r.GetString("Platform") == "apns" ? DevicePlatform.Apns : DevicePlatform.Fcm,
-                r.GetDateTimeOffset("RegisteredAt") ?? DateTimeOffset.MinValue))
+                r.GetDateTimeOffset("RegisteredAt") ?? DateTimeOffset.MinValue,
+                r.GetString("RegisteredBy")))
             .ToList();
         var preferencesRow = rows.FirstOrDefault(r => r.RowKey == PreferencesRow);
         var preferences = preferencesRow is null ? ChannelPreferences.None : ToPreferences(preferencesRow);
         return new UserRecord(profile, devices, preferences);
     }
+
+    /// <summary>The user's "last written by" on its profile row, merged so the profile's other fields stay.</summary>
+    private static TableTransactionAction Stamp(string userId, WriteStamp stamp) =>
+        new(TableTransactionActionType.UpsertMerge, new TableEntity(userId, ProfileRow) { ["UpdatedAt"] = stamp.At, ["UpdatedBy"] = stamp.AppKey });
 
     private static ChannelPreferences ToPreferences(TableEntity row) =>
         new(row.GetBoolean("Push"), row.GetBoolean("Email"), row.GetBoolean("Sms"));

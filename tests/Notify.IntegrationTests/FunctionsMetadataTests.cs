@@ -49,6 +49,7 @@ public sealed class FunctionsMetadataTests
             "GetStats: httpTrigger GET v1/stats",
             "GetTemplate: httpTrigger GET v1/templates/{name}",
             "GetUser: httpTrigger GET v1/users/{userId}",
+            "ListAudit: httpTrigger GET v1/admin/audit",
             "ListDeadLetters: httpTrigger GET v1/admin/dead-letters",
             "Health: httpTrigger GET health",
             "ListNotifications: httpTrigger GET v1/notifications",

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notify.Channels.Apns;
 using Notify.Core.Delivery;
+using Notify.Core.Configuration;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;
@@ -11,19 +12,19 @@ namespace Notify.Channels;
 public static class ApnsExtensions
 {
     /// <summary>
-    /// Registers the APNs provider when <c>Notify:Providers:Apns:KeyId</c> is set; otherwise push to iOS devices
-    /// falls back to the Outbox. Once registered, the other settings are validated at start.
+    /// Registers the APNs provider when any <c>Notify:Providers:Apns:*</c> setting is set; then every required one is
+    /// validated at start. With none set, push to iOS devices falls back to the Outbox.
     /// </summary>
     public static IHostApplicationBuilder AddApns(this IHostApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetSection(ApnsOptions.Section)[nameof(ApnsOptions.KeyId)]))
+        if (!ProviderSettings.AnySet(builder.Configuration, ApnsOptions.Section))
         {
             return builder;
         }
         var services = builder.Services;
         services.AddOptions<ApnsOptions>()
             .BindConfiguration(ApnsOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(ApnsOptions.Section)
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApnsTokens>();

@@ -5,7 +5,7 @@ namespace Notify.Channels.Apns;
 
 /// <summary>
 /// Settings under <c>Notify:Providers:Apns</c> (app settings <c>Notify__Providers__Apns__...</c>) for token-based
-/// (.p8 key) APNs. The provider is registered only when <see cref="KeyId"/> is set; then every required setting
+/// (.p8 key) APNs. The provider is registered when any of these is set; then every required setting
 /// must be valid at start.
 /// </summary>
 public sealed class ApnsOptions : IValidatableObject

@@ -22,7 +22,20 @@ internal sealed class FcmAccessTokens(IOptions<FcmOptions> options, TimeProvider
         var credential = _credential.Value;
         if (Interlocked.Exchange(ref _forceRefresh, 0) == 1)
         {
-            await credential.RequestAccessTokenAsync(cancellationToken);
+            // Until a refresh succeeds the cached token is still the one FCM refused: a refresh that throws (token
+            // endpoint down, timeout, cancellation) must leave the flag set, so the next send tries again.
+            var refreshed = false;
+            try
+            {
+                refreshed = await credential.RequestAccessTokenAsync(cancellationToken);
+            }
+            finally
+            {
+                if (!refreshed)
+                {
+                    Invalidate();
+                }
+            }
         }
         return await credential.GetAccessTokenForRequestAsync(cancellationToken: cancellationToken);
     }

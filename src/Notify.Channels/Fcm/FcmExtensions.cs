@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notify.Channels.Fcm;
 using Notify.Core.Delivery;
+using Notify.Core.Configuration;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;
@@ -11,19 +12,19 @@ namespace Notify.Channels;
 public static class FcmExtensions
 {
     /// <summary>
-    /// Registers the FCM provider when <c>Notify:Providers:Fcm:ProjectId</c> is set; otherwise push to FCM
-    /// devices falls back to the Outbox. Once registered, the other settings are validated at start.
+    /// Registers the FCM provider when any <c>Notify:Providers:Fcm:*</c> setting is set; then every required one is
+    /// validated at start. With none set, push to FCM devices falls back to the Outbox.
     /// </summary>
     public static IHostApplicationBuilder AddFcm(this IHostApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetSection(FcmOptions.Section)[nameof(FcmOptions.ProjectId)]))
+        if (!ProviderSettings.AnySet(builder.Configuration, FcmOptions.Section))
         {
             return builder;
         }
         var services = builder.Services;
         services.AddOptions<FcmOptions>()
             .BindConfiguration(FcmOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(FcmOptions.Section)
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FcmAccessTokens>();

@@ -5,7 +5,7 @@ namespace Notify.Channels.Fcm;
 
 /// <summary>
 /// Settings under <c>Notify:Providers:Fcm</c> (app settings <c>Notify__Providers__Fcm__...</c>). The provider is
-/// registered only when <see cref="ProjectId"/> is set; then every required setting must be valid at start.
+/// registered when any of these is set; then every required setting must be valid at start.
 /// </summary>
 public sealed class FcmOptions : IValidatableObject
 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notify.Channels.SendGrid;
 using Notify.Core.Delivery;
+using Notify.Core.Configuration;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;
@@ -11,18 +12,18 @@ namespace Notify.Channels;
 public static class SendGridExtensions
 {
     /// <summary>
-    /// Registers the SendGrid e-mail provider when <c>Notify:Providers:SendGrid:ApiKey</c> is set; otherwise
-    /// nothing, and e-mail goes to the next provider (the Outbox locally).
+    /// Registers the SendGrid e-mail provider when any <c>Notify:Providers:SendGrid:*</c> setting is set; then every
+    /// required one is validated at start. With none set, nothing, and e-mail goes to the Outbox.
     /// </summary>
     public static IHostApplicationBuilder AddSendGrid(this IHostApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration.GetSection(SendGridOptions.Section)[nameof(SendGridOptions.ApiKey)]))
+        if (!ProviderSettings.AnySet(builder.Configuration, SendGridOptions.Section))
         {
             return builder;
         }
         builder.Services.AddOptions<SendGridOptions>()
             .BindConfiguration(SendGridOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(SendGridOptions.Section)
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SendGridProvider.HttpClientName)

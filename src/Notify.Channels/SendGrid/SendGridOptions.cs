@@ -4,7 +4,7 @@ namespace Notify.Channels.SendGrid;
 
 /// <summary>
 /// Settings under <c>Notify:Providers:SendGrid</c> (app settings <c>Notify__Providers__SendGrid__...</c>). The
-/// provider is registered only when <see cref="ApiKey"/> is set; then the rest is validated at start.
+/// provider is registered when any of these is set; then every required setting is validated at start.
 /// </summary>
 public sealed class SendGridOptions : IValidatableObject
 {

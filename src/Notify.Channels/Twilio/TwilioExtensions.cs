@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notify.Channels.Twilio;
 using Notify.Core.Delivery;
+using Notify.Core.Configuration;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;
@@ -10,18 +11,18 @@ namespace Notify.Channels;
 public static class TwilioExtensions
 {
     /// <summary>
-    /// Registers the Twilio SMS provider when <c>Notify:Providers:Twilio:AccountSid</c> is set; otherwise
-    /// nothing, and SMS goes to the next provider (the Outbox locally).
+    /// Registers the Twilio SMS provider when any <c>Notify:Providers:Twilio:*</c> setting is set; then every
+    /// required one is validated at start. With none set, nothing, and SMS goes to the Outbox.
     /// </summary>
     public static IHostApplicationBuilder AddTwilio(this IHostApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration.GetSection(TwilioOptions.Section)[nameof(TwilioOptions.AccountSid)]))
+        if (!ProviderSettings.AnySet(builder.Configuration, TwilioOptions.Section))
         {
             return builder;
         }
         builder.Services.AddOptions<TwilioOptions>()
             .BindConfiguration(TwilioOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(TwilioOptions.Section)
             .ValidateOnStart();
         builder.Services.AddHttpClient(TwilioProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout)

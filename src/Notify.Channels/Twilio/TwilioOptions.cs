@@ -4,7 +4,7 @@ namespace Notify.Channels.Twilio;
 
 /// <summary>
 /// Settings under <c>Notify:Providers:Twilio</c> (app settings <c>Notify__Providers__Twilio__...</c>). The
-/// provider is registered only when <see cref="AccountSid"/> is set; then the rest is validated at start.
+/// provider is registered when any of these is set; then every required setting is validated at start.
 /// </summary>
 public sealed class TwilioOptions : IValidatableObject
 {

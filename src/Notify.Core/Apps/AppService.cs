@@ -27,7 +27,7 @@ public sealed record AppListView(IReadOnlyList<AppView> Apps);
 /// disable, enable, delete. Every change is a conditional write on the app row's ETag (retried on a concurrent
 /// change) and drops this instance's cached copy at once.
 /// </summary>
-public sealed class AppService(AppDirectory directory, TimeProvider time, IOptionsMonitor<SecurityOptions> options, ILogger<AppService> logger)
+public sealed class AppService(AppDirectory directory, TimeProvider time, IOptionsMonitor<SecurityOptions> options, ILogger<AppService> logger, Audit.AuditLog audit)
 {
     /// <summary>Active secrets per app: the current one, and during a rotation's grace period the previous one.</summary>
     public const int MaxActiveSecrets = 2;
@@ -74,6 +74,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
             if (await Store.TryCreateAsync(app, cancellationToken))
             {
                 AppsLog.Created(logger, app.AppKey, name, string.Join(' ', app.Scopes), app.Secrets[0].Id, actor);
+                await audit.RecordAsync(actor, Audit.AuditKinds.App, "create", app.AppKey, $"scopes={string.Join(' ', app.Scopes)} secretId={app.Secrets[0].Id}", cancellationToken);
                 return new AppCredentialView(app.AppKey, app.Secrets[0].Id, secret, View(app, now));
             }
         }
@@ -153,6 +154,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
             return Failure<AppCredentialView, AppView>(result);
         }
         AppsLog.Rotated(logger, appKey, added!.Id, actor, time.GetUtcNow() + grace);
+        await audit.RecordAsync(actor, Audit.AuditKinds.App, "rotate-secret", appKey, $"secretId={added.Id} graceSeconds={(long)grace.TotalSeconds}", cancellationToken);
         return Result<AppCredentialView>.Ok(new AppCredentialView(appKey, added.Id, secret!, result.Value!));
     }
 
@@ -175,6 +177,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         if (result.Kind == ResultKind.Ok)
         {
             AppsLog.Revoked(logger, appKey, secretId, actor);
+            await audit.RecordAsync(actor, Audit.AuditKinds.App, "revoke-secret", appKey, $"secretId={secretId}", cancellationToken);
         }
         return result;
     }
@@ -190,6 +193,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         if (result.Kind == ResultKind.Ok)
         {
             AppsLog.DisabledChanged(logger, appKey, disabled, actor);
+            await audit.RecordAsync(actor, Audit.AuditKinds.App, disabled ? "disable" : "enable", appKey, null, cancellationToken);
         }
         return result;
     }
@@ -231,6 +235,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         if (result.Kind == ResultKind.Ok)
         {
             AppsLog.ScopesChanged(logger, appKey, string.Join(' ', distinct), actor);
+            await audit.RecordAsync(actor, Audit.AuditKinds.App, "set-scopes", appKey, $"scopes={string.Join(' ', distinct)}", cancellationToken);
         }
         return result;
     }
@@ -253,6 +258,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
             return Result<bool>.NotFound();
         }
         AppsLog.Deleted(logger, appKey, actor);
+        await audit.RecordAsync(actor, Audit.AuditKinds.App, "delete", appKey, null, cancellationToken);
         return Result<bool>.Ok(true);
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Notify.Core.Configuration;
 
 namespace Notify.Core.Apps;
 
@@ -16,10 +16,8 @@ public static class AppsExtensions
         var services = builder.Services;
         services.AddOptions<SecurityOptions>()
             .BindConfiguration(SecurityOptions.Section)
+            .ValidateDataAnnotationsNested(SecurityOptions.Section)
             .ValidateOnStart();
-        services.AddSingleton<SecurityOptionsValidator>();
-        services.AddSingleton<IValidateOptions<SecurityOptions>>(sp => sp.GetRequiredService<SecurityOptionsValidator>());
-        services.AddSingleton<IValidateOptions<NotifyOptions>>(sp => sp.GetRequiredService<SecurityOptionsValidator>());
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<FailedAuthThrottle>();
         services.AddSingleton<RequestQuota>();

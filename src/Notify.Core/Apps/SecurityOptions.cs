@@ -37,10 +37,10 @@ public sealed class SecurityOptions
     [MaxLength(64)]
     public string? ClientAddressHeader { get; set; } = "X-Forwarded-For";
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public QuotaOptions Quota { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public FailedAuthOptions FailedAuth { get; set; } = new();
 }
 
@@ -66,6 +66,7 @@ public sealed class QuotaOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = DefaultBurst;
 
+    [ValidateEnumeratedItems]
     public Dictionary<string, QuotaLimit> Apps { get; set; } = new(StringComparer.Ordinal);
 
     public (double RequestsPerSecond, int Burst) For(string appKey) =>
@@ -121,39 +122,4 @@ public sealed class LimitOptions
     /// <summary>Registered devices per user; registering one more drops the oldest.</summary>
     [Range(1, 100)]
     public int MaxDevicesPerUser { get; set; } = Limits.MaxDevicesPerUser;
-}
-
-/// <summary>
-/// Validates nested option objects too (data annotations stop at the first level), naming the setting that is wrong.
-/// </summary>
-internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>, IValidateOptions<NotifyOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
-    {
-        var failures = new List<string>();
-        Check(options, SecurityOptions.Section, failures);
-        Check(options.Quota, SecurityOptions.Section + ":Quota", failures);
-        Check(options.FailedAuth, SecurityOptions.Section + ":FailedAuth", failures);
-        foreach (var (appKey, limit) in options.Quota.Apps)
-        {
-            Check(limit, $"{SecurityOptions.Section}:Quota:Apps:{appKey}", failures);
-        }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    public ValidateOptionsResult Validate(string? name, NotifyOptions options)
-    {
-        var failures = new List<string>();
-        Check(options.Limits, NotifyOptions.Section + ":Limits", failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static void Check(object options, string section, List<string> failures)
-    {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
-        {
-            failures.AddRange(results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
-        }
-    }
 }

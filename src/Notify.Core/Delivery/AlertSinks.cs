@@ -14,7 +14,7 @@ public sealed class AlertOptions
     /// <summary>Optional: alerts are also POSTed as JSON here (e.g. a chat channel's incoming webhook). A secret.</summary>
     public Uri? WebhookUrl { get; set; }
 
-    /// <summary>One alert per kind and channel per window; the rest are counted and reported with the next one.</summary>
+    /// <summary>One alert per kind, channel and provider per window; the rest are counted and reported with the next one.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -23,7 +23,7 @@ public sealed class AlertOptions
 }
 
 /// <summary>
-/// A burst of failures is one alert per window, not thousands: the first alert of a kind (and channel) in a
+/// A burst of failures is one alert per window, not thousands: the first alert of a kind (channel and provider) in a
 /// window goes through; later ones are counted, and the next alert after the window says how many were held
 /// back. Per instance: with N instances a burst raises at most N alerts per window.
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class DedupingAlertSink(IReadOnlyList<IAlertSink> sinks, TimeProvi
 
     public async Task RaiseAsync(Alert alert, CancellationToken cancellationToken)
     {
-        var key = $"{alert.Kind}|{alert.Channel}";
+        var key = $"{alert.Kind}|{alert.Channel}|{alert.Provider}";
         var now = time.GetUtcNow();
         var window = _windows.GetOrAdd(key, _ => new Window());
         int suppressed;
@@ -80,6 +80,7 @@ public sealed partial class WebhookAlertSink(HttpClient http, IOptions<AlertOpti
             summary = alert.Summary,
             deliveryId = alert.DeliveryId,
             channel = alert.Channel?.ToName(),
+            provider = alert.Provider,
             at = time.GetUtcNow(),
         };
         try

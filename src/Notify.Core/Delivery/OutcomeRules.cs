@@ -56,7 +56,7 @@ public static class OutcomeRules
             SendResult.Attempted { Outcome: DeliveryOutcome.Misconfigured misconfigured } attempted =>
                 Retry(attempted, now, settings, jitter, misconfigured.Code, misconfigured.Message, misconfigured.RetryAfter) with
                 {
-                    Alert = new Alert("provider-misconfigured", $"{attempted.Provider}: {misconfigured.Code}: {misconfigured.Message}", delivery.Key.Id, delivery.Channel),
+                    Alert = new Alert("provider-misconfigured", $"{attempted.Provider}: {misconfigured.Code}: {misconfigured.Message}", delivery.Key.Id, delivery.Channel, attempted.Provider),
                 },
             _ => throw new InvalidOperationException($"Unknown send result {result.GetType().Name}."),
         };

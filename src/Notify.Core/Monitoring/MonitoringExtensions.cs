@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Notify.Core.Configuration;
 
 namespace Notify.Core.Monitoring;
 
@@ -10,7 +11,7 @@ public static class MonitoringExtensions
     {
         builder.Services.AddOptions<MonitoringOptions>()
             .BindConfiguration(MonitoringOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(MonitoringOptions.Section)
             .ValidateOnStart();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<NotifyMetrics>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Notify.Core.Monitoring;
 
@@ -15,11 +16,11 @@ public sealed class MonitoringOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>When a channel queue counts as a backlog.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public BacklogThreshold Backlog { get; set; } = new() { MaxLength = 5_000, MaxAge = TimeSpan.FromMinutes(10) };
 
     /// <summary>When a poison queue counts as a backlog (its handler should empty it within seconds).</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public BacklogThreshold PoisonBacklog { get; set; } = new() { MaxLength = 50, MaxAge = TimeSpan.FromMinutes(10) };
 
     /// <summary>Also write the metrics to the console (local runs without Prometheus or Azure Monitor).</summary>

@@ -8,11 +8,11 @@ public sealed record TemplateView(string Name, string Version, DateTimeOffset Up
 public sealed record PreviewView(string Template, string Locale, IReadOnlyDictionary<string, RenderedContent> Channels);
 
 /// <summary>Writes, reads and previews templates.</summary>
-public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
+public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, Audit.AuditLog audit)
 {
     public static bool IsValidName(string name) => Limits.TemplateName().IsMatch(name);
 
-    public async Task<Result<TemplateView>> PutAsync(string name, JsonElement body, CancellationToken cancellationToken)
+    public async Task<Result<TemplateView>> PutAsync(string name, JsonElement body, string appKey, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!IsValidName(name))
@@ -31,6 +31,7 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             return Result<TemplateView>.Invalid(errors);
         }
         var stored = await store.PutAsync(name, json, cancellationToken);
+        await audit.RecordAsync(appKey, Audit.AuditKinds.Template, "put", name, $"version={stored.Version}", cancellationToken);
         return Result<TemplateView>.Ok(ToView(stored));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Notify.Core.Configuration;
 
 namespace Notify.Core.Tracking;
 
@@ -11,7 +12,7 @@ public static class TrackingExtensions
     {
         builder.Services.AddOptions<TrackingOptions>()
             .BindConfiguration(TrackingOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(TrackingOptions.Section)
             .ValidateOnStart();
         builder.Services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)
@@ -27,7 +28,7 @@ public static class TrackingExtensions
                     options.Twilio.CallbackUrl = callback;
                 }
             })
-            .ValidateDataAnnotations()
+            .ValidateDataAnnotationsNested(WebhookOptions.Section)
             .ValidateOnStart();
         var services = builder.Services;
         services.AddSingleton<TrackingTokens>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 
 namespace Notify.Core.Tracking;
@@ -77,10 +78,10 @@ public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Notify:Webhooks";
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public SendGridWebhookOptions SendGrid { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public TwilioWebhookOptions Twilio { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

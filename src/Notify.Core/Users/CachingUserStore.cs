@@ -78,8 +78,14 @@ public sealed class CachingUserStore(IUserStore inner, IOptions<UserCacheOptions
     public Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) =>
         Invalidating(userId, () => inner.DeleteDeviceAsync(userId, deviceId, cancellationToken));
 
+    public Task<bool> DeleteDeviceAsync(string userId, string deviceId, WriteStamp stamp, CancellationToken cancellationToken) =>
+        Invalidating(userId, () => inner.DeleteDeviceAsync(userId, deviceId, stamp, cancellationToken));
+
     public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken) =>
         Invalidating(userId, () => inner.MergePreferencesAsync(userId, update, cancellationToken));
+
+    public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, WriteStamp stamp, CancellationToken cancellationToken) =>
+        Invalidating(userId, () => inner.MergePreferencesAsync(userId, update, stamp, cancellationToken));
 
     public Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken) =>
         Invalidating(userId, async () =>

@@ -2,7 +2,7 @@ namespace Notify.Core.Users;
 
 public interface IUserStore
 {
-    /// <summary>The user's profile, devices, preferences and rate counters, or null for an unknown user.</summary>
+    /// <summary>The user's profile, devices and preferences, or null for an unknown user.</summary>
     Task<UserRecord?> GetAsync(string userId, CancellationToken cancellationToken);
 
     /// <summary>Many users at once (ingest); unknown users are absent from the answer.</summary>
@@ -17,7 +17,13 @@ public interface IUserStore
     /// <summary>Removes a device; false when the user had no such device.</summary>
     Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>Removes a device an app asked to remove, and stamps the user with that app and time, in one write.</summary>
+    Task<bool> DeleteDeviceAsync(string userId, string deviceId, WriteStamp stamp, CancellationToken cancellationToken);
+
     Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken);
+
+    /// <summary>Merges an app's preference change and stamps the user with that app and time, in one write.</summary>
+    Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, WriteStamp stamp, CancellationToken cancellationToken);
 
     /// <summary>Marks the user's email or phone as not reachable (provider said invalid, bounced or unsubscribed).</summary>
     Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken);

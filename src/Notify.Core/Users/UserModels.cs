@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Notify.Core.Users;
 
-/// <summary>Who a user is and how to reach them. A contact marked invalid (bounced, unsubscribed) is not used.</summary>
+/// <summary>
+/// Who a user is and how to reach them. A contact marked invalid (bounced, unsubscribed) is not used.
+/// <see cref="UpdatedAt"/> and <see cref="UpdatedBy"/> (an app key) are those of the last write by an app to the
+/// user, its devices or its preferences: users are shared by every app, so each write says who made it.
+/// </summary>
 public sealed record UserProfile(
     string UserId,
     string? Email,
@@ -12,10 +16,15 @@ public sealed record UserProfile(
     string? TimeZone,
     DateTimeOffset UpdatedAt,
     bool EmailInvalid = false,
-    bool PhoneInvalid = false);
+    bool PhoneInvalid = false,
+    string? UpdatedBy = null);
+
+/// <summary>Which app wrote to a user, and when.</summary>
+public sealed record WriteStamp(string AppKey, DateTimeOffset At);
 
 /// <summary>A registered push token. <see cref="Id"/> is a hash of the token: stable, and safe to show and log.</summary>
-public sealed record Device(string Id, string Token, DevicePlatform Platform, DateTimeOffset RegisteredAt)
+/// <param name="RegisteredBy">The app that registered it; the store then stamps the user with this app and time.</param>
+public sealed record Device(string Id, string Token, DevicePlatform Platform, DateTimeOffset RegisteredAt, string? RegisteredBy = null)
 {
     public static string IdFor(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..24];

@@ -1,20 +1,24 @@
 using System.Text.Json;
+using Notify.Core.Apps;
+using Notify.Core.Audit;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Users;
 
-public sealed record UserView(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<DeviceView> Devices);
+/// <param name="UpdatedAt">When an app last wrote to the user, its devices or its preferences.</param>
+/// <param name="UpdatedBy">The app key of that write (absent on users last written before it was recorded).</param>
+public sealed record UserView(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<DeviceView> Devices, string? UpdatedBy = null);
 
 public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffset RegisteredAt);
 
 public sealed record PreferencesView(bool Push, bool Email, bool Sms);
 
-/// <summary>Users, their devices and their channel preferences.</summary>
-public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
+/// <summary>Users, their devices and their channel preferences. Every write names the app that makes it: the user is stamped with it and the audit log records it.</summary>
+public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
 {
     public static bool IsValidUserId(string userId) => Limits.UserId().IsMatch(userId);
 
-    public async Task<Result<UserView>> PutAsync(string userId, JsonElement body, CancellationToken cancellationToken)
+    public async Task<Result<UserView>> PutAsync(string userId, JsonElement body, string appKey, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         CheckUserId(userId, errors);
@@ -32,8 +36,9 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         {
             return Result<UserView>.Invalid(errors);
         }
-        var profile = new UserProfile(userId, email, phone, locale, timeZone, time.GetUtcNow());
-        await store.PutProfileAsync(profile, cancellationToken);
+        var profile = new UserProfile(userId, email, phone, locale, timeZone, time.GetUtcNow(), UpdatedBy: appKey);
+        var created = await store.PutProfileAsync(profile, cancellationToken);
+        await audit.RecordAsync(appKey, AuditKinds.User, created ? "create" : "replace", userId, AuditLog.UserDetail(email, phone, locale, timeZone), cancellationToken);
         var stored = await store.GetAsync(userId, cancellationToken);
         return Result<UserView>.Ok(ToView(stored!));
     }
@@ -48,7 +53,7 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         return user is null ? null : ToView(user);
     }
 
-    public async Task<Result<DeviceView>> PutDeviceAsync(string userId, string token, JsonElement body, CancellationToken cancellationToken)
+    public async Task<Result<DeviceView>> PutDeviceAsync(string userId, string token, JsonElement body, string appKey, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         CheckUserId(userId, errors);
@@ -72,14 +77,26 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         {
             return Result<DeviceView>.NotFound($"User '{userId}' does not exist; create it with PUT /api/v1/users/{userId} first.");
         }
-        var device = new Device(Device.IdFor(token), token, platform, time.GetUtcNow());
+        var device = new Device(Device.IdFor(token), token, platform, time.GetUtcNow(), appKey);
         await store.PutDeviceAsync(userId, device, options.Value.Limits.MaxDevicesPerUser, cancellationToken);
+        await audit.RecordAsync(appKey, AuditKinds.Device, "register", $"{userId}/devices/{device.Id}", $"platform={platform.ToName()} token={LogMask.Token(token)}", cancellationToken);
         return Result<DeviceView>.Ok(new DeviceView(device.Id, device.Platform, device.RegisteredAt));
     }
 
-    public async Task<bool> DeleteDeviceAsync(string userId, string token, CancellationToken cancellationToken) =>
-        IsValidUserId(userId) && Limits.DeviceToken().IsMatch(token)
-        && await store.DeleteDeviceAsync(userId, Device.IdFor(token), cancellationToken);
+    public async Task<bool> DeleteDeviceAsync(string userId, string token, string appKey, CancellationToken cancellationToken)
+    {
+        if (!IsValidUserId(userId) || !Limits.DeviceToken().IsMatch(token))
+        {
+            return false;
+        }
+        var deviceId = Device.IdFor(token);
+        if (!await store.DeleteDeviceAsync(userId, deviceId, new WriteStamp(appKey, time.GetUtcNow()), cancellationToken))
+        {
+            return false;
+        }
+        await audit.RecordAsync(appKey, AuditKinds.Device, "delete", $"{userId}/devices/{deviceId}", $"token={LogMask.Token(token)}", cancellationToken);
+        return true;
+    }
 
     public async Task<PreferencesView?> GetPreferencesAsync(string userId, CancellationToken cancellationToken)
     {
@@ -91,7 +108,7 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         return user is null ? null : Effective(user.Preferences);
     }
 
-    public async Task<Result<PreferencesView>> PutPreferencesAsync(string userId, JsonElement body, CancellationToken cancellationToken)
+    public async Task<Result<PreferencesView>> PutPreferencesAsync(string userId, JsonElement body, string appKey, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         CheckUserId(userId, errors);
@@ -106,7 +123,8 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         {
             return Result<PreferencesView>.NotFound($"User '{userId}' does not exist; create it with PUT /api/v1/users/{userId} first.");
         }
-        var merged = await store.MergePreferencesAsync(userId, update, cancellationToken);
+        var merged = await store.MergePreferencesAsync(userId, update, new WriteStamp(appKey, time.GetUtcNow()), cancellationToken);
+        await audit.RecordAsync(appKey, AuditKinds.Preferences, "merge", userId, PreferencesDetail(update), cancellationToken);
         return Result<PreferencesView>.Ok(Effective(merged));
     }
 
@@ -134,7 +152,15 @@ public sealed class UserService(IUserStore store, TimeProvider time, Microsoft.E
         user.Profile.Locale,
         user.Profile.TimeZone,
         user.Profile.UpdatedAt,
-        [.. user.Devices.OrderBy(d => d.RegisteredAt).Select(d => new DeviceView(d.Id, d.Platform, d.RegisteredAt))]);
+        [.. user.Devices.OrderBy(d => d.RegisteredAt).Select(d => new DeviceView(d.Id, d.Platform, d.RegisteredAt))],
+        user.Profile.UpdatedBy);
+
+    private static string PreferencesDetail(ChannelPreferences update) => string.Join(' ', new[]
+    {
+        update.Push is { } push ? $"push={(push ? "true" : "false")}" : null,
+        update.Email is { } email ? $"email={(email ? "true" : "false")}" : null,
+        update.Sms is { } sms ? $"sms={(sms ? "true" : "false")}" : null,
+    }.OfType<string>());
 
     private static class EmailPattern
     {

@@ -20,12 +20,12 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
         string name,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await templates.PutAsync(name, body, cancellationToken);
+        var result = await templates.PutAsync(name, body, app!.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),

@@ -19,12 +19,12 @@ public sealed class PutUser(ApiGuard guard, UserService users)
         string userId,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutAsync(userId, body, cancellationToken);
+        var result = await users.PutAsync(userId, body, app!.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -66,12 +66,12 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
         string token,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutDeviceAsync(userId, token, body, cancellationToken);
+        var result = await users.PutDeviceAsync(userId, token, body, app!.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -93,12 +93,12 @@ public sealed class DeleteDevice(ApiGuard guard, UserService users)
         string token,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.UsersWrite, cancellationToken);
+        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.UsersWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        return await users.DeleteDeviceAsync(userId, token, cancellationToken) ? TypedResults.NoContent() : ApiResults.NotFound("Device");
+        return await users.DeleteDeviceAsync(userId, token, app!.AppKey, cancellationToken) ? TypedResults.NoContent() : ApiResults.NotFound("Device");
     }
 }
 
@@ -133,12 +133,12 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
         string userId,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutPreferencesAsync(userId, body, cancellationToken);
+        var result = await users.PutPreferencesAsync(userId, body, app!.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),

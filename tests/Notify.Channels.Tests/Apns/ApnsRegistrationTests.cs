@@ -34,11 +34,9 @@ public sealed class ApnsRegistrationTests
     private static ProviderRouter Router(IHost host) => ProviderHost.Router(host);
 
     [Fact]
-    public async Task Without_a_key_id_apns_push_falls_back_to_the_outbox()
+    public async Task Without_any_apns_setting_apns_push_falls_back_to_the_outbox()
     {
-        var settings = Valid();
-        settings.Remove("Notify:Providers:Apns:KeyId");
-        using var host = Build(settings);
+        using var host = Build([]);
 
         await host.StartAsync(Ct);
 
@@ -70,6 +68,7 @@ public sealed class ApnsRegistrationTests
     }
 
     [Theory]
+    [InlineData("Notify:Providers:Apns:KeyId")]
     [InlineData("Notify:Providers:Apns:TeamId")]
     [InlineData("Notify:Providers:Apns:PrivateKey")]
     [InlineData("Notify:Providers:Apns:Topic")]

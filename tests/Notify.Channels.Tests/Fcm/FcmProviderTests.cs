@@ -169,6 +169,24 @@ public sealed class FcmProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_refused_token_and_a_failed_refresh_the_next_send_fetches_a_new_token_again()
+    {
+        Assert.IsType<DeliveryOutcome.Sent>(await Provider.SendAsync(Message(), Ct));
+        _fake.ReplyNext(401, FcmFake.Bodies.Unauthenticated);
+        Assert.IsType<DeliveryOutcome.Misconfigured>(await Provider.SendAsync(Message(), Ct));
+        _fake.TokenReplyNext(503, """{"error":"unavailable"}""");
+        Assert.IsType<DeliveryOutcome.Transient>(await Provider.SendAsync(Message(), Ct));
+
+        var next = await Provider.SendAsync(Message(), Ct);
+
+        Assert.IsType<DeliveryOutcome.Sent>(next);
+        // The refused ya29.fake-1 is never sent again: the failed refresh left the refresh pending.
+        Assert.Equal(3, _fake.TokenRequests);
+        Assert.Equal("Bearer ya29.fake-3", Sends[^1].Headers["authorization"]);
+        Assert.Equal(2, Sends.Count(r => r.Headers["authorization"] == "Bearer ya29.fake-1"));
+    }
+
+    [Fact]
     public async Task Token_endpoint_refusing_the_grant_is_misconfiguration()
     {
         _fake.TokenReplyNext(400, FcmFake.Bodies.InvalidGrant);

@@ -35,14 +35,24 @@ public sealed class FcmRegistrationTests
     private static ProviderRouter Router(IHost host) => ProviderHost.Router(host);
 
     [Fact]
-    public async Task Without_a_project_id_fcm_push_falls_back_to_the_outbox()
+    public async Task Without_any_fcm_setting_fcm_push_falls_back_to_the_outbox()
     {
-        using var host = Build(new() { ["Notify:Providers:Fcm:ServiceAccountJson"] = "ignored without a project id" });
+        using var host = Build(new() { ["Notify:Providers:Fcm:ProjectId"] = " " });
 
         await host.StartAsync(Ct);
 
         Assert.Equal(ProviderRouter.OutboxName, Router(host).For(Channel.Push, DevicePlatform.Fcm).Name);
         await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Service_account_without_a_project_id_fails_at_start_naming_the_project_id()
+    {
+        using var host = Build(new() { ["Notify:Providers:Fcm:ServiceAccountJson"] = ServiceAccountJson() });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("Notify:Providers:Fcm:ProjectId", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,10 +16,10 @@ public sealed class SendGridRegistrationTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Without_an_api_key_AddSendGrid_registers_nothing()
+    public void Without_any_sendgrid_setting_AddSendGrid_registers_nothing()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Notify:Providers:SendGrid:FromEmail"] = "noreply@notify.test" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Notify:Providers:SendGrid:ApiKey"] = "" });
 
         builder.AddSendGrid();
 
@@ -56,6 +56,7 @@ public sealed class SendGridRegistrationTests
     }
 
     [Theory]
+    [InlineData("Notify:Providers:SendGrid:ApiKey", null)]
     [InlineData("Notify:Providers:SendGrid:FromEmail", null)]
     [InlineData("Notify:Providers:SendGrid:FromEmail", "not an address")]
     [InlineData("Notify:Providers:SendGrid:BaseUrl", "/relative")]

@@ -14,10 +14,10 @@ public sealed class TwilioRegistrationTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Without_an_account_sid_AddTwilio_registers_nothing()
+    public void Without_any_twilio_setting_AddTwilio_registers_nothing()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Notify:Providers:Twilio:AuthToken"] = "token" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Notify:Providers:Twilio:AccountSid"] = "" });
 
         builder.AddTwilio();
 
@@ -48,6 +48,7 @@ public sealed class TwilioRegistrationTests
     }
 
     [Theory]
+    [InlineData("Notify:Providers:Twilio:AccountSid", null)]
     [InlineData("Notify:Providers:Twilio:AuthToken", null)]
     [InlineData("Notify:Providers:Twilio:AccountSid", "not-a-sid")]
     [InlineData("Notify:Providers:Twilio:FromNumber", "4155550100 ext 2")]

@@ -151,7 +151,7 @@ public sealed class AppAuthenticatorTests
         var app = await kit.CreateAsync(Scopes.NotificationsRead);
         await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret));
         // The other instance shares the table, not the cache.
-        var other = new AppService(new AppDirectory(kit.Store, kit.Time, new Monitor<SecurityOptions>(kit.Options)), kit.Time, new Monitor<SecurityOptions>(kit.Options), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppService>.Instance);
+        var other = new AppService(new AppDirectory(kit.Store, kit.Time, new Monitor<SecurityOptions>(kit.Options)), kit.Time, new Monitor<SecurityOptions>(kit.Options), Microsoft.Extensions.Logging.Abstractions.NullLogger<AppService>.Instance, new Core.Audit.AuditLog(kit.AuditStore, kit.Time));
 
         var rotated = await other.RotateAsync(app.AppKey, TimeSpan.FromHours(1), "admin", AppsKit.Ct);
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
+using Notify.Core.Configuration;
 
 namespace Notify.Core.Tests.Apps;
 
@@ -88,12 +88,11 @@ public sealed class AppSecretsTests
         options.FailedAuth.Window = TimeSpan.Zero;
         options.Quota.Apps["app_1"] = new QuotaLimit { RequestsPerSecond = -1 };
 
-        var result = ((IValidateOptions<SecurityOptions>)new SecurityOptionsValidator()).Validate(null, options);
+        var failures = SettingsValidation.Failures(options, SecurityOptions.Section);
 
-        Assert.True(result.Failed);
-        Assert.Contains(result.Failures!, f => f.StartsWith("Notify:Security:Quota:Burst", StringComparison.Ordinal));
-        Assert.Contains(result.Failures!, f => f.StartsWith("Notify:Security:FailedAuth:Window", StringComparison.Ordinal));
-        Assert.Contains(result.Failures!, f => f.StartsWith("Notify:Security:Quota:Apps:app_1:RequestsPerSecond", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Notify:Security:Quota:Burst", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Notify:Security:FailedAuth:Window", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Notify:Security:Quota:Apps:app_1:RequestsPerSecond", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -105,9 +104,8 @@ public sealed class AppSecretsTests
 
         var options = new NotifyOptions();
         options.Limits.MaxTemplateBytes = 65 * 1024;
-        var result = ((IValidateOptions<NotifyOptions>)new SecurityOptionsValidator()).Validate(null, options);
+        var failures = SettingsValidation.Failures(options, NotifyOptions.Section);
 
-        Assert.True(result.Failed);
-        Assert.StartsWith("Notify:Limits:MaxTemplateBytes", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        Assert.StartsWith("Notify:Limits:MaxTemplateBytes", Assert.Single(failures), StringComparison.Ordinal);
     }
 }

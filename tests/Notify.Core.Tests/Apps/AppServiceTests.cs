@@ -20,6 +20,24 @@ public sealed class AppServiceTests
     }
 
     [Fact]
+    public async Task Every_app_change_is_audited_with_who_and_what_but_never_a_secret()
+    {
+        var kit = new AppsKit();
+        var created = (await kit.Service.CreateAsync("billing", [Scopes.NotificationsSend], "admin_1", AppsKit.Ct)).AppKey;
+
+        var rotated = await kit.Service.RotateAsync(created, TimeSpan.FromHours(1), "admin_1", AppsKit.Ct);
+        await kit.Service.SetScopesAsync(created, [Scopes.NotificationsRead], "admin_1", AppsKit.Ct);
+        await kit.Service.SetDisabledAsync(created, true, AppService.CommandLineActor, AppsKit.Ct);
+
+        var entries = kit.AuditStore.Entries;
+        Assert.Equal(["create", "rotate-secret", "set-scopes", "disable"], entries.Select(e => e.Action));
+        Assert.All(entries, e => Assert.Equal((Audit.AuditKinds.App, created), (e.Kind, e.Target)));
+        Assert.Equal(["admin_1", "admin_1", "admin_1", AppService.CommandLineActor], entries.Select(e => e.AppKey));
+        Assert.Contains(rotated.Value!.SecretId, entries[1].Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(entries, e => e.Detail?.Contains(rotated.Value.AppSecret, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task Create_lists_every_invalid_field()
     {
         var kit = new AppsKit();

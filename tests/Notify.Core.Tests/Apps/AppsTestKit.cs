@@ -99,8 +99,10 @@ internal sealed class AppsKit
         Throttle = new FailedAuthThrottle(Time, monitor);
         Quota = new RequestQuota(Time, monitor);
         Authenticator = new AppAuthenticator(Directory, Throttle, Quota, Time, NullLogger<AppAuthenticator>.Instance);
-        Service = new AppService(Directory, Time, monitor, NullLogger<AppService>.Instance);
+        Service = new AppService(Directory, Time, monitor, NullLogger<AppService>.Instance, new Audit.AuditLog(AuditStore, Time));
     }
+
+    public InMemoryAuditStore AuditStore { get; } = new();
 
     public SecurityOptions Options { get; }
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
@@ -121,4 +123,22 @@ internal sealed class AppsKit
 
     public Task<AuthResult> AuthAsync(string? header, string scope = Scopes.NotificationsRead, string address = "203.0.113.7") =>
         Authenticator.AuthenticateAsync(header, address, scope, Ct);
+}
+
+/// <summary>The audit log's entries in a list, in the order they were written.</summary>
+internal sealed class InMemoryAuditStore : Audit.IAuditStore
+{
+    public List<Audit.AuditEntry> Entries { get; } = [];
+
+    public Task AppendAsync(Audit.AuditEntry entry, CancellationToken cancellationToken)
+    {
+        lock (Entries)
+        {
+            Entries.Add(entry);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<Audit.AuditPage?> QueryAsync(Audit.AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        Task.FromResult<Audit.AuditPage?>(new Audit.AuditPage([.. Entries.Where(e => e.At >= query.Since).Reverse().Take(pageSize)], null));
 }

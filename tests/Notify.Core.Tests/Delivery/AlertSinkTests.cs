@@ -57,6 +57,19 @@ public sealed class AlertSinkTests
         Assert.Equal(["a", "b", "c"], inner.Raised.Select(a => a.Summary));
     }
 
+    [Fact]
+    public async Task A_misconfigured_provider_is_not_held_back_by_another_providers_alert_on_the_same_channel()
+    {
+        var (sink, inner, time) = Create();
+
+        await sink.RaiseAsync(new Alert("provider-misconfigured", "fcm: UNAUTHENTICATED", "d-1", Channel.Push, "fcm"), TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await sink.RaiseAsync(new Alert("provider-misconfigured", "apns: InvalidProviderToken", "d-2", Channel.Push, "apns"), TestContext.Current.CancellationToken);
+        await sink.RaiseAsync(new Alert("provider-misconfigured", "fcm: UNAUTHENTICATED", "d-3", Channel.Push, "fcm"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["fcm", "apns"], inner.Raised.Select(a => a.Provider));
+    }
+
     private sealed class CapturingHandler(HttpStatusCode status) : HttpMessageHandler
     {
         public List<(Uri Uri, string Body)> Requests { get; } = [];

@@ -124,6 +124,7 @@ public sealed class ClaimAndOutcomeRulesTests
 
         Assert.IsType<FollowUp.Retry>(plan.FollowUp);
         Assert.Equal("provider-misconfigured", plan.Alert?.Kind);
+        Assert.Equal("apns", plan.Alert?.Provider);
     }
 
     [Fact]

@@ -50,6 +50,11 @@ public sealed class CachingUserStoreTests
             return Task.FromResult(Users[userId].Preferences);
         }
 
+        public Task<bool> DeleteDeviceAsync(string userId, string deviceId, WriteStamp stamp, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, WriteStamp stamp, CancellationToken cancellationToken) =>
+            MergePreferencesAsync(userId, update, cancellationToken);
+
         public Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

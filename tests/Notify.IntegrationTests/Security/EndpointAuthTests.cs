@@ -36,6 +36,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST v1/templates/{name}/preview"] = [Scopes.TemplatesWrite],
         ["GET v1/admin/dead-letters"] = [Scopes.Admin],
         ["POST v1/admin/dead-letters/replay"] = [Scopes.Admin],
+        ["GET v1/admin/audit"] = [Scopes.Admin],
         ["POST v1/admin/apps"] = [Scopes.Admin],
         ["GET v1/admin/apps"] = [Scopes.Admin],
         ["GET v1/admin/apps/{key}"] = [Scopes.Admin],

@@ -1,0 +1,34 @@
+namespace Notify.Core.Audit;
+
+/// <summary>What an audit entry is about; the values of <c>kind</c> in <c>GET /api/v1/admin/audit</c>.</summary>
+public static class AuditKinds
+{
+    public const string User = "user";
+    public const string Device = "device";
+    public const string Preferences = "preferences";
+    public const string Template = "template";
+    public const string App = "app";
+
+    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App];
+}
+
+/// <summary>
+/// One write: who (the app key, or <c>command-line</c>), what (kind, action, target, and a detail with contacts
+/// masked as <see cref="Apps.LogMask"/> masks them, never a secret), when.
+/// </summary>
+public sealed record AuditEntry(DateTimeOffset At, string AppKey, string Kind, string Action, string Target, string? Detail);
+
+/// <summary>Entries at or after <see cref="Since"/>, newest first, optionally of one app or kind.</summary>
+public sealed record AuditQuery(DateTimeOffset Since, string? AppKey, string? Kind);
+
+/// <summary>One page of entries; <see cref="ContinuationToken"/> fetches the next with the same query, null at the end.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? ContinuationToken);
+
+/// <summary>The audit log's storage: append-only, read by time range.</summary>
+public interface IAuditStore
+{
+    Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>A page of at most <paramref name="pageSize"/> entries; null when <paramref name="continuationToken"/> is not one this store issued.</summary>
+    Task<AuditPage?> QueryAsync(AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Core.Audit;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Admin;
+
+/// <summary>
+/// GET /api/v1/admin/audit?since=&amp;appKey=&amp;kind=&amp;pageSize=&amp;continuationToken=: every app's writes to users,
+/// devices, preferences, templates and apps, newest first, a page at a time.
+/// </summary>
+public sealed class ListAudit(ApiGuard guard, AuditLog audit)
+{
+    [Function(nameof(ListAudit))]
+    [EndpointSummary("Writes to users, devices, preferences, templates and apps, newest first, paged")]
+    [QueryParameter("since", "Only writes at or after this ISO 8601 time (default: the last 24 hours; at most 90 days back)")]
+    [QueryParameter("appKey", "Only this app's writes")]
+    [QueryParameter("kind", "Only this kind: user, device, preferences, template or app")]
+    [QueryParameter("pageSize", "Entries per page, 1-1000 (default 100); a page may hold fewer while a continuation token follows")]
+    [QueryParameter("continuationToken", "The previous page's continuationToken, with the same since, appKey and kind")]
+    public async Task<Results<Ok<AuditPage>, ValidationProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/audit")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var query = request.Query;
+        var result = await audit.ListAsync(query["since"], query["appKey"], query["kind"], query["continuationToken"], query["pageSize"], cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
+    }
+}
