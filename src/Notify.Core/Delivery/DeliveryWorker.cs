@@ -224,7 +224,8 @@ public sealed partial class DeliveryWorker(
         var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId);
         if (!rendered.Succeeded)
         {
-            return (null, rendered.Missing.Count > 0
+            return (null, rendered.Failure is { } failure ? $"Template '{request.Template}': {failure.Message}."
+                : rendered.Missing.Count > 0
                 ? $"The template reads {string.Join(", ", rendered.Missing)}, which the request lacks (the template changed after ingest?)."
                 : $"Template '{request.Template}' has no {delivery.Channel.ToName()} content.");
         }

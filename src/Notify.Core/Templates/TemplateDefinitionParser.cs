@@ -48,12 +48,45 @@ public static partial class TemplateDefinitionParser
                 }
             }
         }
+        var senders = ReadSenders(reader, errors);
         reader.RejectUnknown();
         if (!errors.IsEmpty || defaultLocale is null || channels is null)
         {
             return null;
         }
-        return new TemplateDefinition(defaultLocale, channels, locales);
+        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders };
+    }
+
+    /// <summary><c>"senders"</c>: app keys, or <c>"*"</c> for every app.</summary>
+    private static List<string>? ReadSenders(JsonObjectReader reader, ValidationErrors errors)
+    {
+        if (reader.Array("senders") is not { } items)
+        {
+            return null;
+        }
+        if (items.Count > TemplateAccess.MaxSenders)
+        {
+            errors.Add("senders", $"may name at most {TemplateAccess.MaxSenders} apps");
+            return null;
+        }
+        var senders = new List<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var key = items[i].ValueKind == JsonValueKind.String ? items[i].GetString()! : "";
+            if (key != TemplateAccess.Everyone && !Apps.AppSecrets.AppKeyPattern().IsMatch(key))
+            {
+                errors.Add($"senders[{i}]", "must be an app key, or \"*\" for every app");
+            }
+            else if (senders.Contains(key, StringComparer.Ordinal))
+            {
+                errors.Add($"senders[{i}]", "is given twice");
+            }
+            else
+            {
+                senders.Add(key);
+            }
+        }
+        return senders;
     }
 
     private static ChannelContents? ReadContents(JsonObjectReader reader, bool requireOne)

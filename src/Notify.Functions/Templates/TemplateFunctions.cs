@@ -15,21 +15,23 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
     [Function(nameof(PutTemplate))]
     [EndpointSummary("Create or replace a template; Liquid that does not parse is 400 with channel, locale, line and column")]
     [JsonBody(typeof(TemplateBody))]
-    public async Task<Results<Ok<TemplateView>, ValidationProblem, RequestRefused>> Run(
+    public async Task<Results<Ok<TemplateView>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await templates.PutAsync(name, body, cancellationToken);
+        var result = await templates.PutAsync(name, body, app!, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
             ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
+            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
             _ => throw ApiResults.Unexpected(result),
         };
     }
@@ -85,8 +87,9 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
 /// <summary>
 /// The body of <c>PUT /api/v1/templates/{name}</c>: the default locale's channels, and per-locale overrides of some
 /// of them. Every string is Liquid.
+/// <c>Senders</c>: app keys that may send with it besides its owner, <c>["*"]</c> for every app; absent, the owner only.
 /// </summary>
-public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales);
+public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales, IReadOnlyList<string>? Senders);
 
 /// <summary>The body of <c>POST /api/v1/templates/{name}/preview</c>.</summary>
 public sealed record PreviewTemplateBody(IReadOnlyDictionary<string, JsonElement>? Data, string? Locale);
