@@ -54,6 +54,19 @@ public sealed class TableTemplateStore(TableServiceClient service, StorageNames 
         }
     }
 
+    public async Task<bool> TryDeleteAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(name, Row, new ETag(version), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
     public async Task<StoredTemplate> PutAsync(string name, string json, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;

@@ -21,4 +21,8 @@ public interface ITemplateStore
     /// </summary>
     Task<StoredTemplate?> TryWriteAsync(string name, string json, string? owner, string? expectedVersion, CancellationToken cancellationToken) =>
         throw new NotSupportedException("This template store does not record owners.");
+
+    /// <summary>Deletes the template if it is still at <paramref name="version"/>; false when it changed or is gone.</summary>
+    Task<bool> TryDeleteAsync(string name, string version, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This template store does not delete.");
 }

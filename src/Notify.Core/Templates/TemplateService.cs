@@ -73,6 +73,31 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
         return Result<TemplateView>.Conflict($"Template '{name}' was changed by another request at the same time; retry.");
     }
 
+    /// <summary>
+    /// Deletes the template if <paramref name="caller"/> owns it or is an admin app (403 otherwise). Deliveries already
+    /// accepted with it fail with <c>render-failed</c> unless a worker still holds its version.
+    /// </summary>
+    public async Task<Result<string>> DeleteAsync(string name, AppRecord caller, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var existing = IsValidName(name) ? await store.GetAsync(name, cancellationToken) : null;
+            if (existing is null)
+            {
+                return Result<string>.NotFound();
+            }
+            if (!TemplateAccess.MayChange(existing.Owner, caller))
+            {
+                return Result<string>.Forbidden($"Template '{name}' belongs to another app; only its owner or an admin app may delete it.");
+            }
+            if (await store.TryDeleteAsync(name, existing.Version, cancellationToken))
+            {
+                return Result<string>.Ok(name);
+            }
+        }
+        return Result<string>.Conflict($"Template '{name}' was changed by another request at the same time; retry.");
+    }
+
     public async Task<TemplateView?> GetAsync(string name, CancellationToken cancellationToken)
     {
         if (!IsValidName(name))

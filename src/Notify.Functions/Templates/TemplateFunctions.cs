@@ -37,6 +37,33 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
     }
 }
 
+/// <summary>DELETE /api/v1/templates/{name}: its owner's or an admin app's (204); another app's is 403.</summary>
+public sealed class DeleteTemplate(ApiGuard guard, TemplateService templates)
+{
+    [Function(nameof(DeleteTemplate))]
+    [EndpointSummary("Delete a template; only its owner or an admin app may")]
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/templates/{name}")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await templates.DeleteAsync(name, app!, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.NoContent(),
+            ResultKind.NotFound => ApiResults.NotFound($"Template '{name}'"),
+            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
+            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
+            _ => throw ApiResults.Unexpected(result),
+        };
+    }
+}
+
 /// <summary>GET /api/v1/templates/{name}.</summary>
 public sealed class GetTemplate(ApiGuard guard, TemplateService templates)
 {

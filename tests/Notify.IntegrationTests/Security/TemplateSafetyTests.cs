@@ -97,6 +97,23 @@ public sealed class TemplateSafetyTests(TemplateSafetyTests.Host host) : IClassF
     }
 
     [Fact]
+    public async Task Only_the_owner_or_an_admin_app_may_delete_a_template()
+    {
+        var owner = await host.NewAppAsync(Scopes.TemplatesWrite);
+        var other = await WarmAsync(await host.NewAppAsync(Scopes.TemplatesWrite));
+        var admin = await host.NewAppAsync(Scopes.TemplatesWrite, Scopes.Admin);
+        var first = await owner.NewTemplateAsync(Sms("one"));
+        var second = await owner.NewTemplateAsync(Sms("two"));
+
+        await SecurityKit.RefusedAsync(host, HttpStatusCode.Forbidden, () => other.Http.DeleteAsync($"/api/v1/templates/{first}", SecurityKit.Ct), "another app's DELETE");
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/v1/templates/{first}", SecurityKit.Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/v1/templates/{second}", SecurityKit.Ct)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/api/v1/templates/{first}", SecurityKit.Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/v1/templates/{second}", SecurityKit.Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_template_stored_before_owners_is_sendable_by_all_and_changed_only_by_admin()
     {
         var name = NewName();
