@@ -7,7 +7,8 @@ namespace Notify.Core.Templates;
 /// reads it (entities decoded, by AngleSharp's HTML5 parser) and any scheme outside <see cref="AllowedSchemes"/>
 /// (javascript:, vbscript:, data:, ...) is replaced by <see cref="Blocked"/>. HTML encoding of data does not stop
 /// these: <c>href="{{ data.url }}"</c> with <c>javascript:alert(1)</c> has nothing to encode.
-/// Output without such a URL is returned unchanged, byte for byte.
+/// Output without such a URL is returned unchanged, byte for byte; output that cannot spell a script or data URL
+/// (<see cref="MayHideScriptOrDataUrl"/>) is not parsed at all.
 /// </summary>
 public static class HtmlUrlGuard
 {
@@ -30,8 +31,8 @@ public static class HtmlUrlGuard
 
     public static string Neutralize(string html)
     {
-        // Without ':' (or an entity that may spell it) no attribute can name a scheme; skip the parse.
-        if (!html.Contains(':', StringComparison.Ordinal) && !html.Contains('&', StringComparison.Ordinal))
+        // A parse costs far more than the render; skip it when nothing in the HTML could spell a script or data URL.
+        if (!MayHideScriptOrDataUrl(html))
         {
             return html;
         }
@@ -57,6 +58,57 @@ public static class HtmlUrlGuard
         return html.Contains("<html", StringComparison.OrdinalIgnoreCase) || html.Contains("<body", StringComparison.OrdinalIgnoreCase)
             ? document.DocumentElement.OuterHtml
             : document.Head!.InnerHtml + document.Body!.InnerHtml;
+    }
+
+    /// <summary>
+    /// A cheap, conservative pre-check: with tabs and newlines removed (browsers drop them inside URLs), the text
+    /// contains <c>script:</c> or <c>data:</c>, or an entity that could spell a letter, a colon or a control
+    /// character (<c>&amp;colon;</c>, <c>&amp;Tab;</c>, <c>&amp;NewLine;</c>, <c>&amp;#106;</c>). Entities HtmlEncoder
+    /// writes for non-ASCII text (<c>&amp;#xD55C;</c>) do not count, so such e-mails skip the parse too.
+    /// </summary>
+    internal static bool MayHideScriptOrDataUrl(string html)
+    {
+        var text = html.AsSpan().IndexOfAny('\t', '\n', '\r') < 0
+            ? html
+            : string.Create(html.Length, html, static (span, source) =>
+            {
+                var n = 0;
+                foreach (var c in source)
+                {
+                    if (c is not ('\t' or '\n' or '\r'))
+                    {
+                        span[n++] = c;
+                    }
+                }
+                span[n..].Fill(' ');
+            });
+        if (text.Contains("script:", StringComparison.OrdinalIgnoreCase) || text.Contains("data:", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("&colon", StringComparison.OrdinalIgnoreCase) || text.Contains("&tab", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("&newline", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        for (var at = text.IndexOf("&#", StringComparison.Ordinal); at >= 0; at = text.IndexOf("&#", at + 2, StringComparison.Ordinal))
+        {
+            var i = at + 2;
+            var hex = i < text.Length && (text[i] is 'x' or 'X');
+            if (hex)
+            {
+                i++;
+            }
+            long value = 0;
+            var digits = 0;
+            for (; i < text.Length && digits < 8 && (hex ? char.IsAsciiHexDigit(text[i]) : char.IsAsciiDigit(text[i])); i++, digits++)
+            {
+                value = (value * (hex ? 16 : 10)) + (char.IsAsciiDigit(text[i]) ? text[i] - '0' : (text[i] | 0x20) - 'a' + 10);
+            }
+            // Leading zeros, absurdly long numbers and anything at or below ASCII may hide a letter or a colon.
+            if (digits == 0 || digits >= 8 || value < 0x80)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether one attribute's (already entity-decoded) value is a URL with an allowed scheme or none.</summary>

@@ -1,3 +1,4 @@
+using CsCheck;
 using Notify.Core.Templates;
 
 namespace Notify.Core.Tests.Templates;
@@ -92,6 +93,39 @@ public sealed class HtmlUrlGuardTests
         const string Html = "<p>javascript:alert(1) is only text here</p>";
 
         Assert.Equal(Html, HtmlUrlGuard.Neutralize(Html));
+    }
+
+    [Theory]
+    [InlineData("<p>Hello</p><a href=\"https://example.com\">x</a>", false)]
+    [InlineData("<p>&#xD55C;&#xAE00; &amp; &lt;b&gt;</p>", false)]
+    [InlineData("<a href=\"javascript:x\">", true)]
+    [InlineData("<a href=\"java\nscr\tipt:x\">", true)]
+    [InlineData("<a href=\"da\nta:x\">", true)]
+    [InlineData("<a href=\"&#106;avascript:x\">", true)]
+    [InlineData("<a href=\"&#x6a;avascript:x\">", true)]
+    [InlineData("<a href=\"&#0000106;avascript:x\">", true)]
+    [InlineData("<a href=\"javascript&colon;x\">", true)]
+    [InlineData("<a href=\"java&Tab;script:x\">", true)]
+    public void The_pre_check_skips_the_parse_only_where_no_script_or_data_url_can_hide(string html, bool mayHide) =>
+        Assert.Equal(mayHide, HtmlUrlGuard.MayHideScriptOrDataUrl(html));
+
+    /// <summary>Whatever the pre-check skips, the full parse would not have changed: generated HTML around generated URLs.</summary>
+    [Fact]
+    public void Skipping_the_parse_never_lets_a_blocked_url_through()
+    {
+        var pieces = new[] { "javascript", "JavaScript", "vbscript", "data", "java\tscript", "&#106;avascript", "http", "https", "mailto", "x", "" };
+        var separators = new[] { ":", "&colon;", "&#58;", "&#x3a;", "\n:", "" };
+        Gen.Select(Gen.Int[0, pieces.Length - 1], Gen.Int[0, separators.Length - 1], Gen.String[Gen.Char["abc/()1 \t\n"], 0, 12])
+            .Sample((p, sep, rest) =>
+            {
+                var html = $"<a href=\"{pieces[p].Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal)}{separators[sep].Replace("\\n", "\n", StringComparison.Ordinal)}{rest}\">go</a>";
+                if (!HtmlUrlGuard.MayHideScriptOrDataUrl(html))
+                {
+                    Assert.Equal(html, HtmlUrlGuard.Neutralize(html));
+                    var href = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html).QuerySelector("a")!.GetAttribute("href")!;
+                    Assert.True(HtmlUrlGuard.IsSafe("href", href) || !href.Contains("script", StringComparison.OrdinalIgnoreCase) && !href.Contains("data", StringComparison.OrdinalIgnoreCase), href);
+                }
+            }, iter: 500);
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
