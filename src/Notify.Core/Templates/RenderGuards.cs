@@ -85,16 +85,47 @@ internal sealed class BoundedWriter(int cap, string limitName) : TextWriter
 }
 
 /// <summary>
-/// Fluid builds the whole array of a range before a loop's first step, so <c>(1..100000000)</c> would allocate
-/// for seconds before <c>MaxSteps</c> is ever checked. Every range is replaced by one that refuses to build more
-/// items than the step limit could ever visit.
+/// Rewrites a parsed template so Fluid cannot allocate past the limits before it checks them. Fluid builds the
+/// whole array of a range before a loop's first step, so <c>(1..100000000)</c> would allocate for seconds before
+/// <c>MaxSteps</c> is ever checked: every range is replaced by one that refuses to build more items than the step
+/// limit could ever visit. Fluid collects a <c>capture</c> block in an unbounded buffer and only then hands it to
+/// the <c>Captured</c> hook: every capture is replaced by one that writes into a buffer that stops at
+/// <see cref="TemplateLimitOptions.MaxVariableChars"/>.
 /// </summary>
-internal sealed class LimitRewriter : AstRewriter
+internal sealed class LimitRewriter(TemplateLimitOptions limits) : AstRewriter
 {
-    public static readonly LimitRewriter Instance = new();
-
     protected override Expression VisitRangeExpression(RangeExpression rangeExpression) =>
         new BoundedRangeExpression((RangeExpression)base.VisitRangeExpression(rangeExpression));
+
+    protected override Statement VisitCaptureStatement(CaptureStatement captureStatement) =>
+        base.VisitCaptureStatement(captureStatement) is CaptureStatement visited
+            ? new BoundedCaptureStatement(visited.Identifier, visited.Statements, limits.MaxVariableChars)
+            : captureStatement;
+
+    private sealed class BoundedCaptureStatement(string identifier, IReadOnlyList<Statement> statements, int cap) : Statement
+    {
+        public override async ValueTask<Completion> WriteToAsync(TextWriter writer, System.Text.Encodings.Web.TextEncoder encoder, TemplateContext context)
+        {
+            var buffer = new BoundedWriter(cap, nameof(TemplateLimitOptions.MaxVariableChars));
+            foreach (var statement in statements)
+            {
+                context.IncrementSteps();
+                var completion = await statement.WriteToAsync(buffer, encoder, context);
+                if (completion != Completion.Normal)
+                {
+                    return completion;
+                }
+            }
+            FluidValue value = new StringValue(buffer.ToString(), false);
+            if (context.Captured is { } captured)
+            {
+                value = await captured(identifier, value, context);
+            }
+            // Already encoded while captured, as Fluid's own capture leaves it.
+            context.SetValue(identifier, value);
+            return Completion.Normal;
+        }
+    }
 
     private sealed class BoundedRangeExpression(RangeExpression range) : Expression
     {

@@ -122,7 +122,7 @@ public sealed class CompiledTemplate
         }
         var path = locale.Length == 0 ? $"channels.{channel.ToName()}.{field}" : $"locales.{locale}.{channel.ToName()}.{field}";
         _compiled[Key(locale, channel, field)] = new Field(
-            LimitRewriter.Instance.VisitTemplate(template),
+            Settings.Rewriter.VisitTemplate(template),
             path,
             Settings.Limits.CapFor(channel, field),
             TemplateLimitOptions.CapName(channel, field),
@@ -146,6 +146,7 @@ internal sealed class RenderSettings
     private RenderSettings(TemplateLimitOptions limits)
     {
         Limits = limits;
+        Rewriter = new LimitRewriter(limits);
         Fluid = new TemplateOptions { MaxSteps = limits.MaxSteps, MaxRecursion = limits.MaxNesting };
         // Top-level names other than data and user are missing variables too.
         Fluid.Undefined = name =>
@@ -161,6 +162,8 @@ internal sealed class RenderSettings
     public TemplateLimitOptions Limits { get; }
 
     public TemplateOptions Fluid { get; }
+
+    public LimitRewriter Rewriter { get; }
 
     public static RenderSettings For(TemplateLimitOptions limits) => ByLimits.GetValue(limits, l => new RenderSettings(l));
 

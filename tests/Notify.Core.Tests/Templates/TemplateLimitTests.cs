@@ -99,6 +99,26 @@ public sealed class TemplateLimitTests
     }
 
     [Fact]
+    public void One_capture_of_a_long_loop_stops_at_the_variable_limit()
+    {
+        var limits = new TemplateLimitOptions { MaxVariableChars = 1_024 };
+
+        var result = RenderSms(Sms("{% capture s %}{% for i in (1..5000) %}{{ data.s }}{% endfor %}{% endcapture %}{{ s | size }}", limits), """{"s":"xxxxxxxxxx"}""");
+
+        Assert.Equal(nameof(TemplateLimitOptions.MaxVariableChars), result.Failure?.Limit);
+    }
+
+    [Fact]
+    public void A_capture_keeps_its_text_and_html_encoding()
+    {
+        var template = Compile("""{"defaultLocale":"en","channels":{"email":{"subject":"s","html":"{% capture s %}<b>{{ data.n }}</b>{% endcapture %}{{ s }}|{{ s }}"}}}""");
+
+        var html = TemplateRenderer.Render(template, Channel.Email, "en", Json.Parse("""{"n":"a<b"}"""), "u").Content!.Html;
+
+        Assert.Equal("<b>a&lt;b</b>|<b>a&lt;b</b>", html);
+    }
+
+    [Fact]
     public void Output_past_the_sms_cap_stops_with_the_cap_named()
     {
         var result = RenderSms(Sms("{% for i in (1..2000) %}x{% endfor %}"));
