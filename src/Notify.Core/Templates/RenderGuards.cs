@@ -264,8 +264,10 @@ internal sealed class TemplateAnalyzer : AstVisitor
         }
         try
         {
-            var context = new TemplateContext(RenderSettings.For(_limits).Fluid);
-            _ = expression.EvaluateAsync(context).AsTask().GetAwaiter().GetResult();
+            var settings = RenderSettings.For(_limits);
+            var context = new TemplateContext(settings.Fluid);
+            // Bounded first: a literal (1..100000000) assigned would otherwise be built here, at PUT.
+            _ = settings.Rewriter.Visit(expression).EvaluateAsync(context).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -64,6 +64,14 @@ public sealed class TemplateLimitTests
     }
 
     [Fact]
+    public void A_huge_range_assigned_from_data_is_refused_before_it_is_built()
+    {
+        var result = RenderSms(Sms("{% assign all = (1..data.n) %}{{ all | size }}"), """{"n":100000000}""");
+
+        Assert.Equal(nameof(TemplateLimitOptions.MaxSteps), result.Failure?.Limit);
+    }
+
+    [Fact]
     public void Many_small_loops_are_stopped_by_the_step_limit()
     {
         var result = RenderSms(Sms("{% for i in (1..9000) %}{% for j in (1..9000) %}{% endfor %}{% endfor %}"));

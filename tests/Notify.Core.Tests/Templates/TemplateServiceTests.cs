@@ -28,6 +28,7 @@ public sealed class TemplateServiceTests
     [Theory]
     [InlineData("{% for i in (1..100000000) %}x{% endfor %}", "MaxSteps")]
     [InlineData("{% for i in (1..200) %}{% for j in (1..200) %}x{% endfor %}{% endfor %}", "MaxSteps")]
+    [InlineData("{% assign all = (1..100000000) %}", "MaxSteps")]
     [InlineData("{{ 1 | divided_by: 0 }}", "division by zero")]
     [InlineData("{% assign x = \"abc\" | slice: 99999999999 %}", "out of range")]
     public async Task What_fails_without_data_is_refused_at_put_naming_the_field(string liquid, string reason)
