@@ -41,6 +41,34 @@ public sealed class TemplateServiceTests
         Assert.Empty(_store.Rows);
     }
 
+    public static TheoryData<string, string> DeepShapes => new()
+    {
+        { string.Concat(Enumerable.Repeat("{%if 1%}", 800)) + "x" + string.Concat(Enumerable.Repeat("{%endif%}", 800)), "nested more than 50" },
+        { string.Concat(Enumerable.Repeat("{%if 1%}", 1000)), "nested more than 50" },
+        { "{% liquid\n" + string.Concat(Enumerable.Repeat("if 1\n", 60)) + " %}", "nested more than 50" },
+        { "{{ a" + string.Concat(Enumerable.Repeat(" | upcase", 6000)) + " }}", "filters, operators or nested brackets" },
+        { "{{ " + string.Concat(Enumerable.Repeat("a[", 2000)) + "1" + new string(']', 2000) + " }}", "filters, operators or nested brackets" },
+        { "{% if " + string.Join(" and ", Enumerable.Repeat("a", 5000)) + " %}x{% endif %}", "filters, operators or nested brackets" },
+    };
+
+    /// <summary>Shapes that overflow the stack inside Fluid (a crash no catch survives) are refused before parsing.</summary>
+    [Theory]
+    [MemberData(nameof(DeepShapes))]
+    public async Task Liquid_nested_or_chained_deep_enough_to_overflow_the_parser_is_refused_at_put(string liquid, string reason)
+    {
+        var result = await PutAsync(Sms(liquid), App("a"));
+
+        Assert.Contains(result.Errors!.ToDictionary()["channels.sms.body"], m => m.Contains(reason, StringComparison.Ordinal) && m.Contains("line 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Fifty_nested_blocks_are_still_accepted()
+    {
+        var liquid = string.Concat(Enumerable.Repeat("{% if 1 %}", 50)) + "x" + string.Concat(Enumerable.Repeat("{% endif %}", 50));
+
+        Assert.Equal(ResultKind.Ok, (await PutAsync(Sms(liquid), App("a"))).Kind);
+    }
+
     [Fact]
     public async Task Literal_text_longer_than_the_fields_cap_is_refused_at_put()
     {
