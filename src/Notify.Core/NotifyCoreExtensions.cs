@@ -43,6 +43,10 @@ public static class NotifyCoreExtensions
             [sp.GetRequiredService<LogAlertSink>(), sp.GetRequiredService<WebhookAlertSink>()],
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>()));
+        builder.Services.AddOptions<TemplateLimitOptions>()
+            .BindConfiguration(TemplateLimitOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
         services.AddSingleton<ProviderRouter>();

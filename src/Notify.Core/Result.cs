@@ -9,6 +9,9 @@ public enum ResultKind
     Invalid,
     NotFound,
     Conflict,
+
+    /// <summary>The caller is known and has the scope, but this resource is not its to change or use (403).</summary>
+    Forbidden,
 }
 
 public sealed record Result<T>(ResultKind Kind, T? Value, ValidationErrors? Errors, string? Detail)
@@ -20,4 +23,6 @@ public sealed record Result<T>(ResultKind Kind, T? Value, ValidationErrors? Erro
     public static Result<T> NotFound(string? detail = null) => new(ResultKind.NotFound, default, null, detail);
 
     public static Result<T> Conflict(string detail) => new(ResultKind.Conflict, default, null, detail);
+
+    public static Result<T> Forbidden(string detail) => new(ResultKind.Forbidden, default, null, detail);
 }

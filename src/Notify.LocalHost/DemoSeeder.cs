@@ -52,7 +52,7 @@ public sealed class DemoSeeder(
         await apps.PutAsync(new AppRecord(settings.DemoAppKey, "Demo app", [AppSecrets.Hash(settings.DemoAppSecret)], Scopes.All, false, time.GetUtcNow()), cancellationToken);
         using (var template = JsonDocument.Parse(TemplateJson))
         {
-            var result = await templates.PutAsync(TemplateName, template.RootElement, settings.DemoAppKey, cancellationToken);
+            var result = await templates.PutAsync(TemplateName, template.RootElement, cancellationToken);
             if (result.Kind != ResultKind.Ok)
             {
                 throw new InvalidOperationException("The demo template does not validate.");

@@ -22,7 +22,49 @@ public sealed class TableTemplateStore(TableServiceClient service, StorageNames 
             return null;
         }
         var entity = response.Value!;
-        return new StoredTemplate(name, Encoding.UTF8.GetString(entity.GetBinary("Definition")), entity.ETag.ToString(), entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue);
+        return new StoredTemplate(name, Encoding.UTF8.GetString(entity.GetBinary("Definition")), entity.ETag.ToString(), entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue)
+        {
+            Owner = entity.GetString("Owner"),
+        };
+    }
+
+    public async Task<StoredTemplate?> TryWriteAsync(string name, string json, string? owner, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var entity = new TableEntity(name, Row)
+        {
+            ["Definition"] = Encoding.UTF8.GetBytes(json),
+            ["UpdatedAt"] = now,
+        };
+        if (owner is not null)
+        {
+            entity["Owner"] = owner;
+        }
+        try
+        {
+            // Conditional, so two apps racing to create or change one name cannot overwrite each other's ownership.
+            var response = expectedVersion is null
+                ? await _table.AddEntityAsync(entity, cancellationToken)
+                : await _table.UpdateEntityAsync(entity, new ETag(expectedVersion), TableUpdateMode.Replace, cancellationToken);
+            return new StoredTemplate(name, json, response.Headers.ETag?.ToString() ?? "", now) { Owner = owner };
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> TryDeleteAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(name, Row, new ETag(version), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return false;
+        }
     }
 
     public async Task<StoredTemplate> PutAsync(string name, string json, CancellationToken cancellationToken)

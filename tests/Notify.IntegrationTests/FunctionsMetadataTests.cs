@@ -41,6 +41,7 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(new[]
         {
             "DeleteDevice: httpTrigger DELETE v1/users/{userId}/devices/{token}",
+            "DeleteTemplate: httpTrigger DELETE v1/templates/{name}",
             "EmailDeadLetters: queueTrigger notify-email-poison via Storage",
             "EmailWorker: queueTrigger notify-email via Storage",
             "GetNotification: httpTrigger GET v1/notifications/{id}",

@@ -33,7 +33,8 @@ public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking
         var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId);
         if (!rendered.Succeeded)
         {
-            return new RenderResult.Failed(rendered.Missing.Count > 0
+            return new RenderResult.Failed(rendered.Failure is { } failure ? $"Template '{request.Template}': {failure.Message}."
+                : rendered.Missing.Count > 0
                 ? $"The template reads {string.Join(", ", rendered.Missing)}, which the request lacks (the template changed after ingest?)."
                 : $"Template '{request.Template}' has no {delivery.Channel.ToName()} content.");
         }

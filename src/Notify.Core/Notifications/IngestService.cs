@@ -15,6 +15,9 @@ public enum IngestOutcome
     Invalid,
     Conflict,
     InProgress,
+
+    /// <summary>The template exists but the calling app is neither its owner nor one of its senders (403).</summary>
+    Forbidden,
 }
 
 public sealed record IngestResult(IngestOutcome Outcome, IngestResponse? Response = null, ValidationErrors? Errors = null, string? Detail = null);
@@ -52,6 +55,10 @@ public sealed partial class IngestService(
         {
             errors.Add("template", $"template '{request.Template}' does not exist");
             return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+        }
+        if (!template.MaySend(appKey))
+        {
+            return new IngestResult(IngestOutcome.Forbidden, Detail: $"This app may not send with template '{request.Template}': its owner has not listed it in the template's senders.");
         }
         var channels = request.Channels ?? template.Definition.DefinedChannels;
         CheckChannelsAndVariables(request, template, channels, errors);
@@ -203,6 +210,10 @@ public sealed partial class IngestService(
             foreach (var locale in locales)
             {
                 var rendered = TemplateRenderer.Render(template, channel, locale, data.RootElement, "ingest-check");
+                if (rendered.Failure is { } failure && !errors.Has("template." + failure.Path))
+                {
+                    errors.Add("template." + failure.Path, $"template '{template.Name}': {failure.Message}");
+                }
                 foreach (var missing in rendered.Missing)
                 {
                     if (!errors.Has(missing))

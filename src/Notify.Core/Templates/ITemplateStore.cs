@@ -1,12 +1,28 @@
 namespace Notify.Core.Templates;
 
 /// <summary>A template as kept in storage: its JSON and a version that changes on every write.</summary>
-public sealed record StoredTemplate(string Name, string Json, string Version, DateTimeOffset UpdatedAt);
+public sealed record StoredTemplate(string Name, string Json, string Version, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The app that created it; null for a template stored before owners were recorded (see <see cref="TemplateAccess"/>).</summary>
+    public string? Owner { get; init; }
+}
 
 public interface ITemplateStore
 {
     Task<StoredTemplate?> GetAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>Creates or replaces the template; returns what was stored, with its new version.</summary>
+    /// <summary>Creates or replaces the template unconditionally, without an owner; returns what was stored.</summary>
     Task<StoredTemplate> PutAsync(string name, string json, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the template (<paramref name="expectedVersion"/> null: only if there is none) or replaces it (only if
+    /// it is still at <paramref name="expectedVersion"/>), recording <paramref name="owner"/>. Null when another
+    /// write came first: the caller reads again and re-checks ownership.
+    /// </summary>
+    Task<StoredTemplate?> TryWriteAsync(string name, string json, string? owner, string? expectedVersion, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This template store does not record owners.");
+
+    /// <summary>Deletes the template if it is still at <paramref name="version"/>; false when it changed or is gone.</summary>
+    Task<bool> TryDeleteAsync(string name, string version, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This template store does not delete.");
 }

@@ -9,8 +9,10 @@ namespace Notify.Core.Templates;
 /// Ingest asks for the current version (one read); workers ask for the version ingest saw and
 /// usually hit the cache.
 /// </summary>
-public sealed class TemplateCatalog(ITemplateStore store)
+public sealed class TemplateCatalog(ITemplateStore store, Microsoft.Extensions.Options.IOptions<TemplateLimitOptions>? limits = null)
 {
+    private readonly TemplateLimitOptions _limits = limits?.Value ?? new TemplateLimitOptions();
+
     private readonly ConcurrentDictionary<string, CompiledTemplate> _byName = new(StringComparer.Ordinal);
 
     public async Task<CompiledTemplate?> GetCurrentAsync(string name, CancellationToken cancellationToken)
@@ -39,7 +41,7 @@ public sealed class TemplateCatalog(ITemplateStore store)
         var errors = new ValidationErrors();
         var definition = TemplateDefinitionParser.Parse(document.RootElement, errors)
             ?? throw new InvalidOperationException($"Stored template '{stored.Name}' is invalid: {string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
-        var compiled = new CompiledTemplate(stored.Name, stored.Version, definition);
+        var compiled = new CompiledTemplate(stored.Name, stored.Version, definition, _limits) { Owner = stored.Owner };
         _byName[stored.Name] = compiled;
         return compiled;
     }

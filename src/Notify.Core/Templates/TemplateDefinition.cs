@@ -25,6 +25,12 @@ public sealed record TemplateDefinition(
     ChannelContents Channels,
     IReadOnlyDictionary<string, ChannelContents> Locales)
 {
+    /// <summary>
+    /// App keys that may send with the template besides its owner, <c>["*"]</c> for every app; null when the template
+    /// does not say (then the owner only; see <see cref="TemplateAccess"/>).
+    /// </summary>
+    public IReadOnlyList<string>? Senders { get; init; }
+
     /// <summary>Channels the template defines in its default locale; a request without channels uses these.</summary>
     public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.All.Where(Channels.Defines)];
 

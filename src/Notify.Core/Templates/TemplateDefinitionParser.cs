@@ -48,12 +48,45 @@ public static partial class TemplateDefinitionParser
                 }
             }
         }
+        var senders = ReadSenders(reader, errors);
         reader.RejectUnknown();
         if (!errors.IsEmpty || defaultLocale is null || channels is null)
         {
             return null;
         }
-        return new TemplateDefinition(defaultLocale, channels, locales);
+        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders };
+    }
+
+    /// <summary><c>"senders"</c>: app keys, or <c>"*"</c> for every app.</summary>
+    private static List<string>? ReadSenders(JsonObjectReader reader, ValidationErrors errors)
+    {
+        if (reader.Array("senders") is not { } items)
+        {
+            return null;
+        }
+        if (items.Count > TemplateAccess.MaxSenders)
+        {
+            errors.Add("senders", $"may name at most {TemplateAccess.MaxSenders} apps");
+            return null;
+        }
+        var senders = new List<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var key = items[i].ValueKind == JsonValueKind.String ? items[i].GetString()! : "";
+            if (key != TemplateAccess.Everyone && !Apps.AppSecrets.AppKeyPattern().IsMatch(key))
+            {
+                errors.Add($"senders[{i}]", "must be an app key, or \"*\" for every app");
+            }
+            else if (senders.Contains(key, StringComparer.Ordinal))
+            {
+                errors.Add($"senders[{i}]", "is given twice");
+            }
+            else
+            {
+                senders.Add(key);
+            }
+        }
+        return senders;
     }
 
     private static ChannelContents? ReadContents(JsonObjectReader reader, bool requireOne)
@@ -128,9 +161,29 @@ public static partial class TemplateDefinitionParser
         return source;
     }
 
+    /// <summary>Deepest nesting of blocks (<c>if</c>, <c>for</c>, ...) a template may have.</summary>
+    public const int MaxBlockNesting = 50;
+
+    /// <summary>Most filters, <c>and</c>/<c>or</c> operators, or nested brackets in one tag or output.</summary>
+    public const int MaxTagComplexity = 50;
+
+    private static readonly HashSet<string> BlockTags = new(StringComparer.Ordinal)
+    {
+        "if", "unless", "for", "case", "capture", "tablerow", "comment", "raw",
+    };
+
     /// <summary>Parses Liquid source; on failure the error names line and column.</summary>
     public static bool TryCompile(string source, out IFluidTemplate template, out string error)
     {
+        // Fluid's parser, visitors and renderer recurse once per nesting level: a few hundred nested blocks or
+        // thousands of chained filters overflow a thread pool thread's stack, which no catch can survive. Refuse
+        // such shapes by scanning the text before Fluid sees it.
+        if (ShapeError(source) is { } shape)
+        {
+            template = null!;
+            error = shape;
+            return false;
+        }
         if (Parser.TryParse(source, out template, out var message))
         {
             error = "";
@@ -142,6 +195,98 @@ public static partial class TemplateDefinitionParser
             ? $"Liquid syntax error at line {position.Groups[1].Value}, column {position.Groups[2].Value}: {Position().Replace(firstLine, "").Trim()}"
             : $"Liquid syntax error: {firstLine}";
         return false;
+    }
+
+    /// <summary>The first place where blocks nest too deep or one tag is too complex, as an error; null if none.</summary>
+    private static string? ShapeError(string source)
+    {
+        var depth = 0;
+        var at = 0;
+        while (at < source.Length - 1)
+        {
+            var open = source.IndexOf('{', at);
+            if (open < 0 || open >= source.Length - 1)
+            {
+                break;
+            }
+            var kind = source[open + 1];
+            if (kind is not ('%' or '{'))
+            {
+                at = open + 1;
+                continue;
+            }
+            var close = source.IndexOf(kind == '%' ? "%}" : "}}", open + 2, StringComparison.Ordinal);
+            var end = close < 0 ? source.Length : close;
+            var body = source[(open + 2)..end].Trim('-', ' ', '\t', '\r', '\n');
+            if (Complexity(body) > MaxTagComplexity)
+            {
+                return $"Liquid error at {LineColumn(source, open)}: more than {MaxTagComplexity} filters, operators or nested brackets in one tag";
+            }
+            if (kind == '%')
+            {
+                var name = FirstWord(body);
+                // A {% liquid %} tag holds one tag per line.
+                IEnumerable<string> names = name == "liquid" ? body.Split('\n').Skip(1).Prepend(body[name.Length..]).Select(l => FirstWord(l.Trim())) : [name];
+                foreach (var tag in names)
+                {
+                    if (BlockTags.Contains(tag) && ++depth > MaxBlockNesting)
+                    {
+                        return $"Liquid error at {LineColumn(source, open)}: blocks are nested more than {MaxBlockNesting} deep";
+                    }
+                    if (tag.StartsWith("end", StringComparison.Ordinal) && depth > 0)
+                    {
+                        depth--;
+                    }
+                }
+            }
+            at = end + 2;
+        }
+        return null;
+    }
+
+    private static string FirstWord(string text)
+    {
+        var length = 0;
+        while (length < text.Length && (char.IsAsciiLetterOrDigit(text[length]) || text[length] == '_'))
+        {
+            length++;
+        }
+        return text[..length];
+    }
+
+    private static int Complexity(string body)
+    {
+        int filters = 0, operators = 0, nesting = 0, deepest = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            switch (body[i])
+            {
+                case '|':
+                    filters++;
+                    break;
+                case '[' or '(':
+                    deepest = Math.Max(deepest, ++nesting);
+                    break;
+                case ']' or ')':
+                    nesting = Math.Max(0, nesting - 1);
+                    break;
+            }
+        }
+        foreach (var word in body.Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (word is "and" or "or")
+            {
+                operators++;
+            }
+        }
+        return Math.Max(filters, Math.Max(operators, deepest));
+    }
+
+    private static string LineColumn(string source, int index)
+    {
+        var line = 1 + source.AsSpan(0, index).Count('\n');
+        var column = index - (source.LastIndexOf('\n', Math.Max(0, index - 1)) + 1) + 1;
+        return $"line {line}, column {column}";
     }
 
     [GeneratedRegex(@"at \((\d+):(\d+)\)")]

@@ -1,18 +1,41 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Notify.Core.Apps;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 
-public sealed record TemplateView(string Name, string Version, DateTimeOffset UpdatedAt, JsonElement Definition);
+public sealed record TemplateView(string Name, string Version, DateTimeOffset UpdatedAt, JsonElement Definition)
+{
+    /// <summary>The app that owns the template; null for one stored before owners were recorded (admin apps change it).</summary>
+    public string? Owner { get; init; }
+}
 
 public sealed record PreviewView(string Template, string Locale, IReadOnlyDictionary<string, RenderedContent> Channels);
 
-/// <summary>Writes, reads and previews templates.</summary>
-public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, Audit.AuditLog audit)
+/// <summary>Writes, reads and previews templates; a write is its owner's or an admin app's (see <see cref="TemplateAccess"/>), and audited.</summary>
+public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, IOptions<NotifyOptions> options, Audit.AuditLog audit, IOptions<TemplateLimitOptions>? limits = null)
 {
+    /// <summary>Who the audit log names for a write by the service itself (the local demo seed).</summary>
+    public const string ServiceActor = "notify";
+
+    /// <summary>Conditional writes lost to concurrent writers before the caller is told to retry.</summary>
+    private const int WriteAttempts = 3;
+
+    private readonly TemplateLimitOptions _limits = limits?.Value ?? new TemplateLimitOptions();
+
     public static bool IsValidName(string name) => Limits.TemplateName().IsMatch(name);
 
-    public async Task<Result<TemplateView>> PutAsync(string name, JsonElement body, string appKey, CancellationToken cancellationToken)
+    /// <summary>A write by the service itself (the local demo seed): allowed, and a new template gets no owner.</summary>
+    public Task<Result<TemplateView>> PutAsync(string name, JsonElement body, CancellationToken cancellationToken) =>
+        PutAsync(name, body, caller: null, cancellationToken);
+
+    /// <summary>
+    /// Creates the template owned by <paramref name="caller"/>, or replaces it if the caller owns it or is an admin
+    /// app (403 otherwise). Refuses Liquid that cannot parse or that breaks a limit without any data (a literal loop
+    /// over the step limit, literal text over a field's cap, a literal expression that fails).
+    /// </summary>
+    public async Task<Result<TemplateView>> PutAsync(string name, JsonElement body, AppRecord? caller, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!IsValidName(name))
@@ -25,14 +48,59 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             errors.Add("$", $"a template may be at most {options.Value.Limits.MaxTemplateBytes} bytes of JSON");
             return Result<TemplateView>.Invalid(errors);
         }
-        TemplateDefinitionParser.Parse(body, errors);
+        var definition = TemplateDefinitionParser.Parse(body, errors);
+        if (definition is not null)
+        {
+            CheckLimits(definition, errors);
+        }
         if (!errors.IsEmpty)
         {
             return Result<TemplateView>.Invalid(errors);
         }
-        var stored = await store.PutAsync(name, json, cancellationToken);
-        await audit.RecordAsync(appKey, Audit.AuditKinds.Template, "put", name, $"version={stored.Version}", cancellationToken);
-        return Result<TemplateView>.Ok(ToView(stored));
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var existing = await store.GetAsync(name, cancellationToken);
+            if (existing is not null && caller is not null && !TemplateAccess.MayChange(existing.Owner, caller))
+            {
+                return Result<TemplateView>.Forbidden(existing.Owner is null
+                    ? $"Template '{name}' predates template ownership; only an admin app may change it."
+                    : $"Template '{name}' belongs to another app; only its owner or an admin app may change it.");
+            }
+            var owner = existing is null ? caller?.AppKey : existing.Owner;
+            var stored = await store.TryWriteAsync(name, json, owner, existing?.Version, cancellationToken);
+            if (stored is not null)
+            {
+                await audit.RecordAsync(caller?.AppKey ?? ServiceActor, Audit.AuditKinds.Template, "put", name, $"version={stored.Version}", cancellationToken);
+                return Result<TemplateView>.Ok(ToView(stored));
+            }
+        }
+        return Result<TemplateView>.Conflict($"Template '{name}' was changed by another request at the same time; retry.");
+    }
+
+    /// <summary>
+    /// Deletes the template if <paramref name="caller"/> owns it or is an admin app (403 otherwise). Deliveries already
+    /// accepted with it fail with <c>render-failed</c> unless a worker still holds its version.
+    /// </summary>
+    public async Task<Result<string>> DeleteAsync(string name, AppRecord caller, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < WriteAttempts; attempt++)
+        {
+            var existing = IsValidName(name) ? await store.GetAsync(name, cancellationToken) : null;
+            if (existing is null)
+            {
+                return Result<string>.NotFound();
+            }
+            if (!TemplateAccess.MayChange(existing.Owner, caller))
+            {
+                return Result<string>.Forbidden($"Template '{name}' belongs to another app; only its owner or an admin app may delete it.");
+            }
+            if (await store.TryDeleteAsync(name, existing.Version, cancellationToken))
+            {
+                await audit.RecordAsync(caller.AppKey, Audit.AuditKinds.Template, "delete", name, $"version={existing.Version}", cancellationToken);
+                return Result<string>.Ok(name);
+            }
+        }
+        return Result<string>.Conflict($"Template '{name}' was changed by another request at the same time; retry.");
     }
 
     public async Task<TemplateView?> GetAsync(string name, CancellationToken cancellationToken)
@@ -70,6 +138,10 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             {
                 errors.Add(missing, $"is used by the {channel.ToName()} template but missing from data");
             }
+            if (result.Failure is { } failure)
+            {
+                errors.Add(failure.Path, failure.Message);
+            }
             if (result.Content is not null)
             {
                 rendered[channel.ToName()] = result.Content;
@@ -84,9 +156,52 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
 
     internal static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
+    /// <summary>Runs <see cref="TemplateAnalyzer"/> on every Liquid field; errors are keyed by the field's JSON path.</summary>
+    private void CheckLimits(TemplateDefinition definition, ValidationErrors errors)
+    {
+        void Check(string prefix, ChannelContents contents)
+        {
+            void Field(Channel channel, string field, string? source)
+            {
+                if (source is null || !TemplateDefinitionParser.TryCompile(source, out var template, out _))
+                {
+                    return;
+                }
+                foreach (var problem in TemplateAnalyzer.Check(template, _limits, channel, field))
+                {
+                    errors.Add($"{prefix}.{channel.ToName()}.{field}", problem);
+                }
+            }
+            if (contents.Push is { } push)
+            {
+                Field(Channel.Push, "title", push.Title);
+                Field(Channel.Push, "body", push.Body);
+                foreach (var (key, value) in push.Data ?? new Dictionary<string, string>())
+                {
+                    Field(Channel.Push, "data." + key, value);
+                }
+            }
+            if (contents.Email is { } email)
+            {
+                Field(Channel.Email, "subject", email.Subject);
+                Field(Channel.Email, "html", email.Html);
+                Field(Channel.Email, "text", email.Text);
+            }
+            if (contents.Sms is { } sms)
+            {
+                Field(Channel.Sms, "body", sms.Body);
+            }
+        }
+        Check("channels", definition.Channels);
+        foreach (var (locale, contents) in definition.Locales)
+        {
+            Check($"locales.{locale}", contents);
+        }
+    }
+
     private static TemplateView ToView(StoredTemplate stored)
     {
         using var document = JsonDocument.Parse(stored.Json);
-        return new TemplateView(stored.Name, stored.Version, stored.UpdatedAt, document.RootElement.Clone());
+        return new TemplateView(stored.Name, stored.Version, stored.UpdatedAt, document.RootElement.Clone()) { Owner = stored.Owner };
     }
 }

@@ -31,6 +31,7 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
             IngestOutcome.Duplicate => TypedResults.Ok(result.Response),
             IngestOutcome.Invalid => ApiResults.Invalid(result.Errors!),
             IngestOutcome.InProgress => ApiResults.Conflict(result.Detail, "In progress"),
+            IngestOutcome.Forbidden => ApiResults.Forbidden(result.Detail),
             _ => ApiResults.Conflict(result.Detail, "eventId already used"),
         };
     }

@@ -15,7 +15,7 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
     [Function(nameof(PutTemplate))]
     [EndpointSummary("Create or replace a template; Liquid that does not parse is 400 with channel, locale, line and column")]
     [JsonBody(typeof(TemplateBody))]
-    public async Task<Results<Ok<TemplateView>, ValidationProblem, RequestRefused>> Run(
+    public async Task<Results<Ok<TemplateView>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
@@ -25,11 +25,40 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
         {
             return failure;
         }
-        var result = await templates.PutAsync(name, body, app!.AppKey, cancellationToken);
+        var result = await templates.PutAsync(name, body, app!, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
             ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
+            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
+            _ => throw ApiResults.Unexpected(result),
+        };
+    }
+}
+
+/// <summary>DELETE /api/v1/templates/{name}: its owner's or an admin app's (204); another app's is 403.</summary>
+public sealed class DeleteTemplate(ApiGuard guard, TemplateService templates)
+{
+    [Function(nameof(DeleteTemplate))]
+    [EndpointSummary("Delete a template; only its owner or an admin app may")]
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/templates/{name}")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await templates.DeleteAsync(name, app!, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.NoContent(),
+            ResultKind.NotFound => ApiResults.NotFound($"Template '{name}'"),
+            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
+            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
             _ => throw ApiResults.Unexpected(result),
         };
     }
@@ -85,8 +114,9 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
 /// <summary>
 /// The body of <c>PUT /api/v1/templates/{name}</c>: the default locale's channels, and per-locale overrides of some
 /// of them. Every string is Liquid.
+/// <c>Senders</c>: app keys that may send with it besides its owner, <c>["*"]</c> for every app; absent, the owner only.
 /// </summary>
-public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales);
+public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales, IReadOnlyList<string>? Senders);
 
 /// <summary>The body of <c>POST /api/v1/templates/{name}/preview</c>.</summary>
 public sealed record PreviewTemplateBody(IReadOnlyDictionary<string, JsonElement>? Data, string? Locale);

@@ -140,9 +140,11 @@ public sealed class ApiClient(HttpClient http, string appKey)
 
 public static class Templates
 {
+    /// <summary>Sendable by every app (<c>senders: ["*"]</c>), as tests of other features send with another app's template.</summary>
     public const string Standard = """
         {
           "defaultLocale": "en",
+          "senders": ["*"],
           "channels": {
             "email": { "subject": "Hello {{ data.name }}", "html": "<p>Code {{ data.code }}</p>", "text": "Code {{ data.code }}" },
             "sms": { "body": "Code {{ data.code }} for {{ data.name }}" },

@@ -33,6 +33,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["PUT v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
         ["PUT v1/templates/{name}"] = [Scopes.TemplatesWrite],
         ["GET v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["DELETE v1/templates/{name}"] = [Scopes.TemplatesWrite],
         ["POST v1/templates/{name}/preview"] = [Scopes.TemplatesWrite],
         ["GET v1/admin/dead-letters"] = [Scopes.Admin],
         ["POST v1/admin/dead-letters/replay"] = [Scopes.Admin],
