@@ -1,12 +1,16 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using Notify.Channels;
 using Notify.Core;
 using Notify.Functions;
+using Notify.Functions.Http;
 using Notify.Storage;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// After the ASP.NET Core integration's own middleware, so an exception from a function reaches this one first.
+builder.UseMiddleware<EdgeMiddleware>();
 builder.AddNotifyCore();
 builder.AddNotifyStorage();
 builder.AddNotifyChannels();

@@ -7,13 +7,16 @@ using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 
-/// <summary>GET /api/v1/dev/outbox?userId=...: what the Outbox provider recorded for a user. LocalHost only.</summary>
+/// <summary>
+/// GET /api/v1/dev/outbox?userId=...: what the Outbox provider recorded for a user, for the calling app's
+/// deliveries only (users are shared between apps; what another app sent them is not this app's to read). LocalHost only.
+/// </summary>
 public static class DevOutboxEndpoint
 {
     public static void MapDevOutbox(this WebApplication app, string routePrefix) =>
-        app.MapGet($"/{routePrefix}/v1/dev/outbox", async Task<Results<Ok<IReadOnlyList<OutboxEntry>>, ValidationProblem, AccessDenied>> (HttpRequest request, ApiGuard guard, IOutbox outbox, CancellationToken cancellationToken) =>
+        app.MapGet($"/{routePrefix}/v1/dev/outbox", async Task<Results<Ok<IReadOnlyList<OutboxEntry>>, ValidationProblem, AccessDenied>> (HttpRequest request, ApiGuard guard, IOutbox outbox, IDeliveryLog log, CancellationToken cancellationToken) =>
         {
-            var (_, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
+            var (app, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
             if (failure is not null)
             {
                 return failure;
@@ -23,6 +26,30 @@ public static class DevOutboxEndpoint
             {
                 return ApiResults.Invalid(ValidationErrors.Single("userId", "the userId query parameter is required"));
             }
-            return TypedResults.Ok(await outbox.ListAsync(userId, cancellationToken));
+            return TypedResults.Ok(await OwnAsync(await outbox.ListAsync(userId, cancellationToken), app!.AppKey, log, cancellationToken));
         }).WithName("DevOutbox");
+
+    /// <summary>The entries whose delivery belongs to <paramref name="appKey"/>: one read of each request they came from.</summary>
+    public static async Task<IReadOnlyList<OutboxEntry>> OwnAsync(IReadOnlyList<OutboxEntry> entries, string appKey, IDeliveryLog log, CancellationToken cancellationToken)
+    {
+        var owners = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var own = new List<OutboxEntry>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (!DeliveryKey.TryParse(entry.DeliveryId, out var key))
+            {
+                continue;
+            }
+            if (!owners.TryGetValue(key.RequestId, out var mine))
+            {
+                mine = (await log.GetRequestAsync(key.RequestId, cancellationToken))?.AppKey == appKey;
+                owners[key.RequestId] = mine;
+            }
+            if (mine)
+            {
+                own.Add(entry);
+            }
+        }
+        return own;
+    }
 }

@@ -12,6 +12,9 @@ namespace Notify.Functions.Notifications;
 /// <summary>POST /api/v1/notifications: 202 new, 200 repeat of the same eventId, 409 same eventId with another body.</summary>
 public sealed class SendNotification(ApiGuard guard, IngestService ingest)
 {
+    /// <summary>The ingest already waited for the first request before answering; a couple of seconds more is usually enough.</summary>
+    public static readonly TimeSpan RetryInProgressAfter = TimeSpan.FromSeconds(2);
+
     [Function(nameof(SendNotification))]
     [EndpointSummary("Notify users with a template: one delivery per recipient and channel (and per device for push)")]
     [JsonBody(typeof(SendNotificationBody))]
@@ -30,7 +33,7 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
             IngestOutcome.Accepted => TypedResults.Accepted((string?)null, result.Response),
             IngestOutcome.Duplicate => TypedResults.Ok(result.Response),
             IngestOutcome.Invalid => ApiResults.Invalid(result.Errors!),
-            IngestOutcome.InProgress => ApiResults.Conflict(result.Detail, "In progress"),
+            IngestOutcome.InProgress => ApiResults.InProgress(result.Detail, RetryInProgressAfter),
             _ => ApiResults.Conflict(result.Detail, "eventId already used"),
         };
     }
