@@ -32,7 +32,7 @@ public static class JsonInput
     {
         if (!Utf8.IsValid(utf8))
         {
-            Utf8.ToUtf16(utf8, new char[utf8.Length], out var valid, out _);
+            Utf8.ToUtf16(utf8, new char[utf8.Length], out var valid, out _, replaceInvalidSequences: false);
             errors.Add("$", $"the body is not valid UTF-8 (at byte {valid + 1})");
             return false;
         }
