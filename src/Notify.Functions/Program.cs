@@ -11,6 +11,8 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 // After the ASP.NET Core integration's own middleware, so an exception from a function reaches this one first.
 builder.UseMiddleware<EdgeMiddleware>();
+// The one authorization gate: the scope each function declares with [RequiresScope], checked before it runs.
+builder.UseMiddleware<ScopeGateMiddleware>();
 builder.AddNotifyCore();
 builder.AddNotifyStorage();
 builder.AddNotifyChannels();

@@ -10,8 +10,8 @@ using Notify.Core.Validation;
 namespace Notify.Functions.Http;
 
 /// <summary>
-/// The front door of every authenticated HTTP function: credentials, throttling, scope and quota first, then (for
-/// writes) a JSON body within the size limit. Each failure is a problem+json answer; nothing past it runs, and
+/// The checks at the front door: credentials, throttling, scope and quota (run by <see cref="ScopeGate"/> for the
+/// scope a function declares), and the JSON body within the size limit (read by the function). Each failure is a problem+json answer; nothing past it runs, and
 /// nothing is written.
 /// </summary>
 public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
@@ -33,28 +33,15 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         };
     }
 
-    /// <summary>Authorizes, then reads the body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>.</summary>
-    public async Task<(AppRecord? App, JsonElement Body, RequestRefused? Failure)> AuthorizeWithBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
-    {
-        var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
-        if (failure is not null)
-        {
-            return (null, default, failure);
-        }
-        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, cancellationToken);
-        return (app, body, bodyFailure);
-    }
+    /// <summary>The body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>, past the JSON checks.</summary>
+    public Task<(JsonElement Body, RequestRefused? Failure)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: false, cancellationToken);
 
-    /// <summary>Like <see cref="AuthorizeWithBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
-    public async Task<(AppRecord? App, JsonElement? Body, RequestRefused? Failure)> AuthorizeWithOptionalBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="ReadBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
+    public async Task<(JsonElement? Body, RequestRefused? Failure)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
-        if (failure is not null)
-        {
-            return (null, null, failure);
-        }
-        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
-        return (app, bodyFailure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, bodyFailure);
+        var (body, failure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
+        return (failure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, failure);
     }
 
     public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>

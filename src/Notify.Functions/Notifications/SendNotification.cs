@@ -16,13 +16,15 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
     public static readonly TimeSpan RetryInProgressAfter = TimeSpan.FromSeconds(2);
 
     [Function(nameof(SendNotification))]
+    [RequiresScope(Scopes.NotificationsSend)]
     [EndpointSummary("Notify users with a template: one delivery per recipient and channel (and per device for push)")]
     [JsonBody(typeof(SendNotificationBody))]
     public async Task<Results<Accepted<IngestResponse>, Ok<IngestResponse>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.NotificationsSend, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
