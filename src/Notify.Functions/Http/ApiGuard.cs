@@ -37,6 +37,24 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
     public Task<(JsonElement Body, RequestRefused? Failure)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
         ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: false, cancellationToken);
 
+    /// <summary>
+    /// The body bound to a typed record at the edge: read and checked as JSON, then every field validated by
+    /// <paramref name="bind"/> (which records each problem, unknown members among them, and returns null if any),
+    /// so the service behind it gets a record, never JSON. A 400 lists every invalid field at once.
+    /// </summary>
+    public async Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (body, failure) = await ReadBodyAsync(request, cancellationToken);
+        if (failure is not null)
+        {
+            return (null, failure);
+        }
+        var errors = new ValidationErrors();
+        var value = bind(body, errors, notify.CurrentValue.Limits);
+        return value is not null && errors.IsEmpty ? (value, null) : (null, new RequestRefused(ApiResults.Invalid(errors)));
+    }
+
     /// <summary>Like <see cref="ReadBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
     public async Task<(JsonElement? Body, RequestRefused? Failure)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {

@@ -24,12 +24,12 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (notification, failure) = await guard.BindBodyAsync(request, NotificationRequest.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await ingest.IngestAsync(app!.AppKey, body, cancellationToken);
+        var result = await ingest.IngestAsync(app.AppKey, notification!, cancellationToken);
         return result.Outcome switch
         {
             IngestOutcome.Accepted => TypedResults.Accepted((string?)null, result.Response),
