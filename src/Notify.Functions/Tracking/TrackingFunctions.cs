@@ -79,7 +79,7 @@ public sealed class TrackingClick(TrackingTokens tokens, TrackingService trackin
 /// POST /api/v1/events: an app reports opened, clicked or converted for one of its deliveries (push has no
 /// provider receipts). Scope <c>events:write</c> or <c>notifications:read</c>; another app's delivery is 404.
 /// </summary>
-public sealed class PostEvent(AppEventService events)
+public sealed class PostEvent(ApiGuard guard, AppEventService events)
 {
     public const string EventsWriteScope = Scopes.EventsWrite;
 
@@ -92,12 +92,12 @@ public sealed class PostEvent(AppEventService events)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, bodyFailure) = await ApiGuard.ReadJsonAsync(request, cancellationToken);
-        if (bodyFailure is not null)
+        var (report, failure) = await guard.BindBodyAsync(request, AppEventService.Parse, cancellationToken);
+        if (failure is not null)
         {
-            return bodyFailure;
+            return failure;
         }
-        var result = await events.RecordAsync(app!.AppKey, body, cancellationToken);
+        var result = await events.RecordAsync(app.AppKey, report!, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok when result.Value!.Duplicate => TypedResults.Ok(result.Value),
