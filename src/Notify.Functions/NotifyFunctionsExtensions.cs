@@ -17,6 +17,7 @@ public static class NotifyFunctionsExtensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddSingleton<ApiGuard>();
+        builder.Services.AddSingleton<ScopeGate>();
         // Queue messages bind with the one JSON shape both hosts use (the LocalHost pumps deserialize with it too).
         builder.Services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(QueueJson.Options));
         Monitoring.TelemetryExtensions.AddNotifyTelemetry(builder);

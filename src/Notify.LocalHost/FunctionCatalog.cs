@@ -29,7 +29,7 @@ public sealed class FunctionCatalog
                 {
                     if (parameter.GetCustomAttribute<HttpTriggerAttribute>() is { } http)
                     {
-                        Http.Add(new HttpFunction(function.Name, type, method, http.Route ?? function.Name, [.. (http.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant())]));
+                        (method.GetCustomAttribute<Notify.Functions.Http.AzureOnlyAttribute>() is null ? Http : AzureOnly).Add(new HttpFunction(function.Name, type, method, http.Route ?? function.Name, [.. (http.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant())]));
                     }
                     else if (parameter.GetCustomAttribute<QueueTriggerAttribute>() is { } queue)
                     {
@@ -45,6 +45,9 @@ public sealed class FunctionCatalog
     }
 
     public List<HttpFunction> Http { get; } = [];
+
+    /// <summary>HTTP functions the LocalHost does not serve, because its own pipeline does their job (the unknown-route catch-all).</summary>
+    public List<HttpFunction> AzureOnly { get; } = [];
 
     public List<QueueFunction> Queues { get; } = [];
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
+using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 
@@ -72,6 +73,12 @@ public static class HttpFunctionEndpoints
 
     private static async Task InvokeAsync(HttpFunction function, HttpContext context)
     {
+        // The one authorization gate, as the Function app's ScopeGateMiddleware runs it before the function.
+        if (await context.RequestServices.GetRequiredService<ScopeGate>().EnforceAsync(context, function.Method, context.RequestAborted) is { } denied)
+        {
+            await denied.ExecuteAsync(context);
+            return;
+        }
         // Function classes are created per invocation, as the worker does.
         var instance = ActivatorUtilities.CreateInstance(context.RequestServices, function.Type);
         var arguments = function.Method.GetParameters().Select(p => Bind(p, context)).ToArray();

@@ -4,6 +4,7 @@ using Notify.Channels;
 using Notify.Core;
 using Notify.Core.Configuration;
 using Notify.Functions;
+using Notify.Functions.Http;
 using Notify.LocalHost;
 using Notify.Storage;
 using OpenTelemetry.Metrics;
@@ -51,6 +52,26 @@ foreach (var function in catalog.Timers)
 }
 
 var app = builder.Build();
+// Every answer Notify gives is problem+json when it is an error, in every environment: routing's empty 404 and 405
+// get a problem document, and an exception becomes a 500 with a correlation id only (the developer exception page,
+// which echoes request headers, never gets to answer). The same code answers in the Function app (EdgeMiddleware).
+app.UseStatusCodePages(context => EdgeErrors.WriteStatusAsync(context.HttpContext));
+var edgeLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Notify.Functions.Http.EdgeErrors");
+app.Use(async (context, next) =>
+{
+    try
+    {
+        await next(context);
+    }
+    catch (Exception exception)
+    {
+        if (!await EdgeErrors.HandleExceptionAsync(context, exception, edgeLogger))
+        {
+            throw;
+        }
+    }
+});
+app.UseRouting();
 var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "api";
 app.MapHttpFunctions(catalog, routePrefix);
 app.MapDevOutbox(routePrefix);

@@ -81,7 +81,23 @@ public sealed class FunctionsMetadataTests
             "DisableApp: httpTrigger POST v1/admin/apps/{key}/disable",
             "EnableApp: httpTrigger POST v1/admin/apps/{key}/enable",
             "DeleteApp: httpTrigger DELETE v1/admin/apps/{key}",
+            "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS {*path}",
         }.Order(), described);
+    }
+
+    [Fact]
+    public void The_unknown_route_catch_all_is_tried_after_every_other_http_function()
+    {
+        // The Functions host tries HTTP routes in the order of function names, not by how specific they are
+        // (azure-functions-host#9876): the catch-all must sort last, whichever way the host compares names.
+        var names = Metadata()
+            .Where(f => f!["bindings"]!.AsArray().Any(b => b!["type"]!.GetValue<string>() == "httpTrigger"))
+            .Select(f => f!["name"]!.GetValue<string>())
+            .ToList();
+
+        Assert.Contains(Notify.Functions.Http.UnknownRoute.FunctionName, names);
+        Assert.Equal(Notify.Functions.Http.UnknownRoute.FunctionName, names.Order(StringComparer.Ordinal).Last());
+        Assert.Equal(Notify.Functions.Http.UnknownRoute.FunctionName, names.Order(StringComparer.OrdinalIgnoreCase).Last());
     }
 
     [Fact]
@@ -100,7 +116,8 @@ public sealed class FunctionsMetadataTests
     public void The_local_host_runs_exactly_the_functions_azure_will_run()
     {
         var catalog = FunctionCatalog.ForNotify();
-        var local = catalog.Http.Select(f => $"{f.Name}: httpTrigger {string.Join(",", f.Methods)} {f.Route}")
+        // The unknown-route catch-all is Azure's stand-in for what the LocalHost's routing does itself.
+        var local = catalog.Http.Concat(catalog.AzureOnly).Select(f => $"{f.Name}: httpTrigger {string.Join(",", f.Methods)} {f.Route}")
             .Concat(catalog.Queues.Select(f => $"{f.Name}: queueTrigger {f.QueueName} via Storage"))
             .Concat(catalog.Timers.Select(f => $"{f.Name}: timerTrigger {f.Schedule}"))
             .Order();

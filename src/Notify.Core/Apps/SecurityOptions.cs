@@ -31,11 +31,19 @@ public sealed class SecurityOptions
     public TimeSpan RotationGracePeriod { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// The request header whose right-most entry is the caller's address (the entry the proxy in front of the app
-    /// appended). Empty: the connection's address only.
+    /// The forwarding header that names the caller's address (read from the right, past the trusted proxies' own
+    /// entries). Believed only on connections from <see cref="TrustedProxies"/>. Empty: the connection's address only.
     /// </summary>
     [MaxLength(64)]
     public string? ClientAddressHeader { get; set; } = "X-Forwarded-For";
+
+    /// <summary>
+    /// The proxies whose forwarding header is believed: addresses or CIDR networks (in Azure, the Functions host
+    /// that hands requests to the worker over loopback). Empty (the default): nobody's, so a direct caller cannot
+    /// choose the address it is throttled by.
+    /// </summary>
+    [IpNetworks]
+    public List<string> TrustedProxies { get; set; } = [];
 
     [Required, ValidateObjectMembers]
     public QuotaOptions Quota { get; set; } = new();

@@ -42,14 +42,10 @@ public sealed partial class IngestService(
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
 
-    public async Task<IngestResult> IngestAsync(string appKey, JsonElement body, CancellationToken cancellationToken)
+    /// <summary>A request already bound and checked field by field at the edge (<see cref="NotificationRequest.Parse"/>).</summary>
+    public async Task<IngestResult> IngestAsync(string appKey, NotificationRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var request = NotificationRequest.Parse(body, errors, options.Value.Limits);
-        if (request is null)
-        {
-            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
-        }
         var template = await templates.GetCurrentAsync(request.Template, cancellationToken);
         if (template is null)
         {

@@ -5,6 +5,9 @@ using Notify.Core.Validation;
 
 namespace Notify.Core.Tracking;
 
+/// <summary>What an app reports: a delivery by id, or by (eventId, userId, channel) of the app's own.</summary>
+public sealed record AppEventReport(string? DeliveryId, string? EventId, string? UserId, Channel Channel, TrackingEventType Type, DateTimeOffset? At);
+
 /// <summary>The answer to <c>POST /api/v1/events</c>.</summary>
 public sealed record AppEventView(string DeliveryId, string Type, bool Duplicate, DeliveryStatus Status);
 
@@ -19,9 +22,9 @@ public sealed class AppEventService(IDeliveryLog log, TrackingService tracking)
 
     private static readonly TrackingEventType[] Allowed = [TrackingEventType.Opened, TrackingEventType.Clicked, TrackingEventType.Converted];
 
-    public async Task<Result<AppEventView>> RecordAsync(string appKey, JsonElement body, CancellationToken cancellationToken)
+    /// <summary>Every invalid field of the body of <c>POST /api/v1/events</c> at once, or the report it describes.</summary>
+    public static AppEventReport? Parse(JsonElement body, ValidationErrors errors, Apps.LimitOptions? limits = null)
     {
-        var errors = new ValidationErrors();
         var reader = JsonObjectReader.For(body, errors, "");
         var deliveryId = reader?.String("deliveryId", maxLength: 64);
         var eventId = reader?.String("eventId", pattern: Limits.EventId(), patternHint: "must be 1-128 of [A-Za-z0-9._:-]");
@@ -61,10 +64,13 @@ public sealed class AppEventService(IDeliveryLog log, TrackingService tracking)
         {
             errors.Add("channel", "only goes with eventId and userId");
         }
-        if (!errors.IsEmpty)
-        {
-            return Result<AppEventView>.Invalid(errors);
-        }
+        return errors.IsEmpty ? new AppEventReport(deliveryId, eventId, userId, channel, type, at) : null;
+    }
+
+    /// <summary>Records a report already checked at the edge (<see cref="Parse"/>).</summary>
+    public async Task<Result<AppEventView>> RecordAsync(string appKey, AppEventReport report, CancellationToken cancellationToken)
+    {
+        var (deliveryId, eventId, userId, channel, type, at) = report;
 
         DeliveryKey key;
         if (deliveryId is not null)

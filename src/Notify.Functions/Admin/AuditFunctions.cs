@@ -12,9 +12,10 @@ namespace Notify.Functions.Admin;
 /// GET /api/v1/admin/audit?since=&amp;appKey=&amp;kind=&amp;pageSize=&amp;continuationToken=: every app's writes to users,
 /// devices, preferences, templates and apps, newest first, a page at a time.
 /// </summary>
-public sealed class ListAudit(ApiGuard guard, AuditLog audit)
+public sealed class ListAudit(AuditLog audit)
 {
     [Function(nameof(ListAudit))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Writes to users, devices, preferences, templates and apps, newest first, paged")]
     [QueryParameter("since", "Only writes at or after this ISO 8601 time (default: the last 24 hours; at most 90 days back)")]
     [QueryParameter("appKey", "Only this app's writes")]
@@ -25,11 +26,6 @@ public sealed class ListAudit(ApiGuard guard, AuditLog audit)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/audit")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var query = request.Query;
         var result = await audit.ListAsync(query["since"], query["appKey"], query["kind"], query["continuationToken"], query["pageSize"], cancellationToken);
         return result.Kind switch

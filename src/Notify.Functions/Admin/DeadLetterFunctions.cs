@@ -10,9 +10,10 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Admin;
 
 /// <summary>GET /api/v1/admin/dead-letters?channel=&amp;since=&amp;eventId=: the calling app's dead-lettered deliveries.</summary>
-public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetters)
+public sealed class ListDeadLetters(DeadLetterService deadLetters)
 {
     [Function(nameof(ListDeadLetters))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("The calling app's dead-lettered deliveries")]
     [QueryParameter("channel", "Only this channel: push, email or sms")]
     [QueryParameter("since", "Only those dead-lettered at or after this ISO 8601 time")]
@@ -21,11 +22,7 @@ public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetter
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/dead-letters")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
+        var app = request.Caller();
         var errors = new ValidationErrors();
         var filter = DeadLetterService.ParseFilter(request.Query["channel"], request.Query["since"], request.Query["eventId"], errors);
         return filter is null
@@ -41,13 +38,15 @@ public sealed class ListDeadLetters(ApiGuard guard, DeadLetterService deadLetter
 public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLetters)
 {
     [Function(nameof(ReplayDeadLetters))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Re-queue the calling app's dead-lettered deliveries with a fresh attempt budget, or list them in a dry run")]
     [JsonBody(typeof(ReplayDeadLettersBody))]
     public async Task<Results<Ok<ReplayView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/dead-letters/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.Admin, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -14,13 +14,15 @@ namespace Notify.Functions.Apps;
 public sealed class CreateApp(ApiGuard guard, AppService apps)
 {
     [Function(nameof(CreateApp))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Create an app; the answer holds its secret, once")]
     [JsonBody(typeof(CreateAppBody))]
     public async Task<Results<Created<AppCredentialView>, ValidationProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (caller, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.Admin, cancellationToken);
+        var caller = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -36,34 +38,30 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
 }
 
 /// <summary>GET /api/v1/admin/apps: every app with its scopes, state, last use and secret ids; never a secret or a hash.</summary>
-public sealed class ListApps(ApiGuard guard, AppService apps)
+public sealed class ListApps(AppService apps)
 {
     [Function(nameof(ListApps))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Every app with its scopes, state, last use and secret ids")]
     public async Task<Results<Ok<AppListView>, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure is not null ? failure : TypedResults.Ok(await apps.ListAsync(cancellationToken));
+        return TypedResults.Ok(await apps.ListAsync(cancellationToken));
     }
 }
 
 /// <summary>GET /api/v1/admin/apps/{key}: one app, as in the list.</summary>
-public sealed class GetApp(ApiGuard guard, AppService apps)
+public sealed class GetApp(AppService apps)
 {
     [Function(nameof(GetApp))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("One app, as in the list")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var app = await apps.GetAsync(key, cancellationToken);
         return app is null ? ApiResults.NotFound($"App '{key}'") : TypedResults.Ok(app);
     }
@@ -77,6 +75,7 @@ public sealed class GetApp(ApiGuard guard, AppService apps)
 public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
 {
     [Function(nameof(RotateAppSecret))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Add a secret (in this answer only); the previous one works until its grace period ends")]
     [JsonBody(typeof(RotateAppSecretBody), IsOptional = true)]
     public async Task<Results<Created<AppCredentialView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
@@ -84,7 +83,8 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
         string key,
         CancellationToken cancellationToken)
     {
-        var (caller, body, failure) = await guard.AuthorizeWithOptionalBodyAsync(request, Scopes.Admin, cancellationToken);
+        var caller = request.Caller();
+        var (body, failure) = await guard.ReadOptionalBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -101,9 +101,10 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
 }
 
 /// <summary>DELETE /api/v1/admin/apps/{key}/secrets/{secretId}: revokes one secret at once (204); not the last one (409).</summary>
-public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
+public sealed class RevokeAppSecret(AppService apps)
 {
     [Function(nameof(RevokeAppSecret))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Revoke one secret at once; not the app's last one")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
@@ -111,11 +112,7 @@ public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
         string secretId,
         CancellationToken cancellationToken)
     {
-        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
+        var caller = request.Caller();
         var result = await apps.RevokeSecretAsync(key, secretId, caller!.AppKey, cancellationToken);
         return AppAnswers.NoContentOr(result, key);
     }
@@ -128,6 +125,7 @@ public sealed class RevokeAppSecret(ApiGuard guard, AppService apps)
 public sealed class SetAppScopes(ApiGuard guard, AppService apps)
 {
     [Function(nameof(SetAppScopes))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Replace an app's scopes; they apply to its next request")]
     [JsonBody(typeof(SetAppScopesBody))]
     public async Task<Results<Ok<AppView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
@@ -135,7 +133,8 @@ public sealed class SetAppScopes(ApiGuard guard, AppService apps)
         string key,
         CancellationToken cancellationToken)
     {
-        var (caller, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.Admin, cancellationToken);
+        var caller = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -152,47 +151,50 @@ public sealed class SetAppScopes(ApiGuard guard, AppService apps)
 }
 
 /// <summary>POST /api/v1/admin/apps/{key}/disable: every request of the app is 401 until it is enabled again.</summary>
-public sealed class DisableApp(ApiGuard guard, AppService apps)
+public sealed class DisableApp(AppService apps)
 {
     [Function(nameof(DisableApp))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Disable an app: every request of it is 401 until it is enabled again")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/disable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
-        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure is not null ? failure : AppAnswers.OkOr(await apps.SetDisabledAsync(key, true, caller!.AppKey, cancellationToken), key);
+        var caller = request.Caller();
+        return AppAnswers.OkOr(await apps.SetDisabledAsync(key, true, caller!.AppKey, cancellationToken), key);
     }
 }
 
 /// <summary>POST /api/v1/admin/apps/{key}/enable.</summary>
-public sealed class EnableApp(ApiGuard guard, AppService apps)
+public sealed class EnableApp(AppService apps)
 {
     [Function(nameof(EnableApp))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Enable a disabled app")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/enable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
-        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure is not null ? failure : AppAnswers.OkOr(await apps.SetDisabledAsync(key, false, caller!.AppKey, cancellationToken), key);
+        var caller = request.Caller();
+        return AppAnswers.OkOr(await apps.SetDisabledAsync(key, false, caller!.AppKey, cancellationToken), key);
     }
 }
 
 /// <summary>DELETE /api/v1/admin/apps/{key}: removes the app and every secret of it (204). Its notifications stay in the log.</summary>
-public sealed class DeleteApp(ApiGuard guard, AppService apps)
+public sealed class DeleteApp(AppService apps)
 {
     [Function(nameof(DeleteApp))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Delete an app and every secret of it; its notifications stay in the log")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
-        var (caller, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        return failure is not null ? failure : AppAnswers.NoContentOr(await apps.DeleteAsync(key, caller!.AppKey, cancellationToken), key);
+        var caller = request.Caller();
+        return AppAnswers.NoContentOr(await apps.DeleteAsync(key, caller!.AppKey, cancellationToken), key);
     }
 }
 

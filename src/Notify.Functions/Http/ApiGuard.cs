@@ -10,12 +10,15 @@ using Notify.Core.Validation;
 namespace Notify.Functions.Http;
 
 /// <summary>
-/// The front door of every authenticated HTTP function: credentials, throttling, scope and quota first, then (for
-/// writes) a JSON body within the size limit. Each failure is a problem+json answer; nothing past it runs, and
+/// The checks at the front door: credentials, throttling, scope and quota (run by <see cref="ScopeGate"/> for the
+/// scope a function declares), and the JSON body within the size limit (read by the function). Each failure is a problem+json answer; nothing past it runs, and
 /// nothing is written.
 /// </summary>
 public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
 {
+    /// <summary>How deeply a body may nest; no body of the API needs more than a few levels.</summary>
+    public const int MaxDepth = 32;
+
     public async Task<(AppRecord? App, AccessDenied? Failure)> AuthorizeAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var authorization = request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null;
@@ -30,28 +33,33 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         };
     }
 
-    /// <summary>Authorizes, then reads the body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>.</summary>
-    public async Task<(AppRecord? App, JsonElement Body, RequestRefused? Failure)> AuthorizeWithBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    /// <summary>The body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>, past the JSON checks.</summary>
+    public Task<(JsonElement Body, RequestRefused? Failure)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: false, cancellationToken);
+
+    /// <summary>
+    /// The body bound to a typed record at the edge: read and checked as JSON, then every field validated by
+    /// <paramref name="bind"/> (which records each problem, unknown members among them, and returns null if any),
+    /// so the service behind it gets a record, never JSON. A 400 lists every invalid field at once.
+    /// </summary>
+    public async Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+        where T : class
     {
-        var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
+        var (body, failure) = await ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
-            return (null, default, failure);
+            return (null, failure);
         }
-        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, cancellationToken);
-        return (app, body, bodyFailure);
+        var errors = new ValidationErrors();
+        var value = bind(body, errors, notify.CurrentValue.Limits);
+        return value is not null && errors.IsEmpty ? (value, null) : (null, new RequestRefused(ApiResults.Invalid(errors)));
     }
 
-    /// <summary>Like <see cref="AuthorizeWithBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
-    public async Task<(AppRecord? App, JsonElement? Body, RequestRefused? Failure)> AuthorizeWithOptionalBodyAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="ReadBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
+    public async Task<(JsonElement? Body, RequestRefused? Failure)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var (app, failure) = await AuthorizeAsync(request, scope, cancellationToken);
-        if (failure is not null)
-        {
-            return (null, null, failure);
-        }
-        var (body, bodyFailure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
-        return (app, bodyFailure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, bodyFailure);
+        var (body, failure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
+        return (failure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, failure);
     }
 
     public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
@@ -87,54 +95,35 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         {
             return allowEmpty ? (default, null) : (default, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required"))));
         }
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
-            return (default, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", $"the body is not valid JSON{where}"))));
-        }
+        var errors = new ValidationErrors();
+        return JsonInput.TryParse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), MaxDepth, errors, out var body)
+            ? (body, null)
+            : (default, new RequestRefused(ApiResults.Invalid(errors)));
     }
 
-    /// <summary>
-    /// The caller's address for failed-authentication throttling: the right-most entry of the configured forwarding
-    /// header (the one the proxy in front of the app appended; entries to its left are whatever the client sent),
-    /// else the connection's address.
-    /// </summary>
+    /// <summary>The caller's address for failed-authentication throttling (<see cref="ClientAddresses"/>).</summary>
     public string ClientAddress(HttpRequest request)
     {
-        if (security.CurrentValue.ClientAddressHeader is { Length: > 0 } header
-            && request.Headers[header].ToString() is { Length: > 0 } forwarded)
-        {
-            var last = forwarded.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-            if (last is not null && ParseAddress(last) is { } parsed)
-            {
-                return parsed;
-            }
-        }
-        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var options = security.CurrentValue;
+        var forwarded = options.ClientAddressHeader is { Length: > 0 } header ? request.Headers[header].ToString() : null;
+        return ClientAddresses.Resolve(request.HttpContext.Connection.RemoteIpAddress, forwarded, TrustedNetworks(options));
     }
 
-    /// <summary><c>1.2.3.4</c>, <c>1.2.3.4:5678</c>, <c>::1</c> and <c>[::1]:5678</c>, normalized; null when none of these.</summary>
-    internal static string? ParseAddress(string value)
+    private IReadOnlyList<System.Net.IPNetwork> TrustedNetworks(SecurityOptions options)
     {
-        if (IPAddress.TryParse(value, out var address))
+        // Parsed once per distinct setting (options are validated at start, so each entry parses).
+        var cached = _trusted;
+        if (cached is null || !ReferenceEquals(cached.Source, options.TrustedProxies))
         {
-            return address.ToString();
+            cached = new TrustedCache(options.TrustedProxies, ClientAddresses.Networks(options.TrustedProxies));
+            _trusted = cached;
         }
-        if (IPEndPoint.TryParse(value, out var endpoint))
-        {
-            return endpoint.Address.ToString();
-        }
-        var colon = value.LastIndexOf(':');
-        return colon > 0 && int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)
-            && IPAddress.TryParse(value[..colon].Trim('[', ']'), out var withPort)
-            ? withPort.ToString()
-            : null;
+        return cached.Networks;
     }
+
+    private volatile TrustedCache? _trusted;
+
+    private sealed record TrustedCache(List<string> Source, IReadOnlyList<System.Net.IPNetwork> Networks);
 
     private static RequestRefused TooLarge(int maxBodyBytes) =>
         new(ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {maxBodyBytes} bytes."));

@@ -31,6 +31,15 @@ public static class ApiResults
 
     public static ConflictProblem Conflict(string? detail, string title = "Conflict") => new(Problem(StatusCodes.Status409Conflict, title, detail));
 
+    /// <summary>
+    /// 409 for a repeat of an eventId whose first request is still being processed: its own problem <c>type</c>
+    /// (<see cref="EdgeErrors.InProgressType"/>), unlike the conflict of an eventId reused for another body, and a
+    /// <c>Retry-After</c>, because retrying the same request shortly will get the original answer.
+    /// </summary>
+    public static ConflictProblem InProgress(string? detail, TimeSpan retryAfter) =>
+        new(TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Still in progress", type: EdgeErrors.InProgressType),
+            "Retry-After", Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+
     public static AccessDenied Unauthorized(string? detail) =>
         new(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Basic realm=\"notify\", charset=\"UTF-8\"");
 
@@ -129,7 +138,7 @@ public sealed class NotFoundProblem : ApiProblem, IEndpointMetadataProvider
 /// <summary>409 problem+json.</summary>
 public sealed class ConflictProblem : ApiProblem, IEndpointMetadataProvider
 {
-    internal ConflictProblem(ProblemHttpResult inner) : base(inner)
+    internal ConflictProblem(ProblemHttpResult inner, string? headerName = null, string? headerValue = null) : base(inner, headerName, headerValue)
     {
     }
 

@@ -28,19 +28,15 @@ public sealed record QueueView(string Name, Channel Channel, QueueKind Kind, lon
 public sealed record QueuesView(DateTimeOffset At, IReadOnlyList<QueueView> Queues);
 
 /// <summary>GET /api/v1/admin/queues: each channel queue and poison queue now: length, oldest age, threshold, backlog.</summary>
-public sealed class GetQueues(ApiGuard guard, QueueMonitor monitor, IOptions<MonitoringOptions> options)
+public sealed class GetQueues(QueueMonitor monitor, IOptions<MonitoringOptions> options)
 {
     [Function(nameof(GetQueues))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Each channel queue and poison queue now: length, oldest age, threshold, backlog")]
     public async Task<Results<Ok<QueuesView>, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/queues")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var report = await monitor.SampleAsync(cancellationToken);
         var settings = options.Value;
         return TypedResults.Ok(new QueuesView(report.At, [.. report.Queues.Select(q =>

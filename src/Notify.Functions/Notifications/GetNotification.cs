@@ -8,20 +8,17 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Notifications;
 
 /// <summary>GET /api/v1/notifications/{id}: one delivery with its history; another app's id is 404.</summary>
-public sealed class GetNotification(ApiGuard guard, NotificationQueries queries)
+public sealed class GetNotification(NotificationQueries queries)
 {
     [Function(nameof(GetNotification))]
+    [RequiresScope(Scopes.NotificationsRead)]
     [EndpointSummary("One delivery of the calling app, with its history")]
     public async Task<Results<Ok<DeliveryView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
-        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
+        var app = request.Caller();
         var delivery = await queries.GetAsync(app!.AppKey, id, cancellationToken);
         return delivery is null ? ApiResults.NotFound($"Notification '{id}'") : TypedResults.Ok(delivery);
     }

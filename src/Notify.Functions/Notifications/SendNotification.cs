@@ -12,25 +12,30 @@ namespace Notify.Functions.Notifications;
 /// <summary>POST /api/v1/notifications: 202 new, 200 repeat of the same eventId, 409 same eventId with another body.</summary>
 public sealed class SendNotification(ApiGuard guard, IngestService ingest)
 {
+    /// <summary>The ingest already waited for the first request before answering; a couple of seconds more is usually enough.</summary>
+    public static readonly TimeSpan RetryInProgressAfter = TimeSpan.FromSeconds(2);
+
     [Function(nameof(SendNotification))]
+    [RequiresScope(Scopes.NotificationsSend)]
     [EndpointSummary("Notify users with a template: one delivery per recipient and channel (and per device for push)")]
     [JsonBody(typeof(SendNotificationBody))]
     public async Task<Results<Accepted<IngestResponse>, Ok<IngestResponse>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.NotificationsSend, cancellationToken);
+        var app = request.Caller();
+        var (notification, failure) = await guard.BindBodyAsync(request, NotificationRequest.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await ingest.IngestAsync(app!.AppKey, body, cancellationToken);
+        var result = await ingest.IngestAsync(app.AppKey, notification!, cancellationToken);
         return result.Outcome switch
         {
             IngestOutcome.Accepted => TypedResults.Accepted((string?)null, result.Response),
             IngestOutcome.Duplicate => TypedResults.Ok(result.Response),
             IngestOutcome.Invalid => ApiResults.Invalid(result.Errors!),
-            IngestOutcome.InProgress => ApiResults.Conflict(result.Detail, "In progress"),
+            IngestOutcome.InProgress => ApiResults.InProgress(result.Detail, RetryInProgressAfter),
             IngestOutcome.Forbidden => ApiResults.Forbidden(result.Detail),
             _ => ApiResults.Conflict(result.Detail, "eventId already used"),
         };

@@ -13,6 +13,7 @@ namespace Notify.Functions.Templates;
 public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
 {
     [Function(nameof(PutTemplate))]
+    [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Create or replace a template; Liquid that does not parse is 400 with channel, locale, line and column")]
     [JsonBody(typeof(TemplateBody))]
     public async Task<Results<Ok<TemplateView>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
@@ -20,7 +21,8 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
         string name,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -38,21 +40,17 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
 }
 
 /// <summary>DELETE /api/v1/templates/{name}: its owner's or an admin app's (204); another app's is 403.</summary>
-public sealed class DeleteTemplate(ApiGuard guard, TemplateService templates)
+public sealed class DeleteTemplate(TemplateService templates)
 {
     [Function(nameof(DeleteTemplate))]
+    [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a template; only its owner or an admin app may")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
-        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.TemplatesWrite, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
-        var result = await templates.DeleteAsync(name, app!, cancellationToken);
+        var result = await templates.DeleteAsync(name, request.Caller(), cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.NoContent(),
@@ -65,20 +63,16 @@ public sealed class DeleteTemplate(ApiGuard guard, TemplateService templates)
 }
 
 /// <summary>GET /api/v1/templates/{name}.</summary>
-public sealed class GetTemplate(ApiGuard guard, TemplateService templates)
+public sealed class GetTemplate(TemplateService templates)
 {
     [Function(nameof(GetTemplate))]
+    [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The current version of a template")]
     public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.TemplatesWrite, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var template = await templates.GetAsync(name, cancellationToken);
         return template is null ? ApiResults.NotFound($"Template '{name}'") : TypedResults.Ok(template);
     }
@@ -88,6 +82,7 @@ public sealed class GetTemplate(ApiGuard guard, TemplateService templates)
 public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
 {
     [Function(nameof(PreviewTemplate))]
+    [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Render every channel of a template with the given data and locale")]
     [JsonBody(typeof(PreviewTemplateBody))]
     public async Task<Results<Ok<PreviewView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
@@ -95,7 +90,7 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
         string name,
         CancellationToken cancellationToken)
     {
-        var (_, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.TemplatesWrite, cancellationToken);
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -84,27 +84,20 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
     public const string EventsWriteScope = Scopes.EventsWrite;
 
     [Function(nameof(PostEvent))]
+    [RequiresScope(EventsWriteScope, Scopes.NotificationsRead)]
     [EndpointSummary("Report an opened, clicked or converted event for one of the calling app's deliveries")]
     [JsonBody(typeof(AppEventBody))]
     public async Task<Results<Accepted<AppEventView>, Ok<AppEventView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/events")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (app, failure) = await guard.AuthorizeAsync(request, EventsWriteScope, cancellationToken);
-        if (failure is not null && failure is IStatusCodeHttpResult { StatusCode: StatusCodes.Status403Forbidden })
-        {
-            (app, failure) = await guard.AuthorizeAsync(request, Scopes.NotificationsRead, cancellationToken);
-        }
+        var app = request.Caller();
+        var (report, failure) = await guard.BindBodyAsync(request, AppEventService.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var (body, bodyFailure) = await ApiGuard.ReadJsonAsync(request, cancellationToken);
-        if (bodyFailure is not null)
-        {
-            return bodyFailure;
-        }
-        var result = await events.RecordAsync(app!.AppKey, body, cancellationToken);
+        var result = await events.RecordAsync(app.AppKey, report!, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok when result.Value!.Duplicate => TypedResults.Ok(result.Value),
@@ -117,9 +110,10 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
 }
 
 /// <summary>GET /api/v1/stats?template=&amp;channel=&amp;from=&amp;to=: counts and rates per template and channel, across every app of the deployment (templates are shared), so it needs the admin scope.</summary>
-public sealed class GetStats(ApiGuard guard, StatsService stats)
+public sealed class GetStats(StatsService stats)
 {
     [Function(nameof(GetStats))]
+    [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Counts and rates per template and channel across every app")]
     [QueryParameter("template", "Only this template")]
     [QueryParameter("channel", "Only this channel: push, email or sms")]
@@ -129,11 +123,6 @@ public sealed class GetStats(ApiGuard guard, StatsService stats)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.Admin, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
         var result = await stats.GetAsync(Query("template"), Query("channel"), Query("from"), Query("to"), cancellationToken);
         return result.Kind switch

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
 using Notify.Core.Tracking;
 using Notify.Functions.Http;
 
@@ -58,11 +60,24 @@ public sealed class TwilioStatus(TwilioWebhook webhook)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/twilio")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (request.ContentLength > 64 * 1024 || !request.HasFormContentType)
+        // Twilio posts a URL-encoded form, nothing else (a multipart body is not one of its callbacks, and its parser
+        // throws on malformed input); read at most 64 KiB of it, as for the other webhooks.
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType.Value, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || await RawBody.ReadAsync(request, 64 * 1024, cancellationToken) is not { } raw)
         {
             return RawBody.Rejected(WebhookCheck.Unsigned);
         }
-        var form = await request.ReadFormAsync(cancellationToken);
+        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form;
+        try
+        {
+            using var reader = new FormReader(new MemoryStream(raw));
+            form = await reader.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return RawBody.Rejected(WebhookCheck.Unsigned);
+        }
         var fields = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
         var query = request.QueryString.Value ?? "";
         var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";

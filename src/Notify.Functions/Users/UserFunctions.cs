@@ -12,6 +12,7 @@ namespace Notify.Functions.Users;
 public sealed class PutUser(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutUser))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Create or replace a user's contacts, locale and time zone")]
     [JsonBody(typeof(UserBody))]
     public async Task<Results<Ok<UserView>, ValidationProblem, RequestRefused>> Run(
@@ -19,7 +20,8 @@ public sealed class PutUser(ApiGuard guard, UserService users)
         string userId,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -35,20 +37,16 @@ public sealed class PutUser(ApiGuard guard, UserService users)
 }
 
 /// <summary>GET /api/v1/users/{userId}.</summary>
-public sealed class GetUser(ApiGuard guard, UserService users)
+public sealed class GetUser(UserService users)
 {
     [Function(nameof(GetUser))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("A user's contacts, locale, time zone and devices")]
     public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.UsersWrite, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var user = await users.GetAsync(userId, cancellationToken);
         return user is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(user);
     }
@@ -58,6 +56,7 @@ public sealed class GetUser(ApiGuard guard, UserService users)
 public sealed class PutDevice(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutDevice))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Register a push token; past the limit per user the oldest is dropped")]
     [JsonBody(typeof(DeviceBody))]
     public async Task<Results<Ok<DeviceView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
@@ -66,7 +65,8 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
         string token,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -83,9 +83,10 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
 }
 
 /// <summary>DELETE /api/v1/users/{userId}/devices/{token}: 204, or 404 when the user has no such device.</summary>
-public sealed class DeleteDevice(ApiGuard guard, UserService users)
+public sealed class DeleteDevice(UserService users)
 {
     [Function(nameof(DeleteDevice))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Remove a push token")]
     public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/users/{userId}/devices/{token}")] HttpRequest request,
@@ -93,30 +94,21 @@ public sealed class DeleteDevice(ApiGuard guard, UserService users)
         string token,
         CancellationToken cancellationToken)
     {
-        var (app, failure) = await guard.AuthorizeAsync(request, Scopes.UsersWrite, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
-        return await users.DeleteDeviceAsync(userId, token, app!.AppKey, cancellationToken) ? TypedResults.NoContent() : ApiResults.NotFound("Device");
+        return await users.DeleteDeviceAsync(userId, token, request.Caller().AppKey, cancellationToken) ? TypedResults.NoContent() : ApiResults.NotFound("Device");
     }
 }
 
 /// <summary>GET /api/v1/users/{userId}/preferences: the effective opt-in per channel.</summary>
-public sealed class GetPreferences(ApiGuard guard, UserService users)
+public sealed class GetPreferences(UserService users)
 {
     [Function(nameof(GetPreferences))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("A user's effective opt-in per channel")]
     public async Task<Results<Ok<PreferencesView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
-        var (_, failure) = await guard.AuthorizeAsync(request, Scopes.UsersWrite, cancellationToken);
-        if (failure is not null)
-        {
-            return failure;
-        }
         var preferences = await users.GetPreferencesAsync(userId, cancellationToken);
         return preferences is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(preferences);
     }
@@ -126,6 +118,7 @@ public sealed class GetPreferences(ApiGuard guard, UserService users)
 public sealed class PutPreferences(ApiGuard guard, UserService users)
 {
     [Function(nameof(PutPreferences))]
+    [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Change a user's opt-in per channel; channels not named keep their setting")]
     [JsonBody(typeof(ChannelPreferences))]
     public async Task<Results<Ok<PreferencesView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
@@ -133,7 +126,8 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
         string userId,
         CancellationToken cancellationToken)
     {
-        var (app, body, failure) = await guard.AuthorizeWithBodyAsync(request, Scopes.UsersWrite, cancellationToken);
+        var app = request.Caller();
+        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -57,6 +58,7 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         // Every host's logs, at Trace, for the secret-leak test (tests/Notify.IntegrationTests/Security).
         builder.ConfigureLogging(Security.LogCapture.AddTo);
+        builder.ConfigureServices(services => services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, LoopbackConnection>());
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);
@@ -73,6 +75,23 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:{secret}")));
         return new ApiClient(client, key);
     }
+}
+
+/// <summary>
+/// The test server's requests carry no connection address; a real caller of the LocalHost on this machine comes from
+/// loopback, so that is what the host sees (the trusted-proxy rules for X-Forwarded-For depend on it).
+/// </summary>
+internal sealed class LoopbackConnection : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress ??= System.Net.IPAddress.Loopback;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>An HTTP client for one app, with the calls tests make most.</summary>

@@ -49,6 +49,8 @@ public sealed class AbuseLimitTests
             ["Notify:Security:FailedAuth:PerAddress"] = "5",
             ["Notify:Security:FailedAuth:Window"] = "00:01:00",
             ["Notify:Security:AppCacheDuration"] = "00:00:00",
+            // The test server's connections come from loopback: the proxy whose X-Forwarded-For is believed here.
+            ["Notify:Security:TrustedProxies:0"] = "127.0.0.1",
         });
         var victim = await host.NewAppAsync(Scopes.NotificationsRead);
         var bystander = await host.NewAppAsync(Scopes.NotificationsRead);
@@ -82,12 +84,13 @@ public sealed class AbuseLimitTests
     }
 
     [Fact]
-    public async Task The_client_address_is_the_rightmost_forwarded_entry_so_a_spoofed_left_entry_does_not_escape_the_throttle()
+    public async Task Behind_a_trusted_proxy_the_client_address_is_the_rightmost_forwarded_entry_so_a_spoofed_left_entry_does_not_escape_the_throttle()
     {
         await using var host = new NotifyHost(new Dictionary<string, string?>
         {
             ["LocalHost:QueuePumps"] = "false",
             ["Notify:Security:FailedAuth:PerAddress"] = "2",
+            ["Notify:Security:TrustedProxies:0"] = "127.0.0.0/8",
         });
         for (var i = 0; i < 2; i++)
         {
@@ -97,6 +100,55 @@ public sealed class AbuseLimitTests
         var spoofed = await SecurityKit.Client(host, "app-nobody", "x", address: "10.1.1.1, 192.0.2.10:6666").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, spoofed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_direct_caller_cannot_choose_its_address_with_x_forwarded_for()
+    {
+        // No trusted proxy configured (the default): the header is whatever the caller wrote, so it is ignored.
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Security:FailedAuth:PerAddress"] = "2",
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            await SecurityKit.Client(host, $"app-nobody-{i}", "x", address: $"198.51.100.{i}").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+        }
+
+        var freshAddress = await SecurityKit.Client(host, "app-nobody-2", "x", address: "198.51.100.77").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, freshAddress.StatusCode);
+    }
+
+    [Fact]
+    public async Task Forwarded_entries_are_believed_only_from_a_trusted_proxy_network()
+    {
+        // The connection (loopback) is not in the trusted network, so naming a trusted proxy in the header does not help.
+        await using var host = new NotifyHost(new Dictionary<string, string?>
+        {
+            ["LocalHost:QueuePumps"] = "false",
+            ["Notify:Security:FailedAuth:PerAddress"] = "2",
+            ["Notify:Security:TrustedProxies:0"] = "10.0.0.0/8",
+        });
+        for (var i = 0; i < 2; i++)
+        {
+            await SecurityKit.Client(host, $"app-nobody-{i}", "x", address: $"198.51.100.{i}, 10.0.0.1").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+        }
+
+        var freshAddress = await SecurityKit.Client(host, "app-nobody-2", "x", address: "198.51.100.77, 10.0.0.1").GetAsync("/api/v1/admin/apps", SecurityKit.Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, freshAddress.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_trusted_proxy_setting_that_is_not_an_address_stops_the_host_naming_it()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?> { ["Notify:Security:TrustedProxies:0"] = "front-door" });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains("front-door", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -170,6 +170,28 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     }
 
     [Fact]
+    public void Every_function_declares_its_scope_once_on_its_method_and_it_is_the_rule_above()
+    {
+        // The gate (ScopeGate, both hosts) enforces exactly what the method declares; no function checks scopes itself.
+        var mismatches = new List<string>();
+        foreach (var function in FunctionCatalog.ForNotify().Http)
+        {
+            var declared = Notify.Functions.Http.ScopeGate.RuleOf(function.Method)?.Scopes;
+            foreach (var method in function.Methods)
+            {
+                var endpoint = $"{method} {function.Route}";
+                var expected = ScopeRules.TryGetValue(endpoint, out var scopes) ? scopes : null;
+                if (!(expected ?? []).SequenceEqual(declared ?? []))
+                {
+                    mismatches.Add($"{endpoint}: declares [{string.Join(",", declared ?? [])}], rule [{string.Join(",", expected ?? [])}]");
+                }
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("; ", mismatches));
+    }
+
+    [Fact]
     public async Task Health_is_the_anonymous_endpoint_and_writes_nothing()
     {
         var (response, writes) = await SecurityKit.CountingWritesAsync(fixture, () => fixture.CreateClient().GetAsync("/api/health", SecurityKit.Ct));
