@@ -44,6 +44,7 @@ public static class NotifyCoreExtensions
         builder.AddNotifyApps();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
+        services.AddSingleton<UserImportService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryWorker>();
