@@ -261,3 +261,32 @@ public sealed class AppEventTests(DeliveringNotify notify) : IClassFixture<Deliv
         Assert.True(repeat.Duplicate);
     }
 }
+
+/// <summary>The LocalHost as scripts/run-local.sh starts it: with the demo app, template and user seeded.</summary>
+public sealed class DemoNotify() : LocalNotify(new Dictionary<string, string?>
+{
+    ["LocalHost:SeedDemo"] = "true",
+    ["LocalHost:DemoAppKey"] = DemoSeedTests.AppKey,
+    ["LocalHost:DemoAppSecret"] = DemoSeedTests.AppSecret,
+});
+
+/// <summary>The demo seed (written through the user batch import) as the client reads it.</summary>
+public sealed class DemoSeedTests(DemoNotify notify) : IClassFixture<DemoNotify>
+{
+    public const string AppKey = "demo-app";
+    public const string AppSecret = "demo-secret-for-tests";
+
+    [Fact]
+    public async Task The_demo_user_is_seeded_with_its_contacts_and_device()
+    {
+        var (client, services) = notify.ClientFor(new NotifyCredential(AppKey, AppSecret));
+        using var _ = services;
+
+        var user = await client.GetUserAsync("demo-user", TestContext.Current.CancellationToken);
+        var template = await client.GetTemplateAsync("welcome", TestContext.Current.CancellationToken);
+
+        Assert.Equal(("demo-user@example.com", "+15555550100", "Asia/Seoul"), (user.Email, user.Phone, user.TimeZone));
+        Assert.Equal(DevicePlatform.Fcm, Assert.Single(user.Devices).Platform);
+        Assert.Equal("welcome", template.Name);
+    }
+}

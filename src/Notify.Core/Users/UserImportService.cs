@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notify.Core.Validation;
 
@@ -36,7 +37,7 @@ public sealed record UserBatchView(bool DryRun, int Created, int Updated, int In
 /// live in separate partitions, so there is no all-or-nothing: each valid user is written on its own (one
 /// transaction), and an invalid entry is reported without stopping the others.
 /// </summary>
-public sealed class UserImportService(IUserStore store, TimeProvider time, IOptions<NotifyOptions> options)
+public sealed class UserImportService(IUserStore store, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger)
 {
     /// <summary>Users written at once; each is a read and a transaction on its own partition.</summary>
     private const int Parallelism = 16;
@@ -101,12 +102,14 @@ public sealed class UserImportService(IUserStore store, TimeProvider time, IOpti
                 ? new UserBatchItemView(i, UserIdOf(entries[i]), UserImportOutcome.Invalid, entryErrors.ToDictionary())
                 : new UserBatchItemView(i, user.Profile.UserId, outcomes[i], null));
         }
-        return Result<UserBatchView>.Ok(new UserBatchView(
+        var view = new UserBatchView(
             dryRun,
             items.Count(x => x.Outcome == UserImportOutcome.Created),
             items.Count(x => x.Outcome == UserImportOutcome.Updated),
             items.Count(x => x.Outcome == UserImportOutcome.Invalid),
-            items));
+            items);
+        UsersLog.UsersImported(logger, view.Created, view.Updated, view.Invalid, dryRun);
+        return Result<UserBatchView>.Ok(view);
     }
 
     /// <summary>The number of entries in <c>users</c>, or null when there is no such array (the body is then invalid).</summary>

@@ -76,9 +76,12 @@ public class LocalNotify : WebApplicationFactory<Notify.LocalHost.LocalHostMarke
     }
 
     /// <summary>A <see cref="NotifyClient"/> for a new app, the way a calling service gets one: from DI, configured by Notify:Client.</summary>
-    public async Task<(NotifyClient Client, ServiceProvider Services)> NewClientAsync(Action<NotifyClientSettings>? configure = null, params string[] scopes)
+    public async Task<(NotifyClient Client, ServiceProvider Services)> NewClientAsync(Action<NotifyClientSettings>? configure = null, params string[] scopes) =>
+        ClientFor(await NewAppAsync(scopes), configure);
+
+    /// <summary>A <see cref="NotifyClient"/> from DI for the given app.</summary>
+    public (NotifyClient Client, ServiceProvider Services) ClientFor(NotifyCredential credential, Action<NotifyClientSettings>? configure = null)
     {
-        var credential = await NewAppAsync(scopes);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
