@@ -54,6 +54,12 @@ public partial class NotifyClient
         _authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.AppKey}:{credential.AppSecret}")));
     }
 
+    /// <summary>Names the client and its version in every request, so the service's logs can tell callers' SDK versions apart.</summary>
+    private static readonly ProductInfoHeaderValue UserAgent = new(
+        "Notify.Client",
+        (typeof(NotifyClient).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0").Split('+')[0]);
+
     /// <summary>The service's base address.</summary>
     public virtual Uri Endpoint => _endpoint;
 
@@ -100,6 +106,7 @@ public partial class NotifyClient
         using var request = new HttpRequestMessage(new HttpMethod(operation.Method), new Uri(_endpoint, operation.Path(pathValues, query)));
         request.Headers.Authorization = _authorization;
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.UserAgent.Add(UserAgent);
         if (body is not null)
         {
             // Serialized once: every retry sends exactly these bytes (the send's eventId included).

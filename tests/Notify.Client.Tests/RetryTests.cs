@@ -18,6 +18,7 @@ public sealed class RetryTests : IAsyncLifetime
     private WebApplication _server = null!;
     private readonly ConcurrentQueue<Func<HttpContext, Task>> _script = new();
     private readonly ConcurrentQueue<string> _bodies = new();
+    private readonly ConcurrentQueue<string> _userAgents = new();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,6 +32,7 @@ public sealed class RetryTests : IAsyncLifetime
         {
             using var reader = new StreamReader(context.Request.Body);
             _bodies.Enqueue(await reader.ReadToEndAsync(context.RequestAborted));
+            _userAgents.Enqueue(context.Request.Headers.UserAgent.ToString());
             if (!_script.TryDequeue(out var answer))
             {
                 answer = c => Results.Problem(statusCode: 418, title: "Script exhausted").ExecuteAsync(c);
@@ -79,6 +81,7 @@ public sealed class RetryTests : IAsyncLifetime
         Assert.Equal(4, eventIds.Count);
         Assert.Single(eventIds.Distinct());
         Assert.Equal(eventIds[0], result.EventId);
+        Assert.All(_userAgents, ua => Assert.StartsWith("Notify.Client/", ua, StringComparison.Ordinal));
     }
 
     [Theory]
