@@ -64,6 +64,12 @@ Read its status (use an "id" from the answer above):
 
   curl -u $app_key:$app_secret http://127.0.0.1:$port/api/v1/notifications/ID
 
+Create or update many users at once (up to 1,000, with devices and preferences; add "dryRun":true to validate only):
+
+  curl -u $app_key:$app_secret -H 'Content-Type: application/json' \\
+    http://127.0.0.1:$port/api/v1/users/batch \\
+    -d '{"users":[{"userId":"ann","email":"ann@example.com","devices":[{"token":"ann-fcm-token-1","platform":"fcm"}]},{"userId":"bob","phone":"+15555550101","preferences":{"sms":true}}]}'
+
 See what the Outbox "sent":
 
   curl -u $app_key:$app_secret 'http://127.0.0.1:$port/api/v1/dev/outbox?userId=demo-user'

@@ -9,6 +9,9 @@ source scripts/lib/azurite.sh
 azurite_install
 echo "Building..."
 dotnet build NotifyFunctions.sln -c Release -nologo -clp:ErrorsOnly
+# The client tests take Notify.Client from its packed package, with a version no earlier run used: pack, then build.
+client_version=$(bash scripts/pack-client.sh)
+echo "Packed Notify.Client $client_version"
 
 results=TestResults
 rm -rf "$results" && mkdir -p "$results"

@@ -20,6 +20,15 @@ public static partial class Limits
     /// <summary>Size of a template definition, as UTF-8 JSON.</summary>
     public const int MaxTemplateBytes = 64 * 1024;
 
+    /// <summary>Users in one <c>POST /api/v1/users/batch</c> (413 above it, before anything is written).</summary>
+    public const int MaxBatchUsers = 1000;
+
+    /// <summary>
+    /// Body of <c>POST /api/v1/users/batch</c>: its own limit, since 1,000 users with a device each (an FCM token is
+    /// about 160 characters, the profile and JSON around it a few hundred bytes) is far past <see cref="MaxBodyBytes"/>.
+    /// </summary>
+    public const int MaxBatchBodyBytes = 4 * 1024 * 1024;
+
     /// <summary>Registered devices per user; registering one more drops the oldest.</summary>
     public const int MaxDevicesPerUser = 10;
 

@@ -55,6 +55,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<TemplateService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
+        services.AddSingleton<UserImportService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();

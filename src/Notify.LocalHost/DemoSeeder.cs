@@ -16,7 +16,7 @@ public sealed class DemoSeeder(
     StorageInitializer storage,
     IAppStore apps,
     TemplateService templates,
-    IUserStore users,
+    UserImportService users,
     TimeProvider time,
     IOptions<LocalHostOptions> options) : IHostedService
 {
@@ -41,6 +41,21 @@ public sealed class DemoSeeder(
         }
         """;
 
+    public const string UsersJson = """
+        {
+          "users": [
+            {
+              "userId": "demo-user",
+              "email": "demo-user@example.com",
+              "phone": "+15555550100",
+              "locale": "en",
+              "timeZone": "Asia/Seoul",
+              "devices": [ { "token": "demo-fcm-token-0123456789", "platform": "fcm" } ]
+            }
+          ]
+        }
+        """;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -58,9 +73,13 @@ public sealed class DemoSeeder(
                 throw new InvalidOperationException("The demo template does not validate.");
             }
         }
-        await users.PutProfileAsync(new UserProfile(UserId, "demo-user@example.com", "+15555550100", "en", "Asia/Seoul", time.GetUtcNow()), cancellationToken);
-        const string token = "demo-fcm-token-0123456789";
-        await users.PutDeviceAsync(UserId, new Device(Device.IdFor(token), token, DevicePlatform.Fcm, time.GetUtcNow()), Limits.MaxDevicesPerUser, cancellationToken);
+        // Through the batch import, the path POST /api/v1/users/batch takes: profile and device in one transaction.
+        using var batch = JsonDocument.Parse(UsersJson);
+        var imported = await users.ImportAsync(batch.RootElement, TemplateService.ServiceActor, cancellationToken);
+        if (imported.Kind != ResultKind.Ok || imported.Value!.Invalid > 0)
+        {
+            throw new InvalidOperationException("The demo user does not validate.");
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -19,9 +19,23 @@ public sealed partial class TableAuditStore(TableServiceClient service, StorageN
 {
     private readonly TableClient _table = service.GetTableClient(names.Audit);
 
-    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        _table.AddEntityAsync(ToEntity(entry), cancellationToken);
+
+    /// <summary>Entries of one day share a partition: up to 100 of them are one transaction, one storage operation.</summary>
+    public async Task AppendManyAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(PartitionFor(entry.At), $"{Inverted(entry.At)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}")
+        foreach (var day in entries.Select(ToEntity).GroupBy(e => e.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in day.Chunk(100))
+            {
+                await _table.SubmitTransactionAsync([.. chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e))], cancellationToken);
+            }
+        }
+    }
+
+    private static TableEntity ToEntity(AuditEntry entry) =>
+        new TableEntity(PartitionFor(entry.At), $"{Inverted(entry.At)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}")
         {
             ["At"] = entry.At,
             ["AppKey"] = entry.AppKey,
@@ -30,8 +44,6 @@ public sealed partial class TableAuditStore(TableServiceClient service, StorageN
             ["Target"] = entry.Target,
         }
         .With("Detail", entry.Detail);
-        return _table.AddEntityAsync(entity, cancellationToken);
-    }
 
     public async Task<AuditPage?> QueryAsync(AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {

@@ -48,19 +48,52 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
     public async Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken)
     {
         var existed = (await _table.GetEntityIfExistsAsync<TableEntity>(profile.UserId, ProfileRow, ["PartitionKey"], cancellationToken)).HasValue;
-        var entity = new TableEntity(profile.UserId, ProfileRow)
-        {
-            ["UpdatedAt"] = profile.UpdatedAt,
-            ["EmailInvalid"] = false,
-            ["PhoneInvalid"] = false,
-        }
-        .With("Email", profile.Email)
-        .With("Phone", profile.Phone)
-        .With("Locale", profile.Locale)
-        .With("TimeZone", profile.TimeZone)
-        .With("UpdatedBy", profile.UpdatedBy);
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await _table.UpsertEntityAsync(ProfileEntity(profile), TableUpdateMode.Replace, cancellationToken);
         return !existed;
+    }
+
+    public async Task<bool> ImportAsync(UserImport user, int maxDevices, CancellationToken cancellationToken)
+    {
+        var userId = user.Profile.UserId;
+        // A concurrent change of the user's devices between the read and the transaction fails the delete's ETag
+        // (412) or the delete of a row already gone (404): read again and redo, a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = new List<TableEntity>();
+            await foreach (var entity in _table.QueryAsync<TableEntity>(
+                e => e.PartitionKey == userId && (e.RowKey == ProfileRow || (e.RowKey.CompareTo(DevicePrefix) >= 0 && e.RowKey.CompareTo("device}") < 0)),
+                select: ["PartitionKey", "RowKey", "RegisteredAt"],
+                cancellationToken: cancellationToken))
+            {
+                existing.Add(entity);
+            }
+            var created = !existing.Any(e => e.RowKey == ProfileRow);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, ProfileEntity(user.Profile)) };
+            if (user.Preferences is { } preferences && PreferencesEntity(userId, preferences) is { } preferencesEntity)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, preferencesEntity));
+            }
+            var listed = user.Devices.Select(d => DevicePrefix + d.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var device in user.Devices)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, DeviceEntity(userId, device)));
+            }
+            var keep = Math.Max(0, maxDevices - user.Devices.Count);
+            foreach (var oldest in existing.Where(e => e.RowKey.StartsWith(DevicePrefix, StringComparison.Ordinal) && !listed.Contains(e.RowKey))
+                .OrderByDescending(d => d.GetDateTimeOffset("RegisteredAt"))
+                .Skip(keep))
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, oldest, oldest.ETag));
+            }
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, cancellationToken);
+                return created;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 412 && attempt < 3)
+            {
+            }
+        }
     }
 
     public async Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken)
@@ -74,12 +107,7 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         }
         var actions = new List<TableTransactionAction>
         {
-            new(TableTransactionActionType.UpsertReplace, new TableEntity(userId, DevicePrefix + device.Id)
-            {
-                ["Token"] = device.Token,
-                ["Platform"] = device.Platform.ToName(),
-                ["RegisteredAt"] = device.RegisteredAt,
-            }.With("RegisteredBy", device.RegisteredBy)),
+            new(TableTransactionActionType.UpsertReplace, DeviceEntity(userId, device)),
         };
         if (device.RegisteredBy is { } appKey)
         {
@@ -125,19 +153,7 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
 
     private async Task<ChannelPreferences> MergeAsync(string userId, ChannelPreferences update, WriteStamp? stamp, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(userId, PreferencesRow);
-        if (update.Push is { } push)
-        {
-            entity["Push"] = push;
-        }
-        if (update.Email is { } email)
-        {
-            entity["Email"] = email;
-        }
-        if (update.Sms is { } sms)
-        {
-            entity["Sms"] = sms;
-        }
+        var entity = PreferencesEntity(userId, update) ?? new TableEntity(userId, PreferencesRow);
         if (stamp is null)
         {
             await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
@@ -196,6 +212,49 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
     /// <summary>The user's "last written by" on its profile row, merged so the profile's other fields stay.</summary>
     private static TableTransactionAction Stamp(string userId, WriteStamp stamp) =>
         new(TableTransactionActionType.UpsertMerge, new TableEntity(userId, ProfileRow) { ["UpdatedAt"] = stamp.At, ["UpdatedBy"] = stamp.AppKey });
+
+    private static TableEntity ProfileEntity(UserProfile profile) =>
+        new TableEntity(profile.UserId, ProfileRow)
+        {
+            ["UpdatedAt"] = profile.UpdatedAt,
+            ["EmailInvalid"] = false,
+            ["PhoneInvalid"] = false,
+        }
+        .With("Email", profile.Email)
+        .With("Phone", profile.Phone)
+        .With("Locale", profile.Locale)
+        .With("TimeZone", profile.TimeZone)
+        .With("UpdatedBy", profile.UpdatedBy);
+
+    private static TableEntity DeviceEntity(string userId, Device device) => new TableEntity(userId, DevicePrefix + device.Id)
+    {
+        ["Token"] = device.Token,
+        ["Platform"] = device.Platform.ToName(),
+        ["RegisteredAt"] = device.RegisteredAt,
+    }.With("RegisteredBy", device.RegisteredBy);
+
+    /// <summary>The channels <paramref name="update"/> names, for a merge; null when it names none.</summary>
+    private static TableEntity? PreferencesEntity(string userId, ChannelPreferences update)
+    {
+        if (update == ChannelPreferences.None)
+        {
+            return null;
+        }
+        var entity = new TableEntity(userId, PreferencesRow);
+        if (update.Push is { } push)
+        {
+            entity["Push"] = push;
+        }
+        if (update.Email is { } email)
+        {
+            entity["Email"] = email;
+        }
+        if (update.Sms is { } sms)
+        {
+            entity["Sms"] = sms;
+        }
+        return entity;
+    }
 
     private static ChannelPreferences ToPreferences(TableEntity row) =>
         new(row.GetBoolean("Push"), row.GetBoolean("Email"), row.GetBoolean("Sms"));

@@ -62,6 +62,7 @@ public sealed class FunctionsMetadataTests
             "PutPreferences: httpTrigger PUT v1/users/{userId}/preferences",
             "PutTemplate: httpTrigger PUT v1/templates/{name}",
             "PutUser: httpTrigger PUT v1/users/{userId}",
+            "ImportUsers: httpTrigger POST v1/users/batch",
             "QueueMonitorTimer: timerTrigger 30 */1 * * * *",
             "ReplayDeadLetters: httpTrigger POST v1/admin/dead-letters/replay",
             "SendGridEvents: httpTrigger POST v1/webhooks/sendgrid",

@@ -22,6 +22,15 @@ public sealed class AuditLog(IAuditStore store, TimeProvider time)
     public Task RecordAsync(string appKey, string kind, string action, string target, string? detail, CancellationToken cancellationToken) =>
         store.AppendAsync(new AuditEntry(time.GetUtcNow(), appKey, kind, action, target, detail), cancellationToken);
 
+    /// <summary>One entry per target, all by <paramref name="appKey"/> at the same moment (a bulk import).</summary>
+    public Task RecordManyAsync(string appKey, string kind, IReadOnlyList<(string Action, string Target, string? Detail)> writes, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow();
+        return writes.Count == 0
+            ? Task.CompletedTask
+            : store.AppendManyAsync([.. writes.Select(w => new AuditEntry(at, appKey, kind, w.Action, w.Target, w.Detail))], cancellationToken);
+    }
+
     public async Task<Result<AuditPage>> ListAsync(string? since, string? appKey, string? kind, string? continuationToken, string? pageSize, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();

@@ -29,6 +29,10 @@ public interface IAuditStore
 {
     Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>Several entries at once (a bulk import); a store may write them together.</summary>
+    Task AppendManyAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        Task.WhenAll(entries.Select(e => AppendAsync(e, cancellationToken)));
+
     /// <summary>A page of at most <paramref name="pageSize"/> entries; null when <paramref name="continuationToken"/> is not one this store issued.</summary>
     Task<AuditPage?> QueryAsync(AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }

@@ -68,6 +68,9 @@ public sealed class CachingUserStore(IUserStore inner, IOptions<UserCacheOptions
     public Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken) =>
         Invalidating(profile.UserId, () => inner.PutProfileAsync(profile, cancellationToken));
 
+    public Task<bool> ImportAsync(UserImport user, int maxDevices, CancellationToken cancellationToken) =>
+        Invalidating(user.Profile.UserId, () => inner.ImportAsync(user, maxDevices, cancellationToken));
+
     public Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken) =>
         Invalidating(userId, async () =>
         {

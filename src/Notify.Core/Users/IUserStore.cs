@@ -11,6 +11,13 @@ public interface IUserStore
     /// <summary>Creates or replaces the profile. Returns true when the user is new.</summary>
     Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes one user of a batch in one transaction on its partition: replaces the profile, registers the devices
+    /// (dropping the oldest beyond <paramref name="maxDevices"/>) and merges the preferences. Returns true when the
+    /// user is new.
+    /// </summary>
+    Task<bool> ImportAsync(UserImport user, int maxDevices, CancellationToken cancellationToken);
+
     /// <summary>Registers (or refreshes) a device and drops the oldest beyond <paramref name="maxDevices"/>.</summary>
     Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken);
 

@@ -13,6 +13,8 @@ public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffs
 
 public sealed record PreferencesView(bool Push, bool Email, bool Sms);
 
+internal sealed record UserContacts(string? Email, string? Phone, string? Locale, string? TimeZone);
+
 /// <summary>Users, their devices and their channel preferences. Every write names the app that makes it: the user is stamped with it and the audit log records it.</summary>
 public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
 {
@@ -23,22 +25,15 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         var errors = new ValidationErrors();
         CheckUserId(userId, errors);
         var reader = JsonObjectReader.For(body, errors, "");
-        var email = reader?.String("email", maxLength: 254, pattern: EmailPattern.Value, patternHint: "must be an email address");
-        var phone = reader?.String("phone", maxLength: 16, pattern: Limits.E164(), patternHint: "must be an E.164 number such as +821012345678");
-        var locale = reader?.String("locale", maxLength: 35, pattern: Limits.Locale(), patternHint: "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
-        var timeZone = reader?.String("timeZone", maxLength: 64);
-        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
-        {
-            errors.Add("timeZone", "must be an IANA time zone such as 'Asia/Seoul'");
-        }
+        var contacts = reader is null ? null : ReadContacts(reader);
         reader?.RejectUnknown();
         if (!errors.IsEmpty)
         {
             return Result<UserView>.Invalid(errors);
         }
-        var profile = new UserProfile(userId, email, phone, locale, timeZone, time.GetUtcNow(), UpdatedBy: appKey);
+        var profile = new UserProfile(userId, contacts!.Email, contacts.Phone, contacts.Locale, contacts.TimeZone, time.GetUtcNow(), UpdatedBy: appKey);
         var created = await store.PutProfileAsync(profile, cancellationToken);
-        await audit.RecordAsync(appKey, AuditKinds.User, created ? "create" : "replace", userId, AuditLog.UserDetail(email, phone, locale, timeZone), cancellationToken);
+        await audit.RecordAsync(appKey, AuditKinds.User, created ? "create" : "replace", userId, AuditLog.UserDetail(contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone), cancellationToken);
         var stored = await store.GetAsync(userId, cancellationToken);
         return Result<UserView>.Ok(ToView(stored!));
     }
@@ -59,7 +54,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         CheckUserId(userId, errors);
         if (!Limits.DeviceToken().IsMatch(token))
         {
-            errors.Add("token", "must be 8-4096 URL-safe characters (letters, digits, '.', '_', ':', '~', '-')");
+            errors.Add("token", TokenHint);
         }
         var reader = JsonObjectReader.For(body, errors, "");
         var platformName = reader?.String("platform", required: true);
@@ -137,15 +132,33 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         IsOptedIn(preferences, Channel.Email, options.Value),
         IsOptedIn(preferences, Channel.Sms, options.Value));
 
+    /// <summary>The profile fields of a user body; shared by the single PUT and the batch so both judge alike.</summary>
+    internal static UserContacts ReadContacts(JsonObjectReader reader)
+    {
+        var email = reader.String("email", maxLength: 254, pattern: EmailPattern.Value, patternHint: "must be an email address");
+        var phone = reader.String("phone", maxLength: 16, pattern: Limits.E164(), patternHint: "must be an E.164 number such as +821012345678");
+        var locale = reader.String("locale", maxLength: 35, pattern: Limits.Locale(), patternHint: "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
+        var timeZone = reader.String("timeZone", maxLength: 64);
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            reader.Errors.Add(reader.PathOf("timeZone"), "must be an IANA time zone such as 'Asia/Seoul'");
+        }
+        return new UserContacts(email, phone, locale, timeZone);
+    }
+
+    internal const string UserIdHint = "must be 1-128 characters of letters, digits and '._:@+-'";
+
+    internal const string TokenHint = "must be 8-4096 URL-safe characters (letters, digits, '.', '_', ':', '~', '-')";
+
     private static void CheckUserId(string userId, ValidationErrors errors)
     {
         if (!IsValidUserId(userId))
         {
-            errors.Add("userId", "must be 1-128 characters of letters, digits and '._:@+-'");
+            errors.Add("userId", UserIdHint);
         }
     }
 
-    private static UserView ToView(UserRecord user) => new(
+    internal static UserView ToView(UserRecord user) => new(
         user.Profile.UserId,
         user.Profile.Email,
         user.Profile.Phone,

@@ -36,6 +36,41 @@ public sealed class PutUser(ApiGuard guard, UserService users)
     }
 }
 
+/// <summary>
+/// POST /api/v1/users/batch: create or update up to 1,000 users with their devices and preferences in one request
+/// (one quota unit). Each user is written on its own; the answer lists each one's outcome or field errors.
+/// </summary>
+public sealed class ImportUsers(UserImportService import)
+{
+    [Function(nameof(ImportUsers))]
+    [RequiresScope(Scopes.UsersWrite)]
+    [EndpointSummary("Create or update up to 1,000 users with their devices and preferences; dryRun validates only")]
+    [JsonBody(typeof(UserBatchBody))]
+    public async Task<Results<Ok<UserBatchView>, ValidationProblem, RequestRefused>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/users/batch")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        // The batch has its own body limit: the general one is far too small for 1,000 users with a device each.
+        var (body, bodyFailure) = await ApiGuard.ReadJsonAsync(request, Limits.MaxBatchBodyBytes, cancellationToken);
+        if (bodyFailure is not null)
+        {
+            return bodyFailure;
+        }
+        if (UserImportService.CountUsers(body) > Limits.MaxBatchUsers)
+        {
+            return new RequestRefused(ApiResults.Problem(
+                StatusCodes.Status413PayloadTooLarge, "Too many users", $"A batch may list at most {Limits.MaxBatchUsers} users; split it."));
+        }
+        var result = await import.ImportAsync(body, request.Caller().AppKey, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => throw ApiResults.Unexpected(result),
+        };
+    }
+}
+
 /// <summary>GET /api/v1/users/{userId}.</summary>
 public sealed class GetUser(UserService users)
 {
@@ -148,3 +183,19 @@ public sealed record UserBody(string? Email, string? Phone, string? Locale, stri
 
 /// <summary>The body of <c>PUT /api/v1/users/{userId}/devices/{token}</c>.</summary>
 public sealed record DeviceBody(DevicePlatform Platform);
+
+/// <summary>The body of <c>POST /api/v1/users/batch</c>: at most 1,000 users and 4 MiB.</summary>
+public sealed record UserBatchBody(IReadOnlyList<UserBatchEntryBody> Users, bool? DryRun);
+
+/// <summary>One user of a batch: the profile as in <c>PUT /api/v1/users/{userId}</c>, devices to register, preferences to merge.</summary>
+public sealed record UserBatchEntryBody(
+    string UserId,
+    string? Email,
+    string? Phone,
+    string? Locale,
+    string? TimeZone,
+    IReadOnlyList<UserBatchDeviceBody>? Devices,
+    ChannelPreferences? Preferences);
+
+/// <summary>A device of a batch user: the push token and its platform.</summary>
+public sealed record UserBatchDeviceBody(string Token, DevicePlatform Platform);

@@ -42,6 +42,8 @@ public sealed class CachingUserStoreTests
 
         public Task PutDeviceAsync(string userId, Device device, int maxDevices, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<bool> ImportAsync(UserImport user, int maxDevices, CancellationToken cancellationToken) => PutProfileAsync(user.Profile, cancellationToken);
+
         public Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken) => Task.FromResult(true);
 
         public Task<ChannelPreferences> MergePreferencesAsync(string userId, ChannelPreferences update, CancellationToken cancellationToken)

@@ -27,6 +27,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET v1/dev/outbox"] = [Scopes.NotificationsRead],
         ["PUT v1/users/{userId}"] = [Scopes.UsersWrite],
         ["GET v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["POST v1/users/batch"] = [Scopes.UsersWrite],
         ["PUT v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["GET v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
