@@ -17,7 +17,7 @@ internal static class ApnsTestHost
         ["Notify:Providers:Apns:Environment"] = "sandbox",
         ["Notify:Providers:Apns:BaseUrl"] = fake.BaseAddress.ToString(),
         // Well under the fake's 10 s hold, so a timeout test is quick, yet room for a cold first connection.
-        ["Notify:Providers:Apns:Timeout"] = "00:00:02",
+        ["Notify:Providers:Apns:Timeout"] = "00:00:05",
     };
 
     /// <summary>

@@ -10,8 +10,9 @@ internal static class FcmTestHost
         ["Notify:Providers:Fcm:ProjectId"] = FcmFake.ProjectId,
         ["Notify:Providers:Fcm:ServiceAccountJson"] = fake.ServiceAccountJson,
         ["Notify:Providers:Fcm:BaseUrl"] = fake.BaseAddress.ToString(),
-        // Well under the fake's 10 s hold, so a timeout test is quick, yet room for a cold first connection.
-        ["Notify:Providers:Fcm:Timeout"] = "00:00:02",
+        // Under the fake's 10 s hold, so a timeout test ends, yet room for a cold first connection and the token
+        // request (an RSA signature) on a loaded 2-core machine: 2 s timed out there.
+        ["Notify:Providers:Fcm:Timeout"] = "00:00:05",
     };
 
     public static ProviderHost Create(FcmFake fake, TimeProvider? time = null) => Create(Settings(fake), time);

@@ -19,7 +19,7 @@ internal static class SendGridTestHost
             ["Notify:Providers:SendGrid:FromName"] = FromName,
             ["Notify:Providers:SendGrid:BaseUrl"] = baseUrl.ToString(),
             // The contract's timeout fault holds 10 s; keep each test short.
-            ["Notify:Providers:SendGrid:Timeout"] = "00:00:01",
+            ["Notify:Providers:SendGrid:Timeout"] = "00:00:03",
         };
         change?.Invoke(settings);
         return ProviderHost.Create(settings, builder => builder.AddSendGrid(), time);

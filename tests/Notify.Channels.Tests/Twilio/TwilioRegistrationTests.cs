@@ -100,7 +100,7 @@ public sealed class TwilioRegistrationTests
         var options = host.Host.Services.GetRequiredService<IOptions<Notify.Channels.Twilio.TwilioOptions>>().Value;
 
         Assert.Null(options.BaseUrl);
-        Assert.Equal(TimeSpan.FromSeconds(1), options.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Timeout);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal static class TwilioTestHost
             ["Notify:Providers:Twilio:BaseUrl"] = baseUrl?.ToString(),
             ["Notify:Providers:Twilio:StatusCallbackUrl"] = StatusCallbackUrl,
             // The contract's timeout fault holds 10 s; keep each test short.
-            ["Notify:Providers:Twilio:Timeout"] = "00:00:01",
+            ["Notify:Providers:Twilio:Timeout"] = "00:00:03",
         };
         change?.Invoke(settings);
         return ProviderHost.Create(settings, builder => builder.AddTwilio());

@@ -139,7 +139,7 @@ public static class TestStorage
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Kill(entireProcessTree: true);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!ports.All(Listening))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)

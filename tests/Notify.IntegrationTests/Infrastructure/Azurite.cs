@@ -79,7 +79,7 @@ public static class Azurite
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!ports.All(Listening))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
