@@ -1,5 +1,5 @@
 metadata name = 'Notify'
-metadata description = 'Notify on Azure: a Flex Consumption function app (.NET isolated) with Storage tables and queues, Key Vault for provider secrets, Application Insights, and alert rules. Deploy into a resource group: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam'
+metadata description = 'Notify on Azure: a Flex Consumption function app (.NET isolated) with Storage tables and queues, Key Vault for provider secrets, Application Insights, alert rules, and optionally a private network (vnetEnabled). Deploy into a resource group: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam'
 
 targetScope = 'resourceGroup'
 
@@ -13,27 +13,83 @@ import { roleDefinitionIds, secretNames, notifySettingsType } from 'modules/shar
 @maxLength(64)
 param environmentName string
 
-@description('Optional. Location of every resource; a region that offers Flex Consumption. Defaults to the resource group\'s.')
+@description('Optional. Location of every resource; a region that offers Flex Consumption (the list is the azd Flex Consumption quickstart\'s; `az functionapp list-flexconsumption-locations` shows today\'s). Defaults to the resource group\'s.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
   }
 })
-param location string = resourceGroup().location
+// any(): the group's location is checked against the list above at deployment, not at compile time.
+param location string = any(resourceGroup().location)
 
-@description('Optional. Object id of a person or group that operates Notify (azd: AZURE_PRINCIPAL_ID). It gets table and queue data access to create apps and replay dead letters with the admin CLI. Empty for none.')
+@description('Optional. Object id of a person, group or service principal that operates Notify: in development the deployer (azd: AZURE_PRINCIPAL_ID), in production the operators\' group. It gets table and queue data access to create apps and replay dead letters with the admin CLI. Empty for none.')
 param principalId string = ''
 
-@description('Optional. The type of principalId.')
+@description('Optional. The type of principalId (azd: AZURE_PRINCIPAL_TYPE). Empty lets Azure look it up, which works for a user, a group and a pipeline\'s service principal alike; give it to skip the lookup for a principal created moments ago.')
 @allowed([
+  ''
   'User'
   'Group'
   'ServicePrincipal'
 ])
-param principalType string = 'User'
+param principalType string = ''
+
+@description('Optional. Also give principalId Key Vault Secrets Officer on the vault, so operators can rotate provider secrets there (the documented way to rotate).')
+param operatorKeyVaultSecretsOfficer bool = false
 
 @description('Optional. Tags added to every resource, beside azd-env-name.')
 param tags object = {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Private network (off by default, like the azd Flex Consumption quickstart)
+
+@description('Optional. Put the app in a virtual network: VNet integration on a subnet delegated to Microsoft.App/environments, private endpoints and private DNS zones for blob, queue, table and Key Vault, and storage and Key Vault closed to the public internet. Operators then need a path in for the admin CLI and secret rotation (docs/deploy.md).')
+param vnetEnabled bool = false
+
+@description('Optional. Address space of the virtual network (vnetEnabled).')
+param vnetAddressPrefix string = '10.0.0.0/16'
+
+@description('Optional. Subnet the app integrates with (vnetEnabled); one address per instance, so /22 leaves room for 1,000.')
+param vnetAppSubnetPrefix string = '10.0.0.0/22'
+
+@description('Optional. Subnet of the private endpoints (vnetEnabled).')
+param vnetPrivateEndpointSubnetPrefix string = '10.0.4.0/24'
+
+@description('Optional. A NAT gateway with a static public IP on the app subnet (vnetEnabled): one fixed outbound address for providers and SMTP relays that allow-list senders. Recommended in production, where default outbound access is being retired.')
+param natGatewayEnabled bool = false
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sizing and retention
@@ -334,21 +390,30 @@ var appPrincipal = {
   principalId: identity.outputs.principalId
   principalType: 'ServicePrincipal'
 }
+// The operator, whoever deploys: a user, a group or a pipeline's service principal (empty type: Azure looks it up).
+var operatorPrincipal = {
+  principalId: principalId
+  principalType: empty(principalType) ? null : principalType
+}
 var operatorRoleAssignments = empty(principalId)
   ? []
   : [
-      {
+      union(operatorPrincipal, {
         roleDefinitionId: roleDefinitionIds.storageTableDataContributor
-        principalId: principalId
-        principalType: principalType
         description: 'Notify operator: admin CLI (apps, templates).'
-      }
-      {
+      })
+      union(operatorPrincipal, {
         roleDefinitionId: roleDefinitionIds.storageQueueDataContributor
-        principalId: principalId
-        principalType: principalType
         description: 'Notify operator: replay dead letters.'
-      }
+      })
+    ]
+var operatorVaultRoleAssignments = empty(principalId) || !operatorKeyVaultSecretsOfficer
+  ? []
+  : [
+      union(operatorPrincipal, {
+        roleDefinitionId: roleDefinitionIds.keyVaultSecretsOfficer
+        description: 'Notify operator: rotate provider secrets in the vault.'
+      })
     ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -384,6 +449,7 @@ module storage 'modules/storage.bicep' = {
     queueNames: concat(channelQueueNames, poisonQueueNames)
     // Known before deployment (not a module output), so What-If can predict the diagnostic setting.
     logAnalyticsWorkspaceId: resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
+    publicNetworkAccessEnabled: !vnetEnabled
     roleAssignments: concat(
       [
         union(appPrincipal, {
@@ -406,19 +472,67 @@ module storage 'modules/storage.bicep' = {
 
 module keyVault 'modules/key-vault.bicep' = {
   name: 'key-vault'
+  // The audit diagnostic setting writes to the workspace the monitoring module creates.
+  dependsOn: [
+    monitoring
+  ]
   params: {
     name: keyVaultName
     location: location
     tags: allTags
     enablePurgeProtection: keyVaultEnablePurgeProtection
-    roleAssignments: [
-      union(appPrincipal, {
-        roleDefinitionId: roleDefinitionIds.keyVaultSecretsUser
-        description: 'Notify app: resolve Key Vault references in app settings.'
-      })
-    ]
+    publicNetworkAccessEnabled: !vnetEnabled
+    logAnalyticsWorkspaceId: resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
+    roleAssignments: concat(
+      [
+        union(appPrincipal, {
+          roleDefinitionId: roleDefinitionIds.keyVaultSecretsUser
+          description: 'Notify app: resolve Key Vault references in app settings.'
+        })
+      ],
+      operatorVaultRoleAssignments
+    )
   }
 }
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: vnetAppSubnetPrefix
+    privateEndpointSubnetPrefix: vnetPrivateEndpointSubnetPrefix
+    natGatewayEnabled: natGatewayEnabled
+    natGatewayName: '${abbrs.networkNatGateways}${resourceToken}'
+    natPublicIpName: '${abbrs.networkPublicIPAddresses}nat-${resourceToken}'
+  }
+}
+
+// One private endpoint per data-plane service the app uses: the Functions runtime and Notify (blob for the
+// runtime and the deployment package, queue, table) and Key Vault (references in app settings).
+var privateEndpointTargets = [
+  { groupId: 'blob', service: 'storage' }
+  { groupId: 'queue', service: 'storage' }
+  { groupId: 'table', service: 'storage' }
+  { groupId: 'vault', service: 'keyVault' }
+]
+
+module privateEndpoints 'modules/private-endpoint.bicep' = [
+  for target in privateEndpointTargets: if (vnetEnabled) {
+    name: 'private-endpoint-${target.groupId}'
+    params: {
+      name: '${abbrs.networkPrivateEndpoints}${target.groupId}-${resourceToken}'
+      location: location
+      tags: allTags
+      subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+      privateLinkServiceId: target.service == 'storage' ? storage.outputs.resourceId : keyVault.outputs.resourceId
+      groupId: target.groupId
+      privateDnsZoneId: network.?outputs.privateDnsZoneIds[target.groupId] ?? ''
+    }
+  }
+]
 
 // One module per secret, each only when its provider is configured. (A loop over a secure object would hide
 // the secrets from What-If: it cannot count the loop before deployment.)
@@ -530,8 +644,10 @@ module twilioWebhookAuthTokenSecret 'modules/key-vault-secret.bicep' = if (twili
 
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
-  // Key Vault references resolve when the app starts: the secrets should exist by then.
+  // Key Vault references resolve when the app starts: the secrets should exist by then, and with the private
+  // network, so should the private endpoints the app reaches storage and the vault through.
   dependsOn: [
+    privateEndpoints
     fcmSecret
     apnsSecret
     sendGridSecret
@@ -560,6 +676,9 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: functionAppInstanceMemoryMB
     maximumInstanceCount: functionAppMaximumInstanceCount
     allowBasicPublishingCredentials: allowBasicPublishingCredentials
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
+    // Known before deployment (not a module output), so What-If can predict the diagnostic setting.
+    logAnalyticsWorkspaceId: resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
   }
 }
 

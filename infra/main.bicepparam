@@ -6,8 +6,11 @@ using 'main.bicep'
 
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'notify-dev')
 
-// azd sets AZURE_PRINCIPAL_ID to the signed-in user: table and queue data access for the admin CLI.
+// azd sets AZURE_PRINCIPAL_ID to whoever deploys: table and queue data access for the admin CLI. That is a user
+// at a desk and a service principal in a pipeline: AZURE_PRINCIPAL_TYPE says which (User, Group,
+// ServicePrincipal); left empty, Azure looks the type up.
 param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
+param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', '')
 
 param storageSkuName = 'Standard_LRS'
 param functionAppInstanceMemoryMB = 2048

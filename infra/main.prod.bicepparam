@@ -3,11 +3,16 @@
 // Secrets are read from environment variables at deployment time (never written in this file); an unset
 // provider stays off. Export them from your secret store in the deploying shell or pipeline, e.g.
 //   export NOTIFY_SENDGRID_API_KEY="$(az keyvault secret show --vault-name <ops-vault> -n sendgrid-api-key --query value -o tsv)"
+// Three values have no default, because there is no right guess: the deployment stops at once, naming the
+// variable, when one is unset: NOTIFY_OPERATORS_GROUP_ID, NOTIFY_ALERT_EMAIL, NOTIFY_SENDGRID_FROM_EMAIL.
 using 'main.bicep'
 
 param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'notify-prod')
-param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
+// The operators' Entra ID group (object id), not whoever runs the deployment (a person or a pipeline): it gets
+// the admin CLI's table and queue access and rotates provider secrets in the vault.
+param principalId = readEnvironmentVariable('NOTIFY_OPERATORS_GROUP_ID')
 param principalType = 'Group'
+param operatorKeyVaultSecretsOfficer = true
 
 param tags = {
   environment: 'production'
@@ -20,8 +25,9 @@ param functionAppMaximumInstanceCount = 100
 param logRetentionInDays = 90
 param keyVaultEnablePurgeProtection = true
 
+// The on-call address the alert rules mail.
 param alertEmailAddresses = [
-  'notify-oncall@example.com'
+  readEnvironmentVariable('NOTIFY_ALERT_EMAIL')
 ]
 param alertWebhookServiceUri = readEnvironmentVariable('NOTIFY_ALERT_ACTION_WEBHOOK', '')
 param queueAgeAlertThresholdMinutes = 60
@@ -44,8 +50,9 @@ param apnsEnvironment = 'production'
 
 // E-mail
 param sendGridApiKey = readEnvironmentVariable('NOTIFY_SENDGRID_API_KEY', '')
-param sendGridFromEmail = 'notifications@example.com'
-param sendGridFromName = 'Example Notifications'
+// The sender address verified in SendGrid, and the name recipients see.
+param sendGridFromEmail = readEnvironmentVariable('NOTIFY_SENDGRID_FROM_EMAIL')
+param sendGridFromName = readEnvironmentVariable('NOTIFY_SENDGRID_FROM_NAME', '')
 
 // SMS
 param twilioAccountSid = readEnvironmentVariable('NOTIFY_TWILIO_ACCOUNT_SID', '')

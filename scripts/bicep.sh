@@ -2,15 +2,21 @@
 # Restores the Bicep CLI from NuGet and compiles/lints the templates in infra/.
 #
 #   scripts/bicep.sh path          print the path of the bicep binary (restoring it first if needed)
-#   scripts/bicep.sh check         build + lint main.bicep and build both .bicepparam files; fails on any warning
-#   scripts/bicep.sh build OUTDIR  write the compiled ARM JSON (main.json, main.parameters.json, main.prod.parameters.json)
-#                                  and a snapshot of each example (main.snapshot.json, main.prod.snapshot.json)
+#   scripts/bicep.sh check         build + lint main.bicep and build the three .bicepparam examples; fails on any warning
+#   scripts/bicep.sh build OUTDIR  write the compiled ARM JSON (main.json, main.parameters.json, main.prod.parameters.json,
+#                                  main.private.parameters.json) and a snapshot of each example (main.snapshot.json,
+#                                  main.prod.snapshot.json, main.private.snapshot.json)
 #   scripts/bicep.sh snapshot PARAMS OUTFILE
 #                                  evaluate main.bicep with a .bicepparam file (its `using` names main.bicep in
 #                                  the same folder) and write the resources it would deploy: the offline
 #                                  What-If the tests read (parameters, conditions and loops resolved; values
 #                                  known only at deployment, such as an identity's principal id, stay expressions)
 #                                  A snapshot never holds the value of a @secure() parameter: those stay expressions too.
+#
+# The production and private examples read a few environment variables that have no default (the operators'
+# group, the on-call address, the SendGrid sender), so a deployment without them stops naming them. Building
+# and linting are not deployments: this script fills those, and only those, with obvious placeholders when they
+# are unset (see example_env), so `check` works on any machine and in CI before the secrets exist.
 #
 # Why NuGet: this machine reaches only the package registries, and `az bicep install` downloads from GitHub.
 # The Bicep team publishes the same self-contained binary as Azure.Bicep.CommandLine.<rid>; a throwaway
@@ -66,11 +72,33 @@ XML
     -p:ImportDirectoryBuildProps=false -p:ImportDirectoryPackagesProps=false
 }
 
+PARAMS_EXAMPLES=(infra/main.bicepparam infra/main.prod.bicepparam infra/main.private.bicepparam)
+
+# The required variables of the examples, each kept if set, else a placeholder nobody could deploy by mistake
+# (.invalid never resolves; the all-zero group does not exist).
+example_env() {
+  echo "NOTIFY_OPERATORS_GROUP_ID=${NOTIFY_OPERATORS_GROUP_ID:-00000000-0000-0000-0000-000000000000}"
+  echo "NOTIFY_ALERT_EMAIL=${NOTIFY_ALERT_EMAIL:-oncall@notify.invalid}"
+  echo "NOTIFY_SENDGRID_FROM_EMAIL=${NOTIFY_SENDGRID_FROM_EMAIL:-notifications@notify.invalid}"
+}
+
+# Runs bicep; for the production and private examples with their required variables filled (the development
+# example reads NOTIFY_ALERT_EMAIL as optional, so it must see the caller's environment as is).
+bicep_with_examples() {
+  local assignments=() arg
+  for arg in "$@"; do
+    case "$arg" in
+      *main.prod.bicepparam | *main.private.bicepparam) mapfile -t assignments < <(example_env) ;;
+    esac
+  done
+  env "${assignments[@]}" "$BICEP" "$@"
+}
+
 # Runs bicep, echoes its output, and fails if it exited non-zero or said "Warning" (belt and braces: the
 # linter rules are errors in infra/bicepconfig.json, but compiler diagnostics such as BCP081 are warnings).
 run_strict() {
   local out rc=0
-  out="$("$BICEP" "$@" 2>&1)" || rc=$?
+  out="$(bicep_with_examples "$@" 2>&1)" || rc=$?
   [[ -n "$out" ]] && echo "$out"
   if (( rc != 0 )); then
     echo "bicep.sh: 'bicep $*' failed (exit $rc)" >&2
@@ -116,14 +144,14 @@ case "$cmd" in
       if grep -qi "warning" <<<"$build_err"; then echo "bicep.sh: build reported warnings" >&2; exit 1; fi
     fi
     run_strict lint infra/main.bicep
-    for params in infra/main.bicepparam infra/main.prod.bicepparam; do
-      err="$("$BICEP" build-params "$params" --stdout 2>&1 >/dev/null)" || { echo "$err"; exit 1; }
+    for params in "${PARAMS_EXAMPLES[@]}"; do
+      err="$(bicep_with_examples build-params "$params" --stdout 2>&1 >/dev/null)" || { echo "$err"; exit 1; }
       if [[ -n "$err" ]]; then
         echo "$err"
         if grep -qi "warning" <<<"$err"; then echo "bicep.sh: build-params $params reported warnings" >&2; exit 1; fi
       fi
     done
-    echo "bicep.sh: main.bicep, main.bicepparam and main.prod.bicepparam build and lint clean"
+    echo "bicep.sh: main.bicep, main.bicepparam, main.prod.bicepparam and main.private.bicepparam build and lint clean"
     ;;
   build)
     outdir="${2:?usage: scripts/bicep.sh build OUTDIR}"
@@ -134,8 +162,10 @@ case "$cmd" in
     run_strict build infra/main.bicep --outfile "$outdir/main.json"
     run_strict build-params infra/main.bicepparam --outfile "$outdir/main.parameters.json"
     run_strict build-params infra/main.prod.bicepparam --outfile "$outdir/main.prod.parameters.json"
+    run_strict build-params infra/main.private.bicepparam --outfile "$outdir/main.private.parameters.json"
     snapshot infra/main.bicepparam "$outdir/main.snapshot.json"
     snapshot infra/main.prod.bicepparam "$outdir/main.prod.snapshot.json"
+    snapshot infra/main.private.bicepparam "$outdir/main.private.snapshot.json"
     echo "$outdir/main.json"
     ;;
   snapshot)

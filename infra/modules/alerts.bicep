@@ -17,7 +17,7 @@ param location string
 @description('Optional. Tags of every resource.')
 param tags object = {}
 
-@description('Required. Resource id of the Log Analytics workspace the rules query (AppTraces from Application Insights, StorageQueueLogs from the storage diagnostic setting).')
+@description('Required. Resource id of the Log Analytics workspace the rules query (AppMetrics from the app\'s OpenTelemetry metrics, StorageQueueLogs from the storage diagnostic setting).')
 param logAnalyticsWorkspaceId string
 
 @description('Optional. E-mail addresses notified by the action group.')
@@ -30,7 +30,7 @@ param webhookServiceUri string = ''
 @description('Required. The poison (dead-letter) queue names, e.g. notify-push-poison.')
 param poisonQueueNames string[]
 
-@description('Optional. Alert when a queue message waited longer than this many minutes before a worker picked it up. Retries wait in the queue on purpose (visibility delay up to Notify__Delivery__RetryMaxDelay, 30 minutes by default), so keep this above that.')
+@description('Optional. Alert when the oldest visible message of a channel queue is older than this many minutes. Retries wait in the queue on purpose (visibility delay up to Notify__Delivery__RetryMaxDelay, 30 minutes by default), so keep this above that.')
 @minValue(1)
 param queueAgeThresholdMinutes int = 60
 
@@ -69,16 +69,17 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// Worker logs reach Application Insights either through the worker's Application Insights logger (EventName,
-// EventId and message-template values as custom dimensions) or forwarded by the Functions host (the same
-// values prefixed "prop__"). The queries read both, so they hold whichever way the app is wired.
-var traceFields = 'AppTraces\n| extend EventName = coalesce(tostring(Properties["EventName"]), tostring(Properties["prop__EventName"])), EventId = coalesce(tostring(Properties["EventId"]), tostring(Properties["prop__EventId"]))\n'
-
+// Every rule reads data that nothing samples. host.json samples the host's traces (AppTraces), so a rule counting
+// log lines could miss the very event it counts. The app's own figures come from the Notify meter instead
+// (src/Notify.Core/Monitoring/NotifyMetrics.cs), exported by OpenTelemetry to the AppMetrics table pre-aggregated
+// (one row per instrument, tag set and minute; Sum and ItemCount), and the dead-letter rule reads the storage
+// diagnostic log. tests/Notify.Infra.Tests checks each metric name and tag against the code.
+// A gauge row carries the last value as Sum over ItemCount (1); dividing keeps the value if that ever changes.
 var rules = [
   {
     key: 'dead-letters'
     displayName: 'Notify: messages dead-lettered'
-    description: 'A message was moved to a poison queue (notify-*-poison) after maxDequeueCount failed attempts. Storage Queue metrics are per account, not per queue, so this is a log search over the queue service write log (StorageQueueLogs): each PutMessage on a poison queue is one dead letter. Counting arrivals, not queue length, also catches messages the dead-letter function has already drained.'
+    description: 'A message was moved to a poison queue (notify-*-poison) after maxDequeueCount failed attempts. Storage Queue metrics are per account, not per queue, so this is a log search over the queue service write log (StorageQueueLogs, a diagnostic log: never sampled): each PutMessage on a poison queue is one dead letter. Counting arrivals, not queue length, also catches messages the dead-letter function has already drained.'
     severity: 1
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
@@ -91,24 +92,24 @@ var rules = [
   {
     key: 'queue-age'
     displayName: 'Notify: queue messages waiting too long'
-    description: 'A queue message waited more than ${queueAgeThresholdMinutes} minutes between being enqueued and a worker starting on it. There is no queue-age metric for Storage Queues; the Functions host logs "Trigger Details: MessageId: ..., DequeueCount: ..., InsertionTime: ..." for every queue-triggered invocation, and its age is the log time minus InsertionTime. A stopped app logs nothing, so this rule cannot see a backlog nobody is reading.'
+    description: 'The oldest visible message of a channel queue is more than ${queueAgeThresholdMinutes} minutes old (metric notify.queue.oldest_age, which the queue monitor timer samples every minute). A retry re-enqueued with a visibility delay counts from its re-enqueue, so keep the threshold above Notify__Delivery__RetryMaxDelay. A stopped app samples nothing, so this rule cannot see a backlog nobody is reading; the dead-letter rule still can.'
     severity: 2
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
-    query: 'AppTraces\n| where Message startswith "Trigger Details: MessageId:" and Message has "InsertionTime:"\n| extend InsertedAt = todatetime(extract(@"InsertionTime: ([^,]+)", 1, Message))\n| where isnotnull(InsertedAt)\n| extend AgeMinutes = (TimeGenerated - InsertedAt) / 1m\n| summarize OldestMessageAgeMinutes = max(AgeMinutes) by FunctionName = OperationName'
+    query: 'AppMetrics\n| where Name == "notify.queue.oldest_age" and tostring(Properties["kind"]) == "work"\n| extend QueueName = tostring(Properties["queue"]), AgeSeconds = Sum / iff(ItemCount > 0, ItemCount, 1)\n| summarize OldestMessageAgeMinutes = round(max(AgeSeconds) / 60.0, 1) by QueueName'
     measure: 'OldestMessageAgeMinutes'
     aggregation: 'Maximum'
-    dimension: 'FunctionName'
+    dimension: 'QueueName'
     threshold: queueAgeThresholdMinutes
   }
   {
     key: 'notify-alerts'
     displayName: 'Notify: alert raised by the app'
-    description: 'The app logged an alert (event id 9000, EventName NotifyAlert): a delivery failed for good, a dead letter was handled, or a message could not be decoded. AlertKind says which.'
+    description: 'The app raised an alert (metric notify.alerts, counted with every NotifyAlert log, event id 9000): a delivery failed for good, a dead letter was handled, a message could not be decoded, a provider is misconfigured or a queue has a backlog. AlertKind says which.'
     severity: 1
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
-    query: '${traceFields}| where EventName == "NotifyAlert" or (EventId == "9000" and Message startswith "ALERT ")\n| extend AlertKind = coalesce(tostring(Properties["AlertKind"]), tostring(Properties["prop__AlertKind"]), "unknown")\n| summarize Alerts = count() by AlertKind'
+    query: 'AppMetrics\n| where Name == "notify.alerts"\n| extend AlertKind = tostring(Properties["kind"])\n| summarize Alerts = sum(Sum) by AlertKind'
     measure: 'Alerts'
     aggregation: 'Total'
     dimension: 'AlertKind'
@@ -117,11 +118,11 @@ var rules = [
   {
     key: 'failure-rate'
     displayName: 'Notify: delivery failure rate per channel'
-    description: 'More than ${failureRateThresholdPercent}% of a channel\'s finished deliveries failed (DeliveryFailed vs DeliverySent) in the last hour, counted only with at least ${failureRateMinimumDeliveries} finished deliveries.'
+    description: 'More than ${failureRateThresholdPercent}% of a channel\'s finished deliveries failed (metrics notify.deliveries.failed vs notify.deliveries.sent) in the last hour, counted only with at least ${failureRateMinimumDeliveries} finished deliveries.'
     severity: 2
     evaluationFrequency: 'PT15M'
     windowSize: 'PT1H'
-    query: 'let minimumDeliveries = ${failureRateMinimumDeliveries};\n${traceFields}| extend EventName = case(EventName != "", EventName, EventId == "2001" and Message startswith "Delivery ", "DeliverySent", EventId == "2003" and Message startswith "Delivery ", "DeliveryFailed", "")\n| where EventName in ("DeliverySent", "DeliveryFailed")\n| extend Channel = coalesce(tostring(Properties["Channel"]), tostring(Properties["prop__Channel"]), "unknown")\n| summarize Sent = countif(EventName == "DeliverySent"), Failed = countif(EventName == "DeliveryFailed") by Channel\n| where Sent + Failed >= minimumDeliveries\n| extend FailureRatePercent = round(100.0 * Failed / (Sent + Failed), 1)'
+    query: 'let minimumDeliveries = ${failureRateMinimumDeliveries};\nAppMetrics\n| where Name in ("notify.deliveries.sent", "notify.deliveries.failed")\n| extend Channel = tostring(Properties["channel"])\n| summarize Sent = sumif(Sum, Name == "notify.deliveries.sent"), Failed = sumif(Sum, Name == "notify.deliveries.failed") by Channel\n| where Sent + Failed >= minimumDeliveries\n| extend FailureRatePercent = round(100.0 * Failed / (Sent + Failed), 1)'
     measure: 'FailureRatePercent'
     aggregation: 'Maximum'
     dimension: 'Channel'
@@ -171,7 +172,7 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
       }
       // Stateful: one notification when a rule fires, another when it resolves.
       autoMitigate: true
-      // A new workspace has no AppTraces or StorageQueueLogs table until the first record arrives; validating
+      // A new workspace has no AppMetrics or StorageQueueLogs table until the first record arrives; validating
       // the queries at deployment would fail on a fresh environment.
       skipQueryValidation: true
       actions: {

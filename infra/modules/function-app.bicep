@@ -61,6 +61,12 @@ param maximumInstanceCount int = 100
 @description('Optional. Allow FTP and SCM basic-auth publishing credentials. Off: azd and the Azure CLI deploy to Flex Consumption with Entra ID.')
 param allowBasicPublishingCredentials bool = false
 
+@description('Optional. Resource id of a subnet delegated to Microsoft.App/environments: the app integrates with that virtual network and sends all outbound traffic through it (storage, Key Vault and the providers). Empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('Optional. Resource id of a Log Analytics workspace that receives the function app\'s logs (FunctionAppLogs) and platform metrics. Empty for none.')
+param logAnalyticsWorkspaceId string = ''
+
 // Pinned, not "latest": a runtime upgrade is a reviewed change to this line.
 var runtime = {
   name: 'dotnet-isolated'
@@ -248,6 +254,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references resolve as the user-assigned identity (the property takes its resource id).
     keyVaultReferenceIdentity: identityResourceId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: appSettings
@@ -270,6 +277,26 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: runtime
     }
+  }
+}
+
+resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(logAnalyticsWorkspaceId)) {
+  name: 'app-logs-to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

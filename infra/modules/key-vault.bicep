@@ -22,6 +22,12 @@ param enablePurgeProtection bool = false
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
+@description('Optional. Accept requests on the public endpoint. Off: only through a private endpoint (the private network option).')
+param publicNetworkAccessEnabled bool = true
+
+@description('Optional. Resource id of a Log Analytics workspace that receives the vault\'s audit log (every secret read and change). Empty for none.')
+param logAnalyticsWorkspaceId string = ''
+
 @description('Optional. Role assignments on the vault (the app identity needs Key Vault Secrets User).')
 param roleAssignments roleAssignmentType[] = []
 
@@ -41,12 +47,27 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: softDeleteRetentionInDays
     // The API accepts only true or absent: false would be an error, so absent stands for off.
     enablePurgeProtection: enablePurgeProtection ? true : null
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccessEnabled ? 'Enabled' : 'Disabled'
     networkAcls: {
-      // Key Vault references from a Flex Consumption app without VNet integration come over the public endpoint.
-      defaultAction: 'Allow'
+      // Public: Key Vault references from a Flex app without VNet integration come over the public endpoint.
+      // Private: they come through the app's VNet integration to the private endpoint.
+      defaultAction: publicNetworkAccessEnabled ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
+  }
+}
+
+resource vaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(logAnalyticsWorkspaceId)) {
+  name: 'audit-to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -29,8 +29,11 @@ param deploymentContainerName string
 @description('Optional. Queues to create up front, including the runtime\'s -poison queues so the dead-letter alert and operators find them before the first failure.')
 param queueNames string[] = []
 
-@description('Optional. Resource id of a Log Analytics workspace that receives the queue service write log (StorageWrite); the dead-letter alert reads it. Empty for none.')
+@description('Optional. Resource id of a Log Analytics workspace that receives the queue service write log (StorageWrite; the dead-letter alert reads it) and the table service write and delete logs (who changed apps, users and templates). Empty for none.')
 param logAnalyticsWorkspaceId string = ''
+
+@description('Optional. Accept requests on the public endpoints. Off: only through private endpoints (the private network option), and every public request is refused, Entra ID or not.')
+param publicNetworkAccessEnabled bool = true
 
 @description('Optional. Role assignments on the storage account.')
 param roleAssignments roleAssignmentType[] = []
@@ -53,10 +56,11 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccessEnabled ? 'Enabled' : 'Disabled'
     networkAcls: {
-      // No virtual network in this template: the Flex app reaches storage over public endpoints.
-      defaultAction: 'Allow'
+      // Public: the Flex app reaches storage over the public endpoints, with Entra ID only. Private: the app, the
+      // Functions runtime and the deployment container are reached through private endpoints.
+      defaultAction: publicNetworkAccessEnabled ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
     encryption: {
@@ -113,6 +117,31 @@ resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
     logs: [
       {
         category: 'StorageWrite'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+  parent: storageAccount
+  name: 'default'
+}
+
+// Writes and deletes only: who changed an app, a user or a template (the admin CLI writes tables directly). Reads
+// are every request's lookups and would cost ingestion for nothing.
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(logAnalyticsWorkspaceId)) {
+  name: 'table-changes-to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
         enabled: true
       }
     ]

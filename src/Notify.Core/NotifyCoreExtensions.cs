@@ -55,6 +55,12 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeliveryRenderer>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
+        builder.Services.AddOptions<FastLaneOptions>()
+            .BindConfiguration(FastLaneOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<FastLane>();
+        services.AddHostedService(sp => sp.GetRequiredService<FastLane>());
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();

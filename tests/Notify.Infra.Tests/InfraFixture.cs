@@ -8,7 +8,7 @@ namespace Notify.Infra.Tests;
 /// <summary>
 /// Compiles infra/ once per test run with the pinned Bicep CLI (scripts/bicep.sh, restored from NuGet) and keeps
 /// what the tests read: the ARM template (main.json) and offline What-If snapshots of the resources each
-/// parameter set would deploy: the two checked-in examples and a "full" set that configures everything.
+/// parameter set would deploy: the three checked-in examples and a "full" set that configures every public option.
 /// </summary>
 public sealed class InfraFixture : IDisposable
 {
@@ -31,10 +31,12 @@ public sealed class InfraFixture : IDisposable
     public const int FullQueueAgeMinutes = 45;
 
     private readonly string workDirectory;
+    private readonly Lazy<string> bicepPath;
 
     public InfraFixture()
     {
         RepoRoot = FindRepoRoot();
+        bicepPath = new(() => RunScript("path").Trim().Split('\n')[^1].Trim());
         workDirectory = Path.Combine(Path.GetTempPath(), "notify-infra-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(workDirectory);
 
@@ -46,6 +48,7 @@ public sealed class InfraFixture : IDisposable
         Template = Load("main.json");
         Dev = new Snapshot(Load("main.snapshot.json"));
         Prod = new Snapshot(Load("main.prod.snapshot.json"));
+        Private = new Snapshot(Load("main.private.snapshot.json"));
         Full = new Snapshot(Load("full.snapshot.json"));
     }
 
@@ -59,6 +62,9 @@ public sealed class InfraFixture : IDisposable
 
     /// <summary>What infra/main.prod.bicepparam deploys.</summary>
     public Snapshot Prod { get; }
+
+    /// <summary>What infra/main.private.bicepparam deploys: the private network option (vnetEnabled, NAT gateway).</summary>
+    public Snapshot Private { get; }
 
     /// <summary>What a parameter set that configures every provider and option deploys.</summary>
     public Snapshot Full { get; }
@@ -99,6 +105,42 @@ public sealed class InfraFixture : IDisposable
         return output;
     }
 
+    /// <summary>
+    /// Runs the pinned bicep binary itself (not scripts/bicep.sh, which fills the examples' required variables)
+    /// with only the given AZURE_* and NOTIFY_* variables set; returns its exit code and output.
+    /// </summary>
+    public (int ExitCode, string Output) RunBicep(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var bicep = bicepPath.Value;
+        var start = new ProcessStartInfo(bicep)
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AZURE_", StringComparison.Ordinal) || k.StartsWith("NOTIFY_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"bicep {string.Join(' ', arguments)} did not finish in 2 minutes.");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
     public void Dispose()
     {
         try
@@ -119,6 +161,7 @@ public sealed class InfraFixture : IDisposable
         param environmentName = '{{FullEnvironmentName}}'
         param principalId = '{{FullOperatorPrincipalId}}'
         param principalType = 'Group'
+        param operatorKeyVaultSecretsOfficer = true
         param alertEmailAddresses = ['oncall@example.com', 'lead@example.com']
         param alertWebhookServiceUri = '{{FakeSecrets["alertWebhookServiceUri"]}}'
         param queueAgeAlertThresholdMinutes = {{FullQueueAgeMinutes}}

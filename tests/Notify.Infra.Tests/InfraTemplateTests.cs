@@ -14,10 +14,11 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
     private const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    private const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 
     private static readonly string[] ChannelQueues = ["notify-push", "notify-email", "notify-sms"];
 
-    public static TheoryData<string> ParameterSets => ["dev", "prod", "full"];
+    public static TheoryData<string> ParameterSets => ["dev", "prod", "private", "full"];
 
     [Fact]
     public void Templates_build_and_lint_without_a_single_warning()
@@ -145,16 +146,19 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Operator_gets_table_and_queue_data_roles_only_when_a_principal_is_given()
+    public void Operator_gets_table_queue_and_optionally_secrets_officer_roles_only_when_a_principal_is_given()
     {
         var devOperator = RoleAssignments(infra.Dev).Where(r => (string?)r["properties"]!["principalType"] != "ServicePrincipal");
         var fullOperator = RoleAssignments(infra.Full).Where(r => (string?)r["properties"]!["principalId"] == InfraFixture.FullOperatorPrincipalId).ToList();
+        var vaultId = (string)infra.Full.Single("Microsoft.KeyVault/vaults")["id"]!;
 
         Assert.Empty(devOperator);
         Assert.Equal(
-            [TableDataContributor, QueueDataContributor],
+            [TableDataContributor, QueueDataContributor, KeyVaultSecretsOfficer],
             fullOperator.Select(r => ((string)r["properties"]!["roleDefinitionId"]!).Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(fullOperator, r => Assert.Equal("Group", (string?)r["properties"]!["principalType"]));
+        var officer = Assert.Single(fullOperator, r => ((string)r["properties"]!["roleDefinitionId"]!).EndsWith(KeyVaultSecretsOfficer, StringComparison.Ordinal));
+        Assert.StartsWith($"{vaultId}/providers/Microsoft.Authorization/roleAssignments/", (string)officer["id"]!, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,10 +239,12 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         [
             "Microsoft.Authorization/roleAssignments",
             "Microsoft.Insights/diagnosticSettings",
+            "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
             "Microsoft.Storage/storageAccounts/blobServices",
             "Microsoft.Storage/storageAccounts/blobServices/containers",
             "Microsoft.Storage/storageAccounts/queueServices",
             "Microsoft.Storage/storageAccounts/queueServices/queues",
+            "Microsoft.Storage/storageAccounts/tableServices",
             "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
         ];
         var environmentName = (string)snapshot.Single("Microsoft.Web/sites")["tags"]!["azd-env-name"]!;
@@ -336,32 +342,48 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         AssertCondition(deadLetters, "GreaterThan", 0, "QueueName");
 
         var queueAge = rules["queue-age"];
-        Assert.Contains("InsertionTime", Query(queueAge), StringComparison.Ordinal);
-        AssertCondition(queueAge, "GreaterThan", 60, "FunctionName");
+        Assert.Contains("\"notify.queue.oldest_age\"", Query(queueAge), StringComparison.Ordinal);
+        Assert.Contains("Properties[\"kind\"]) == \"work\"", Query(queueAge), StringComparison.Ordinal);
+        AssertCondition(queueAge, "GreaterThan", 60, "QueueName");
 
         var appAlerts = rules["notify-alerts"];
-        Assert.Contains("AppTraces", Query(appAlerts), StringComparison.Ordinal);
-        Assert.Contains("\"NotifyAlert\"", Query(appAlerts), StringComparison.Ordinal);
-        Assert.Contains("\"9000\"", Query(appAlerts), StringComparison.Ordinal);
+        Assert.Contains("\"notify.alerts\"", Query(appAlerts), StringComparison.Ordinal);
         AssertCondition(appAlerts, "GreaterThan", 0, "AlertKind");
 
         var failureRate = rules["failure-rate"];
-        Assert.Contains("\"DeliveryFailed\"", Query(failureRate), StringComparison.Ordinal);
-        Assert.Contains("\"DeliverySent\"", Query(failureRate), StringComparison.Ordinal);
+        Assert.Contains("\"notify.deliveries.failed\"", Query(failureRate), StringComparison.Ordinal);
+        Assert.Contains("\"notify.deliveries.sent\"", Query(failureRate), StringComparison.Ordinal);
         Assert.Contains("by Channel", Query(failureRate), StringComparison.Ordinal);
         AssertCondition(failureRate, "GreaterThan", 10, "Channel");
     }
 
     [Fact]
-    public void Alert_rules_query_the_workspace_the_queue_log_goes_to_and_notify_the_action_group()
+    public void No_alert_rule_reads_a_sampled_table()
+    {
+        // host.json samples the host's telemetry (AppTraces, AppRequests, AppDependencies...); a rule that counts
+        // rows there can miss what it counts. Metrics (AppMetrics) and storage diagnostic logs are not sampled.
+        string[] unsampled = ["AppMetrics", "StorageQueueLogs"];
+
+        Assert.All(AlertRules(infra.Dev), rule =>
+        {
+            var tables = TableReference().Matches(Query(rule.Value)).Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(tables);
+            Assert.All(tables, t => Assert.True(unsampled.Contains(t), $"{rule.Key} reads {t}"));
+            Assert.DoesNotContain("AppTraces", Query(rule.Value), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Alert_rules_query_the_workspace_the_diagnostic_logs_go_to_and_notify_the_action_group()
     {
         var workspaceId = (string)infra.Dev.Single("Microsoft.OperationalInsights/workspaces")["id"]!;
         var actionGroupId = (string)infra.Dev.Single("Microsoft.Insights/actionGroups")["id"]!;
-        var diagnostics = infra.Dev.Single("Microsoft.Insights/diagnosticSettings");
+        var queueDiagnostics = Assert.Single(
+            infra.Dev.OfType("Microsoft.Insights/diagnosticSettings"),
+            d => ((string)d["id"]!).Contains("/queueServices/default/", StringComparison.Ordinal));
 
-        Assert.Equal(workspaceId, (string?)diagnostics["properties"]!["workspaceId"]);
-        Assert.Contains("/queueServices/default/", (string)diagnostics["id"]!, StringComparison.Ordinal);
-        Assert.Equal(["StorageWrite"], diagnostics["properties"]!["logs"]!.AsArray().Select(l => (string)l!["category"]!));
+        Assert.Equal(workspaceId, (string?)queueDiagnostics["properties"]!["workspaceId"]);
+        Assert.Equal(["StorageWrite"], queueDiagnostics["properties"]!["logs"]!.AsArray().Select(l => (string)l!["category"]!));
         Assert.All(AlertRules(infra.Dev).Values, rule =>
         {
             Assert.Equal([workspaceId], rule["properties"]!["scopes"]!.AsArray().Select(s => (string)s!));
@@ -373,7 +395,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
     [Fact]
     public void Queue_age_threshold_follows_its_parameter()
     {
-        AssertCondition(AlertRules(infra.Full)["queue-age"], "GreaterThan", InfraFixture.FullQueueAgeMinutes, "FunctionName");
+        AssertCondition(AlertRules(infra.Full)["queue-age"], "GreaterThan", InfraFixture.FullQueueAgeMinutes, "QueueName");
     }
 
     [Fact]
@@ -395,6 +417,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
     {
         "dev" => infra.Dev,
         "prod" => infra.Prod,
+        "private" => infra.Private,
         _ => infra.Full,
     };
 
@@ -450,4 +473,8 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
 
     [GeneratedRegex(@"^alert-[a-z0-9]+-(.+)$")]
     private static partial Regex RuleKey();
+
+    /// <summary>A table a KQL query reads: a line that is nothing but a table name (the next line pipes it on).</summary>
+    [GeneratedRegex(@"(?m)^([A-Z][A-Za-z]+)$")]
+    private static partial Regex TableReference();
 }

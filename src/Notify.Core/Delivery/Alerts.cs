@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Notify.Core.Monitoring;
 
 namespace Notify.Core.Delivery;
 
@@ -10,11 +11,15 @@ public interface IAlertSink
     Task RaiseAsync(Alert alert, CancellationToken cancellationToken);
 }
 
-/// <summary>Alerts as error logs with a stable event id (9000), which an Azure Monitor alert rule matches.</summary>
-public sealed partial class LogAlertSink(ILogger<LogAlertSink> logger) : IAlertSink
+/// <summary>
+/// Alerts as error logs with a stable event id (9000), and counted on the <c>notify.alerts</c> metric, which the
+/// Azure Monitor alert rule reads (logs can be sampled away, the metric cannot).
+/// </summary>
+public sealed partial class LogAlertSink(ILogger<LogAlertSink> logger, NotifyMetrics metrics) : IAlertSink
 {
     public Task RaiseAsync(Alert alert, CancellationToken cancellationToken)
     {
+        metrics.Alert(alert.Kind, alert.Channel);
         LogAlert(logger, alert.Kind, alert.Channel?.ToName() ?? "-", alert.DeliveryId ?? "-", alert.Summary);
         return Task.CompletedTask;
     }

@@ -95,33 +95,6 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         return set;
     }
 
-    /// <summary>Renews the lease of claims held longer than half of it, so a slow batch keeps what it has not sent yet.</summary>
-    public async Task<IReadOnlyList<Claim>> RenewAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var settings = options.Value.Delivery;
-        var kept = new List<Claim>();
-        foreach (var request in claims.GroupBy(c => c.Delivery.RequestId, StringComparer.Ordinal))
-        {
-            var held = request.ToList();
-            var etags = await log.TryTransitionManyAsync(
-                request.Key,
-                [.. held.Select(c => new DeliveryChange(c.Delivery.Seq, c.ETag, ClaimRules.Sending(c.Delivery.Attempt, now, settings)))],
-                cancellationToken);
-            for (var i = 0; i < held.Count; i++)
-            {
-                if (etags[i] is { } etag)
-                {
-                    kept.Add(held[i] with { ETag = etag });
-                }
-                else
-                {
-                    LogLeaseLost(logger, held[i].Delivery.Key.Id);
-                }
-            }
-        }
-        return kept;
-    }
-
     private async Task ClaimRequestAsync(string requestId, List<DeliveryMessage> messages, DateTimeOffset now, ClaimSet set, CancellationToken cancellationToken)
     {
         var settings = options.Value.Delivery;
@@ -201,7 +174,4 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
 
     [LoggerMessage(EventId = 2007, EventName = "DeliveryUnknown", Level = LogLevel.Warning, Message = "Queue message for unknown delivery {DeliveryId} dropped")]
     private static partial void LogUnknownDelivery(ILogger logger, string deliveryId);
-
-    [LoggerMessage(EventId = 2011, EventName = "DeliveryLeaseNotRenewed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} changed while its batch waited (lease expired?); left to whoever holds it now")]
-    private static partial void LogLeaseLost(ILogger logger, string deliveryId);
 }

@@ -5,12 +5,12 @@ using Notify.Core.Tracking;
 namespace Notify.Core.Delivery;
 
 /// <summary>
-/// A channel worker's job for one queue message, as a short list of steps: claim the message's deliveries
-/// together (<see cref="DeliveryClaimer"/>), then in waves of <see cref="DeliveryOptions.ParallelismPerMessage"/>:
-/// render and send each (<see cref="DeliveryRenderer"/>, the provider), and record the wave's outcomes together
-/// (<see cref="OutcomeRules"/>, <see cref="OutcomeRecorder"/>). A wave's outcomes are written as soon as its sends
-/// end, so at most one wave per message is sent but unrecorded at any moment: the crash window of sending each
-/// delivery and recording it alone, with one write per wave instead of one per delivery.
+/// A channel worker's job for one queue message, as a short list of steps, in waves of
+/// <see cref="DeliveryOptions.ParallelismPerMessage"/> deliveries: claim the wave together
+/// (<see cref="DeliveryClaimer"/>), render and send each (<see cref="DeliveryRenderer"/>, the provider), and record
+/// the wave's outcomes together (<see cref="OutcomeRules"/>, <see cref="OutcomeRecorder"/>). A wave's outcomes are
+/// written as soon as its sends end, so at most one wave per message is sent but unrecorded at any moment: the crash
+/// window of sending each delivery and recording it alone, with two writes per wave instead of two per delivery.
 /// </summary>
 public sealed partial class DeliveryWorker(
     DeliveryClaimer claimer,
@@ -36,29 +36,30 @@ public sealed partial class DeliveryWorker(
     {
         var settings = options.Value.Delivery;
         var events = new TrackingBatch();
+        var crashed = new List<(Claim Claim, Exception Error)>();
         try
         {
-            var claimedAt = time.GetUtcNow();
-            var claims = await claimer.ClaimAsync(batch.Deliveries, claimedAt, cancellationToken);
-            await RequeueBusyAsync(claims.Busy, cancellationToken);
-            if (claims.Exhausted.Count > 0)
+            // Each wave is claimed just before it is sent, so every send starts with a whole lease ahead of it, as
+            // when deliveries were claimed one by one: one transaction per wave instead of one write per delivery.
+            foreach (var wave in batch.Deliveries.Chunk(settings.ParallelismPerMessage))
             {
-                var exhausted = claims.Exhausted.Select(c => (SendResult)new SendResult.NotAttempted(c, null, "attempts-exhausted", $"Gave up after {c.Delivery.Attempt} attempts."));
-                await recorder.RecordAsync([.. exhausted.Select(r => OutcomeRules.Plan(r, time.GetUtcNow(), settings, jitter))], events, cancellationToken);
-            }
-            var held = claims.Claimed;
-            var crashed = new List<(Claim Claim, Exception Error)>();
-            for (var start = 0; start < held.Count; start += settings.ParallelismPerMessage)
-            {
-                if (time.GetUtcNow() - claimedAt > settings.Lease / 2)
+                var claims = await claimer.ClaimAsync(wave, time.GetUtcNow(), cancellationToken);
+                await RequeueBusyAsync(claims.Busy, cancellationToken);
+                var results = new List<SendResult>(claims.Exhausted.Select(c =>
+                    new SendResult.NotAttempted(c, null, "attempts-exhausted", $"Gave up after {c.Delivery.Attempt} attempts.")));
+                foreach (var sent in await Task.WhenAll(claims.Claimed.Select(c => SendAsync(c, cancellationToken))))
                 {
-                    claimedAt = time.GetUtcNow();
-                    held = [.. held.Take(start), .. await claimer.RenewAsync([.. held.Skip(start)], claimedAt, cancellationToken)];
+                    if (sent.Error is { } error)
+                    {
+                        crashed.Add((sent.Claim, error));
+                    }
+                    else
+                    {
+                        results.Add(sent.Result!);
+                    }
                 }
-                var wave = held.Skip(start).Take(settings.ParallelismPerMessage).ToList();
-                var results = await Task.WhenAll(wave.Select(c => SendAsync(c, cancellationToken)));
-                crashed.AddRange(results.Where(r => r.Error is not null).Select(r => (r.Claim, r.Error!)));
-                await recorder.RecordAsync([.. results.Where(r => r.Result is not null).Select(r => OutcomeRules.Plan(r.Result!, time.GetUtcNow(), settings, jitter))], events, cancellationToken);
+                var now = time.GetUtcNow();
+                await recorder.RecordAsync([.. results.Select(r => OutcomeRules.Plan(r, now, settings, jitter))], events, cancellationToken);
             }
             await GiveBackAsync(batch, crashed, cancellationToken);
         }

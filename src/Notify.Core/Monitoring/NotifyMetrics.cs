@@ -21,6 +21,7 @@ public sealed class NotifyMetrics
     private readonly Counter<long> _failed;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _events;
+    private readonly Counter<long> _alerts;
     private readonly Histogram<double> _providerDuration;
     private QueueReport? _queues;
 
@@ -33,6 +34,9 @@ public sealed class NotifyMetrics
         _failed = meter.CreateCounter<long>("notify.deliveries.failed", "{delivery}", "Deliveries that failed for good, by code.");
         _deadLettered = meter.CreateCounter<long>("notify.deliveries.dead_lettered", "{delivery}", "Deliveries whose queue message went to the poison queue.");
         _events = meter.CreateCounter<long>("notify.tracking.events", "{event}", "Delivery events recorded for the first time (delivered, opened, clicked...).");
+        // The Azure alert rule counts this instead of the NotifyAlert log: host.json samples traces, metrics are
+        // pre-aggregated and never sampled, so one alert in a quiet hour still reaches the rule.
+        _alerts = meter.CreateCounter<long>("notify.alerts", "{alert}", "Alerts the app raised, by kind (after de-duplication, like the NotifyAlert log).");
         _providerDuration = meter.CreateHistogram(
             "notify.provider.duration", "s", "Time a provider took to answer one send.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -75,6 +79,9 @@ public sealed class NotifyMetrics
 
     public void TrackingEvent(TrackingEventType type, Channel channel, string source) =>
         _events.Add(1, new("type", type.ToName()), new("channel", channel.ToName()), new("source", source));
+
+    public void Alert(string kind, Channel? channel) =>
+        _alerts.Add(1, new("kind", kind), new("channel", channel?.ToName() ?? "-"));
 
     public void Publish(QueueReport report) => Volatile.Write(ref _queues, report);
 

@@ -30,6 +30,7 @@ public sealed partial class IngestService(
     IDeliveryLog log,
     IDeliveryQueue queue,
     IInFlightIndex inFlight,
+    FastLane fastLane,
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<IngestService> logger,
@@ -89,7 +90,7 @@ public sealed partial class IngestService(
                 var deliveries = await log.ListAsync(header.RequestId, cancellationToken);
                 // A crash between log write and enqueue leaves deliveries queued but never enqueued; a repeat
                 // enqueues them again. A message that was in fact enqueued is dropped by the worker's claim.
-                await EnqueueAsync(deliveries, cancellationToken);
+                await EnqueueAsync(deliveries, fast: false, cancellationToken);
                 LogDuplicate(logger, header.RequestId, header.AppKey);
                 return new IngestResult(IngestOutcome.Duplicate, new IngestResponse(request.EventId, true, Summaries(deliveries)));
             }
@@ -141,20 +142,40 @@ public sealed partial class IngestService(
         metrics.Planned(toWrite);
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d).ToList();
-        await EnqueueAsync(final, cancellationToken);
+        await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);
         return final;
     }
 
-    private async Task EnqueueAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the deliveries still to send. An urgent request with few of them may take the <see cref="FastLane"/>:
+    /// its messages are then queued with a delay, as the safety net of the in-process send.
+    /// </summary>
+    private async Task EnqueueAsync(IReadOnlyList<DeliveryRecord> deliveries, bool fast, CancellationToken cancellationToken)
     {
         var messages = deliveries
             .Where(d => d.Status == DeliveryStatus.Queued)
             .Select(d => DeliveryMessage.For(d, d.Attempts + 1))
             .ToList();
-        if (messages.Count > 0)
+        if (messages.Count == 0)
         {
-            await queue.EnqueueAsync(DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
+            return;
         }
+        var batches = DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage);
+        if (!fast || !fastLane.TryEnter(Priority.High, messages.Count))
+        {
+            await queue.EnqueueAsync(batches, TimeSpan.Zero, cancellationToken);
+            return;
+        }
+        try
+        {
+            await queue.EnqueueAsync(batches, fastLane.FallbackDelay, cancellationToken);
+        }
+        catch
+        {
+            fastLane.Leave();
+            throw;
+        }
+        fastLane.Run(batches);
     }
 
     /// <summary>

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Notify.Core;
+using Notify.Core.Delivery;
+using Notify.IntegrationTests.Infrastructure;
+using Notify.Storage;
+
+namespace Notify.IntegrationTests;
+
+/// <summary>
+/// Urgent requests with few deliveries are sent by the ingesting instance right after the log write, without
+/// waiting for a queue poll; their queue message, delayed, is the safety net and sends nothing a second time.
+/// </summary>
+public sealed class FastLaneTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>No queue pumps: whatever is sent here was sent by the fast lane.</summary>
+    private static NotifyHost ManualHost(string fallbackDelay = "00:00:30") => new(new Dictionary<string, string?>
+    {
+        ["LocalHost:QueuePumps"] = "false",
+        ["Notify:FastLane:FallbackDelay"] = fallbackDelay,
+    });
+
+    private static QueueClient Queue(NotifyHost host, Channel channel) =>
+        host.Service<QueueServiceClient>().GetQueueClient(host.Service<StorageNames>().QueueFor(channel));
+
+    [Fact]
+    public async Task An_urgent_single_recipient_request_is_sent_without_a_queue_worker_and_its_delayed_message_sends_nothing_again()
+    {
+        await using var host = ManualHost(fallbackDelay: "00:00:02");
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+
+        var (_, body) = await api.SendAsync(NewEventId(), template, [user], channels: """["sms"]""", priority: "high");
+        var id = body["deliveries"]![0]!["id"]!.GetValue<string>();
+
+        await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "the SMS sent by the fast lane");
+        await Eventually.TrueAsync(async () => (await api.DeliveryAsync(id))["status"]!.GetValue<string>() == "sent", "the delivery recorded as sent");
+        // The safety net becomes visible after its delay; handled, its claim finds the delivery sent and drops it.
+        QueueMessageWait? safetyNet = null;
+        await Eventually.TrueAsync(async () => (safetyNet = await QueueMessageWait.ReceiveAsync(Queue(host, Channel.Sms))) is not null, "the delayed safety-net message");
+        await host.Service<DeliveryWorker>().HandleAsync(safetyNet!.Batch, Ct);
+
+        Assert.Single(await api.OutboxAsync(user));
+        Assert.Equal(1, (await api.DeliveryAsync(id))["attempts"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Normal_priority_and_large_urgent_requests_wait_for_the_queue_workers()
+    {
+        await using var host = ManualHost();
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var normal = await api.NewUserAsync();
+        var many = new List<string>();
+        for (var i = 0; i < 11; i++)
+        {
+            many.Add(await api.NewUserAsync());
+        }
+
+        await api.SendAsync(NewEventId(), template, [normal], channels: """["email"]""");
+        await api.SendAsync(NewEventId(), template, many, channels: """["email"]""", priority: "high");
+
+        // Both are on the queue, visible now: no fast lane took them (11 deliveries is over the default 10).
+        var visible = (await Queue(host, Channel.Email).PeekMessagesAsync(32, Ct)).Value;
+        Assert.Equal(12, visible.Select(m => DeliveryBatch.TryParse(m.Body.ToString())!).Sum(b => b.Deliveries.Count));
+        Assert.Empty(await api.OutboxAsync(normal));
+    }
+
+    private sealed record QueueMessageWait(DeliveryBatch Batch)
+    {
+        public static async Task<QueueMessageWait?> ReceiveAsync(QueueClient queue)
+        {
+            var message = (await queue.ReceiveMessageAsync(cancellationToken: TestContext.Current.CancellationToken)).Value;
+            return message is null ? null : new QueueMessageWait(JsonSerializer.Deserialize<DeliveryBatch>(message.Body.ToString(), QueueJson.Options)!);
+        }
+    }
+}
