@@ -302,10 +302,14 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         var requests = new List<SentRequest>();
         var codes = new List<string>();
         var clock = Stopwatch.StartNew();
+        // The pumps' backoff follows a fixed schedule from the last message (100 ms doubling to 2 s): a fixed gap
+        // would land every request at the same point of a polling interval. A random part of up to one interval
+        // spreads them over it, as real traffic is.
+        var random = new Random(18);
         for (var i = 0; i < settings.IdleRequests; i++)
         {
             await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
-            await Task.Delay(settings.IdleGap, cancellationToken);
+            await Task.Delay(settings.IdleGap + TimeSpan.FromMilliseconds(random.Next(0, 2_000)), cancellationToken);
             var code = ProviderFakes.NewCode();
             codes.Add(code);
             requests.Add(await workload.SendAsync(client, [users[i % users.Length]], Workload.OneChannel, "high", code, cancellationToken));
