@@ -32,7 +32,12 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         log(fakes is null
             ? "Providers: the Outbox for every channel (--outbox)"
             : $"Providers: FCM, SendGrid and Twilio over HTTP to local fakes ({fakes.Describe()})");
-        await using var host = new BenchHost(azurite.ConnectionString, fakes?.Settings ?? new Dictionary<string, string>());
+        var hostSettings = new Dictionary<string, string>(fakes?.Settings ?? new Dictionary<string, string>());
+        if (settings.FastLaneFallback is { } fallback)
+        {
+            hostSettings["Notify:FastLane:FallbackDelay"] = fallback.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await using var host = new BenchHost(azurite.ConnectionString, hostSettings);
         _ = host.Services; // boots the host: tables and queues are created, the queue pumps start
         var probe = new StorageProbe(azurite.ConnectionString, host.Names);
         var app = await host.NewAppAsync(cancellationToken);
