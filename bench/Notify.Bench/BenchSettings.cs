@@ -5,7 +5,9 @@ namespace Notify.Bench;
 /// short run is the CI smoke test: the same code paths with small counts.
 /// </summary>
 /// <remarks>
-/// One set of <see cref="UserSetSize"/> users serves every workload. Azurite answers a partition query by
+/// Sets of <see cref="UserSetSize"/> users: set 0 serves the cold and then the warm 1-channel scenario, the
+/// throughput run and the ingest latency run; set 1 only the cold 3-channel scenario; set 2 (the first
+/// <see cref="LatencyUsers"/>) only the POST-to-provider latency runs. Azurite answers a partition query by
 /// scanning the whole table and scans its queue messages on every queue call, so its speed falls as the data
 /// grows; a small user population and a bounded queue backlog keep the emulator's cost per operation close to
 /// constant through the run (see docs/benchmarks.md). The users receive more than the default rate limits
@@ -20,8 +22,29 @@ public sealed record BenchSettings(
     int LatencyRequestsPerClient,
     RawBudget Raw,
     TimeSpan DrainTimeout,
-    TimeSpan OverallTimeout)
+    TimeSpan OverallTimeout,
+    TimeSpan RateDuration,
+    int MaxRequestsPerRate,
+    int IdleRequests,
+    TimeSpan IdleGap,
+    TimeSpan IdleCostWindow,
+    TimeSpan? FastLaneFallback = null)
 {
+    /// <summary>The steady request rates (requests per second) at which POST-to-provider latency is measured.</summary>
+    public static readonly int[] LatencyRates = [1, 20, 100];
+
+    /// <summary>
+    /// How long the bench host keeps a user it read (<c>Notify:UserCache:Duration</c>): long enough that the warm
+    /// scenario and the throughput run, minutes after the cold read, still find every user cached (the option's maximum).
+    /// </summary>
+    public static readonly TimeSpan UserCacheDuration = TimeSpan.FromMinutes(10);
+
+    /// <summary>Requests sent at <paramref name="rate"/> per second: <see cref="RateDuration"/> of them, at most <see cref="MaxRequestsPerRate"/>.</summary>
+    public int RequestsAt(int rate) => Math.Max(1, Math.Min((int)(rate * RateDuration.TotalSeconds), MaxRequestsPerRate));
+
+    /// <summary>Users the rate and idle latency requests go to, round robin (their own set, so no other scenario warms them first).</summary>
+    public int LatencyUsers => Math.Min(UserSetSize, MaxRequestsPerRate);
+
     /// <summary>The 1- and 3-channel scenarios of (2) use the whole set.</summary>
     public int ScenarioRecipients => UserSetSize;
 
@@ -51,7 +74,12 @@ public sealed record BenchSettings(
         LatencyRequestsPerClient: 50,
         Raw: new RawBudget(Ops: 2_000, Warmup: 50, Time: TimeSpan.FromSeconds(4), QueueMessages: 1_000),
         DrainTimeout: TimeSpan.FromMinutes(4),
-        OverallTimeout: TimeSpan.FromMinutes(9.5));
+        OverallTimeout: TimeSpan.FromMinutes(14),
+        RateDuration: TimeSpan.FromSeconds(20),
+        MaxRequestsPerRate: 200,
+        IdleRequests: 10,
+        IdleGap: TimeSpan.FromSeconds(5),
+        IdleCostWindow: TimeSpan.FromSeconds(60));
 
     public static BenchSettings Short => new(
         "short",
@@ -61,7 +89,15 @@ public sealed record BenchSettings(
         LatencyRequestsPerClient: 4,
         Raw: new RawBudget(Ops: 150, Warmup: 10, Time: TimeSpan.FromSeconds(1), QueueMessages: 200),
         DrainTimeout: TimeSpan.FromSeconds(90),
-        OverallTimeout: TimeSpan.FromMinutes(4));
+        OverallTimeout: TimeSpan.FromMinutes(4),
+        RateDuration: TimeSpan.FromSeconds(1),
+        MaxRequestsPerRate: 20,
+        IdleRequests: 1,
+        IdleGap: TimeSpan.FromSeconds(3),
+        IdleCostWindow: TimeSpan.FromSeconds(4),
+        // The fast lane's safety-net messages come due after 30 s by default, and each latency phase starts on
+        // empty queues: the smoke run would spend two minutes waiting for them.
+        FastLaneFallback: TimeSpan.FromSeconds(2));
 
     /// <summary>The rate limit the host runs with (per user, channel and hour): far above what a run sends.</summary>
     public const int RateLimit = 100_000;

@@ -7,7 +7,7 @@ using Notify.Bench.Report;
 namespace Notify.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Notify.Bench -- [--short] [--outbox] [--micro] [--out PATH]</c>
+/// <c>dotnet run -c Release --project bench/Notify.Bench -- [--short] [--outbox] [--runs N] [--micro] [--out PATH]</c>
 /// <list type="bullet">
 /// <item>no flag: the full pipeline benchmark (a few minutes on 2 cores); prints a table, writes bench-results/latest.json</item>
 /// <item><c>--short</c>: the same with small counts (CI); exits non-zero if the pipeline fails, never because of speed</item>
@@ -24,11 +24,15 @@ public static class Program
         var micro = args.Contains("--micro");
         var providers = args.Contains("--outbox") ? ProviderMode.Outbox : ProviderMode.Fakes;
         var outIndex = Array.IndexOf(args, "--out");
-        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--outbox" or "--out") && !(outIndex >= 0 && i == outIndex + 1)).ToList();
-        if (unknown.Count > 0 || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && providers == ProviderMode.Outbox))
+        var runsIndex = Array.IndexOf(args, "--runs");
+        var runs = 1;
+        var badRuns = runsIndex >= 0 && (runsIndex + 1 >= args.Length || !int.TryParse(args[runsIndex + 1], out runs) || runs is < 1 or > 9);
+        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--outbox" or "--out" or "--runs")
+            && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1)).ToList();
+        if (unknown.Count > 0 || badRuns || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)))
         {
             Console.Error.WriteLine("""
-                usage: Notify.Bench [--short] [--outbox] [--out bench-results/latest.json]
+                usage: Notify.Bench [--short] [--outbox] [--runs N] [--out bench-results/latest.json]
                        Notify.Bench --micro [--short]
                   (none)     the full pipeline benchmark, about 6 minutes; writes bench-results/latest.json
                   --short    the same with small counts (the CI smoke run); writes bench-results/short.json
@@ -36,6 +40,8 @@ public static class Program
                              before; by default the FCM, SendGrid and Twilio providers call local fake servers
                              on 127.0.0.1 over HTTP, which the storage operation counts do not include
                   --out PATH write the JSON results to PATH
+                  --runs N   N full runs one after the other (1-9), each with its own Azurite and host; writes
+                             PATH-runK.json for each and prints the median of each headline figure
                   --micro    BenchmarkDotNet micro-benchmarks; with --short, one dry call each
                 """);
             return 2;
@@ -54,7 +60,7 @@ public static class Program
 
         var clock = Stopwatch.StartNew();
         void Log(string line) => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {line}");
-        using var overall = new CancellationTokenSource(settings.OverallTimeout);
+        using var overall = new CancellationTokenSource(settings.OverallTimeout * runs);
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
@@ -66,11 +72,26 @@ public static class Program
             {
                 Log(MicroRunner.Smoke());
             }
-            var report = await new PipelineBench(settings, providers, Log).RunAsync(overall.Token);
-            ReportWriter.WriteJson(report, output);
-            Console.WriteLine();
-            Console.Write(ReportWriter.Table(report));
-            Console.WriteLine($"results: {Path.GetRelativePath(root, output)}");
+            var reports = new List<BenchReport>();
+            for (var run = 1; run <= runs; run++)
+            {
+                if (runs > 1)
+                {
+                    Log($"run {run} of {runs}");
+                }
+                var report = await new PipelineBench(settings, providers, Log).RunAsync(overall.Token);
+                var path = runs == 1 ? output : Path.ChangeExtension(output, null) + $"-run{run}.json";
+                ReportWriter.WriteJson(report, path);
+                Console.WriteLine();
+                Console.Write(ReportWriter.Table(report));
+                Console.WriteLine($"results: {Path.GetRelativePath(root, path)}");
+                reports.Add(report);
+            }
+            if (runs > 1)
+            {
+                Console.WriteLine();
+                Console.Write(ReportWriter.Summary(reports));
+            }
             return 0;
         }
         catch (PipelineFailure e)

@@ -45,6 +45,8 @@ public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string
             // the benchmark's one app stands for many callers.
             ["Notify:Security:Quota:RequestsPerSecond"] = "1000000",
             ["Notify:Security:Quota:Burst"] = "1000000",
+            // Warm means the same users again within the cache lifetime: see BenchSettings.UserCacheDuration.
+            ["Notify:UserCache:Duration"] = BenchSettings.UserCacheDuration.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings.Concat(providerSettings))
         {

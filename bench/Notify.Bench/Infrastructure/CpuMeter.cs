@@ -47,10 +47,14 @@ public sealed class CpuMeter(int azuritePid)
             var ownNow = Process.GetCurrentProcess().TotalProcessorTime;
             return new CpuUse(
                 Math.Round((azuriteNow - azurite).TotalSeconds / seconds * 100),
-                Math.Round((ownNow - own).TotalSeconds / seconds * 100));
+                Math.Round((ownNow - own).TotalSeconds / seconds * 100),
+                (azuriteNow - azurite).TotalSeconds,
+                (ownNow - own).TotalSeconds,
+                seconds);
         }
     }
 }
 
 /// <summary>Percent of one core used by Azurite and by the benchmark process (host + clients) over an interval.</summary>
-public sealed record CpuUse(double AzuritePercent, double BenchProcessPercent);
+/// The processor seconds themselves are kept too: the benchmark process's seconds per delivery stand for the host's.
+public sealed record CpuUse(double AzuritePercent, double BenchProcessPercent, double AzuriteSeconds = 0, double BenchProcessSeconds = 0, double WallSeconds = 0);

@@ -24,8 +24,11 @@ public enum ProviderMode
 /// <c>...:SendGrid:ApiKey</c>, <c>...:Twilio:AccountSid</c>) and the Outbox serves no channel. A provider call is
 /// an HTTP request to a fake, not a storage operation: the host's counter does not see it.
 /// </summary>
-public sealed class ProviderFakes : IAsyncDisposable
+public sealed partial class ProviderFakes : IAsyncDisposable
 {
+    private readonly Dictionary<string, DateTimeOffset> _arrivals = new(StringComparer.Ordinal);
+    private int _scanned;
+
     public const string SendGridApiKey = "SG.bench-key.local";
     public const string SendGridFromEmail = "bench@notify.test";
     public const string TwilioAccountSid = "AC0000000000000000000000000000beef";
@@ -105,6 +108,37 @@ public sealed class ProviderFakes : IAsyncDisposable
         new("sendgrid", "email", "POST /v3/mail/send", SendGridSends(), deliveriesByChannel.GetValueOrDefault("email"), 0),
         new("twilio", "sms", "POST /2010-04-01/Accounts/{sid}/Messages.json", TwilioSends(), deliveriesByChannel.GetValueOrDefault("sms"), 0),
     ];
+
+    /// <summary>
+    /// For each code found, when the first SendGrid send whose body contains it arrived. Only the sends received
+    /// since the last call are scanned (the fake keeps them in arrival order), so polling stays cheap.
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> FirstEmailContaining(IReadOnlyCollection<string> codes)
+    {
+        lock (_arrivals)
+        {
+            var received = _sendGrid.Received;
+            for (; _scanned < received.Count; _scanned++)
+            {
+                var request = received[_scanned];
+                if (request.Method != "POST" || request.Path != SendGridSendPath)
+                {
+                    continue;
+                }
+                foreach (System.Text.RegularExpressions.Match match in CodePattern().Matches(request.Body))
+                {
+                    _arrivals.TryAdd(match.Value, request.ReceivedAt);
+                }
+            }
+            return codes.Where(_arrivals.ContainsKey).ToDictionary(c => c, c => _arrivals[c], StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The shape of the benchmark's latency codes: "qz" and 16 hex digits ("qz" is no hex).</summary>
+    public static string NewCode() => "qz" + Guid.NewGuid().ToString("N")[..16];
+
+    [System.Text.RegularExpressions.GeneratedRegex("qz[0-9a-f]{16}")]
+    private static partial System.Text.RegularExpressions.Regex CodePattern();
 
     private long FcmSends() => _fcm.Received.Count(r => r.Method == "POST" && r.Path.EndsWith(FcmSendSuffix, StringComparison.Ordinal));
 

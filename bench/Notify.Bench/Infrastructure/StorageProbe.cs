@@ -6,7 +6,7 @@ using Notify.Storage;
 namespace Notify.Bench.Infrastructure;
 
 /// <summary>One request the benchmark sent: its log partition and how many deliveries it logged.</summary>
-public sealed record SentRequest(string RequestId, int Deliveries, TimeSpan IngestLatency);
+public sealed record SentRequest(string RequestId, int Deliveries, TimeSpan IngestLatency, DateTimeOffset PostedAt);
 
 /// <summary>What the delivery log says about a set of requests once their queues are empty.</summary>
 public sealed record Verification(int Sent, IReadOnlyDictionary<string, int> NotSent, DateTimeOffset LastSentAt)

@@ -32,7 +32,12 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         log(fakes is null
             ? "Providers: the Outbox for every channel (--outbox)"
             : $"Providers: FCM, SendGrid and Twilio over HTTP to local fakes ({fakes.Describe()})");
-        await using var host = new BenchHost(azurite.ConnectionString, fakes?.Settings ?? new Dictionary<string, string>());
+        var hostSettings = new Dictionary<string, string>(fakes?.Settings ?? new Dictionary<string, string>());
+        if (settings.FastLaneFallback is { } fallback)
+        {
+            hostSettings["Notify:FastLane:FallbackDelay"] = fallback.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        await using var host = new BenchHost(azurite.ConnectionString, hostSettings);
         _ = host.Services; // boots the host: tables and queues are created, the queue pumps start
         var probe = new StorageProbe(azurite.ConnectionString, host.Names);
         var app = await host.NewAppAsync(cancellationToken);
@@ -53,8 +58,11 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         {
             ("1 recipient x 1 channel", [workload.SingleUser], Workload.OneChannel),
             ("1 recipient x 3 channels", [workload.SingleUser], Workload.ThreeChannels),
-            ($"{n} recipients x 1 channel", [.. workload.UserSet(0).Take(n)], Workload.OneChannel),
-            ($"{n} recipients x 3 channels", [.. workload.UserSet(0).Take(n)], Workload.ThreeChannels),
+            // Set 0 has never been read by the host (cold), then is read again within the cache lifetime (warm);
+            // set 1 is read by nothing before its 3-channel request (cold).
+            ($"{n} recipients x 1 channel, cold", [.. workload.UserSet(0).Take(n)], Workload.OneChannel),
+            ($"{n} recipients x 1 channel, warm", [.. workload.UserSet(0).Take(n)], Workload.OneChannel),
+            ($"{n} recipients x 3 channels, cold", [.. workload.UserSet(1).Take(n)], Workload.ThreeChannels),
         })
         {
             scenarios.Add(await CountAsync(host, probe, name, recipients.Count, channels.Length, async ct =>
@@ -84,6 +92,23 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         var latency = await LatencyAsync(probe, app, workload, cancellationToken);
         log($"  ingest latency: p50 {latency.P50Ms:0.0} ms, p95 {latency.P95Ms:0.0} ms, p99 {latency.P99Ms:0.0} ms over {latency.Requests} requests");
 
+        // (6) POST to provider call for single-recipient priority:high requests, at steady rates and after quiet gaps.
+        var toProvider = new List<ProviderLatency>();
+        if (fakes is not null)
+        {
+            foreach (var rate in BenchSettings.LatencyRates)
+            {
+                toProvider.Add(await RateLatencyAsync(probe, app, workload, fakes, rate, cancellationToken));
+                log($"  POST to provider at {rate}/s: {Describe(toProvider[^1])}");
+            }
+            toProvider.Add(await IdleLatencyAsync(probe, app, workload, fakes, cancellationToken));
+            log($"  POST to provider after {settings.IdleGap.TotalSeconds:0} s idle: {Describe(toProvider[^1])}");
+        }
+
+        // (7) Idle cost: the host's storage operations with no traffic at all.
+        var idle = await IdleCostAsync(host, probe, cancellationToken);
+        log($"  idle: {idle.Operations.Values.Sum()} operations in {idle.Seconds:0} s = {idle.PerMinute:0} per minute ({string.Join(", ", idle.Operations.Select(o => $"{o.Key} {o.Value}"))})");
+
         // Every delivery of the run has been sent (each phase drained and verified): one provider call each.
         var providerReport = ProviderReportFor(workload);
         foreach (var c in providerReport.Calls)
@@ -102,22 +127,37 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             throw new PipelineFailure("TemplateCatalog built a new CompiledTemplate during the run: the template was parsed again.");
         }
 
-        // (5) The limit for the 1,000-recipient single-channel mix (the shape of the throughput run), and for the run's own mix.
-        var limit = LimitResult.Compute(scenarios[2], raw);
+        // (5) Azurite's limit for the warm 1,000-recipient single-channel mix (the shape of the throughput run, whose
+        // users are the warm set) and for the run's own counted mix; the limit is the lower of the latter and the host's.
+        var cold = scenarios[2];
+        var warm = scenarios[3];
+        var cold3 = scenarios[4];
+        var limit = LimitResult.Compute(warm, raw);
         var ownLimit = LimitResult.Compute(throughput.Operations, raw);
-        var ratio = throughput.DeliveriesPerSecond / limit.DeliveriesPerSecond;
+        var both = LimitOfBoth.Compute(ownLimit.DeliveriesPerSecond, throughput.Cpu, throughput.Deliveries, Environment.ProcessorCount);
+        var ratio = throughput.DeliveriesPerSecond / both.DeliveriesPerSecond;
         var targets = new List<Target>
         {
-            new($"ops/delivery, {scenarios[2].Name}", "<= 5", scenarios[2].PerDelivery, scenarios[2].PerDelivery <= 5),
-            new($"ops/delivery, {scenarios[3].Name}", "<= 5", scenarios[3].PerDelivery, scenarios[3].PerDelivery <= 5),
+            new($"ops/delivery, {cold.Name}", "<= 1.5", cold.PerDelivery, cold.PerDelivery <= 1.5),
+            new($"ops/delivery, {warm.Name}", "<= 1.0", warm.PerDelivery, warm.PerDelivery <= 1.0),
+            new($"ops/delivery, {cold3.Name}", "<= 0.8", cold3.PerDelivery, cold3.PerDelivery <= 0.8),
         };
         if (providers == ProviderMode.Outbox)
         {
-            // With the fake providers there are no Outbox rows to leave out: these would repeat the two above.
-            targets.Add(new($"ops/delivery without Outbox rows, {scenarios[2].Name}", "(<= 5)", scenarios[2].PerDeliveryWithoutOutbox, scenarios[2].PerDeliveryWithoutOutbox <= 5));
-            targets.Add(new($"ops/delivery without Outbox rows, {scenarios[3].Name}", "(<= 5)", scenarios[3].PerDeliveryWithoutOutbox, scenarios[3].PerDeliveryWithoutOutbox <= 5));
+            // With the fake providers there are no Outbox rows to leave out: these would repeat the ones above.
+            foreach (var c in new[] { cold, warm, cold3 })
+            {
+                targets.Add(new($"ops/delivery without Outbox rows, {c.Name}", "(info)", c.PerDeliveryWithoutOutbox, true));
+            }
         }
-        targets.Add(new("end to end / limit", ">= 0.60", ratio, ratio >= 0.6));
+        targets.Add(new("end to end / min(Azurite, host) limit", ">= 0.80", ratio, ratio >= 0.8));
+        if (toProvider.Count == 4)
+        {
+            var at20 = toProvider[1];
+            targets.Add(new("POST to provider p50 at 20/s, ms", "<= 100", at20.P50Ms, at20.P50Ms <= 100));
+            targets.Add(new("POST to provider p99 at 20/s, ms", "<= 500", at20.P99Ms, at20.P99Ms <= 500));
+            targets.Add(new("POST to provider p50 when idle, ms", "<= 250", toProvider[3].P50Ms, toProvider[3].P50Ms <= 250));
+        }
         targets.Add(new("template parsed once (same CompiledTemplate)", "yes", cache.SameInstanceAfterRun ? 1 : 0, cache.SameInstanceAfterRun));
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024);
         return new BenchReport(
@@ -135,6 +175,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
                 ["throughputMeanQueueDepth"] = throughput.MeanQueueDepth,
                 ["throughputMaxQueueDepth"] = throughput.MaxQueueDepth,
                 ["hostJsonQueues"] = "batchSize 16, newBatchThreshold 8, maxPollingInterval 2 s",
+                ["userCacheDuration"] = BenchSettings.UserCacheDuration.ToString(),
                 ["rateLimitPerHour"] = BenchSettings.RateLimit,
             },
             raw,
@@ -143,7 +184,10 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             latency,
             limit,
             ownLimit,
+            both,
             ratio,
+            toProvider,
+            idle,
             cache,
             targets);
     }
@@ -224,6 +268,124 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         Ensure(await probe.VerifyAsync(requests, cancellationToken), requests);
         return LatencyResult.From(settings.LatencyClients, 1, [.. requests.Select(r => r.IngestLatency)], seconds);
     }
+
+    /// <summary>
+    /// Open loop: request i is started at i / rate seconds whatever the earlier ones are doing, each to the next
+    /// user of the latency set with a code used once; then waits for the fake SendGrid to have every code.
+    /// </summary>
+    private async Task<ProviderLatency> RateLatencyAsync(StorageProbe probe, ApiApp app, Workload workload, ProviderFakes fakes, int rate, CancellationToken cancellationToken)
+    {
+        await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        var users = workload.UserSet(2).Take(settings.LatencyUsers).ToArray();
+        var count = settings.RequestsAt(rate);
+        using var client = app.NewClient();
+        var clock = Stopwatch.StartNew();
+        var sends = new List<Task<SentRequest>>(count);
+        var codes = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+            var code = ProviderFakes.NewCode();
+            codes.Add(code);
+            var user = users[i % users.Length];
+            sends.Add(Task.Run(() => workload.SendAsync(client, [user], Workload.OneChannel, "high", code, cancellationToken), cancellationToken));
+        }
+        var requests = await Task.WhenAll(sends);
+        var sendSeconds = clock.Elapsed.TotalSeconds;
+        return await ToProviderAsync($"{rate}/s", rate, sendSeconds, probe, fakes, requests, codes, cancellationToken);
+    }
+
+    /// <summary>Requests one at a time, each after <see cref="BenchSettings.IdleGap"/> without any traffic.</summary>
+    private async Task<ProviderLatency> IdleLatencyAsync(StorageProbe probe, ApiApp app, Workload workload, ProviderFakes fakes, CancellationToken cancellationToken)
+    {
+        var users = workload.UserSet(2).Take(settings.LatencyUsers).ToArray();
+        using var client = app.NewClient();
+        var requests = new List<SentRequest>();
+        var codes = new List<string>();
+        var clock = Stopwatch.StartNew();
+        // The pumps' backoff follows a fixed schedule from the last message (100 ms doubling to 2 s): a fixed gap
+        // would land every request at the same point of a polling interval. A random part of up to one interval
+        // spreads them over it, as real traffic is.
+        var random = new Random(18);
+        await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        for (var i = 0; i < settings.IdleRequests; i++)
+        {
+            // Quiet since the last request was delivered (its fast-lane safety-net message, queued with a delay,
+            // may still come due later: that is the system's own traffic, as in production).
+            await Task.Delay(settings.IdleGap + TimeSpan.FromMilliseconds(random.Next(0, 2_000)), cancellationToken);
+            var code = ProviderFakes.NewCode();
+            codes.Add(code);
+            requests.Add(await workload.SendAsync(client, [users[i % users.Length]], Workload.OneChannel, "high", code, cancellationToken));
+            await WaitForCodesAsync(fakes, [code], cancellationToken);
+        }
+        return await ToProviderAsync($"after {settings.IdleGap.TotalSeconds:0} s idle", 0, clock.Elapsed.TotalSeconds, probe, fakes, requests, codes, cancellationToken);
+    }
+
+    private async Task<ProviderLatency> ToProviderAsync(
+        string name, double rate, double sendSeconds, StorageProbe probe, ProviderFakes fakes,
+        IReadOnlyList<SentRequest> requests, IReadOnlyList<string> codes, CancellationToken cancellationToken)
+    {
+        var arrivals = await WaitForCodesAsync(fakes, codes, cancellationToken);
+        // Not a drain: a fast-lane request's queue message is a safety net queued with a delay (30 s by default)
+        // that stays in the queue after the lane sent it. The log says when every delivery is sent.
+        await WaitSentAsync(probe, requests, cancellationToken);
+        var latencies = requests.Select((r, i) => arrivals[codes[i]] - r.PostedAt).ToList();
+        return ProviderLatency.From(name, rate, sendSeconds, latencies, [.. requests.Select(r => r.IngestLatency)]);
+    }
+
+    private async Task WaitSentAsync(StorageProbe probe, IReadOnlyList<SentRequest> requests, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var verification = await probe.VerifyAsync(requests, cancellationToken);
+            if ((verification.AllSent && verification.Sent == requests.Sum(r => r.Deliveries)) || clock.Elapsed > settings.DrainTimeout)
+            {
+                Ensure(verification, requests);
+                return;
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the fake SendGrid has received a call for every code; returns when each first arrived.</summary>
+    private async Task<Dictionary<string, DateTimeOffset>> WaitForCodesAsync(ProviderFakes fakes, IReadOnlyCollection<string> codes, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var found = fakes.FirstEmailContaining(codes);
+            if (found.Count == codes.Count)
+            {
+                return found;
+            }
+            if (clock.Elapsed > settings.DrainTimeout)
+            {
+                throw new PipelineFailure($"{codes.Count - found.Count} of {codes.Count} latency requests never reached the fake SendGrid within {settings.DrainTimeout.TotalSeconds:0} s.");
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts the host's storage operations over a window with no traffic, once the queues are empty and the pumps have backed off.</summary>
+    private async Task<IdleCost> IdleCostAsync(BenchHost host, StorageProbe probe, CancellationToken cancellationToken)
+    {
+        await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
+        // The pumps double their wait from 100 ms up to maxPollingInterval (2 s): after about 3 s they poll at the slowest.
+        await Task.Delay(settings.IdleGap, cancellationToken);
+        host.Counter.Reset();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(settings.IdleCostWindow, cancellationToken);
+        var operations = host.Counter.Snapshot();
+        return new IdleCost(clock.Elapsed.TotalSeconds, Sorted(operations));
+    }
+
+    private static string Describe(ProviderLatency l) =>
+        $"p50 {l.P50Ms:0.0} ms, p95 {l.P95Ms:0.0} ms, p99 {l.P99Ms:0.0} ms over {l.Requests} requests (sent in {l.SendSeconds:0.0} s; POST answered p50 {l.IngestP50Ms:0.0} ms)";
 
     private bool OutboxRows => providers == ProviderMode.Outbox;
 

@@ -66,7 +66,9 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
     {
         var users = host.Service<IUserStore>();
         var now = DateTimeOffset.UtcNow;
-        var all = UserSet(0).Append(SingleUser).ToList();
+        // Written through the store, which drops a user from the host's cache and never adds one: every user
+        // here is cold until a request reads it.
+        var all = UserSet(0).Concat(UserSet(1)).Concat(UserSet(2).Take(settings.LatencyUsers)).Append(SingleUser).ToList();
         await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (user, ct) =>
         {
             await users.PutProfileAsync(new UserProfile(user, $"{user}@example.com", "+15555550100", "en", "Europe/Berlin", now), ct);
@@ -80,7 +82,14 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
     /// Posts one request and checks the answer: 202, one delivery per (recipient, channel), every one queued
     /// (a skip would change the work measured, so it fails the run).
     /// </summary>
-    public async Task<SentRequest> SendAsync(HttpClient client, IReadOnlyList<string> recipients, IReadOnlyList<string> channels, CancellationToken cancellationToken)
+    public async Task<SentRequest> SendAsync(HttpClient client, IReadOnlyList<string> recipients, IReadOnlyList<string> channels, CancellationToken cancellationToken) =>
+        await SendAsync(client, recipients, channels, "normal", "4711", cancellationToken);
+
+    /// <summary>
+    /// The same with a priority and the template's <c>code</c>: a code used once lets the benchmark find the
+    /// provider call this request caused (the fake records the rendered body and when it arrived).
+    /// </summary>
+    public async Task<SentRequest> SendAsync(HttpClient client, IReadOnlyList<string> recipients, IReadOnlyList<string> channels, string priority, string code, CancellationToken cancellationToken)
     {
         var eventId = $"bench-{Interlocked.Increment(ref _events)}-{Guid.NewGuid():N}";
         var body = JsonSerializer.Serialize(new
@@ -89,9 +98,11 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
             template = Template,
             recipients,
             channels,
-            data = new { name = "Ann", code = "4711" },
+            priority,
+            data = new { name = "Ann", code },
         });
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        var postedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         using var response = await client.PostAsync("/api/v1/notifications", content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -112,7 +123,7 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
         {
             _deliveriesByChannel.AddOrUpdate(channel, recipients.Count, (_, count) => count + recipients.Count);
         }
-        return new SentRequest(RequestIds.For(app.AppKey, eventId), expected, latency);
+        return new SentRequest(RequestIds.For(app.AppKey, eventId), expected, latency, postedAt);
     }
 
     private static string Truncate(string text) => text.Length <= 400 ? text : text[..400] + "...";

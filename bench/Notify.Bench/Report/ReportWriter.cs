@@ -41,7 +41,8 @@ public static class ReportWriter
         Line();
         Line("(2) storage operations per delivered notification (host's StorageOperationCounter, first POST to last message deleted)");
         var columns = r.OperationsPerDelivery.Append(r.Throughput.Operations).ToList();
-        var names = columns.Select(c => c == r.Throughput.Operations ? "throughput" : $"{c.RecipientsPerRequest}x{c.Channels}").ToList();
+        var names = columns.Select(c => c == r.Throughput.Operations ? "throughput" : $"{c.RecipientsPerRequest}x{c.Channels}" +
+            (c.Name.EndsWith(", warm", StringComparison.Ordinal) ? " warm" : c.Name.EndsWith(", cold", StringComparison.Ordinal) ? " cold" : "")).ToList();
         Line($"  {"operation",-18}" + string.Concat(names.Select(n => $" {n,11}")));
         foreach (var op in columns.SelectMany(c => c.Operations.Keys).Distinct().Order(StringComparer.Ordinal))
         {
@@ -70,9 +71,19 @@ public static class ReportWriter
         var l = r.IngestLatency;
         Line($"(4) ingest latency, {l.Clients} concurrent clients, {l.Requests} requests x {l.RecipientsPerRequest} recipient: " +
             $"p50 {F(l.P50Ms, "0.0")} ms, p95 {F(l.P95Ms, "0.0")} ms, p99 {F(l.P99Ms, "0.0")} ms (mean {F(l.MeanMs, "0.0")}, max {F(l.MaxMs, "0.0")})");
-        Line($"(5) limit for the '{r.Limit.Mix}' mix: {F(r.Limit.DeliveriesPerSecond)} deliveries/s; end to end is {F(r.ThroughputToLimit * 100, "0")}% of it");
-        Line("    Azurite time per delivery: " + string.Join(", ", r.Limit.ShareOfTime.Select(k => $"{k.Key} {F(k.Value * 100, "0")}%")));
-        Line($"    (for the throughput run's own mix: {F(r.LimitOfThroughputMix.DeliveriesPerSecond)} deliveries/s, end to end {F(t.DeliveriesPerSecond / r.LimitOfThroughputMix.DeliveriesPerSecond * 100, "0")}% of it)");
+        var h = r.LimitWithHost;
+        Line($"(5) limit = min(Azurite, host) for the throughput run's mix: {F(h.DeliveriesPerSecond)} deliveries/s ({h.LimitedBy}); end to end is {F(r.ThroughputToLimit * 100, "0")}% of it");
+        Line($"    Azurite: {F(r.LimitOfThroughputMix.DeliveriesPerSecond)} deliveries/s for the throughput run's counted mix ({F(r.Limit.DeliveriesPerSecond)} for the '{r.Limit.Mix}' mix)");
+        Line("    Azurite time per delivery: " + string.Join(", ", r.LimitOfThroughputMix.ShareOfTime.Select(k => $"{k.Key} {F(k.Value * 100, "0")}%")));
+        Line($"    host: {F(h.CpuSecondsPerDelivery * 1000, "0.000")} ms CPU per delivery (the benchmark process over the throughput run: host, fake providers and clients, so it overstates the host)");
+        Line($"          x {F(h.CoresForHost, "0")} core(s) for the host (the {r.Machine.Cores} cores less the one Azurite, a single Node.js process, can use) = {F(h.HostDeliveriesPerSecond)} deliveries/s");
+        foreach (var p in r.ProviderLatency)
+        {
+            Line($"(6) POST to provider call, 1 recipient, priority high, {p.Name,-14}: p50 {F(p.P50Ms, "0.0")} ms, p95 {F(p.P95Ms, "0.0")} ms, p99 {F(p.P99Ms, "0.0")} ms " +
+                $"(mean {F(p.MeanMs, "0.0")}, max {F(p.MaxMs, "0.0")}; {p.Requests} requests in {F(p.SendSeconds, "0.0")} s; POST answered p50 {F(p.IngestP50Ms, "0.0")} ms)");
+        }
+        Line($"(7) idle: {F(r.Idle.PerMinute)} storage operations per minute with no traffic (timers off; {F(r.Idle.Seconds, "0")} s: " +
+            string.Join(", ", r.Idle.Operations.Select(o => $"{o.Key} {o.Value}")) + ")");
         Line();
         Line("targets (reported, not asserted)");
         foreach (var target in r.Targets)
@@ -80,6 +91,42 @@ public static class ReportWriter
             Line($"  {target.Name,-62} goal {target.Goal,-7} measured {F(target.Value, "0.00"),7}  {(target.Met ? "met" : "NOT MET")}");
         }
         Line($"wall time {F(r.WallSeconds, "0")} s");
+        return s.ToString();
+    }
+
+    /// <summary>Each run's headline figures and their medians (the machine is shared: single runs swing).</summary>
+    public static string Summary(IReadOnlyList<BenchReport> runs)
+    {
+        var s = new StringBuilder();
+        string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+        var rows = new (string Name, string Format, Func<BenchReport, double> Value)[]
+        {
+            ("ops/delivery 1000x1 cold", "0.000", r => r.OperationsPerDelivery[2].PerDelivery),
+            ("ops/delivery 1000x1 warm", "0.000", r => r.OperationsPerDelivery[3].PerDelivery),
+            ("ops/delivery 1000x3 cold", "0.000", r => r.OperationsPerDelivery[4].PerDelivery),
+            ("end to end, deliveries/s", "0", r => r.Throughput.DeliveriesPerSecond),
+            ("Azurite limit, deliveries/s", "0", r => r.LimitWithHost.AzuriteDeliveriesPerSecond),
+            ("host CPU ms/delivery", "0.000", r => r.LimitWithHost.CpuSecondsPerDelivery * 1000),
+            ("host limit, deliveries/s", "0", r => r.LimitWithHost.HostDeliveriesPerSecond),
+            ("end to end / limit", "0.00", r => r.ThroughputToLimit),
+            ("POST->provider p50 at 20/s, ms", "0.0", r => r.ProviderLatency.Count > 1 ? r.ProviderLatency[1].P50Ms : double.NaN),
+            ("POST->provider p99 at 20/s, ms", "0.0", r => r.ProviderLatency.Count > 1 ? r.ProviderLatency[1].P99Ms : double.NaN),
+            ("POST->provider p50 idle, ms", "0.0", r => r.ProviderLatency.Count > 3 ? r.ProviderLatency[3].P50Ms : double.NaN),
+            ("idle operations/minute", "0", r => r.Idle.PerMinute),
+            ("load average at start", "0.0", r => r.Machine.LoadAverageAtStart ?? double.NaN),
+        };
+        s.Append(CultureInfo.InvariantCulture, $"summary of {runs.Count} runs").Append('\n');
+        s.Append(CultureInfo.InvariantCulture, $"  {"figure",-32}").Append(string.Concat(runs.Select((_, i) => $" {"run " + (i + 1),9}"))).Append($" {"median",9}\n");
+        foreach (var (name, format, value) in rows)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"  {name,-32}").Append(string.Concat(runs.Select(r => $" {F(value(r), format),9}")))
+                .Append(CultureInfo.InvariantCulture, $" {F(Median(runs.Select(value)), format),9}\n");
+        }
         return s.ToString();
     }
 }

@@ -16,6 +16,19 @@ public static class OpKinds
     public const string Delete = "delete";
 
     /// <summary>
+    /// Not measured on its own: one more entity in a small transaction, priced at the difference between the
+    /// 100-entity and the 1-entity transaction per extra entity (a transaction costs a fixed part plus a part per entity).
+    /// </summary>
+    public const string BatchEntity = "batch-entity";
+
+    /// <summary>
+    /// Entities per delivery in the transactions other than the delivery log's: the claim, the outcome, the
+    /// rate-limit slot row, and tracking's event row and marker. The counter sees transactions, not their
+    /// entities, so this is by reading the code (DeliveryClaimer, OutcomeRecorder, TableRateLimiter, TableTrackingStore).
+    /// </summary>
+    public const int SmallTransactionEntitiesPerDelivery = 5;
+
+    /// <summary>
     /// The raw kind that stands for a counted operation (<see cref="Notify.Storage.StorageOperationCounter"/>'s names).
     /// <c>table:batch</c> is split by the caller into 100-entity log writes and small rate-limit transactions.
     /// Upserts and deletes (one per request, or none) are priced as inserts; an operation the counter names but
@@ -80,8 +93,10 @@ public sealed record ScenarioResult(
             if (operation == "table:batch")
             {
                 var large = Math.Min(LogBatches, count);
+                var small = count - large;
                 Add(OpKinds.Batch100, large);
-                Add(OpKinds.BatchSmall, count - large);
+                Add(OpKinds.BatchSmall, small);
+                Add(OpKinds.BatchEntity, Math.Max(0, ((long)OpKinds.SmallTransactionEntitiesPerDelivery * Deliveries) - small));
             }
             else
             {
@@ -101,10 +116,60 @@ public sealed record LimitResult(string Mix, double DeliveriesPerSecond, IReadOn
     public static LimitResult Compute(ScenarioResult mix, IReadOnlyList<RawOp> raw)
     {
         var capacity = raw.ToDictionary(r => r.Kind, r => r.OpsPerSecond, StringComparer.Ordinal);
+        // A transaction costs a + b x entities: b from the 100-entity and the 1-entity transactions measured.
+        var perEntity = ((1 / capacity[OpKinds.Batch100]) - (1 / capacity[OpKinds.BatchSmall])) / 99;
+        capacity[OpKinds.BatchEntity] = perEntity > 0 ? 1 / perEntity : double.PositiveInfinity;
         var seconds = mix.ByKind(raw).ToDictionary(k => k.Key, k => k.Value / capacity[k.Key], StringComparer.Ordinal);
         var total = seconds.Values.Sum();
         return new LimitResult(mix.Name, 1 / total, seconds.OrderByDescending(s => s.Value).ToDictionary(s => s.Key, s => s.Value / total, StringComparer.Ordinal));
     }
+}
+
+/// <summary>
+/// The limit as the lower of Azurite's (storage) and the host's (CPU) capacity for the throughput run's mix. The
+/// host's CPU per delivery is the benchmark process's over the throughput run: it also runs the fake providers
+/// and the clients, so it overstates the host's. The host is given the cores Azurite (one Node.js process, at
+/// most one core) leaves.
+/// </summary>
+public sealed record LimitOfBoth(double AzuriteDeliveriesPerSecond, double CpuSecondsPerDelivery, double CoresForHost, double HostDeliveriesPerSecond)
+{
+    public double DeliveriesPerSecond => Math.Min(AzuriteDeliveriesPerSecond, HostDeliveriesPerSecond);
+
+    public string LimitedBy => HostDeliveriesPerSecond < AzuriteDeliveriesPerSecond ? "host CPU" : "Azurite";
+
+    public static LimitOfBoth Compute(double azurite, CpuUse cpu, int deliveries, int cores)
+    {
+        var perDelivery = cpu.BenchProcessSeconds / deliveries;
+        var hostCores = Math.Max(1, cores - 1);
+        return new LimitOfBoth(azurite, perDelivery, hostCores, perDelivery > 0 ? hostCores / perDelivery : double.PositiveInfinity);
+    }
+}
+
+/// <summary>
+/// Single-recipient priority:high e-mail requests: from the moment the POST was started to the moment the fake
+/// provider had the call for it (found by the unique code in the rendered body), at a steady rate or after a quiet gap.
+/// </summary>
+public sealed record ProviderLatency(string Name, double Rate, int Requests, double SendSeconds, double P50Ms, double P95Ms, double P99Ms, double MeanMs, double MaxMs, double IngestP50Ms)
+{
+    public static ProviderLatency From(string name, double rate, double sendSeconds, IReadOnlyList<TimeSpan> toProvider, IReadOnlyList<TimeSpan> ingest)
+    {
+        var sorted = toProvider.Select(l => l.TotalMilliseconds).Order().ToArray();
+        var ingestSorted = ingest.Select(l => l.TotalMilliseconds).Order().ToArray();
+        return new ProviderLatency(name, rate, sorted.Length, sendSeconds, Percentiles.Nearest(sorted, 50), Percentiles.Nearest(sorted, 95), Percentiles.Nearest(sorted, 99),
+            sorted.Average(), sorted[^1], Percentiles.Nearest(ingestSorted, 50));
+    }
+}
+
+/// <summary>Storage operations the host made with no traffic (queue pumps polling; the bench host's timers are off).</summary>
+public sealed record IdleCost(double Seconds, IReadOnlyDictionary<string, long> Operations)
+{
+    public double PerMinute => Operations.Values.Sum() / Seconds * 60;
+}
+
+public static class Percentiles
+{
+    /// <summary>Nearest rank: the smallest value with at least p% of the (sorted) samples at or below it.</summary>
+    public static double Nearest(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
 public sealed record ThroughputResult(
@@ -160,6 +225,9 @@ public sealed record BenchReport(
     LatencyResult IngestLatency,
     LimitResult Limit,
     LimitResult LimitOfThroughputMix,
+    LimitOfBoth LimitWithHost,
     double ThroughputToLimit,
+    IReadOnlyList<ProviderLatency> ProviderLatency,
+    IdleCost Idle,
     TemplateCacheResult TemplateCache,
     IReadOnlyList<Target> Targets);

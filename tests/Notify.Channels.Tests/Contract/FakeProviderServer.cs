@@ -11,7 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace Notify.Channels.Tests.Contract;
 
 /// <summary>A request as a fake provider received it: what the real provider would have seen.</summary>
-public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, string Protocol);
+public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, string Protocol)
+{
+    /// <summary>When the fake had read the request: the benchmark times a notification from its POST to here.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+}
 
 /// <summary>A failure a fake provider is told to answer the next request(s) with.</summary>
 public enum FakeFault
