@@ -11,11 +11,11 @@ using Notify.Core.Users;
 namespace Notify.Bench.Pipeline;
 
 /// <summary>
-/// What the benchmark sends: one template, users created through <see cref="IUserStore"/> (e-mail, phone and one
+/// What the benchmark sends: one template, users imported through the users batch endpoint (e-mail, phone and one
 /// FCM device each, so every channel reaches them: push goes to the FCM provider, or its fake), and notification
 /// requests posted to the API.
 /// </summary>
-public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
+public sealed class Workload(ApiApp app, BenchSettings settings)
 {
     public const string TemplateJson = """
         {
@@ -64,17 +64,38 @@ public sealed class Workload(BenchHost host, ApiApp app, BenchSettings settings)
     /// <summary>Creates the user set and the single user; returns how many users were written.</summary>
     public async Task<int> CreateUsersAsync(CancellationToken cancellationToken)
     {
-        var users = host.Service<IUserStore>();
-        var now = DateTimeOffset.UtcNow;
-        // Written through the store, which drops a user from the host's cache and never adds one: every user
-        // here is cold until a request reads it.
+        // Imported through the users batch endpoint (POST /api/v1/users/batch, 1,000 users a request), as a service
+        // onboarding its users would. The import writes through the store, which drops a user from the host's cache
+        // and never adds one: every user here is cold until a request reads it.
         var all = UserSet(0).Concat(UserSet(1)).Concat(UserSet(2).Take(settings.LatencyUsers)).Append(SingleUser).ToList();
-        await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (user, ct) =>
+        using var client = app.NewClient();
+        foreach (var chunk in all.Chunk(Limits.MaxBatchUsers))
         {
-            await users.PutProfileAsync(new UserProfile(user, $"{user}@example.com", "+15555550100", "en", "Europe/Berlin", now), ct);
-            var token = "bench-fcm-" + user;
-            await users.PutDeviceAsync(user, new Device(Device.IdFor(token), token, DevicePlatform.Fcm, now), Limits.MaxDevicesPerUser, ct);
-        });
+            var body = JsonSerializer.Serialize(new
+            {
+                users = chunk.Select(user => new
+                {
+                    userId = user,
+                    email = $"{user}@example.com",
+                    phone = "+15555550100",
+                    locale = "en",
+                    timeZone = "Europe/Berlin",
+                    devices = new[] { new { token = "bench-fcm-" + user, platform = "fcm" } },
+                }),
+            });
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("/api/v1/users/batch", content, cancellationToken);
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new PipelineFailure($"The user import answered {(int)response.StatusCode}: {answer}");
+            }
+            using var result = JsonDocument.Parse(answer);
+            if (result.RootElement.GetProperty("invalid").GetInt32() != 0)
+            {
+                throw new PipelineFailure($"The user import refused some users: {answer}");
+            }
+        }
         return all.Count;
     }
 
