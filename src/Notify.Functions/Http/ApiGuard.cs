@@ -33,40 +33,52 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         };
     }
 
-    /// <summary>The body as one JSON value of at most <c>Notify:Limits:MaxBodyBytes</c>, past the JSON checks.</summary>
-    public Task<(JsonElement Body, RequestRefused? Failure)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: false, cancellationToken);
+    /// <summary>
+    /// The body bound to a typed record at the edge: read within <c>Notify:Limits:MaxBodyBytes</c> and checked as
+    /// JSON (<see cref="JsonInput"/>: UTF-8, depth, duplicate members, numbers), then every field validated by
+    /// <paramref name="bind"/>, which records each problem (unknown members among them, and those of route values
+    /// it was given) and returns null if any. The service behind it gets a record, never JSON; a 400 lists every
+    /// invalid field at once. Every route with a body binds it here.
+    /// </summary>
+    public Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+        where T : class =>
+        BindAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, whenEmpty: null, refuse: null, bind, cancellationToken);
+
+    /// <summary>Like <see cref="BindBodyAsync{T}(HttpRequest, Func{JsonElement, ValidationErrors, LimitOptions?, T?}, CancellationToken)"/>, for a body that may be left out: no body is <paramref name="whenEmpty"/>.</summary>
+    public Task<(T? Value, RequestRefused? Failure)> BindOptionalBodyAsync<T>(HttpRequest request, T whenEmpty, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+        where T : class =>
+        BindAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, whenEmpty, refuse: null, bind, cancellationToken);
 
     /// <summary>
-    /// The body bound to a typed record at the edge: read and checked as JSON, then every field validated by
-    /// <paramref name="bind"/> (which records each problem, unknown members among them, and returns null if any),
-    /// so the service behind it gets a record, never JSON. A 400 lists every invalid field at once.
+    /// Like <see cref="BindBodyAsync{T}(HttpRequest, Func{JsonElement, ValidationErrors, LimitOptions?, T?}, CancellationToken)"/>,
+    /// with a route's own size limit and a check of the parsed body before its fields are bound (the users batch
+    /// answers 413 for too many users whatever else is wrong with it, and binds none of them).
     /// </summary>
-    public async Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+    public Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, int maxBodyBytes, Func<JsonElement, RequestRefused?> refuse, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
+        where T : class =>
+        BindAsync(request, maxBodyBytes, whenEmpty: null, refuse, bind, cancellationToken);
+
+    private async Task<(T? Value, RequestRefused? Failure)> BindAsync<T>(
+        HttpRequest request, int maxBodyBytes, T? whenEmpty, Func<JsonElement, RequestRefused?>? refuse, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
         where T : class
     {
-        var (body, failure) = await ReadBodyAsync(request, cancellationToken);
+        var (body, failure) = await ReadJsonAsync(request, maxBodyBytes, allowEmpty: whenEmpty is not null, cancellationToken);
         if (failure is not null)
         {
             return (null, failure);
+        }
+        if (body.ValueKind == JsonValueKind.Undefined)
+        {
+            return (whenEmpty, null);
+        }
+        if (refuse?.Invoke(body) is { } refused)
+        {
+            return (null, refused);
         }
         var errors = new ValidationErrors();
         var value = bind(body, errors, notify.CurrentValue.Limits);
         return value is not null && errors.IsEmpty ? (value, null) : (null, new RequestRefused(ApiResults.Invalid(errors)));
     }
-
-    /// <summary>Like <see cref="ReadBodyAsync"/>, for endpoints whose body is optional: an empty body is null.</summary>
-    public async Task<(JsonElement? Body, RequestRefused? Failure)> ReadOptionalBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var (body, failure) = await ReadJsonAsync(request, notify.CurrentValue.Limits.MaxBodyBytes, allowEmpty: true, cancellationToken);
-        return (failure is null && body.ValueKind != JsonValueKind.Undefined ? body : null, failure);
-    }
-
-    public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        ReadJsonAsync(request, Limits.MaxBodyBytes, cancellationToken);
-
-    public static Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, CancellationToken cancellationToken) =>
-        ReadJsonAsync(request, maxBodyBytes, allowEmpty: false, cancellationToken);
 
     /// <summary>One JSON value of at most <paramref name="maxBodyBytes"/>; with <paramref name="allowEmpty"/>, no body is an undefined element.</summary>
     private static async Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
