@@ -62,34 +62,41 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
         HttpRequest request, int maxBodyBytes, T? whenEmpty, Func<JsonElement, RequestRefused?>? refuse, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
         where T : class
     {
-        var (body, failure) = await ReadJsonAsync(request, maxBodyBytes, allowEmpty: whenEmpty is not null, cancellationToken);
+        var (body, errors, failure) = await ReadJsonAsync(request, maxBodyBytes, allowEmpty: whenEmpty is not null, cancellationToken);
         if (failure is not null)
         {
             return (null, failure);
         }
-        if (body.ValueKind == JsonValueKind.Undefined)
+        if (body is not { } json)
         {
             return (whenEmpty, null);
         }
-        if (refuse?.Invoke(body) is { } refused)
+        if (refuse?.Invoke(json) is { } refused)
         {
-            return (null, refused);
+            // A body with a duplicate member or a number out of range was 400 before it was counted; it stays so.
+            return (null, errors.IsEmpty ? refused : new RequestRefused(ApiResults.Invalid(errors)));
         }
-        var errors = new ValidationErrors();
-        var value = bind(body, errors, notify.CurrentValue.Limits);
+        // Bound even when the JSON checks found a duplicate member or a number out of range (the document is still
+        // safe to read), so the one 400 lists those with every field error.
+        var value = bind(json, errors, notify.CurrentValue.Limits);
         return value is not null && errors.IsEmpty ? (value, null) : (null, new RequestRefused(ApiResults.Invalid(errors)));
     }
 
-    /// <summary>One JSON value of at most <paramref name="maxBodyBytes"/>; with <paramref name="allowEmpty"/>, no body is an undefined element.</summary>
-    private static async Task<(JsonElement Body, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
+    /// <summary>
+    /// One JSON value of at most <paramref name="maxBodyBytes"/>, with what <see cref="JsonInput"/> found in it; a
+    /// failure when it is too large, not JSON or cannot be read safely. With <paramref name="allowEmpty"/>, no body is a
+    /// null body.
+    /// </summary>
+    private static async Task<(JsonElement? Body, ValidationErrors Errors, RequestRefused? Failure)> ReadJsonAsync(HttpRequest request, int maxBodyBytes, bool allowEmpty, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
         if (request.ContentLength > maxBodyBytes)
         {
-            return (default, TooLarge(maxBodyBytes));
+            return (null, errors, TooLarge(maxBodyBytes));
         }
         if (request.ContentType is { Length: > 0 } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
-            return (default, new RequestRefused(ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.")));
+            return (null, errors, new RequestRefused(ApiResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json.")));
         }
         // Read at most one byte past the limit: a chunked body has no Content-Length to check up front.
         var buffer = new MemoryStream();
@@ -100,17 +107,15 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
             buffer.Write(chunk, 0, read);
             if (buffer.Length > maxBodyBytes)
             {
-                return (default, TooLarge(maxBodyBytes));
+                return (null, errors, TooLarge(maxBodyBytes));
             }
         }
         if (buffer.Length == 0)
         {
-            return allowEmpty ? (default, null) : (default, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required"))));
+            return allowEmpty ? (null, errors, null) : (null, errors, new RequestRefused(ApiResults.Invalid(ValidationErrors.Single("$", "a JSON body is required"))));
         }
-        var errors = new ValidationErrors();
-        return JsonInput.TryParse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), MaxDepth, errors, out var body)
-            ? (body, null)
-            : (default, new RequestRefused(ApiResults.Invalid(errors)));
+        var body = JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), MaxDepth, errors);
+        return body is null ? (null, errors, new RequestRefused(ApiResults.Invalid(errors))) : (body, errors, null);
     }
 
     /// <summary>The caller's address for failed-authentication throttling (<see cref="ClientAddresses"/>).</summary>
