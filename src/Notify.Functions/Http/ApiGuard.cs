@@ -11,7 +11,7 @@ namespace Notify.Functions.Http;
 
 /// <summary>
 /// The checks at the front door: credentials, throttling, scope and quota (run by <see cref="ScopeGate"/> for the
-/// scope a function declares), and the JSON body within the size limit (read by the function). Each failure is a problem+json answer; nothing past it runs, and
+/// scope a function declares), and the JSON body within the size limit, bound to a record (asked for by the function). Each failure is a problem+json answer; nothing past it runs, and
 /// nothing is written.
 /// </summary>
 public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
@@ -52,7 +52,7 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
     /// <summary>
     /// Like <see cref="BindBodyAsync{T}(HttpRequest, Func{JsonElement, ValidationErrors, LimitOptions?, T?}, CancellationToken)"/>,
     /// with a route's own size limit and a check of the parsed body before its fields are bound (the users batch
-    /// answers 413 for too many users whatever else is wrong with it, and binds none of them).
+    /// answers 413 for too many users whatever field is wrong in it, and binds none of them).
     /// </summary>
     public Task<(T? Value, RequestRefused? Failure)> BindBodyAsync<T>(HttpRequest request, int maxBodyBytes, Func<JsonElement, RequestRefused?> refuse, Func<JsonElement, ValidationErrors, LimitOptions?, T?> bind, CancellationToken cancellationToken)
         where T : class =>
