@@ -4,6 +4,7 @@ using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Templates;
 using Notify.Core.Users;
+using Notify.Core.Validation;
 using Notify.Storage;
 
 namespace Notify.LocalHost;
@@ -65,17 +66,21 @@ public sealed class DemoSeeder(
         }
         await storage.StartAsync(cancellationToken);
         await apps.PutAsync(new AppRecord(settings.DemoAppKey, "Demo app", [AppSecrets.Hash(settings.DemoAppSecret)], Scopes.All, false, time.GetUtcNow()), cancellationToken);
+        // Bound by the parse functions the routes use, so the demo data is judged as a request would be.
         using (var template = JsonDocument.Parse(TemplateJson))
         {
-            var result = await templates.PutAsync(TemplateName, template.RootElement, cancellationToken);
-            if (result.Kind != ResultKind.Ok)
+            var request = PutTemplateRequest.Parse(TemplateName, template.RootElement, new ValidationErrors());
+            var result = request is null ? null : await templates.PutAsync(request, cancellationToken);
+            if (result?.Kind != ResultKind.Ok)
             {
                 throw new InvalidOperationException("The demo template does not validate.");
             }
         }
         // Through the batch import, the path POST /api/v1/users/batch takes: profile and device in one transaction.
         using var batch = JsonDocument.Parse(UsersJson);
-        var imported = await users.ImportAsync(batch.RootElement, TemplateService.ServiceActor, cancellationToken);
+        var batchRequest = UserBatchRequest.Parse(batch.RootElement, new ValidationErrors())
+            ?? throw new InvalidOperationException("The demo users do not validate.");
+        var imported = await users.ImportAsync(batchRequest, TemplateService.ServiceActor, cancellationToken);
         if (imported.Kind != ResultKind.Ok || imported.Value!.Invalid > 0)
         {
             throw new InvalidOperationException("The demo user does not validate.");

@@ -180,6 +180,31 @@ public sealed class BadInputTests(BadInputTests.Host host) : IClassFixture<BadIn
         Assert.Equal(["fax", "push"], Fields(problem));
     }
 
+    /// <summary>Every route with a body: route values, wrong fields, an unknown member and a duplicate member, all in one 400.</summary>
+    [Theory]
+    [InlineData("PUT", "/api/v1/users/bad%20id!", """{"email":5,"email":6,"zz":1}""", "email userId zz")]
+    [InlineData("PUT", "/api/v1/users/bad%20id!/devices/short", """{"platform":"wns","zz":1,"zz":2}""", "platform token userId zz")]
+    [InlineData("PUT", "/api/v1/users/{user}/preferences", """{"push":"yes","sms":true,"sms":false,"zz":1}""", "push sms zz")]
+    [InlineData("POST", "/api/v1/users/batch", """{"users":[],"dryRun":"no","dryRun":true,"zz":1}""", "dryRun zz")]
+    [InlineData("PUT", "/api/v1/templates/Bad%20Name", """{"defaultLocale":5,"channels":{"sms":{"body":"ok"}},"zz":1,"zz":2}""", "defaultLocale name zz")]
+    [InlineData("POST", "/api/v1/templates/{template}/preview", """{"data":[1],"locale":"k!","locale":"en","zz":1}""", "data locale zz")]
+    [InlineData("POST", "/api/v1/admin/apps", """{"name":5,"scopes":["root"],"zz":1,"zz":2}""", "name scopes[0] zz")]
+    [InlineData("PUT", "/api/v1/admin/apps/{app}/scopes", """{"scopes":"admin","zz":1,"zz":2}""", "scopes zz")]
+    [InlineData("POST", "/api/v1/admin/apps/{app}/secrets", """{"gracePeriodSeconds":"1","zz":1,"zz":2}""", "gracePeriodSeconds zz")]
+    [InlineData("POST", "/api/v1/admin/dead-letters/replay", """{"dryRun":"yes","zz":1,"zz":2}""", "dryRun zz")]
+    [InlineData("POST", "/api/v1/events", """{"deliveryId":"d1","type":"sent","zz":1,"zz":2}""", "type zz")]
+    [InlineData("POST", "/api/v1/notifications", """{"eventId":"bad id!","template":"t","recipients":["u1"],"zz":1,"zz":2}""", "eventId zz")]
+    public async Task Every_body_route_lists_route_values_field_errors_and_unknown_and_duplicate_members_in_one_400(string method, string path, string body, string fields)
+    {
+        var url = path.Replace("{user}", _user, StringComparison.Ordinal).Replace("{template}", _template, StringComparison.Ordinal).Replace("{app}", _api.AppKey, StringComparison.Ordinal);
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var (response, problem) = await WithoutWritesAsync(() => _api.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), url) { Content = content }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(fields.Split(' '), Fields(problem));
+    }
+
     [Fact]
     public async Task Template_that_does_not_parse_is_400_with_channel_locale_line_and_column()
     {

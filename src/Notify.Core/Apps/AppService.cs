@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notify.Core.Validation;
@@ -43,26 +42,7 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
 
     public static bool IsValidAppKey(string appKey) => AppSecrets.AppKeyPattern().IsMatch(appKey);
 
-    /// <summary>Parses <c>{"name", "scopes": [...]}</c> and creates the app with a new secret.</summary>
-    public async Task<Result<AppCredentialView>> CreateAsync(JsonElement body, string actor, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var reader = JsonObjectReader.For(body, errors, "");
-        var name = reader?.String("name", required: true, maxLength: MaxNameLength);
-        var scopeItems = reader?.Array("scopes", required: true);
-        reader?.RejectUnknown();
-        var scopes = new List<string>();
-        if (scopeItems is not null)
-        {
-            ReadScopes(scopeItems, errors, scopes);
-        }
-        if (name is not null && name.Any(char.IsControl))
-        {
-            errors.Add("name", "must not contain control characters");
-        }
-        return errors.IsEmpty ? Result<AppCredentialView>.Ok(await CreateAsync(name!, scopes, actor, cancellationToken)) : Result<AppCredentialView>.Invalid(errors);
-    }
-
+    /// <summary>Creates the app with a new secret; the answer holds the secret, once.</summary>
     public async Task<AppCredentialView> CreateAsync(string name, IReadOnlyList<string> scopes, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -99,31 +79,11 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
     }
 
     /// <summary>
-    /// Parses <c>{"gracePeriodSeconds"?}</c> (an empty body takes the configured default) and rotates: a new secret,
-    /// and every older active secret expires after the grace period, so callers can roll over without downtime.
+    /// Rotates: a new secret, and every older active secret expires after the grace period (the request's, else the
+    /// configured default), so callers can roll over without downtime.
     /// </summary>
-    public async Task<Result<AppCredentialView>> RotateAsync(string appKey, JsonElement? body, string actor, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var grace = options.CurrentValue.RotationGracePeriod;
-        if (body is { } json)
-        {
-            var reader = JsonObjectReader.For(json, errors, "");
-            if (reader?.Raw("gracePeriodSeconds") is { } raw)
-            {
-                if (raw.ValueKind == JsonValueKind.Number && raw.TryGetInt32(out var seconds) && seconds >= 0 && seconds <= SecurityOptions.MaxRotationGracePeriod.TotalSeconds)
-                {
-                    grace = TimeSpan.FromSeconds(seconds);
-                }
-                else
-                {
-                    errors.Add("gracePeriodSeconds", $"must be a whole number of seconds from 0 to {(int)SecurityOptions.MaxRotationGracePeriod.TotalSeconds}");
-                }
-            }
-            reader?.RejectUnknown();
-        }
-        return errors.IsEmpty ? await RotateAsync(appKey, grace, actor, cancellationToken) : Result<AppCredentialView>.Invalid(errors);
-    }
+    public Task<Result<AppCredentialView>> RotateAsync(string appKey, RotateSecretRequest request, string actor, CancellationToken cancellationToken) =>
+        RotateAsync(appKey, request.GracePeriod ?? options.CurrentValue.RotationGracePeriod, actor, cancellationToken);
 
     public async Task<Result<AppCredentialView>> RotateAsync(string appKey, TimeSpan grace, string actor, CancellationToken cancellationToken)
     {
@@ -199,25 +159,10 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
     }
 
     /// <summary>
-    /// Parses <c>{"scopes": [...]}</c> and replaces the app's scopes; they apply to its next request (this instance's
-    /// cached copy is dropped at once, other instances' within the app cache's lifetime). An app cannot take
-    /// <c>admin</c> from itself, so the last admin cannot lock everyone out by accident.
+    /// Replaces the app's scopes with <paramref name="scopes"/> (known names, at least one); they apply to its next
+    /// request (this instance's cached copy is dropped at once, other instances' within the app cache's lifetime). An
+    /// app cannot take <c>admin</c> from itself, so the last admin cannot lock everyone out by accident.
     /// </summary>
-    public async Task<Result<AppView>> SetScopesAsync(string appKey, JsonElement body, string actor, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var reader = JsonObjectReader.For(body, errors, "");
-        var scopeItems = reader?.Array("scopes", required: true);
-        reader?.RejectUnknown();
-        var scopes = new List<string>();
-        if (scopeItems is not null)
-        {
-            ReadScopes(scopeItems, errors, scopes);
-        }
-        return errors.IsEmpty ? await SetScopesAsync(appKey, scopes, actor, cancellationToken) : Result<AppView>.Invalid(errors);
-    }
-
-    /// <summary>Replaces the app's scopes with <paramref name="scopes"/> (known names, at least one).</summary>
     public async Task<Result<AppView>> SetScopesAsync(string appKey, IReadOnlyList<string> scopes, string actor, CancellationToken cancellationToken)
     {
         if (scopes.Count == 0 || scopes.Any(s => !Scopes.IsKnown(s)))
@@ -260,34 +205,6 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         AppsLog.Deleted(logger, appKey, actor);
         await audit.RecordAsync(actor, Audit.AuditKinds.App, "delete", appKey, null, cancellationToken);
         return Result<bool>.Ok(true);
-    }
-
-    private static void ReadScopes(IReadOnlyList<JsonElement> items, ValidationErrors errors, List<string> scopes)
-    {
-        if (items.Count == 0)
-        {
-            errors.Add("scopes", "must name at least one scope");
-        }
-        for (var i = 0; i < items.Count; i++)
-        {
-            var scope = JsonObjectReader.ReadString(items[i], $"scopes[{i}]", errors, required: true, maxLength: 64);
-            if (scope is null)
-            {
-                continue;
-            }
-            if (!Scopes.IsKnown(scope))
-            {
-                errors.Add($"scopes[{i}]", $"must be one of {string.Join(", ", Scopes.All)}");
-            }
-            else if (scopes.Contains(scope))
-            {
-                errors.Add($"scopes[{i}]", "is named twice");
-            }
-            else
-            {
-                scopes.Add(scope);
-            }
-        }
     }
 
     /// <summary>Read, change, write conditionally; on a concurrent change, again from the read.</summary>

@@ -9,6 +9,22 @@ public sealed record DeadLetterEntry(string AppKey, string DeliveryId, string Ev
 /// <summary>Which dead letters an admin call is about; every field narrows the set.</summary>
 public sealed record DeadLetterFilter(Channel? Channel, DateTimeOffset? Since, string? EventId);
 
+/// <summary><c>POST /api/v1/admin/dead-letters/replay</c>: which dead letters to replay, or only list with <c>dryRun</c>.</summary>
+public sealed record ReplayRequest(DeadLetterFilter Filter, bool DryRun)
+{
+    public static ReplayRequest? Parse(System.Text.Json.JsonElement body, ValidationErrors errors)
+    {
+        var reader = JsonObjectReader.For(body, errors, "");
+        var channel = reader?.String("channel");
+        var since = reader?.String("since");
+        var eventId = reader?.String("eventId");
+        var dryRun = reader?.Boolean("dryRun") ?? false;
+        reader?.RejectUnknown();
+        var filter = errors.IsEmpty ? DeadLetterService.ParseFilter(channel, since, eventId, errors) : null;
+        return filter is null || !errors.IsEmpty ? null : new ReplayRequest(filter, dryRun);
+    }
+}
+
 /// <summary>
 /// Dead letters by app: written when a poison handler dead-letters a delivery, removed when it is replayed.
 /// Listing reads one app's entries, never the delivery log.

@@ -14,7 +14,7 @@ public sealed record TemplateView(string Name, string Version, DateTimeOffset Up
 public sealed record PreviewView(string Template, string Locale, IReadOnlyDictionary<string, RenderedContent> Channels);
 
 /// <summary>Writes, reads and previews templates; a write is its owner's or an admin app's (see <see cref="TemplateAccess"/>), and audited.</summary>
-public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, IOptions<NotifyOptions> options, Audit.AuditLog audit, IOptions<TemplateLimitOptions>? limits = null)
+public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Audit.AuditLog audit, IOptions<TemplateLimitOptions>? limits = null)
 {
     /// <summary>Who the audit log names for a write by the service itself (the local demo seed).</summary>
     public const string ServiceActor = "notify";
@@ -27,32 +27,20 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
     public static bool IsValidName(string name) => Limits.TemplateName().IsMatch(name);
 
     /// <summary>A write by the service itself (the local demo seed): allowed, and a new template gets no owner.</summary>
-    public Task<Result<TemplateView>> PutAsync(string name, JsonElement body, CancellationToken cancellationToken) =>
-        PutAsync(name, body, caller: null, cancellationToken);
+    public Task<Result<TemplateView>> PutAsync(PutTemplateRequest request, CancellationToken cancellationToken) =>
+        PutAsync(request, caller: null, cancellationToken);
 
     /// <summary>
     /// Creates the template owned by <paramref name="caller"/>, or replaces it if the caller owns it or is an admin
-    /// app (403 otherwise). Refuses Liquid that cannot parse or that breaks a limit without any data (a literal loop
+    /// app (403 otherwise). <paramref name="request"/> is valid JSON with Liquid that parses
+    /// (<see cref="PutTemplateRequest.Parse"/>); this refuses what breaks a limit without any data (a literal loop
     /// over the step limit, literal text over a field's cap, a literal expression that fails).
     /// </summary>
-    public async Task<Result<TemplateView>> PutAsync(string name, JsonElement body, AppRecord? caller, CancellationToken cancellationToken)
+    public async Task<Result<TemplateView>> PutAsync(PutTemplateRequest request, AppRecord? caller, CancellationToken cancellationToken)
     {
+        var (name, definition, json) = request;
         var errors = new ValidationErrors();
-        if (!IsValidName(name))
-        {
-            errors.Add("name", "must be 1-64 characters of lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
-        }
-        var json = body.GetRawText();
-        if (System.Text.Encoding.UTF8.GetByteCount(json) > options.Value.Limits.MaxTemplateBytes)
-        {
-            errors.Add("$", $"a template may be at most {options.Value.Limits.MaxTemplateBytes} bytes of JSON");
-            return Result<TemplateView>.Invalid(errors);
-        }
-        var definition = TemplateDefinitionParser.Parse(body, errors);
-        if (definition is not null)
-        {
-            CheckLimits(definition, errors);
-        }
+        CheckLimits(definition, errors);
         if (!errors.IsEmpty)
         {
             return Result<TemplateView>.Invalid(errors);
@@ -113,23 +101,19 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
         return stored is null ? null : ToView(stored);
     }
 
-    public async Task<Result<PreviewView>> PreviewAsync(string name, JsonElement body, CancellationToken cancellationToken)
+    /// <summary>Renders every channel with the request's data; what the data lacks or a render breaks is 400 naming it.</summary>
+    public async Task<Result<PreviewView>> PreviewAsync(string name, PreviewRequest request, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
-        var reader = JsonObjectReader.For(body, errors, "");
-        var data = reader?.Object("data") is not null ? body.GetProperty("data") : (JsonElement?)null;
-        var locale = reader?.String("locale", maxLength: 35, pattern: Limits.Locale(), patternHint: "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
-        reader?.RejectUnknown();
-        if (!errors.IsEmpty)
-        {
-            return Result<PreviewView>.Invalid(errors);
-        }
+        var (dataJson, locale) = request;
         var template = IsValidName(name) ? await catalog.GetCurrentAsync(name, cancellationToken) : null;
         if (template is null)
         {
             return Result<PreviewView>.NotFound();
         }
-        var dataElement = data ?? EmptyObject;
+        // The renderer reads data as JSON, as at ingest and delivery, which keep it as text too.
+        using var data = JsonDocument.Parse(dataJson ?? "{}");
+        var dataElement = data.RootElement;
+        var errors = new ValidationErrors();
         var rendered = new Dictionary<string, RenderedContent>(StringComparer.Ordinal);
         foreach (var channel in template.Definition.DefinedChannels)
         {
@@ -153,8 +137,6 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
         }
         return Result<PreviewView>.Ok(new PreviewView(name, locale ?? template.Definition.DefaultLocale, rendered));
     }
-
-    internal static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     /// <summary>Runs <see cref="TemplateAnalyzer"/> on every Liquid field; errors are keyed by the field's JSON path.</summary>
     private void CheckLimits(TemplateDefinition definition, ValidationErrors errors)

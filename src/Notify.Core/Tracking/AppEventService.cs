@@ -6,20 +6,8 @@ using Notify.Core.Validation;
 namespace Notify.Core.Tracking;
 
 /// <summary>What an app reports: a delivery by id, or by (eventId, userId, channel) of the app's own.</summary>
-public sealed record AppEventReport(string? DeliveryId, string? EventId, string? UserId, Channel Channel, TrackingEventType Type, DateTimeOffset? At);
-
-/// <summary>The answer to <c>POST /api/v1/events</c>.</summary>
-public sealed record AppEventView(string DeliveryId, string Type, bool Duplicate, DeliveryStatus Status);
-
-/// <summary>
-/// Events an app reports itself (push has no provider receipts): <c>opened</c>, <c>clicked</c>,
-/// <c>converted</c> for a delivery named by its id, or by (eventId, userId[, channel]) of the calling app.
-/// Idempotent per (delivery, type); another app's delivery does not exist for the caller.
-/// </summary>
-public sealed class AppEventService(IDeliveryLog log, TrackingService tracking)
+public sealed record AppEventReport(string? DeliveryId, string? EventId, string? UserId, Channel Channel, TrackingEventType Type, DateTimeOffset? At)
 {
-    public const string Source = "app";
-
     private static readonly TrackingEventType[] Allowed = [TrackingEventType.Opened, TrackingEventType.Clicked, TrackingEventType.Converted];
 
     /// <summary>Every invalid field of the body of <c>POST /api/v1/events</c> at once, or the report it describes.</summary>
@@ -66,8 +54,21 @@ public sealed class AppEventService(IDeliveryLog log, TrackingService tracking)
         }
         return errors.IsEmpty ? new AppEventReport(deliveryId, eventId, userId, channel, type, at) : null;
     }
+}
 
-    /// <summary>Records a report already checked at the edge (<see cref="Parse"/>).</summary>
+/// <summary>The answer to <c>POST /api/v1/events</c>.</summary>
+public sealed record AppEventView(string DeliveryId, string Type, bool Duplicate, DeliveryStatus Status);
+
+/// <summary>
+/// Events an app reports itself (push has no provider receipts): <c>opened</c>, <c>clicked</c>,
+/// <c>converted</c> for a delivery named by its id, or by (eventId, userId[, channel]) of the calling app.
+/// Idempotent per (delivery, type); another app's delivery does not exist for the caller.
+/// </summary>
+public sealed class AppEventService(IDeliveryLog log, TrackingService tracking)
+{
+    public const string Source = "app";
+
+    /// <summary>Records a report already checked at the edge (<see cref="AppEventReport.Parse"/>).</summary>
     public async Task<Result<AppEventView>> RecordAsync(string appKey, AppEventReport report, CancellationToken cancellationToken)
     {
         var (deliveryId, eventId, userId, channel, type, at) = report;

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Users;
 
@@ -43,48 +41,22 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
     private const int Parallelism = 16;
 
     /// <summary>
-    /// Validates the whole body, then writes every valid user (unless <c>dryRun</c>). A body that is not an object
-    /// with a <c>users</c> array is invalid as a whole; <see cref="ResultKind.Conflict"/> is never answered, and
-    /// more than <see cref="Limits.MaxBatchUsers"/> users is the caller's 413 (see <see cref="CountUsers"/>).
+    /// Writes every valid user of <paramref name="request"/> (unless <c>dryRun</c>) and reports each entry's outcome,
+    /// an invalid one with the errors <see cref="UserBatchRequest.Parse"/> found. More than
+    /// <see cref="Limits.MaxBatchUsers"/> users is the caller's 413 (see <see cref="UserBatchRequest.CountUsers"/>).
     /// </summary>
-    public async Task<Result<UserBatchView>> ImportAsync(JsonElement body, string appKey, CancellationToken cancellationToken)
+    public async Task<Result<UserBatchView>> ImportAsync(UserBatchRequest request, string appKey, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
-        var reader = JsonObjectReader.For(body, errors, "");
-        var dryRun = reader?.Boolean("dryRun") ?? false;
-        var entries = reader?.Array("users", required: true);
-        reader?.RejectUnknown();
-        if (!errors.IsEmpty || entries is null)
-        {
-            return Result<UserBatchView>.Invalid(errors);
-        }
-        if (entries.Count == 0)
-        {
-            return Result<UserBatchView>.Invalid(ValidationErrors.Single("users", "must list at least one user"));
-        }
-
+        var (dryRun, entries) = request;
         var now = time.GetUtcNow();
-        var parsed = new (UserImport? User, ValidationErrors Errors)[entries.Count];
-        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var parsed = new UserImport?[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
-            var entryErrors = new ValidationErrors();
-            var user = Parse(entries[i], $"users[{i}]", now, entryErrors) is { } read
-                ? read with
-                {
-                    Profile = read.Profile with { UpdatedBy = appKey },
-                    Devices = [.. read.Devices.Select(d => d with { RegisteredBy = appKey })],
-                }
-                : null;
-            if (user is not null && !firstIndex.TryAdd(user.Profile.UserId, i))
-            {
-                entryErrors.Add($"users[{i}].userId", $"appears more than once in the batch (first at users[{firstIndex[user.Profile.UserId]}])");
-            }
-            parsed[i] = (entryErrors.IsEmpty ? user : null, entryErrors);
+            parsed[i] = entries[i].User is { } user ? ToImport(user, now, appKey) : null;
         }
 
         var outcomes = new UserImportOutcome[entries.Count];
-        var valid = Enumerable.Range(0, entries.Count).Where(i => parsed[i].User is not null).ToList();
+        var valid = Enumerable.Range(0, entries.Count).Where(i => parsed[i] is not null).ToList();
         if (dryRun)
         {
             valid.ForEach(i => outcomes[i] = UserImportOutcome.Valid);
@@ -95,23 +67,22 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
             await Parallel.ForEachAsync(
                 valid,
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-                async (i, ct) => outcomes[i] = await store.ImportAsync(parsed[i].User!, maxDevices, ct)
+                async (i, ct) => outcomes[i] = await store.ImportAsync(parsed[i]!, maxDevices, ct)
                     ? UserImportOutcome.Created
                     : UserImportOutcome.Updated);
             // One audit entry per user written, stored a hundred to a transaction.
             await audit.RecordManyAsync(appKey, Audit.AuditKinds.User, [.. valid.Select(i => (
                 outcomes[i] == UserImportOutcome.Created ? "import-create" : "import-replace",
-                parsed[i].User!.Profile.UserId,
-                (string?)Audit.AuditLog.UserDetail(parsed[i].User!.Profile.Email, parsed[i].User!.Profile.Phone, parsed[i].User!.Profile.Locale, parsed[i].User!.Profile.TimeZone)))], cancellationToken);
+                parsed[i]!.Profile.UserId,
+                (string?)Audit.AuditLog.UserDetail(parsed[i]!.Profile.Email, parsed[i]!.Profile.Phone, parsed[i]!.Profile.Locale, parsed[i]!.Profile.TimeZone)))], cancellationToken);
         }
 
         var items = new List<UserBatchItemView>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
-            var (user, entryErrors) = parsed[i];
-            items.Add(user is null
-                ? new UserBatchItemView(i, UserIdOf(entries[i]), UserImportOutcome.Invalid, entryErrors.ToDictionary())
-                : new UserBatchItemView(i, user.Profile.UserId, outcomes[i], null));
+            items.Add(parsed[i] is null
+                ? new UserBatchItemView(i, entries[i].UserId, UserImportOutcome.Invalid, entries[i].Errors)
+                : new UserBatchItemView(i, entries[i].UserId, outcomes[i], null));
         }
         var view = new UserBatchView(
             dryRun,
@@ -123,76 +94,12 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
         return Result<UserBatchView>.Ok(view);
     }
 
-    /// <summary>The number of entries in <c>users</c>, or null when there is no such array (the body is then invalid).</summary>
-    public static int? CountUsers(JsonElement body) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
-            ? users.GetArrayLength()
-            : null;
-
-    private UserImport? Parse(JsonElement entry, string path, DateTimeOffset now, ValidationErrors errors)
-    {
-        var reader = JsonObjectReader.For(entry, errors, path);
-        if (reader is null)
-        {
-            return null;
-        }
-        var userId = reader.String("userId", required: true, pattern: Limits.UserId(), patternHint: UserService.UserIdHint);
-        var contacts = UserService.ReadContacts(reader);
-        var devices = ParseDevices(reader, now);
-        var preferencesReader = reader.Object("preferences");
-        var preferences = preferencesReader is null
-            ? null
-            : new ChannelPreferences(preferencesReader.Boolean("push"), preferencesReader.Boolean("email"), preferencesReader.Boolean("sms"));
-        preferencesReader?.RejectUnknown();
-        reader.RejectUnknown();
-        return userId is null || devices is null
-            ? null
-            : new UserImport(new UserProfile(userId, contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone, now), devices, preferences);
-    }
-
-    private List<Device>? ParseDevices(JsonObjectReader reader, DateTimeOffset now)
-    {
-        var items = reader.Array("devices");
-        var devices = new List<Device>();
-        if (items is null)
-        {
-            return reader.Errors.Has(reader.PathOf("devices")) ? null : devices;
-        }
-        var max = options.Value.Limits.MaxDevicesPerUser;
-        if (items.Count > max)
-        {
-            reader.Errors.Add(reader.PathOf("devices"), $"must list at most {max} devices (the limit per user)");
-            return null;
-        }
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
-        for (var d = 0; d < items.Count; d++)
-        {
-            var path = $"{reader.PathOf("devices")}[{d}]";
-            var device = JsonObjectReader.For(items[d], reader.Errors, path);
-            var token = device?.String("token", required: true, pattern: Limits.DeviceToken(), patternHint: UserService.TokenHint);
-            var platformName = device?.String("platform", required: true);
-            DevicePlatform platform = default;
-            if (platformName is not null && !ChannelNames.TryParsePlatform(platformName, out platform))
-            {
-                reader.Errors.Add($"{path}.platform", "must be 'fcm' or 'apns'");
-            }
-            device?.RejectUnknown();
-            if (token is not null && !tokens.Add(token))
-            {
-                reader.Errors.Add($"{path}.token", "appears more than once for this user");
-            }
-            else if (token is not null)
-            {
-                // Listed order is registration order: the last listed is the newest, as if registered one by one.
-                devices.Add(new Device(Device.IdFor(token), token, platform, now.AddTicks(d)));
-            }
-        }
-        return devices;
-    }
-
-    /// <summary>The entry's userId when it is at least a string, so an invalid entry can still be told apart.</summary>
-    private static string? UserIdOf(JsonElement entry) =>
-        entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("userId", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString() is { Length: <= Limits.MaxUserIdLength } s ? s : null
-            : null;
+    /// <summary>
+    /// The entry as the store writes it: stamped with the app, and its devices registered in listed order (the last
+    /// listed is the newest, as if registered one by one).
+    /// </summary>
+    private static UserImport ToImport(UserBatchUser user, DateTimeOffset now, string appKey) => new(
+        new UserProfile(user.UserId, user.Contacts.Email, user.Contacts.Phone, user.Contacts.Locale, user.Contacts.TimeZone, now, UpdatedBy: appKey),
+        [.. user.Devices.Select((d, index) => new Device(Device.IdFor(d.Token), d.Token, d.Platform, now.AddTicks(index), appKey))],
+        user.Preferences);
 }

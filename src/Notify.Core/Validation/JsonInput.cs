@@ -17,19 +17,35 @@ public static class JsonInput
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, int maxDepth, ValidationErrors errors, out JsonElement root)
     {
-        root = default;
-        if (!Check(utf8, maxDepth, errors))
+        var before = errors.Count;
+        var parsed = Parse(utf8, maxDepth, errors);
+        var ok = parsed is not null && errors.Count == before;
+        root = ok ? parsed!.Value : default;
+        return ok;
+    }
+
+    /// <summary>
+    /// The document, with each problem above in <paramref name="errors"/>, whenever it can still be read safely: a
+    /// member named twice or a number out of range is recorded but the rest can be bound, so one answer lists those
+    /// with every field error. Null when it cannot (not UTF-8, not JSON, a lone surrogate that throws when read, or
+    /// too many problems to have looked at all of it).
+    /// </summary>
+    public static JsonElement? Parse(ReadOnlySpan<byte> utf8, int maxDepth, ValidationErrors errors)
+    {
+        if (!Check(utf8, maxDepth, errors, out var readable) && !readable)
         {
-            return false;
+            return null;
         }
         using var document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = maxDepth });
-        root = document.RootElement.Clone();
-        return true;
+        return document.RootElement.Clone();
     }
 
     /// <summary>True when the text passes every rule above; otherwise false with each problem in <paramref name="errors"/>.</summary>
-    public static bool Check(ReadOnlySpan<byte> utf8, int maxDepth, ValidationErrors errors)
+    public static bool Check(ReadOnlySpan<byte> utf8, int maxDepth, ValidationErrors errors) => Check(utf8, maxDepth, errors, out _);
+
+    private static bool Check(ReadOnlySpan<byte> utf8, int maxDepth, ValidationErrors errors, out bool readable)
     {
+        readable = false;
         if (!Utf8.IsValid(utf8))
         {
             Utf8.ToUtf16(utf8, new char[utf8.Length], out var valid, out _, replaceInvalidSequences: false);
@@ -37,12 +53,19 @@ public static class JsonInput
             return false;
         }
         var before = errors.Count;
+        var unreadable = false;
+        var complete = false;
         var frames = new Stack<Frame>();
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = maxDepth });
         try
         {
-            while (reader.Read() && errors.Count - before < MaxErrors)
+            while (errors.Count - before < MaxErrors)
             {
+                if (!reader.Read())
+                {
+                    complete = true;
+                    break;
+                }
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
@@ -61,6 +84,7 @@ public static class JsonInput
                         if (name is null)
                         {
                             errors.Add(Member(frame.Path, "?"), "a member name is not valid text (an escaped lone surrogate)");
+                            unreadable = true;
                         }
                         else if (!frame.Names!.Add(name))
                         {
@@ -72,6 +96,7 @@ public static class JsonInput
                         if (Text(ref reader) is null)
                         {
                             errors.Add(path, "is not valid text (an escaped lone surrogate)");
+                            unreadable = true;
                         }
                         break;
                     case JsonTokenType.Number:
@@ -91,7 +116,10 @@ public static class JsonInput
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : "";
             errors.Add("$", $"the body is not valid JSON{where}");
+            return false;
         }
+        // Stopped at the cap, the reader did not see the rest, which may hold what cannot be read.
+        readable = complete && !unreadable;
         return errors.Count == before;
     }
 

@@ -46,22 +46,12 @@ public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLett
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (replay, failure) = await guard.BindBodyAsync(request, (body, errors, _) => ReplayRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var errors = new ValidationErrors();
-        var reader = JsonObjectReader.For(body, errors, "");
-        var channel = reader?.String("channel");
-        var since = reader?.String("since");
-        var eventId = reader?.String("eventId");
-        var dryRun = reader?.Boolean("dryRun") ?? false;
-        reader?.RejectUnknown();
-        var filter = errors.IsEmpty ? DeadLetterService.ParseFilter(channel, since, eventId, errors) : null;
-        return filter is null
-            ? ApiResults.Invalid(errors)
-            : TypedResults.Ok(await deadLetters.ReplayAsync(app!.AppKey, filter, dryRun, cancellationToken));
+        return TypedResults.Ok(await deadLetters.ReplayAsync(app.AppKey, replay!.Filter, replay.DryRun, cancellationToken));
     }
 }
 

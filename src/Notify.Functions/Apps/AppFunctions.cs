@@ -22,18 +22,13 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (app, failure) = await guard.BindBodyAsync(request, (body, errors, _) => CreateAppRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await apps.CreateAsync(body, caller!.AppKey, cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Created($"/api/v1/admin/apps/{result.Value!.AppKey}", result.Value),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            _ => throw ApiResults.Unexpected(result),
-        };
+        var created = await apps.CreateAsync(app!.Name, app.Scopes, caller.AppKey, cancellationToken);
+        return TypedResults.Created($"/api/v1/admin/apps/{created.AppKey}", created);
     }
 }
 
@@ -84,12 +79,12 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (body, failure) = await guard.ReadOptionalBodyAsync(request, cancellationToken);
+        var (rotation, failure) = await guard.BindOptionalBodyAsync(request, RotateSecretRequest.Default, (body, errors, _) => RotateSecretRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await apps.RotateAsync(key, body, caller!.AppKey, cancellationToken);
+        var result = await apps.RotateAsync(key, rotation!, caller.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Created($"/api/v1/admin/apps/{key}", result.Value),
@@ -134,12 +129,12 @@ public sealed class SetAppScopes(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (scopes, failure) = await guard.BindBodyAsync(request, (body, errors, _) => SetScopesRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await apps.SetScopesAsync(key, body, caller!.AppKey, cancellationToken);
+        var result = await apps.SetScopesAsync(key, scopes!.Scopes, caller.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),

@@ -22,12 +22,12 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (template, failure) = await guard.BindBodyAsync(request, (body, errors, limits) => PutTemplateRequest.Parse(name, body, errors, limits), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await templates.PutAsync(name, body, app!, cancellationToken);
+        var result = await templates.PutAsync(template!, app, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -90,12 +90,12 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
         string name,
         CancellationToken cancellationToken)
     {
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (preview, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PreviewRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await templates.PreviewAsync(name, body, cancellationToken);
+        var result = await templates.PreviewAsync(name, preview!, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),

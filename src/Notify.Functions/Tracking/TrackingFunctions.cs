@@ -92,7 +92,7 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (report, failure) = await guard.BindBodyAsync(request, AppEventService.Parse, cancellationToken);
+        var (report, failure) = await guard.BindBodyAsync(request, AppEventReport.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -21,12 +21,12 @@ public sealed class PutUser(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (user, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutUserRequest.Parse(userId, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutAsync(userId, body, app!.AppKey, cancellationToken);
+        var result = await users.PutAsync(user!, app.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -40,7 +40,7 @@ public sealed class PutUser(ApiGuard guard, UserService users)
 /// POST /api/v1/users/batch: create or update up to 1,000 users with their devices and preferences in one request
 /// (one quota unit). Each user is written on its own; the answer lists each one's outcome or field errors.
 /// </summary>
-public sealed class ImportUsers(UserImportService import)
+public sealed class ImportUsers(ApiGuard guard, UserImportService import)
 {
     [Function(nameof(ImportUsers))]
     [RequiresScope(Scopes.UsersWrite)]
@@ -51,17 +51,12 @@ public sealed class ImportUsers(UserImportService import)
         CancellationToken cancellationToken)
     {
         // The batch has its own body limit: the general one is far too small for 1,000 users with a device each.
-        var (body, bodyFailure) = await ApiGuard.ReadJsonAsync(request, Limits.MaxBatchBodyBytes, cancellationToken);
-        if (bodyFailure is not null)
+        var (batch, failure) = await guard.BindBodyAsync(request, Limits.MaxBatchBodyBytes, TooManyUsers, UserBatchRequest.Parse, cancellationToken);
+        if (failure is not null)
         {
-            return bodyFailure;
+            return failure;
         }
-        if (UserImportService.CountUsers(body) > Limits.MaxBatchUsers)
-        {
-            return new RequestRefused(ApiResults.Problem(
-                StatusCodes.Status413PayloadTooLarge, "Too many users", $"A batch may list at most {Limits.MaxBatchUsers} users; split it."));
-        }
-        var result = await import.ImportAsync(body, request.Caller().AppKey, cancellationToken);
+        var result = await import.ImportAsync(batch!, request.Caller().AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -69,6 +64,12 @@ public sealed class ImportUsers(UserImportService import)
             _ => throw ApiResults.Unexpected(result),
         };
     }
+
+    private static RequestRefused? TooManyUsers(System.Text.Json.JsonElement body) =>
+        UserBatchRequest.CountUsers(body) > Limits.MaxBatchUsers
+            ? new RequestRefused(ApiResults.Problem(
+                StatusCodes.Status413PayloadTooLarge, "Too many users", $"A batch may list at most {Limits.MaxBatchUsers} users; split it."))
+            : null;
 }
 
 /// <summary>GET /api/v1/users/{userId}.</summary>
@@ -101,12 +102,12 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (device, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutDeviceRequest.Parse(userId, token, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutDeviceAsync(userId, token, body, app!.AppKey, cancellationToken);
+        var result = await users.PutDeviceAsync(device!, app.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
@@ -162,12 +163,12 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (body, failure) = await guard.ReadBodyAsync(request, cancellationToken);
+        var (preferences, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutPreferencesRequest.Parse(userId, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await users.PutPreferencesAsync(userId, body, app!.AppKey, cancellationToken);
+        var result = await users.PutPreferencesAsync(preferences!, app.AppKey, cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),

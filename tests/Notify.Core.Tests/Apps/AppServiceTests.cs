@@ -1,4 +1,5 @@
 using Notify.Core.Apps;
+using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Apps;
 
@@ -9,14 +10,14 @@ public sealed class AppServiceTests
     {
         var kit = new AppsKit();
 
-        var created = await kit.Service.CreateAsync(Json.Parse("""{"name":"billing","scopes":["notifications:send","notifications:read"]}"""), "admin", AppsKit.Ct);
+        var request = CreateAppRequest.Parse(Json.Parse("""{"name":"billing","scopes":["notifications:send","notifications:read"]}"""), new ValidationErrors())!;
+        var created = await kit.Service.CreateAsync(request.Name, request.Scopes, "admin", AppsKit.Ct);
 
-        Assert.Equal(ResultKind.Ok, created.Kind);
-        var stored = kit.Store.Stored(created.Value!.AppKey);
-        Assert.Equal(AppSecrets.Hash(created.Value.AppSecret), Assert.Single(stored.Secrets).Hash);
+        var stored = kit.Store.Stored(created.AppKey);
+        Assert.Equal(AppSecrets.Hash(created.AppSecret), Assert.Single(stored.Secrets).Hash);
         Assert.Equal(["notifications:send", "notifications:read"], stored.Scopes);
         var listed = Assert.Single((await kit.Service.ListAsync(AppsKit.Ct)).Apps);
-        Assert.Equal(created.Value.SecretId, Assert.Single(listed.Secrets).Id);
+        Assert.Equal(created.SecretId, Assert.Single(listed.Secrets).Id);
     }
 
     [Fact]
@@ -40,13 +41,12 @@ public sealed class AppServiceTests
     [Fact]
     public async Task Create_lists_every_invalid_field()
     {
-        var kit = new AppsKit();
+        var errors = new ValidationErrors();
 
-        var result = await kit.Service.CreateAsync(Json.Parse("""{"name":"","scopes":["admin","root","admin"],"owner":"x"}"""), "admin", AppsKit.Ct);
+        var request = CreateAppRequest.Parse(Json.Parse("""{"name":"","scopes":["admin","root","admin"],"owner":"x"}"""), errors);
 
-        Assert.Equal(ResultKind.Invalid, result.Kind);
-        Assert.Equal(["name", "owner", "scopes[1]", "scopes[2]"], result.Errors!.ToDictionary().Keys.Order());
-        Assert.Equal(0, kit.Store.Writes);
+        Assert.Null(request);
+        Assert.Equal(["name", "owner", "scopes[1]", "scopes[2]"], errors.ToDictionary().Keys.Order());
     }
 
     [Fact]
@@ -172,10 +172,13 @@ public sealed class AppServiceTests
         var kit = new AppsKit();
         var app = await kit.CreateAsync();
 
-        var bad = await kit.Service.RotateAsync(app.AppKey, Json.Parse("""{"gracePeriodSeconds":-1,"x":1}"""), "admin", AppsKit.Ct);
-        var good = await kit.Service.RotateAsync(app.AppKey, Json.Parse("""{"gracePeriodSeconds":60}"""), "admin", AppsKit.Ct);
+        var errors = new ValidationErrors();
 
-        Assert.Equal(["gracePeriodSeconds", "x"], bad.Errors!.ToDictionary().Keys.Order());
+        var bad = RotateSecretRequest.Parse(Json.Parse("""{"gracePeriodSeconds":-1,"x":1}"""), errors);
+        var good = await kit.Service.RotateAsync(app.AppKey, RotateSecretRequest.Parse(Json.Parse("""{"gracePeriodSeconds":60}"""), new ValidationErrors())!, "admin", AppsKit.Ct);
+
+        Assert.Null(bad);
+        Assert.Equal(["gracePeriodSeconds", "x"], errors.ToDictionary().Keys.Order());
         Assert.Equal(kit.Time.GetUtcNow().AddSeconds(60), good.Value!.App.Secrets.Single(s => s.Id == app.SecretId).ExpiresAt);
     }
 }

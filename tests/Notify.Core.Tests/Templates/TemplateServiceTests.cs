@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 using Notify.Core.Templates;
+using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Templates;
 
@@ -14,7 +14,7 @@ public sealed class TemplateServiceTests
 
     public TemplateServiceTests()
     {
-        _service = new TemplateService(_store, new TemplateCatalog(_store), Options.Create(new NotifyOptions()), new Audit.AuditLog(_audit, TimeProvider.System));
+        _service = new TemplateService(_store, new TemplateCatalog(_store), new Audit.AuditLog(_audit, TimeProvider.System));
     }
 
     /// <summary>Keeps what the service audits (the port; the Table store has its own tests).</summary>
@@ -38,8 +38,13 @@ public sealed class TemplateServiceTests
     private static string Sms(string liquid, string extra = "") =>
         """{"defaultLocale":"en","channels":{"sms":{"body":BODY}}EXTRA}""".Replace("BODY", System.Text.Json.JsonSerializer.Serialize(liquid), StringComparison.Ordinal).Replace("EXTRA", extra, StringComparison.Ordinal);
 
-    private Task<Result<TemplateView>> PutAsync(string json, AppRecord caller, string name = "t") =>
-        _service.PutAsync(name, Json.Parse(json), caller, CancellationToken.None);
+    /// <summary>Binds the body as the route does, then writes it; a body the binder refuses is Invalid with its errors.</summary>
+    private async Task<Result<TemplateView>> PutAsync(string json, AppRecord caller, string name = "t")
+    {
+        var errors = new ValidationErrors();
+        var request = PutTemplateRequest.Parse(name, Json.Parse(json), errors);
+        return request is null ? Result<TemplateView>.Invalid(errors) : await _service.PutAsync(request, caller, CancellationToken.None);
+    }
 
     [Theory]
     [InlineData("{% for i in (1..100000000) %}x{% endfor %}", "MaxSteps")]

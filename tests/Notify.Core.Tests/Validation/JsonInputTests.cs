@@ -41,6 +41,40 @@ public sealed class JsonInputTests
     }
 
     [Fact]
+    public void A_document_with_duplicate_members_or_numbers_out_of_range_is_still_given_to_bind_its_fields()
+    {
+        var errors = new ValidationErrors();
+
+        var root = JsonInput.Parse("""{"a":1,"a":2,"n":1e999999,"b":"x"}"""u8, 32, errors);
+
+        Assert.Equal(["a", "n"], errors.ToDictionary().Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("x", root?.GetProperty("b").GetString());
+        Assert.False(JsonInput.TryParse("""{"a":1,"a":2}"""u8, 32, new ValidationErrors(), out _));
+    }
+
+    [Theory]
+    [InlineData("""{"s":"\ud800","t":1}""")]
+    [InlineData("""{"\ud800":1}""")]
+    [InlineData("""{"a":1,""")]
+    public void A_document_that_would_throw_when_read_is_not_given_to_bind(string json)
+    {
+        var errors = new ValidationErrors();
+
+        Assert.Null(JsonInput.Parse(Encoding.UTF8.GetBytes(json), 32, errors));
+        Assert.False(errors.IsEmpty);
+    }
+
+    [Fact]
+    public void A_document_with_more_problems_than_are_listed_is_not_given_to_bind()
+    {
+        // Past the cap the rest is not looked at, so a lone surrogate there would go unseen.
+        var json = "{" + string.Join(",", Enumerable.Repeat("\"a\":1", JsonInput.MaxErrors + 2)) + ",\"s\":\"\\ud800\"}";
+        var errors = new ValidationErrors();
+
+        Assert.Null(JsonInput.Parse(Encoding.UTF8.GetBytes(json), 32, errors));
+    }
+
+    [Fact]
     public void Invalid_utf8_is_one_error_naming_the_byte()
     {
         var errors = Check([.. "{\"a\":\""u8.ToArray(), 0xC3, 0x28, .. "\"}"u8.ToArray()]);

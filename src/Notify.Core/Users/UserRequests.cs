@@ -1,0 +1,202 @@
+using System.Text.Json;
+using Notify.Core.Validation;
+
+namespace Notify.Core.Users;
+
+/// <summary>A user's contact fields as a body gives them; shared by the single PUT and the batch so both judge alike.</summary>
+public sealed record UserContacts(string? Email, string? Phone, string? Locale, string? TimeZone)
+{
+    internal static UserContacts Read(JsonObjectReader reader)
+    {
+        var email = reader.String("email", maxLength: 254, pattern: EmailPattern.Value, patternHint: "must be an email address");
+        var phone = reader.String("phone", maxLength: 16, pattern: Limits.E164(), patternHint: "must be an E.164 number such as +821012345678");
+        var locale = reader.String("locale", maxLength: 35, pattern: Limits.Locale(), patternHint: "must be a BCP 47 language tag such as 'en' or 'ko-KR'");
+        var timeZone = reader.String("timeZone", maxLength: 64);
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
+        {
+            reader.Errors.Add(reader.PathOf("timeZone"), "must be an IANA time zone such as 'Asia/Seoul'");
+        }
+        return new UserContacts(email, phone, locale, timeZone);
+    }
+
+    private static class EmailPattern
+    {
+        // Deliberately loose: one @, no spaces, a dot in the domain. The provider is the real judge.
+        public static readonly System.Text.RegularExpressions.Regex Value = new(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", System.Text.RegularExpressions.RegexOptions.Compiled);
+    }
+}
+
+/// <summary><c>PUT /api/v1/users/{userId}</c>: the user id from the route and the contacts from the body.</summary>
+public sealed record PutUserRequest(string UserId, UserContacts Contacts)
+{
+    /// <summary>Binds the route value and the body together, so one answer lists the errors of both.</summary>
+    public static PutUserRequest? Parse(string userId, JsonElement body, ValidationErrors errors)
+    {
+        UserService.CheckUserId(userId, errors);
+        var reader = JsonObjectReader.For(body, errors, "");
+        var contacts = reader is null ? null : UserContacts.Read(reader);
+        reader?.RejectUnknown();
+        return errors.IsEmpty ? new PutUserRequest(userId, contacts!) : null;
+    }
+}
+
+/// <summary><c>PUT /api/v1/users/{userId}/devices/{token}</c>: user and token from the route, platform from the body.</summary>
+public sealed record PutDeviceRequest(string UserId, string Token, DevicePlatform Platform)
+{
+    public static PutDeviceRequest? Parse(string userId, string token, JsonElement body, ValidationErrors errors)
+    {
+        UserService.CheckUserId(userId, errors);
+        if (!Limits.DeviceToken().IsMatch(token))
+        {
+            errors.Add("token", UserService.TokenHint);
+        }
+        var reader = JsonObjectReader.For(body, errors, "");
+        var platformName = reader?.String("platform", required: true);
+        DevicePlatform platform = default;
+        if (platformName is not null && !ChannelNames.TryParsePlatform(platformName, out platform))
+        {
+            errors.Add("platform", "must be 'fcm' or 'apns'");
+        }
+        reader?.RejectUnknown();
+        return errors.IsEmpty ? new PutDeviceRequest(userId, token, platform) : null;
+    }
+}
+
+/// <summary><c>PUT /api/v1/users/{userId}/preferences</c>: the channels named change, the others keep their setting.</summary>
+public sealed record PutPreferencesRequest(string UserId, ChannelPreferences Preferences)
+{
+    public static PutPreferencesRequest? Parse(string userId, JsonElement body, ValidationErrors errors)
+    {
+        UserService.CheckUserId(userId, errors);
+        var reader = JsonObjectReader.For(body, errors, "");
+        var update = ReadPreferences(reader);
+        reader?.RejectUnknown();
+        return errors.IsEmpty ? new PutPreferencesRequest(userId, update) : null;
+    }
+
+    internal static ChannelPreferences ReadPreferences(JsonObjectReader? reader) =>
+        new(reader?.Boolean("push"), reader?.Boolean("email"), reader?.Boolean("sms"));
+}
+
+/// <summary>A push token to register and its platform.</summary>
+public sealed record DeviceRegistration(string Token, DevicePlatform Platform);
+
+/// <summary>One valid user of a batch: the profile, the devices to register (in listed order) and the preferences to merge.</summary>
+public sealed record UserBatchUser(string UserId, UserContacts Contacts, IReadOnlyList<DeviceRegistration> Devices, ChannelPreferences? Preferences);
+
+/// <summary>
+/// One entry of a batch as bound: <see cref="User"/> when valid, else its field errors (keyed <c>users[i]...</c>)
+/// and its userId when it is at least a string, so the answer can still name it.
+/// </summary>
+public sealed record UserBatchEntry(UserBatchUser? User, string? UserId, IDictionary<string, string[]>? Errors);
+
+/// <summary>
+/// <c>POST /api/v1/users/batch</c>. Only the body's shape (an object, <c>dryRun</c>, a non-empty <c>users</c> array,
+/// no unknown member) makes it invalid as a whole; an invalid entry is kept with its errors, for the 200 answer.
+/// </summary>
+public sealed record UserBatchRequest(bool DryRun, IReadOnlyList<UserBatchEntry> Users)
+{
+    /// <summary>The number of entries in <c>users</c>, or null when there is no such array (the body is then invalid).</summary>
+    public static int? CountUsers(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("users", out var users) && users.ValueKind == JsonValueKind.Array
+            ? users.GetArrayLength()
+            : null;
+
+    public static UserBatchRequest? Parse(JsonElement body, ValidationErrors errors, Apps.LimitOptions? limits = null)
+    {
+        limits ??= Apps.LimitOptions.Default;
+        var reader = JsonObjectReader.For(body, errors, "");
+        var dryRun = reader?.Boolean("dryRun") ?? false;
+        var items = reader?.Array("users", required: true);
+        reader?.RejectUnknown();
+        if (!errors.IsEmpty || items is null)
+        {
+            return null;
+        }
+        if (items.Count == 0)
+        {
+            errors.Add("users", "must list at least one user");
+            return null;
+        }
+        var entries = new UserBatchEntry[items.Count];
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var entryErrors = new ValidationErrors();
+            var user = ParseUser(items[i], $"users[{i}]", limits.MaxDevicesPerUser, entryErrors);
+            if (user is not null && !firstIndex.TryAdd(user.UserId, i))
+            {
+                entryErrors.Add($"users[{i}].userId", $"appears more than once in the batch (first at users[{firstIndex[user.UserId]}])");
+            }
+            entries[i] = entryErrors.IsEmpty
+                ? new UserBatchEntry(user, user!.UserId, null)
+                : new UserBatchEntry(null, UserIdOf(items[i]), entryErrors.ToDictionary());
+        }
+        return new UserBatchRequest(dryRun, entries);
+    }
+
+    private static UserBatchUser? ParseUser(JsonElement entry, string path, int maxDevices, ValidationErrors errors)
+    {
+        // Returns the user even when a contact field is invalid (the caller then holds the entry invalid), so a later
+        // entry with the same userId is still reported as a repeat.
+        var reader = JsonObjectReader.For(entry, errors, path);
+        if (reader is null)
+        {
+            return null;
+        }
+        var userId = reader.String("userId", required: true, pattern: Limits.UserId(), patternHint: UserService.UserIdHint);
+        var contacts = UserContacts.Read(reader);
+        var devices = ParseDevices(reader, maxDevices);
+        var preferencesReader = reader.Object("preferences");
+        var preferences = preferencesReader is null ? null : PutPreferencesRequest.ReadPreferences(preferencesReader);
+        preferencesReader?.RejectUnknown();
+        reader.RejectUnknown();
+        return userId is null || devices is null
+            ? null
+            : new UserBatchUser(userId, contacts, devices, preferences);
+    }
+
+    private static List<DeviceRegistration>? ParseDevices(JsonObjectReader reader, int max)
+    {
+        var items = reader.Array("devices");
+        var devices = new List<DeviceRegistration>();
+        if (items is null)
+        {
+            return reader.Errors.Has(reader.PathOf("devices")) ? null : devices;
+        }
+        if (items.Count > max)
+        {
+            reader.Errors.Add(reader.PathOf("devices"), $"must list at most {max} devices (the limit per user)");
+            return null;
+        }
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        for (var d = 0; d < items.Count; d++)
+        {
+            var path = $"{reader.PathOf("devices")}[{d}]";
+            var device = JsonObjectReader.For(items[d], reader.Errors, path);
+            var token = device?.String("token", required: true, pattern: Limits.DeviceToken(), patternHint: UserService.TokenHint);
+            var platformName = device?.String("platform", required: true);
+            DevicePlatform platform = default;
+            if (platformName is not null && !ChannelNames.TryParsePlatform(platformName, out platform))
+            {
+                reader.Errors.Add($"{path}.platform", "must be 'fcm' or 'apns'");
+            }
+            device?.RejectUnknown();
+            if (token is not null && !tokens.Add(token))
+            {
+                reader.Errors.Add($"{path}.token", "appears more than once for this user");
+            }
+            else if (token is not null)
+            {
+                devices.Add(new DeviceRegistration(token, platform));
+            }
+        }
+        return devices;
+    }
+
+    /// <summary>The entry's userId when it is at least a string, so an invalid entry can still be told apart.</summary>
+    private static string? UserIdOf(JsonElement entry) =>
+        entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("userId", out var id) && id.ValueKind == JsonValueKind.String
+            ? id.GetString() is { Length: <= Limits.MaxUserIdLength } s ? s : null
+            : null;
+}
