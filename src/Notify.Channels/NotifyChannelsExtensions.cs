@@ -18,6 +18,7 @@ public static class NotifyChannelsExtensions
         builder.AddFcm();
         builder.AddApns();
         builder.AddSendGrid();
+        builder.AddSmtp();
         builder.AddTwilio();
         builder.Services.AddSingleton<IDeliveryProvider, OutboxProvider>();
         builder.Services.AddHostedService<ChannelProviderReport>();
