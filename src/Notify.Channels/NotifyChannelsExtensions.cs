@@ -20,6 +20,7 @@ public static class NotifyChannelsExtensions
         builder.AddSendGrid();
         builder.AddSmtp();
         builder.AddTwilio();
+        builder.AddVonage();
         builder.Services.AddSingleton<IDeliveryProvider, OutboxProvider>();
         builder.Services.AddHostedService<ChannelProviderReport>();
         return builder;
