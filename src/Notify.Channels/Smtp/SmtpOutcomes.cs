@@ -29,7 +29,8 @@ internal static class SmtpOutcomes
         return (code, stage) switch
         {
             // 4xx: the relay could not take it now (busy, greylisting, out of storage): it did not take the message.
-            (>= 400 and < 500, _) => new DeliveryOutcome.Transient(name, message),
+            // It said so before taking anything (a 4xx after the data is a refusal of it too), so another provider may.
+            (>= 400 and < 500, _) => new DeliveryOutcome.Transient(name, message, NotAccepted: true),
             // Authentication required, too weak, or refused: every e-mail would fail alike until we fix our settings.
             (530 or 534 or 535 or 538, _) or (_, SmtpStage.Auth) => new DeliveryOutcome.Misconfigured(name, message),
             // The relay will not send as our From address: ours to fix, not the recipient's.

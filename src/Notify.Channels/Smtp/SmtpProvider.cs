@@ -77,7 +77,7 @@ public sealed class SmtpProvider(IOptions<SmtpOptions> options, ILogger<SmtpProv
         {
             // Refused, reset, TLS failed or no answer before a message was offered: nothing can have been sent.
             SmtpLog.ConnectionFailed(logger, message.DeliveryId, exception.GetType().Name, exception);
-            return new DeliveryOutcome.Transient("connection-failed", $"The SMTP relay could not be reached ({exception.GetType().Name}).");
+            return new DeliveryOutcome.Transient("connection-failed", $"The SMTP relay could not be reached ({exception.GetType().Name}).", NotAccepted: true);
         }
         catch (Exception exception) when (IsConnectionFailure(exception))
         {

@@ -19,7 +19,7 @@ internal static class VonageOutcomes
         return status switch
         {
             // 1 throttled, 5 internal error, 10 too many binds: the platform could not take it now.
-            "1" or "5" or "10" => new DeliveryOutcome.Transient(code, text),
+            "1" or "5" or "10" => new DeliveryOutcome.Transient(code, text, NotAccepted: true),
             // 4 bad credentials, 8 account barred, 9 out of credit, 11 not enabled for HTTP, 14 bad signature,
             // 15 sender not allowed, 23 bad callback URL, 29 destination not whitelisted (trial account), 32 signature
             // and secret both sent: every SMS would fail alike until the account or our settings change.
@@ -35,8 +35,9 @@ internal static class VonageOutcomes
     {
         401 or 403 => new DeliveryOutcome.Misconfigured($"http-{(int)status}", $"Vonage answered {(int)status}: check the API key and secret."),
         404 or 405 => new DeliveryOutcome.Misconfigured($"http-{(int)status}", $"Vonage answered {(int)status}: check Notify:Providers:Vonage:BaseUrl."),
-        429 => new DeliveryOutcome.Transient("http-429", "Vonage answered 429 Too Many Requests.", retryAfter),
-        408 or >= 500 => new DeliveryOutcome.Transient($"http-{(int)status}", $"Vonage answered {(int)status}.", retryAfter),
+        429 => new DeliveryOutcome.Transient("http-429", "Vonage answered 429 Too Many Requests.", retryAfter, NotAccepted: true),
+        >= 500 => new DeliveryOutcome.Transient($"http-{(int)status}", $"Vonage answered {(int)status}.", retryAfter, NotAccepted: true),
+        408 => new DeliveryOutcome.Transient("http-408", "Vonage answered 408.", retryAfter),
         _ => new DeliveryOutcome.Permanent($"http-{(int)status}", $"Vonage answered {(int)status}."),
     };
 }

@@ -78,7 +78,7 @@ public sealed class VonageProvider(
         catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
         {
             VonageLog.ConnectionFailed(logger, message.DeliveryId, exception.HttpRequestError, exception);
-            return new DeliveryOutcome.Transient("connection-failed", $"Vonage could not be reached ({exception.HttpRequestError}).");
+            return new DeliveryOutcome.Transient("connection-failed", $"Vonage could not be reached ({exception.HttpRequestError}).", NotAccepted: true);
         }
         catch (HttpRequestException exception)
         {

@@ -87,7 +87,7 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal(CanFailOver, Assert.IsType<DeliveryOutcome.Transient>(outcome).AllowsFailover);
     }
 
     [Fact]
@@ -99,11 +99,18 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
         var transient = Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal(CanFailOver, transient.AllowsFailover);
         if (HonoursRetryAfter)
         {
             Assert.Equal(TimeSpan.FromSeconds(7), transient.RetryAfter);
         }
     }
+
+    /// <summary>
+    /// True for a provider that has a second one for its channel (e-mail, SMS): its refusals that say it did not take
+    /// the message (5xx, 429) allow failover. Push (FCM, APNs) has none and keeps false.
+    /// </summary>
+    protected virtual bool CanFailOver => false;
 
     /// <summary>False for a provider whose SDK hides the Retry-After header (say why in the subclass).</summary>
     protected virtual bool HonoursRetryAfter => true;
@@ -116,7 +123,8 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        // The provider may have taken it: a second provider would send it again.
+        Assert.False(Assert.IsType<DeliveryOutcome.Transient>(outcome).AllowsFailover);
     }
 
     [Fact]
@@ -127,6 +135,18 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
         Assert.IsType<DeliveryOutcome.Transient>(outcome);
+    }
+
+    [Fact]
+    public async Task Dead_recipient_and_rejected_request_never_fail_over()
+    {
+        Fake.FailNext(FakeFault.InvalidRecipient);
+        var invalid = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+        Fake.FailNext(FakeFault.BadRequest);
+        var rejected = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.False(invalid.AllowsFailover);
+        Assert.False(rejected.AllowsFailover);
     }
 
     [Fact]

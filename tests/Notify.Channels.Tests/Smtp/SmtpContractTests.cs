@@ -15,6 +15,8 @@ public sealed class SmtpContractTests : ProviderContractTests<SmtpFake>
 
     protected override string Recipient => "ann@example.com";
 
+    protected override bool CanFailOver => true;
+
     protected override IEnumerable<string> Credentials => [SmtpTestHost.Password];
 
     /// <summary>SMTP has no Retry-After: a 4xx says "later", and the worker's backoff decides when.</summary>

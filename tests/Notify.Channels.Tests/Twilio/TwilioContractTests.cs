@@ -13,6 +13,8 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 
     protected override string Recipient => "+14155550101";
 
+    protected override bool CanFailOver => true;
+
     protected override IEnumerable<string> Credentials => [TwilioTestHost.AuthToken];
 
     /// <summary>

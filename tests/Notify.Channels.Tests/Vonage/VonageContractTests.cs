@@ -12,6 +12,8 @@ public sealed class VonageContractTests : ProviderContractTests<VonageFake>
 
     protected override string Recipient => "+14155550101";
 
+    protected override bool CanFailOver => true;
+
     protected override IEnumerable<string> Credentials => [VonageTestHost.ApiSecret];
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;

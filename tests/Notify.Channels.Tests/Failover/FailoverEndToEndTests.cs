@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Notify.Channels.Tests.Contract;
+using Notify.Channels.Tests.SendGrid;
+using Notify.Channels.Tests.Smtp;
+using Notify.Channels.Tests.Twilio;
+using Notify.Channels.Tests.Vonage;
+using Notify.Core.Apps;
+using Notify.IntegrationTests.Infrastructure;
+using Notify.LocalHost;
+
+namespace Notify.Channels.Tests.Failover;
+
+/// <summary>
+/// The whole pipeline (LocalHost, Azurite) with two providers per channel, each pointed at its fake: a primary that
+/// answers 5xx fails over to the secondary, and the delivery shows both attempts; a primary that times out after the
+/// request went out is retried on the same provider, never on the secondary.
+/// </summary>
+public sealed class FailoverEndToEndTests : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly SendGridFake _sendGrid = new(SendGridTestHost.ApiKey);
+    private readonly SmtpFake _smtp = new(SmtpTestHost.UserName, SmtpTestHost.Password);
+    private readonly TwilioFake _twilio = new(TwilioTestHost.AccountSid, TwilioTestHost.AuthToken);
+    private readonly VonageFake _vonage = new(VonageTestHost.ApiKey, VonageTestHost.ApiSecret);
+    private WebApplicationFactory<LocalHostMarker> _host = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _sendGrid.StartAsync();
+        await _smtp.StartAsync();
+        await _twilio.StartAsync();
+        await _vonage.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage"] = Azurite.ConnectionString,
+            ["Storage:NamePrefix"] = "fo" + Guid.NewGuid().ToString("N")[..8],
+            ["LocalHost:Timers"] = "false",
+            ["extensions:queues:maxPollingInterval"] = "00:00:00.200",
+            ["Notify:Delivery:RetryBaseDelay"] = "00:00:00.200",
+            ["Notify:Delivery:RetryMaxDelay"] = "00:00:01",
+            ["Notify:Providers:SendGrid:ApiKey"] = SendGridTestHost.ApiKey,
+            ["Notify:Providers:SendGrid:FromEmail"] = SendGridTestHost.FromEmail,
+            ["Notify:Providers:SendGrid:BaseUrl"] = _sendGrid.BaseAddress.ToString(),
+            ["Notify:Providers:Twilio:AccountSid"] = TwilioTestHost.AccountSid,
+            ["Notify:Providers:Twilio:AuthToken"] = TwilioTestHost.AuthToken,
+            ["Notify:Providers:Twilio:FromNumber"] = TwilioTestHost.FromNumber,
+            ["Notify:Providers:Twilio:BaseUrl"] = _twilio.BaseAddress.ToString(),
+            ["Notify:Providers:Twilio:Timeout"] = "00:00:01",
+            ["Notify:Providers:Order:Email"] = "sendgrid,smtp",
+            ["Notify:Providers:Order:Sms"] = "twilio,vonage",
+        };
+        foreach (var (key, value) in SmtpTestHost.Settings(_smtp.Port).Concat(VonageTestHost.Settings(_vonage.BaseAddress)))
+        {
+            settings[key] = value;
+        }
+        _host = new WebApplicationFactory<LocalHostMarker>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+        var secret = AppSecrets.NewSecret();
+        var appKey = "fo-" + Guid.NewGuid().ToString("N")[..8];
+        await _host.Services.GetRequiredService<IAppStore>().PutAsync(new AppRecord(appKey, appKey, [AppSecrets.Hash(secret)], Scopes.All, false, DateTimeOffset.UtcNow), Ct);
+        _http = _host.CreateClient();
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{appKey}:{secret}")));
+        await PutAsync("/api/v1/templates/order-shipped", """
+            {"defaultLocale":"en","channels":{
+              "email":{"subject":"Order {{ data.order }} shipped","html":"<p>Hi {{ data.name }}</p>","text":"Hi {{ data.name }}"},
+              "sms":{"body":"Order {{ data.order }} shipped"}}}
+            """);
+        await PutAsync("/api/v1/users/ann", """{"email":"ann@example.com","phone":"+14155550123","locale":"en"}""");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+        await _sendGrid.DisposeAsync();
+        await _smtp.DisposeAsync();
+        await _twilio.DisposeAsync();
+        await _vonage.DisposeAsync();
+    }
+
+    private async Task PutAsync(string path, string json) =>
+        Assert.True((await _http.PutAsync(path, new StringContent(json, Encoding.UTF8, "application/json"), Ct)).IsSuccessStatusCode, path);
+
+    private async Task<List<string>> NotifyAsync(string eventId)
+    {
+        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(
+            $$$"""{"eventId":"{{{eventId}}}","template":"order-shipped","recipients":["ann"],"data":{"order":"42","name":"Ann"}}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>())];
+    }
+
+    /// <summary>Waits until every delivery is final (or 30 s pass) and returns their views, keyed by channel.</summary>
+    private async Task<Dictionary<string, JsonNode>> FinalAsync(IReadOnlyList<string> ids)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var views = new List<JsonNode>();
+            foreach (var id in ids)
+            {
+                views.Add(JsonNode.Parse(await _http.GetStringAsync($"/api/v1/notifications/{id}", Ct))!);
+            }
+            if (views.All(v => v["status"]!.GetValue<string>() is "sent" or "failed") || DateTime.UtcNow > deadline)
+            {
+                return views.ToDictionary(v => v["channel"]!.GetValue<string>());
+            }
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private static List<(string Status, string? Provider)> Outcomes(JsonNode view) =>
+        [.. view["history"]!.AsArray()
+            .Where(h => h!["status"]!.GetValue<string>() is "retrying" or "sent" or "failed")
+            .Select(h => (h!["status"]!.GetValue<string>(), h["provider"]?.GetValue<string>()))];
+
+    [Fact]
+    public async Task Primary_answering_5xx_fails_over_and_the_delivery_shows_both_attempts()
+    {
+        _sendGrid.FailNext(FakeFault.ServerError);
+        _twilio.FailNext(FakeFault.ServerError);
+
+        var views = await FinalAsync(await NotifyAsync("fo-5xx"));
+
+        var email = views["email"];
+        Assert.Equal("sent", email["status"]!.GetValue<string>());
+        Assert.Equal("smtp", email["provider"]!.GetValue<string>());
+        Assert.Equal([("retrying", "sendgrid"), ("sent", "smtp")], Outcomes(email));
+        var sms = views["sms"];
+        Assert.Equal("sent", sms["status"]!.GetValue<string>());
+        Assert.Equal("vonage", sms["provider"]!.GetValue<string>());
+        Assert.Equal([("retrying", "twilio"), ("sent", "vonage")], Outcomes(sms));
+        Assert.Single(_sendGrid.Received);
+        Assert.Single(_smtp.Received);
+        Assert.Single(_twilio.Received);
+        Assert.Single(_vonage.Forms);
+    }
+
+    [Fact]
+    public async Task Primary_timing_out_after_the_request_was_sent_is_retried_on_the_primary_never_the_secondary()
+    {
+        _twilio.TimeoutDelay = TimeSpan.FromSeconds(3);
+        _twilio.FailNext(FakeFault.Timeout);
+
+        var views = await FinalAsync(await NotifyAsync("fo-timeout"));
+
+        var sms = views["sms"];
+        Assert.Equal("sent", sms["status"]!.GetValue<string>());
+        Assert.Equal("twilio", sms["provider"]!.GetValue<string>());
+        Assert.Equal([("retrying", "twilio"), ("sent", "twilio")], Outcomes(sms));
+        Assert.Empty(_vonage.Received);
+        Assert.Equal(2, _twilio.Received.Count);
+    }
+
+    [Fact]
+    public async Task Invalid_recipient_at_the_primary_fails_without_trying_the_secondary()
+    {
+        _sendGrid.FailNext(FakeFault.InvalidRecipient);
+
+        var views = await FinalAsync(await NotifyAsync("fo-invalid"));
+
+        var email = views["email"];
+        Assert.Equal("failed", email["status"]!.GetValue<string>());
+        Assert.Equal([("failed", "sendgrid")], Outcomes(email));
+        Assert.Empty(_smtp.Received);
+        Assert.Equal(0, _smtp.Offers);
+    }
+}
