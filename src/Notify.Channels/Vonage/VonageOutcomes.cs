@@ -25,7 +25,10 @@ internal static class VonageOutcomes
             // and secret both sent: every SMS would fail alike until the account or our settings change.
             "4" or "8" or "9" or "11" or "14" or "15" or "23" or "29" or "32" => new DeliveryOutcome.Misconfigured(code, text),
             // 7 barred (opted out with STOP, or blocked), 33 number de-activated: this number will not take an SMS.
-            Barred or "33" => new DeliveryOutcome.InvalidRecipient(code, text),
+            // Barred is Vonage's answer for a number that replied STOP (Twilio's 21610): treated as an opt-out, which
+            // turns the user's SMS preference off for every provider. A number barred for other reasons is treated alike.
+            Barred => new DeliveryOutcome.InvalidRecipient(code, text, OptedOut: true),
+            "33" => new DeliveryOutcome.InvalidRecipient(code, text),
             // 2 missing and 3 invalid parameters, 6 unroutable, 12 too long, 22 invalid network, and anything new.
             _ => new DeliveryOutcome.Permanent(code, text),
         };

@@ -27,8 +27,12 @@ public abstract record DeliveryOutcome
     /// <summary>The provider refused this message for good (invalid payload, too big): fail, no retry.</summary>
     public sealed record Permanent(string Code, string Message) : DeliveryOutcome;
 
-    /// <summary>The address or token is dead (unregistered, invalid number, bounced): fail and stop using it.</summary>
-    public sealed record InvalidRecipient(string Code, string Message) : DeliveryOutcome;
+    /// <summary>
+    /// The address or token is dead (unregistered, invalid number, bounced): fail and stop using it.
+    /// <see cref="OptedOut"/> when the recipient said no (an SMS STOP reply): the user's preference for the channel
+    /// is turned off too, so no provider of the channel is asked again.
+    /// </summary>
+    public sealed record InvalidRecipient(string Code, string Message, bool OptedOut = false) : DeliveryOutcome;
 
     /// <summary>Our side is wrong (provider auth, configuration): not the recipient's fault; retried and alerted.</summary>
     public sealed record Misconfigured(string Code, string Message, TimeSpan? RetryAfter = null) : DeliveryOutcome;

@@ -23,8 +23,11 @@ public abstract record FollowUp
 
     public sealed record Sent(RequestRecord Request, string Provider) : FollowUp;
 
-    /// <summary>Failed for good; <see cref="Deactivate"/> when the address or token is dead.</summary>
-    public sealed record Failed(string Code, string Message, bool Alert, bool Deactivate) : FollowUp;
+    /// <summary>
+    /// Failed for good; <see cref="Deactivate"/> when the address or token is dead, <see cref="OptOut"/> when the
+    /// recipient opted out (the user's preference for the channel goes off).
+    /// </summary>
+    public sealed record Failed(string Code, string Message, bool Alert, bool Deactivate, bool OptOut = false) : FollowUp;
 
     /// <summary>Tried again, as the next attempt, after <see cref="Delay"/>, through <see cref="Provider"/> (null: the channel's first).</summary>
     public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null) : FollowUp;
@@ -64,7 +67,7 @@ public static class OutcomeRules
             SendResult.Attempted { Outcome: DeliveryOutcome.Permanent permanent } attempted =>
                 Fail(result.Claim, now, permanent.Code, permanent.Message, alert: false, attempted.Provider),
             SendResult.Attempted { Outcome: DeliveryOutcome.InvalidRecipient invalid } attempted =>
-                Fail(result.Claim, now, invalid.Code, invalid.Message, alert: false, attempted.Provider, deactivate: true),
+                Fail(result.Claim, now, invalid.Code, invalid.Message, alert: false, attempted.Provider, deactivate: true, optOut: invalid.OptedOut),
             SendResult.Attempted { Outcome: DeliveryOutcome.Transient transient } attempted =>
                 Retry(attempted, now, settings, jitter, transient.Code, transient.Message, transient.RetryAfter),
             SendResult.Attempted { Outcome: DeliveryOutcome.Misconfigured misconfigured } attempted =>
@@ -124,9 +127,9 @@ public static class OutcomeRules
             new FollowUp.Retry(code, delay, next));
     }
 
-    private static OutcomePlan Fail(Claim claim, DateTimeOffset now, string code, string message, bool alert, string? provider, bool deactivate = false) =>
+    private static OutcomePlan Fail(Claim claim, DateTimeOffset now, string code, string message, bool alert, string? provider, bool deactivate = false, bool optOut = false) =>
         new(
             claim,
             new DeliveryTransition(DeliveryStatus.Failed, claim.Delivery.Attempt, now) { LastError = $"{code}: {message}", Detail = code, Provider = provider },
-            new FollowUp.Failed(code, message, alert, deactivate));
+            new FollowUp.Failed(code, message, alert, deactivate, optOut));
 }

@@ -179,4 +179,29 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.Empty(_smtp.Received);
         Assert.Equal(0, _smtp.Offers);
     }
+
+    [Fact]
+    public async Task Sms_stop_at_the_primary_turns_the_users_sms_preference_off_and_never_reaches_the_secondary()
+    {
+        await PutAsync("/api/v1/users/ann", $$"""{"email":"ann@example.com","phone":"{{TwilioFake.UnsubscribedNumber}}","locale":"en"}""");
+
+        var first = await FinalAsync(await NotifyAsync("fo-stop-1"));
+
+        var sms = first["sms"];
+        Assert.Equal("failed", sms["status"]!.GetValue<string>());
+        Assert.Equal([("failed", "twilio")], Outcomes(sms));
+        Assert.Empty(_vonage.Received);
+        var preferences = JsonNode.Parse(await _http.GetStringAsync("/api/v1/users/ann/preferences", Ct))!;
+        Assert.False(preferences["sms"]!.GetValue<bool>());
+        Assert.True(preferences["email"]!.GetValue<bool>());
+
+        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(
+            """{"eventId":"fo-stop-2","template":"order-shipped","recipients":["ann"],"data":{"order":"43","name":"Ann"}}""", Encoding.UTF8, "application/json"), Ct);
+        var deliveries = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["deliveries"]!.AsArray();
+        var second = Assert.Single(deliveries, d => d!["channel"]!.GetValue<string>() == "sms")!;
+        Assert.Equal("skipped", second["status"]!.GetValue<string>());
+        Assert.Equal("opted-out", second["reason"]!.GetValue<string>());
+        Assert.Single(_twilio.Received);
+        Assert.Empty(_vonage.Received);
+    }
 }

@@ -86,11 +86,13 @@ public sealed class VonageContractTests : ProviderContractTests<VonageFake>
     }
 
     [Fact]
-    public async Task Barred_number_is_an_invalid_recipient_coded_vonage_7()
+    public async Task Barred_number_is_an_opt_out_coded_vonage_7()
     {
         var outcome = await Provider.SendAsync(Message() with { To = VonageFake.BarredNumber }, Token);
 
-        Assert.Equal("vonage-7", Assert.IsType<DeliveryOutcome.InvalidRecipient>(outcome).Code);
+        var invalid = Assert.IsType<DeliveryOutcome.InvalidRecipient>(outcome);
+        Assert.Equal("vonage-7", invalid.Code);
+        Assert.True(invalid.OptedOut);
     }
 
     [Fact]

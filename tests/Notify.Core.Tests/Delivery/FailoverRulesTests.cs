@@ -91,6 +91,17 @@ public sealed class FailoverRulesTests
     }
 
     [Fact]
+    public void An_opt_out_fails_deactivates_and_turns_the_preference_off_without_failing_over()
+    {
+        var plan = Plan("twilio", new DeliveryOutcome.InvalidRecipient("21610", "replied STOP", OptedOut: true));
+
+        var failed = Assert.IsType<FollowUp.Failed>(plan.FollowUp);
+        Assert.True(failed.OptOut);
+        Assert.True(failed.Deactivate);
+        Assert.False(Assert.IsType<FollowUp.Failed>(Plan("twilio", new DeliveryOutcome.InvalidRecipient("21211", "invalid")).FollowUp).OptOut);
+    }
+
+    [Fact]
     public void After_the_last_provider_the_next_attempt_returns_to_the_first_with_the_backoff()
     {
         var plan = Plan("vonage", new DeliveryOutcome.Transient("http-503", "down", NotAccepted: true), attempt: 2);
