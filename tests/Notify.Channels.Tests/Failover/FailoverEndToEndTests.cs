@@ -204,4 +204,57 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.Single(_twilio.Received);
         Assert.Empty(_vonage.Received);
     }
+
+    [Fact]
+    public async Task With_both_primaries_failing_from_the_start_a_100_recipient_send_is_delivered_by_the_secondaries()
+    {
+        // 5xx on every call: the primaries are down for the whole send.
+        _sendGrid.FailNext(FakeFault.ServerError, 10_000);
+        _twilio.FailNext(FakeFault.ServerError, 10_000);
+        var users = new JsonArray();
+        for (var i = 0; i < 100; i++)
+        {
+            users.Add(new JsonObject
+            {
+                ["userId"] = $"bulk-{i:D3}",
+                ["email"] = $"bulk-{i:D3}@example.com",
+                ["phone"] = $"+1415555{i:D4}",
+            });
+        }
+        var batch = await _http.PostAsync("/api/v1/users/batch", new StringContent(new JsonObject { ["users"] = users }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.True(batch.IsSuccessStatusCode);
+        var recipients = new JsonArray([.. Enumerable.Range(0, 100).Select(i => (JsonNode)$"bulk-{i:D3}")]);
+        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(new JsonObject
+        {
+            ["eventId"] = "fo-bulk",
+            ["template"] = "order-shipped",
+            ["recipients"] = recipients,
+            ["data"] = new JsonObject { ["order"] = "42", ["name"] = "Ann" },
+        }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        List<JsonNode> deliveries;
+        while (true)
+        {
+            deliveries = [.. JsonNode.Parse(await _http.GetStringAsync("/api/v1/notifications?eventId=fo-bulk", Ct))!["deliveries"]!.AsArray().Select(d => d!)];
+            if (deliveries.Count == 200 && deliveries.All(d => d["status"]!.GetValue<string>() is "sent" or "failed") || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            await Task.Delay(250, Ct);
+        }
+
+        Assert.Equal(200, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal("sent", d["status"]!.GetValue<string>()));
+        Assert.Equal(100, deliveries.Count(d => d["provider"]?.GetValue<string>() == "smtp"));
+        Assert.Equal(100, deliveries.Count(d => d["provider"]?.GetValue<string>() == "vonage"));
+        Assert.Equal(100, _smtp.Received.Select(m => m.To[0]).Distinct().Count());
+        Assert.Equal(100, _vonage.Forms.Select(f => f["to"]).Distinct().Count());
+        Assert.Equal(100, _vonage.Forms.Count);
+        Assert.Equal(100, _smtp.Received.Count);
+        // Without a circuit breaker each delivery tries the primary exactly once, then fails over: the bound the README states.
+        Assert.Equal(100, _sendGrid.Received.Count);
+        Assert.Equal(100, _twilio.Received.Count);
+    }
 }
