@@ -32,7 +32,7 @@ internal sealed class ProviderOrderValidation(IReadOnlyDictionary<string, (Chann
                 if (!known.TryGetValue(provider, out var entry) || entry.Channel != channel)
                 {
                     var valid = string.Join(", ", known.Where(k => k.Value.Channel == channel).Select(k => k.Key));
-                    errors.Add($"{setting} names '{provider}', which is not a {channel.ToName()} provider (one of: {valid}).");
+                    errors.Add($"{setting} names '{provider}', which is not one of the {channel.ToName()} providers ({valid}).");
                 }
                 else if (!entry.Configured)
                 {
