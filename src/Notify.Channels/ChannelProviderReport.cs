@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Delivery;
 
@@ -9,7 +10,7 @@ namespace Notify.Channels;
 /// Says at start which provider serves each channel, so a deployment that left a provider unconfigured (and so
 /// delivers that channel to the Outbox) is visible in the first lines of the log, not after the first complaint.
 /// </summary>
-internal sealed partial class ChannelProviderReport(IEnumerable<IDeliveryProvider> providers, ILogger<ChannelProviderReport> logger) : IHostedService
+internal sealed partial class ChannelProviderReport(IEnumerable<IDeliveryProvider> providers, IOptions<ProviderOrderOptions> order, ILogger<ChannelProviderReport> logger) : IHostedService
 {
     private static readonly (Channel Channel, DevicePlatform? Platform, string Section)[] Routes =
     [
@@ -21,18 +22,18 @@ internal sealed partial class ChannelProviderReport(IEnumerable<IDeliveryProvide
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var router = new ProviderRouter(providers);
+        var router = new ProviderRouter(providers, order);
         foreach (var (channel, platform, section) in Routes)
         {
             var route = platform is null ? channel.ToName() : $"{channel.ToName()}/{platform.Value.ToName()}";
-            var provider = router.For(channel, platform);
-            if (provider.Name == ProviderRouter.OutboxName)
+            var chain = router.Order(channel, platform);
+            if (chain[0].Name == ProviderRouter.OutboxName)
             {
                 LogOutbox(logger, route, section);
             }
             else
             {
-                LogProvider(logger, route, provider.Name);
+                LogProvider(logger, route, string.Join(" then ", chain.Select(p => p.Name)));
             }
         }
         return Task.CompletedTask;
@@ -40,8 +41,8 @@ internal sealed partial class ChannelProviderReport(IEnumerable<IDeliveryProvide
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 5001, EventName = "ChannelProvider", Level = LogLevel.Information, Message = "Channel {Route} delivers through {Provider}")]
-    private static partial void LogProvider(ILogger logger, string route, string provider);
+    [LoggerMessage(EventId = 5001, EventName = "ChannelProvider", Level = LogLevel.Information, Message = "Channel {Route} delivers through {Providers}")]
+    private static partial void LogProvider(ILogger logger, string route, string providers);
 
     [LoggerMessage(EventId = 5002, EventName = "ChannelOutboxFallback", Level = LogLevel.Warning, Message = "Channel {Route} has no provider configured (no {Section}:* setting): its deliveries go to the Outbox, not to users")]
     private static partial void LogOutbox(ILogger logger, string route, string section);

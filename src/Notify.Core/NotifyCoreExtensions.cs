@@ -49,6 +49,8 @@ public static class NotifyCoreExtensions
             .ValidateOnStart();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
+        // Validated at start by AddNotifyChannels, which knows the provider names.
+        builder.Services.AddOptions<ProviderOrderOptions>().BindConfiguration(ProviderOrderOptions.Section);
         services.AddSingleton<ProviderRouter>();
         builder.AddNotifyApps();
         services.AddSingleton<Audit.AuditLog>();

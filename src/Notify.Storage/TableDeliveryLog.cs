@@ -183,6 +183,16 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         {
             entity["ProviderMessageId"] = Truncate(providerId, 256);
         }
+        if (transition.Provider is { } provider)
+        {
+            entity["Provider"] = provider;
+            // Per attempt, so a delivery that failed over shows which provider each attempt went to.
+            entity[ProviderProperty(transition.Attempt)] = provider;
+        }
+        if (transition.NextProvider is { } nextProvider)
+        {
+            entity["NextProvider"] = nextProvider;
+        }
         if (transition.AttemptBase is { } attemptBase)
         {
             entity["AttemptBase"] = attemptBase;
@@ -208,6 +218,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
 
     private static string HistoryProperty(int attempt, DeliveryStatus status) =>
         $"H_{attempt.ToString("D2", CultureInfo.InvariantCulture)}_{status.ToName().Replace('-', '_')}";
+
+    private static string ProviderProperty(int attempt) => $"P_{attempt.ToString("D2", CultureInfo.InvariantCulture)}";
 
     private static string HistoryValue(DateTimeOffset at, string? detail) =>
         detail is null ? at.ToString("O", CultureInfo.InvariantCulture) : $"{at.ToString("O", CultureInfo.InvariantCulture)}|{Truncate(detail, 200)}";
@@ -292,6 +304,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             NextAttemptAt = e.GetDateTimeOffset("NextAttemptAt"),
             LastError = e.GetString("LastError"),
             ProviderMessageId = e.GetString("ProviderMessageId"),
+            Provider = e.GetString("Provider"),
+            NextProvider = e.GetString("NextProvider"),
             History = ReadHistory(e),
             AttemptBase = e.GetInt32("AttemptBase") ?? 0,
             ReplayedAt = e.GetDateTimeOffset("ReplayedAt"),
@@ -312,7 +326,10 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             DeliveryStatuses.TryParse(name[5..].Replace('_', '-'), out var status);
             var bar = text.IndexOf('|', StringComparison.Ordinal);
             var at = DateTimeOffset.Parse(bar < 0 ? text : text[..bar], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-            history.Add(new HistoryEntry(status, attempt, at, bar < 0 ? null : text[(bar + 1)..]));
+            history.Add(new HistoryEntry(status, attempt, at, bar < 0 ? null : text[(bar + 1)..])
+            {
+                Provider = status is DeliveryStatus.Sent or DeliveryStatus.Retrying or DeliveryStatus.Failed ? e.GetString(ProviderProperty(attempt)) : null,
+            });
         }
         return [.. history.OrderBy(h => h.At).ThenBy(h => h.Attempt).ThenBy(h => h.Status)];
     }

@@ -42,8 +42,10 @@ internal static partial class SendGridOutcomes
             401 or 403 => new DeliveryOutcome.Misconfigured(first?.Field ?? $"http-{code}", Message(first)),
             // A wrong BaseUrl, not a wrong message.
             404 or 405 => new DeliveryOutcome.Misconfigured($"http-{code}", Message(first)),
-            429 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now) ?? RateLimitReset(headers, now)),
-            408 or >= 500 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now)),
+            // 429 and 5xx: SendGrid answered that it did not take the mail, so another provider may (failover).
+            429 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now) ?? RateLimitReset(headers, now), NotAccepted: true),
+            >= 500 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now), NotAccepted: true),
+            408 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now)),
             _ => new DeliveryOutcome.Permanent(first?.Field ?? $"http-{code}", Message(first)),
         };
     }

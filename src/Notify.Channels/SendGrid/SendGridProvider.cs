@@ -71,7 +71,10 @@ public sealed class SendGridProvider(
         catch (HttpRequestException exception)
         {
             SendGridLog.ConnectionFailed(logger, message.DeliveryId, exception.HttpRequestError, exception);
-            return new DeliveryOutcome.Transient("connection-failed", $"SendGrid could not be reached ({exception.HttpRequestError}).");
+            // Refused, unresolved or failed TLS: nothing reached SendGrid, so another provider may take it. A
+            // connection lost mid-request may have been taken: that one stays on SendGrid.
+            var notSent = exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+            return new DeliveryOutcome.Transient("connection-failed", $"SendGrid could not be reached ({exception.HttpRequestError}).", NotAccepted: notSent);
         }
 
         if (response.IsSuccessStatusCode)

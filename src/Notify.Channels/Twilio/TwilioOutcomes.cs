@@ -19,12 +19,15 @@ internal static partial class TwilioOutcomes
         return (code, status) switch
         {
             // Invalid number, replied STOP, landline: this number will not take an SMS, now or later.
-            (21211 or 21610 or 21614, _) => new DeliveryOutcome.InvalidRecipient(name, text),
+            // 21610: the recipient replied STOP; an opt-out, which turns the user's SMS preference off for every provider.
+            (21610, _) => new DeliveryOutcome.InvalidRecipient(name, text, OptedOut: true),
+            (21211 or 21614, _) => new DeliveryOutcome.InvalidRecipient(name, text),
             // Wrong credentials, an unknown account, or a sender the account may not use: every SMS would fail alike.
             (20003 or 20404 or 21212 or 21606 or 21659, _) or (_, 401 or 403) => new DeliveryOutcome.Misconfigured(name, text),
             // The library keeps the Retry-After header to itself; the worker's backoff decides.
-            (20429, _) or (_, 429) => new DeliveryOutcome.Transient(name, text),
-            (_, >= 500) => new DeliveryOutcome.Transient(name, text),
+            // Twilio answered that it did not take the message: another provider may (failover).
+            (20429, _) or (_, 429) => new DeliveryOutcome.Transient(name, text, NotAccepted: true),
+            (_, >= 500) => new DeliveryOutcome.Transient(name, text, NotAccepted: true),
             // An error body that is not JSON (a gateway's HTML page) leaves Code and Status at 0; such pages come
             // from overloaded front ends, not from Twilio judging the message.
             (0, 0) => new DeliveryOutcome.Transient("unreadable-response", text),

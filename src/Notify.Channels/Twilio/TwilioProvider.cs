@@ -86,7 +86,7 @@ public sealed class TwilioProvider(
             case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } notSent:
                 // The request never reached Twilio: retrying cannot duplicate anything.
                 TwilioLog.ConnectionFailed(logger, deliveryId, notSent.HttpRequestError, notSent);
-                return new DeliveryOutcome.Transient("connection-failed", $"Twilio could not be reached ({notSent.HttpRequestError}).");
+                return new DeliveryOutcome.Transient("connection-failed", $"Twilio could not be reached ({notSent.HttpRequestError}).", NotAccepted: true);
             case OperationCanceledException:
                 // HttpClient.Timeout. notifo never retries SMS for this reason; we retry and accept a rare duplicate
                 // over a lost message (docs/providers-email-sms.md).

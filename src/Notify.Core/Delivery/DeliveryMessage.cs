@@ -32,6 +32,10 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("t")]
     public DateTimeOffset? ReplayedAt { get; init; }
 
+    /// <summary>The provider this attempt goes to (set by a failover or a retry that stays on its provider); null: the channel's first.</summary>
+    [JsonPropertyName("v")]
+    public string? Provider { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 
@@ -44,6 +48,7 @@ public sealed record DeliveryMessage(
             Locale = record.Locale,
             AttemptBase = record.AttemptBase,
             ReplayedAt = record.ReplayedAt,
+            Provider = record.NextProvider,
         };
 }
 

@@ -29,7 +29,11 @@ public readonly record struct DeliveryKey(string RequestId, int Seq)
 }
 
 /// <summary>One status change in a delivery's life.</summary>
-public sealed record HistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail);
+public sealed record HistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail)
+{
+    /// <summary>The provider called in this attempt (outcome entries: sent, retrying, failed); null when none was.</summary>
+    public string? Provider { get; init; }
+}
 
 /// <summary>One (recipient, channel[, device]) delivery: a row of the delivery log, the source of truth.</summary>
 public sealed record DeliveryRecord(
@@ -61,6 +65,12 @@ public sealed record DeliveryRecord(
     public string? LastError { get; init; }
 
     public string? ProviderMessageId { get; init; }
+
+    /// <summary>The provider called last (the one that sent it, once sent).</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>The provider the next attempt goes to (after a failover, the next in the channel's order); null: the first.</summary>
+    public string? NextProvider { get; init; }
 
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
@@ -111,6 +121,12 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
     public string? LastError { get; init; }
 
     public string? ProviderMessageId { get; init; }
+
+    /// <summary>The provider called in this attempt; kept per attempt, so a failed-over delivery shows both.</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Where the next attempt goes (set with a retry).</summary>
+    public string? NextProvider { get; init; }
 
     /// <summary>Short note kept in the history (error code, provider id).</summary>
     public string? Detail { get; init; }

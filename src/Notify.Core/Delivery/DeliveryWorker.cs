@@ -103,9 +103,12 @@ public sealed partial class DeliveryWorker(
             case RenderResult.Failed failed:
                 return new SendResult.NotAttempted(claim, request, "render-failed", failed.Reason);
             case RenderResult.Rendered rendered:
-                var provider = providers.For(delivery.Channel, delivery.Platform);
+                // One provider call per claimed attempt: a failover is the next attempt, so the lease and the crash
+                // window stay those of one send.
+                var order = providers.Order(delivery.Channel, delivery.Platform);
+                var provider = order.FirstOrDefault(p => p.Name == delivery.Provider) ?? order[0];
                 var outcome = await tracking.SendTimedAsync(provider, rendered.Message, cancellationToken);
-                return new SendResult.Attempted(claim, request, provider.Name, outcome);
+                return new SendResult.Attempted(claim, request, provider.Name, outcome) { Order = [.. order.Select(p => p.Name)] };
             default:
                 throw new InvalidOperationException("Unknown render result.");
         }

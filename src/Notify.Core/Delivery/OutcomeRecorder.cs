@@ -66,10 +66,14 @@ public sealed partial class OutcomeRecorder(
                     {
                         await DeactivateAsync(delivery, cancellationToken);
                     }
+                    if (failed.OptOut)
+                    {
+                        await OptOutAsync(delivery, cancellationToken);
+                    }
                     break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
-                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1 })], retry.Delay, cancellationToken));
+                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider })], retry.Delay, cancellationToken));
                     LogRetrying(logger, delivery.Key.Id, delivery.Attempt, retry.Code, retry.Delay);
                     break;
             }
@@ -89,6 +93,30 @@ public sealed partial class OutcomeRecorder(
         }
         LogDeactivated(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
+
+    /// <summary>
+    /// The recipient opted out at the provider (an SMS STOP): the user's preference for the channel goes off, so later
+    /// notifications skip the channel whatever provider would carry them (the STOP list is the first provider's; a
+    /// failover provider has not heard it).
+    /// </summary>
+    private async Task OptOutAsync(DeliveryMessage delivery, CancellationToken cancellationToken)
+    {
+        if (await users.GetAsync(delivery.UserId, cancellationToken) is null)
+        {
+            return;
+        }
+        var update = delivery.Channel switch
+        {
+            Channel.Sms => new ChannelPreferences(null, null, false),
+            Channel.Email => new ChannelPreferences(null, false, null),
+            _ => new ChannelPreferences(false, null, null),
+        };
+        await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
+        LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
+    }
+
+    [LoggerMessage(EventId = 2011, EventName = "RecipientOptedOut", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the recipient opted out of {Channel} at the provider; the user's preference for it is now off")]
+    private static partial void LogOptedOut(ILogger logger, string deliveryId, string channel);
 
     [LoggerMessage(EventId = 2001, EventName = "DeliverySent", Level = LogLevel.Information, Message = "Delivery {DeliveryId} sent on {Channel} by {Provider} (attempt {Attempt})")]
     private static partial void LogSent(ILogger logger, string deliveryId, string channel, string provider, int attempt);

@@ -23,7 +23,8 @@ public sealed record HistoryView(
     DeliveryStatus Status,
     int Attempt,
     DateTimeOffset At,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null);
 
 /// <summary>The answer to <c>GET /api/v1/notifications/{id}</c>.</summary>
 public sealed record DeliveryView(
@@ -41,12 +42,14 @@ public sealed record DeliveryView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId,
-    IReadOnlyList<HistoryView> History)
+    IReadOnlyList<HistoryView> History,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null)
 {
     public static DeliveryView From(DeliveryRecord r) => new(
         r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,
         r.CreatedAt, r.UpdatedAt, r.Status == DeliveryStatus.Retrying ? r.NextAttemptAt : null, r.LastError, r.ProviderMessageId,
-        [.. r.History.Select(h => new HistoryView(h.Status, h.Attempt, h.At, h.Detail))]);
+        [.. r.History.Select(h => new HistoryView(h.Status, h.Attempt, h.At, h.Detail, h.Provider))],
+        r.Provider);
 }
 
 public sealed record DeliveryListView(string EventId, IReadOnlyList<DeliveryView> Deliveries);

@@ -30,11 +30,23 @@ public enum FakeFault
     BadRequest,
 }
 
+/// <summary>What the provider contract tests need of a fake, whatever it speaks (HTTP, SMTP).</summary>
+public interface IFakeProvider : IAsyncDisposable
+{
+    /// <summary>How long a <see cref="FakeFault.Timeout"/> holds the request before answering.</summary>
+    TimeSpan TimeoutDelay { get; set; }
+
+    /// <summary>Retry-After seconds sent with <see cref="FakeFault.TooManyRequests"/> where the protocol has it.</summary>
+    int RetryAfterSeconds { get; set; }
+
+    void FailNext(FakeFault fault, int times = 1);
+}
+
 /// <summary>
-/// Base of every fake provider: a Kestrel server on 127.0.0.1, port 0, that records each request and answers
+/// Base of every HTTP fake provider: a Kestrel server on 127.0.0.1, port 0, that records each request and answers
 /// from the subclass's routes. Faults are queued with <see cref="FailNext"/> and taken one per request.
 /// </summary>
-public abstract class FakeProviderServer : IAsyncDisposable
+public abstract class FakeProviderServer : IFakeProvider
 {
     private readonly ConcurrentQueue<FakeFault> _faults = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();

@@ -10,7 +10,7 @@ namespace Notify.Channels.Tests.Contract;
 /// error codes, token caching) live in the subclass.
 /// </summary>
 public abstract class ProviderContractTests<TFake> : IAsyncLifetime
-    where TFake : FakeProviderServer
+    where TFake : class, IFakeProvider
 {
     protected TFake Fake { get; private set; } = null!;
 
@@ -77,7 +77,7 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
         var sent = Assert.IsType<DeliveryOutcome.Sent>(outcome);
         Assert.False(string.IsNullOrEmpty(sent.ProviderMessageId));
-        Assert.Single(Fake.Received, r => r.Method == "POST" && !IsAuthRequest(r));
+        Assert.Equal(1, CountSends());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal(CanFailOver, Assert.IsType<DeliveryOutcome.Transient>(outcome).AllowsFailover);
     }
 
     [Fact]
@@ -99,11 +99,18 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
         var transient = Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal(CanFailOver, transient.AllowsFailover);
         if (HonoursRetryAfter)
         {
             Assert.Equal(TimeSpan.FromSeconds(7), transient.RetryAfter);
         }
     }
+
+    /// <summary>
+    /// True for a provider that has a second one for its channel (e-mail, SMS): its refusals that say it did not take
+    /// the message (5xx, 429) allow failover. Push (FCM, APNs) has none and keeps false.
+    /// </summary>
+    protected virtual bool CanFailOver => false;
 
     /// <summary>False for a provider whose SDK hides the Retry-After header (say why in the subclass).</summary>
     protected virtual bool HonoursRetryAfter => true;
@@ -116,7 +123,8 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
-        Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        // The provider may have taken it: a second provider would send it again.
+        Assert.False(Assert.IsType<DeliveryOutcome.Transient>(outcome).AllowsFailover);
     }
 
     [Fact]
@@ -127,6 +135,18 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
         var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
 
         Assert.IsType<DeliveryOutcome.Transient>(outcome);
+    }
+
+    [Fact]
+    public async Task Dead_recipient_and_rejected_request_never_fail_over()
+    {
+        Fake.FailNext(FakeFault.InvalidRecipient);
+        var invalid = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+        Fake.FailNext(FakeFault.BadRequest);
+        var rejected = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.False(invalid.AllowsFailover);
+        Assert.False(rejected.AllowsFailover);
     }
 
     [Fact]
@@ -189,6 +209,11 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
 
     /// <summary>A distinctive line of a PEM key (a leak of any part of the key would contain one like it).</summary>
     protected static string KeyLine(string pem) => pem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1];
+
+    /// <summary>Messages the fake received (an HTTP fake: its POSTs that are not token requests).</summary>
+    protected virtual int CountSends() => Fake is FakeProviderServer http
+        ? http.Received.Count(r => r.Method == "POST" && !IsAuthRequest(r))
+        : throw new NotSupportedException("A fake that does not speak HTTP counts its own sends.");
 
     /// <summary>Requests to the fake's token endpoint (FCM's OAuth) are not sends.</summary>
     protected virtual bool IsAuthRequest(ReceivedRequest request) => false;

@@ -14,6 +14,8 @@ public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>
 
     protected override string Recipient => "ann@example.com";
 
+    protected override bool CanFailOver => true;
+
     protected override IEnumerable<string> Credentials => [SendGridTestHost.ApiKey];
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;

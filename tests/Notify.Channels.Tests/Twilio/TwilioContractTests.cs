@@ -13,6 +13,8 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 
     protected override string Recipient => "+14155550101";
 
+    protected override bool CanFailOver => true;
+
     protected override IEnumerable<string> Credentials => [TwilioTestHost.AuthToken];
 
     /// <summary>
@@ -98,6 +100,8 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
 
         var invalid = Assert.IsType<DeliveryOutcome.InvalidRecipient>(outcome);
         Assert.Equal(code, invalid.Code);
+        // Only STOP is an opt-out: it turns the user's SMS preference off for every provider.
+        Assert.Equal(code == "21610", invalid.OptedOut);
         Assert.DoesNotContain(number, invalid.Message, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Notify.Channels.Smtp;
+using Notify.Core.Configuration;
+using Notify.Core.Delivery;
+
+// In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
+namespace Notify.Channels;
+
+public static class SmtpExtensions
+{
+    /// <summary>
+    /// Registers the SMTP e-mail provider when any <c>Notify:Providers:Smtp:*</c> setting is set; then every required
+    /// one is validated at start.
+    /// </summary>
+    public static IHostApplicationBuilder AddSmtp(this IHostApplicationBuilder builder)
+    {
+        if (!ProviderSettings.AnySet(builder.Configuration, SmtpOptions.Section))
+        {
+            return builder;
+        }
+        builder.Services.AddOptions<SmtpOptions>()
+            .BindConfiguration(SmtpOptions.Section)
+            .ValidateDataAnnotationsNested(SmtpOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IDeliveryProvider, SmtpProvider>();
+        return builder;
+    }
+}
