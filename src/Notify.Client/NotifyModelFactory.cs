@@ -16,13 +16,13 @@ public static class NotifyModelFactory
         string id = "delivery-1", string eventId = "event-1", string userId = "user-1", NotifyChannel channel = NotifyChannel.Email,
         DeliveryStatus status = DeliveryStatus.Queued, int attempts = 0, DateTimeOffset? createdAt = null, DateTimeOffset? updatedAt = null,
         string? device = null, DevicePlatform? platform = null, string? reason = null, DateTimeOffset? nextAttemptAt = null,
-        string? lastError = null, string? providerMessageId = null, IReadOnlyList<DeliveryHistoryEntry>? history = null) =>
+        string? lastError = null, string? providerMessageId = null, IReadOnlyList<DeliveryHistoryEntry>? history = null, string? provider = null) =>
         new(id, eventId, userId, channel, device, platform, status, reason, attempts, createdAt ?? DateTimeOffset.UnixEpoch,
-            updatedAt ?? createdAt ?? DateTimeOffset.UnixEpoch, nextAttemptAt, lastError, providerMessageId, history ?? []);
+            updatedAt ?? createdAt ?? DateTimeOffset.UnixEpoch, nextAttemptAt, lastError, providerMessageId, history ?? [], provider);
 
     /// <summary>A user.</summary>
-    public static NotifyUser NotifyUser(string userId = "user-1", string? email = null, string? phone = null, string? locale = null, string? timeZone = null, DateTimeOffset? updatedAt = null, IReadOnlyList<NotifyDevice>? devices = null) =>
-        new(userId, email, phone, locale, timeZone, updatedAt ?? DateTimeOffset.UnixEpoch, devices ?? []);
+    public static NotifyUser NotifyUser(string userId = "user-1", string? email = null, string? phone = null, string? locale = null, string? timeZone = null, DateTimeOffset? updatedAt = null, IReadOnlyList<NotifyDevice>? devices = null, string? updatedBy = null) =>
+        new(userId, email, phone, locale, timeZone, updatedAt ?? DateTimeOffset.UnixEpoch, devices ?? [], updatedBy);
 
     /// <summary>A registered device.</summary>
     public static NotifyDevice NotifyDevice(string id = "device-1", DevicePlatform platform = DevicePlatform.Fcm, DateTimeOffset? registeredAt = null) =>

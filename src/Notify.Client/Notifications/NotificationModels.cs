@@ -52,6 +52,7 @@ public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Cha
 /// <param name="LastError">The last provider error.</param>
 /// <param name="ProviderMessageId">The provider's id for the message.</param>
 /// <param name="History">Every status it went through.</param>
+/// <param name="Provider">The provider of its last attempt (which sent it, once sent): after a failover, not the first one.</param>
 public sealed record Delivery(
     string Id,
     string EventId,
@@ -67,14 +68,16 @@ public sealed record Delivery(
     DateTimeOffset? NextAttemptAt,
     string? LastError,
     string? ProviderMessageId,
-    IReadOnlyList<DeliveryHistoryEntry> History);
+    IReadOnlyList<DeliveryHistoryEntry> History,
+    string? Provider = null);
 
 /// <summary>One step of a delivery's history.</summary>
 /// <param name="Status">The status it entered.</param>
 /// <param name="Attempt">The attempt number then.</param>
 /// <param name="At">When.</param>
 /// <param name="Detail">What happened.</param>
-public sealed record DeliveryHistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail);
+/// <param name="Provider">The provider of that attempt's outcome (a delivery that failed over shows each).</param>
+public sealed record DeliveryHistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail, string? Provider = null);
 
 /// <summary>The answer of <c>GET /api/v1/notifications?eventId=</c>: one page of an event's deliveries.</summary>
 internal sealed record DeliveryList(string EventId, IReadOnlyList<Delivery> Deliveries);
