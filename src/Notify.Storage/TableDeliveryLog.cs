@@ -201,6 +201,14 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         {
             entity["ReplayedAt"] = replayedAt;
         }
+        if (transition.NotBefore is { } notBefore)
+        {
+            entity["NotBefore"] = notBefore;
+        }
+        if (transition.DigestDeliveryId is { } digestDeliveryId)
+        {
+            entity["DigestDeliveryId"] = digestDeliveryId;
+        }
         return entity;
     }
 
@@ -276,7 +284,9 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             .With("Platform", d.Platform?.ToName())
             .With("DeviceId", d.DeviceId)
             .With("Address", d.Address)
-            .With("Locale", d.Locale);
+            .With("Locale", d.Locale)
+            .With("NotBefore", d.NotBefore)
+            .With("DigestDeliveryId", d.DigestDeliveryId);
     }
 
     private static DeliveryRecord ToDelivery(TableEntity e)
@@ -309,6 +319,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             History = ReadHistory(e),
             AttemptBase = e.GetInt32("AttemptBase") ?? 0,
             ReplayedAt = e.GetDateTimeOffset("ReplayedAt"),
+            NotBefore = e.GetDateTimeOffset("NotBefore"),
+            DigestDeliveryId = e.GetString("DigestDeliveryId"),
             ETag = e.ETag.ToString(),
         };
     }

@@ -74,6 +74,15 @@ public sealed record DeliveryRecord(
 
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
+    /// <summary>
+    /// A <c>scheduled</c> delivery is not sent before this (a send time, the end of quiet hours, the close of a digest
+    /// window); its time-to-live counts from here.
+    /// </summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>A <c>digested</c> delivery: the id of the delivery that carries it.</summary>
+    public string? DigestDeliveryId { get; init; }
+
     /// <summary>Attempts made before the last dead-letter replay; the retry budget counts from here.</summary>
     public int AttemptBase { get; init; }
 
@@ -136,6 +145,12 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
 
     /// <summary>Set by a dead-letter replay: the time-to-live restarts here.</summary>
     public DateTimeOffset? ReplayedAt { get; init; }
+
+    /// <summary>Set when a delivery is (re)scheduled: not sent before this.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Set when a delivery is digested: the delivery that carries it.</summary>
+    public string? DigestDeliveryId { get; init; }
 }
 
 public static class RequestIds

@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Notify.Core.Delivery;
 
-/// <summary>Where a delivery is. <c>sent</c>, <c>failed</c>, <c>dead-lettered</c> and <c>skipped</c> are final.</summary>
+/// <summary>
+/// Where a delivery is. <c>sent</c>, <c>failed</c>, <c>dead-lettered</c>, <c>skipped</c>, <c>cancelled</c> and
+/// <c>digested</c> are final.
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<DeliveryStatus>))]
 public enum DeliveryStatus
 {
@@ -41,6 +44,15 @@ public enum DeliveryStatus
 
     /// <summary>The provider accepted it but could not deliver it (bounce, dropped, undelivered).</summary>
     [JsonStringEnumMemberName("bounced")] Bounced,
+
+    /// <summary>Logged, waiting until <c>notBefore</c> (a scheduled send, quiet hours, an open digest window).</summary>
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+
+    /// <summary>Cancelled before it was sent.</summary>
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+
+    /// <summary>Added to a digest; another delivery (see <c>digestDeliveryId</c>) carries it.</summary>
+    [JsonStringEnumMemberName("digested")] Digested,
 }
 
 /// <summary>Why a delivery was skipped.</summary>
@@ -57,7 +69,8 @@ public static class DeliveryStatuses
     public static bool IsFinal(this DeliveryStatus status) =>
         status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.DeadLettered or DeliveryStatus.Skipped
             // Post-send statuses (provider events, tracking): the worker has nothing left to do.
-            or DeliveryStatus.Delivered or DeliveryStatus.Opened or DeliveryStatus.Clicked or DeliveryStatus.Converted or DeliveryStatus.Bounced;
+            or DeliveryStatus.Delivered or DeliveryStatus.Opened or DeliveryStatus.Clicked or DeliveryStatus.Converted or DeliveryStatus.Bounced
+            or DeliveryStatus.Cancelled or DeliveryStatus.Digested;
 
     public static string ToName(this DeliveryStatus status) => status switch
     {
@@ -73,6 +86,9 @@ public static class DeliveryStatuses
         DeliveryStatus.Clicked => "clicked",
         DeliveryStatus.Converted => "converted",
         DeliveryStatus.Bounced => "bounced",
+        DeliveryStatus.Scheduled => "scheduled",
+        DeliveryStatus.Cancelled => "cancelled",
+        DeliveryStatus.Digested => "digested",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 

@@ -10,10 +10,13 @@ public sealed record DeliverySummary(
     Channel Channel,
     DeliveryStatus Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Device)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Device,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NotBefore = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null)
 {
     public static DeliverySummary From(DeliveryRecord record) =>
-        new(record.Key.Id, record.UserId, record.Channel, record.Status, record.Reason, record.DeviceId);
+        new(record.Key.Id, record.UserId, record.Channel, record.Status, record.Reason, record.DeviceId,
+            record.Status == DeliveryStatus.Scheduled ? record.NotBefore : null, record.DigestDeliveryId);
 }
 
 /// <summary>The answer to <c>POST /api/v1/notifications</c> (202 new, 200 duplicate).</summary>
@@ -43,13 +46,15 @@ public sealed record DeliveryView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastError,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId,
     IReadOnlyList<HistoryView> History,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NotBefore = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null)
 {
     public static DeliveryView From(DeliveryRecord r) => new(
         r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,
         r.CreatedAt, r.UpdatedAt, r.Status == DeliveryStatus.Retrying ? r.NextAttemptAt : null, r.LastError, r.ProviderMessageId,
         [.. r.History.Select(h => new HistoryView(h.Status, h.Attempt, h.At, h.Detail, h.Provider))],
-        r.Provider);
+        r.Provider, r.Status == DeliveryStatus.Scheduled ? r.NotBefore : null, r.DigestDeliveryId);
 }
 
 public sealed record DeliveryListView(string EventId, IReadOnlyList<DeliveryView> Deliveries);

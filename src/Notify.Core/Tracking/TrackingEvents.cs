@@ -143,5 +143,6 @@ public static class StatusProgress
 
     /// <summary>Whether an event may move a delivery from <paramref name="current"/> to <paramref name="next"/>.</summary>
     public static bool Advances(DeliveryStatus current, DeliveryStatus next) =>
-        current is not (DeliveryStatus.Skipped or DeliveryStatus.Queued) && Rank(next) > Rank(current);
+        current is not (DeliveryStatus.Skipped or DeliveryStatus.Queued or DeliveryStatus.Scheduled
+            or DeliveryStatus.Cancelled or DeliveryStatus.Digested) && Rank(next) > Rank(current);
 }
