@@ -33,7 +33,8 @@ public sealed partial class AppSettingsMatchCodeTests
 
         Assert.Contains("Notify", sections.Keys);
         Assert.Contains("Notify:Tracking", sections.Keys);
-        Assert.Contains("Notify:Webhooks", sections.Keys);
+        Assert.Contains("Notify:Webhooks:SendGrid", sections.Keys);
+        Assert.Contains("Notify:Webhooks:Twilio", sections.Keys);
         Assert.Contains("Notify:Providers:Twilio", sections.Keys);
         Assert.Contains("Storage", sections.Keys);
     }

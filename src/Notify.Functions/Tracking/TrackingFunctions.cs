@@ -64,7 +64,7 @@ public sealed class TrackingClick(TrackingTokens tokens, TrackingService trackin
         }
         try
         {
-            await tracking.RecordAsync(verified.Delivery, TrackingEventType.Clicked, null, "link", SendGridWebhook.LinkHost(target.AbsoluteUri), null, cancellationToken);
+            await tracking.RecordAsync(verified.Delivery, TrackingEventType.Clicked, null, "link", TrackedLink.WithoutQuery(target.AbsoluteUri), null, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

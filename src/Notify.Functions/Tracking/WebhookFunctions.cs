@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
+using Notify.Channels.SendGrid;
+using Notify.Channels.Twilio;
 using Notify.Core.Tracking;
 using Notify.Functions.Http;
 
@@ -15,7 +17,7 @@ namespace Notify.Functions.Tracking;
 /// POST /api/v1/webhooks/sendgrid: SendGrid's Signed Event Webhook. Authenticated by its ECDSA signature, not
 /// Basic auth: unsigned, badly signed or stale posts are 401 and write nothing.
 /// </summary>
-public sealed class SendGridEvents(SendGridWebhook webhook)
+public sealed class SendGridEvents(ReceiptHandler receipts)
 {
     /// <summary>SendGrid batches up to a thousand events per post.</summary>
     private const int MaxBodyBytes = 4 * 1024 * 1024;
@@ -32,18 +34,16 @@ public sealed class SendGridEvents(SendGridWebhook webhook)
         {
             return new WebhookBodyRejected(ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body may be at most {MaxBodyBytes} bytes."));
         }
-        var check = webhook.Verify(
-            request.Headers[SendGridSignature.SignatureHeader].ToString(),
-            request.Headers[SendGridSignature.TimestampHeader].ToString(),
-            body);
+        var post = RawBody.Post(request, body, form: null);
+        var check = receipts.Verify(SendGridWebhook.Source, post);
         if (check != WebhookCheck.Verified)
         {
             return RawBody.Rejected(check);
         }
-        var summary = await webhook.HandleAsync(body, cancellationToken);
-        return summary is null
+        var applied = await receipts.ApplyAsync(SendGridWebhook.Source, post, cancellationToken);
+        return applied is null
             ? new WebhookBodyRejected(ApiResults.Problem(StatusCodes.Status400BadRequest, "The request is invalid", "The body must be a JSON array of events."))
-            : TypedResults.Ok(summary);
+            : TypedResults.Ok(applied.Summary);
     }
 }
 
@@ -51,7 +51,7 @@ public sealed class SendGridEvents(SendGridWebhook webhook)
 /// POST /api/v1/webhooks/twilio?deliveryId=...: Twilio's SMS status callback. Authenticated by
 /// <c>X-Twilio-Signature</c>, not Basic auth: unsigned, badly signed or stale callbacks are 401 and write nothing.
 /// </summary>
-public sealed class TwilioStatus(TwilioWebhook webhook)
+public sealed class TwilioStatus(ReceiptHandler receipts)
 {
     [Function(nameof(TwilioStatus))]
     [EndpointSummary("Twilio's SMS status callback, signed with X-Twilio-Signature")]
@@ -78,18 +78,17 @@ public sealed class TwilioStatus(TwilioWebhook webhook)
         {
             return RawBody.Rejected(WebhookCheck.Unsigned);
         }
-        var fields = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
-        var query = request.QueryString.Value ?? "";
-        var url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}";
-        var check = webhook.Verify(request.Headers[TwilioSignature.Header].ToString(), webhook.CandidateUrls(url, query), fields);
+        var post = RawBody.Post(request, raw, form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList());
+        var check = receipts.Verify(TwilioWebhook.Source, post);
         if (check != WebhookCheck.Verified)
         {
             return RawBody.Rejected(check);
         }
-        var (handled, outcome) = await webhook.HandleAsync(request.Query["deliveryId"].ToString(), fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal), cancellationToken);
-        return handled != WebhookCheck.Verified
-            ? RawBody.Rejected(handled)
-            : TypedResults.Ok(new TwilioStatusView(outcome?.ToString().ToLowerInvariant() ?? "ignored"));
+        // A callback carries one receipt.
+        var outcome = (await receipts.ApplyAsync(TwilioWebhook.Source, post, cancellationToken))?.Outcomes.SingleOrDefault() ?? ReceiptOutcome.Ignored;
+        return outcome == ReceiptOutcome.Stale
+            ? RawBody.Rejected(WebhookCheck.Stale)
+            : TypedResults.Ok(new TwilioStatusView(outcome.ToString().ToLowerInvariant()));
     }
 }
 
@@ -116,6 +115,19 @@ internal static class RawBody
         return buffer.ToArray();
     }
 
+    /// <summary>The request as the provider's webhook reads it: the URL it arrived on, its query and headers, and the body.</summary>
+    public static WebhookPost Post(HttpRequest request, byte[] body, IReadOnlyList<KeyValuePair<string, string>>? form)
+    {
+        var query = request.QueryString.Value ?? "";
+        return new WebhookPost(
+            $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{query}",
+            query,
+            request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body,
+            form);
+    }
+
     /// <summary>401 without a Basic challenge: these endpoints authenticate by signature.</summary>
     public static SignatureRejected Rejected(WebhookCheck check) => new(ApiResults.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", check switch
     {
@@ -128,9 +140,6 @@ internal static class RawBody
 
 /// <summary>The answer to Twilio's status callback: what the callback changed (<c>ignored</c> when nothing).</summary>
 public sealed record TwilioStatusView(string Outcome);
-
-/// <summary>One event in SendGrid's webhook post, as far as Notify reads it: SendGrid sends more fields, and <c>deliveryId</c> is the custom argument Notify sent.</summary>
-public sealed record SendGridEventBody(string Event, string DeliveryId, long? Timestamp, string? Email, string? Type, string? Reason, string? Status, string? Url);
 
 /// <summary>401 problem+json without a Basic challenge: these endpoints authenticate by signature.</summary>
 public sealed class SignatureRejected : ApiProblem, IEndpointMetadataProvider

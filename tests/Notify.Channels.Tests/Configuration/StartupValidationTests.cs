@@ -127,9 +127,10 @@ public sealed class StartupValidationTests
         Type[] roots =
         [
             typeof(NotifyOptions), typeof(Core.Apps.SecurityOptions), typeof(Core.Monitoring.MonitoringOptions),
-            typeof(Core.Tracking.TrackingOptions), typeof(Core.Tracking.WebhookOptions), typeof(AlertOptions),
+            typeof(Core.Tracking.TrackingOptions), typeof(AlertOptions),
             typeof(global::Notify.Channels.Fcm.FcmOptions), typeof(global::Notify.Channels.Apns.ApnsOptions),
             typeof(global::Notify.Channels.SendGrid.SendGridOptions), typeof(global::Notify.Channels.Twilio.TwilioOptions),
+            typeof(global::Notify.Channels.SendGrid.SendGridWebhookOptions), typeof(global::Notify.Channels.Twilio.TwilioWebhookOptions),
             typeof(StorageOptions), typeof(global::Notify.LocalHost.QueueHostOptions), typeof(global::Notify.LocalHost.LocalHostOptions),
         ];
         var unmarked = new List<string>();

@@ -16,7 +16,6 @@ public sealed class SettingsValidationTests
         Assert.Empty(SettingsValidation.Failures(new MonitoringOptions(), MonitoringOptions.Section));
         Assert.Empty(SettingsValidation.Failures(new AlertOptions(), AlertOptions.Section));
         Assert.Empty(SettingsValidation.Failures(new TrackingOptions(), TrackingOptions.Section));
-        Assert.Empty(SettingsValidation.Failures(new WebhookOptions(), WebhookOptions.Section));
     }
 
     [Fact]

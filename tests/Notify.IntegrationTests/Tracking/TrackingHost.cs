@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Notify.Core.Delivery;
+using Notify.Channels.SendGrid;
+using Notify.Channels.Twilio;
 using Notify.Core.Tracking;
 using Notify.IntegrationTests.Infrastructure;
 

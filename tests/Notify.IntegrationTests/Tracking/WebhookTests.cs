@@ -75,8 +75,8 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         {
             Content = new StringContent(body.Replace("delivered", "open", StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add(Notify.Core.Tracking.SendGridSignature.SignatureHeader, Convert.ToBase64String(signature));
-        request.Headers.Add(Notify.Core.Tracking.SendGridSignature.TimestampHeader, timestamp);
+        request.Headers.Add(Notify.Channels.SendGrid.SendGridSignature.SignatureHeader, Convert.ToBase64String(signature));
+        request.Headers.Add(Notify.Channels.SendGrid.SendGridSignature.TimestampHeader, timestamp);
 
         var response = await host.CreateClient().SendAsync(request, Ct);
 

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
+using Notify.Core;
+using Notify.Core.Tracking;
 
-namespace Notify.Core.Tracking;
+namespace Notify.Channels.Twilio;
 
 /// <summary>
 /// Twilio's <c>X-Twilio-Signature</c>: base64 HMAC-SHA1, keyed with the auth token, of the full URL Twilio
@@ -34,7 +34,7 @@ public static class TwilioSignature
 /// Twilio status callbacks for SMS: <c>delivered</c>, and <c>undelivered</c> / <c>failed</c> with a 30xxx error
 /// code. The delivery id is in the callback URL's query (the Twilio provider adds it).
 /// </summary>
-public sealed partial class TwilioWebhook(TrackingService tracking, IDeliveryLog log, IOptions<WebhookOptions> options, TimeProvider time, ILogger<TwilioWebhook> logger)
+public sealed class TwilioWebhook(IOptions<TwilioWebhookOptions> options) : IReceiptWebhook
 {
     public const string Source = "twilio";
 
@@ -44,10 +44,17 @@ public sealed partial class TwilioWebhook(TrackingService tracking, IDeliveryLog
     /// <summary>The recipient replied STOP: Twilio refuses to message them until they opt back in.</summary>
     private const string UnsubscribedCode = "21610";
 
+    public string Provider => Source;
+
+    /// <summary>Twilio posts a URL-encoded form, nothing else: any other body is unsigned.</summary>
+    public WebhookCheck Verify(WebhookPost post) => post.Form is null
+        ? WebhookCheck.Unsigned
+        : Verify(post.Header(TwilioSignature.Header), CandidateUrls(post.Url, post.QueryString), post.Form);
+
     /// <param name="urls">The URLs the request may have been signed for: the configured public one and the one it arrived on.</param>
     public WebhookCheck Verify(string? signature, IReadOnlyList<string> urls, IReadOnlyList<KeyValuePair<string, string>> form)
     {
-        var token = options.Value.Twilio.AuthToken;
+        var token = options.Value.AuthToken;
         if (string.IsNullOrEmpty(token))
         {
             return WebhookCheck.NotConfigured;
@@ -63,31 +70,29 @@ public sealed partial class TwilioWebhook(TrackingService tracking, IDeliveryLog
     public IReadOnlyList<string> CandidateUrls(string requestUrl, string query)
     {
         var urls = new List<string> { requestUrl };
-        if (options.Value.Twilio.CallbackUrl is { } configured)
+        if (options.Value.CallbackUrl is { } configured)
         {
             urls.Add(configured.GetLeftPart(UriPartial.Path) + query);
         }
         return urls;
     }
 
-    /// <summary>Applies a verified callback. A callback for a delivery last attempted longer ago than MaxAge is stale.</summary>
-    public async Task<(WebhookCheck Check, TrackOutcome? Outcome)> HandleAsync(string? deliveryId, IReadOnlyDictionary<string, string> form, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one receipt of a verified callback. Twilio signs no timestamp: a callback for a delivery last attempted
+    /// longer ago than MaxAge is stale.
+    /// </summary>
+    public ReceiptBatch? Read(WebhookPost post)
     {
-        if (!DeliveryKey.TryParse(deliveryId, out var key) || await log.GetAsync(key, cancellationToken) is not { Channel: Channel.Sms } record)
+        if (post.Form is null)
         {
-            return (WebhookCheck.Verified, TrackOutcome.NotFound);
+            return null;
         }
-        var lastAttempt = record.History.Where(h => h.Status == DeliveryStatus.Sending).Select(h => h.At).DefaultIfEmpty(record.CreatedAt).Max();
-        if (time.GetUtcNow() - lastAttempt > options.Value.Twilio.MaxAge)
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in post.Form)
         {
-            return (WebhookCheck.Stale, null);
+            form[name] = value;
         }
         form.TryGetValue("MessageSid", out var sid);
-        if (record.ProviderMessageId is { Length: > 0 } known && sid is { Length: > 0 } && known != sid)
-        {
-            // A callback for an earlier attempt's message (a retried send): its outcome is not this delivery's.
-            return (WebhookCheck.Verified, TrackOutcome.NotFound);
-        }
         form.TryGetValue("MessageStatus", out var status);
         form.TryGetValue("ErrorCode", out var code);
         TrackingEventType? type = status switch
@@ -97,27 +102,15 @@ public sealed partial class TwilioWebhook(TrackingService tracking, IDeliveryLog
             "read" => TrackingEventType.Opened,
             _ => null,
         };
-        if (type is null)
+        var effect = code is { Length: > 0 } && DeadNumberCodes.Contains(code) ? ReceiptEffect.InvalidateAddress
+            : code == UnsubscribedCode ? ReceiptEffect.OptOut
+            : ReceiptEffect.None;
+        var receipt = new Receipt(post.QueryValue("deliveryId"), Channel.Sms, type)
         {
-            return (WebhookCheck.Verified, null);
-        }
-        var detail = type == TrackingEventType.Bounced ? $"{status} {code}".Trim() : null;
-        var result = await tracking.RecordAsync(record, type.Value, null, Source, detail, cancellationToken);
-        if (result.Outcome == TrackOutcome.Recorded && code is { Length: > 0 })
-        {
-            if (DeadNumberCodes.Contains(code))
-            {
-                await tracking.InvalidateAddressAsync(record, null, cancellationToken);
-            }
-            else if (code == UnsubscribedCode)
-            {
-                await tracking.OptOutAsync(record, cancellationToken);
-            }
-        }
-        LogHandled(logger, record.Key.Id, status ?? "-", result.Outcome.ToString());
-        return (WebhookCheck.Verified, result.Outcome);
+            Detail = type == TrackingEventType.Bounced ? $"{status} {code}".Trim() : null,
+            ProviderMessageId = sid,
+            Effect = effect,
+        };
+        return new ReceiptBatch([receipt], 0) { MaxAgeSinceAttempt = options.Value.MaxAge };
     }
-
-    [LoggerMessage(EventId = 7030, EventName = "TwilioCallbackHandled", Level = LogLevel.Debug, Message = "Twilio callback for delivery {DeliveryId}: {MessageStatus} ({Outcome})")]
-    private static partial void LogHandled(ILogger logger, string deliveryId, string messageStatus, string outcome);
 }

@@ -2,21 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
+using Notify.Core;
+using Notify.Core.Tracking;
 
-namespace Notify.Core.Tracking;
-
-/// <summary>Why a webhook request was refused. Every refusal is 401 and writes nothing.</summary>
-public enum WebhookCheck
-{
-    Verified,
-    NotConfigured,
-    Unsigned,
-    BadSignature,
-    Stale,
-}
+namespace Notify.Channels.SendGrid;
 
 /// <summary>SendGrid's Signed Event Webhook: ECDSA P-256 over SHA-256 of <c>timestamp + body</c>, a DER signature in base64.</summary>
 public static class SendGridSignature
@@ -69,24 +59,26 @@ public static class SendGridSignature
     }
 }
 
-/// <summary>What a webhook post did: events applied, seen before, or not ours / not understood.</summary>
-public sealed record WebhookSummary(int Recorded, int Duplicates, int Ignored);
-
 /// <summary>
-/// SendGrid Event Webhook: verify, then map each event (delivered, bounce, dropped, open, click, spamreport,
-/// unsubscribe) to the delivery named by its <c>deliveryId</c> custom arg. A hard bounce or a spam report
-/// marks the address invalid; an unsubscribe opts the user out of e-mail.
+/// SendGrid Event Webhook: verify, then read each event (delivered, bounce, dropped, open, click, spamreport,
+/// unsubscribe) as a receipt for the delivery named by its <c>deliveryId</c> custom arg. A hard bounce or a spam
+/// report marks the address invalid; an unsubscribe opts the user out of e-mail.
 /// </summary>
-public sealed partial class SendGridWebhook(TrackingService tracking, IDeliveryLog log, IOptions<WebhookOptions> options, TimeProvider time, ILogger<SendGridWebhook> logger)
+public sealed class SendGridWebhook(IOptions<SendGridWebhookOptions> options, TimeProvider time) : IReceiptWebhook
 {
     public const string Source = "sendgrid";
 
     /// <summary>Drop reasons that say the address itself is dead (SendGrid's suppression lists).</summary>
     private static readonly string[] DeadAddressDrops = ["Bounced Address", "Invalid", "Spam Reporting Address"];
 
+    public string Provider => Source;
+
+    public WebhookCheck Verify(WebhookPost post) =>
+        Verify(post.Header(SendGridSignature.SignatureHeader), post.Header(SendGridSignature.TimestampHeader), post.Body.Span);
+
     public WebhookCheck Verify(string? signature, string? timestamp, ReadOnlySpan<byte> body)
     {
-        var settings = options.Value.SendGrid;
+        var settings = options.Value;
         if (settings.PublicKey is not { Length: > 0 } publicKey)
         {
             return WebhookCheck.NotConfigured;
@@ -109,13 +101,13 @@ public sealed partial class SendGridWebhook(TrackingService tracking, IDeliveryL
         return WebhookCheck.Verified;
     }
 
-    /// <summary>Applies a verified post (a JSON array of events); null when the body is not such an array.</summary>
-    public async Task<WebhookSummary?> HandleAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>The receipts of a verified post (a JSON array of events); null when the body is not such an array.</summary>
+    public ReceiptBatch? Read(WebhookPost post)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(post.Body, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException)
         {
@@ -127,25 +119,26 @@ public sealed partial class SendGridWebhook(TrackingService tracking, IDeliveryL
             {
                 return null;
             }
-            var events = document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
-            int recorded = 0, duplicates = 0, ignored = 0;
-            await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (item, ct) =>
+            var receipts = new List<Receipt>();
+            var unread = 0;
+            foreach (var item in document.RootElement.EnumerateArray())
             {
-                switch (await ApplyAsync(item, ct))
+                if (ReadEvent(item) is { } receipt)
                 {
-                    case TrackOutcome.Recorded: Interlocked.Increment(ref recorded); break;
-                    case TrackOutcome.Duplicate: Interlocked.Increment(ref duplicates); break;
-                    default: Interlocked.Increment(ref ignored); break;
+                    receipts.Add(receipt);
                 }
-            });
-            LogHandled(logger, recorded, duplicates, ignored);
-            return new WebhookSummary(recorded, duplicates, ignored);
+                else
+                {
+                    unread++;
+                }
+            }
+            return new ReceiptBatch(receipts, unread);
         }
     }
 
-    private async Task<TrackOutcome?> ApplyAsync(JsonElement item, CancellationToken cancellationToken)
+    private static Receipt? ReadEvent(JsonElement item)
     {
-        if (item.ValueKind != JsonValueKind.Object || Text(item, "deliveryId") is not { } id || !DeliveryKey.TryParse(id, out var key))
+        if (item.ValueKind != JsonValueKind.Object || Text(item, "deliveryId") is not { } id)
         {
             return null;
         }
@@ -171,42 +164,29 @@ public sealed partial class SendGridWebhook(TrackingService tracking, IDeliveryL
         {
             "bounce" => $"{bounceType ?? "bounce"} {Text(item, "status")}".Trim(),
             "dropped" => $"dropped: {reason}",
-            "click" => LinkHost(Text(item, "url")),
+            "click" => TrackedLink.WithoutQuery(Text(item, "url")),
             _ => null,
         };
         DateTimeOffset? at = item.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var unix) && unix is > 0 and < 253402300799
             ? DateTimeOffset.FromUnixTimeSeconds(unix)
             : null;
-        var record = await log.GetAsync(key, cancellationToken);
-        if (record is null || record.Channel != Channel.Email)
+        var hardBounce = name == "bounce" && bounceType != "blocked";
+        var deadDrop = name == "dropped" && DeadAddressDrops.Contains(reason, StringComparer.OrdinalIgnoreCase);
+        var effect = hardBounce || deadDrop || name == "spamreport" ? ReceiptEffect.InvalidateAddress
+            : name is "unsubscribe" or "group_unsubscribe" || (name == "dropped" && string.Equals(reason, "Unsubscribed Address", StringComparison.OrdinalIgnoreCase)) ? ReceiptEffect.OptOut
+            : ReceiptEffect.None;
+        return new Receipt(id, Channel.Email, type)
         {
-            return TrackOutcome.NotFound;
-        }
-        var result = await tracking.RecordAsync(record, type.Value, at, Source, detail, cancellationToken);
-        if (result.Outcome == TrackOutcome.Recorded)
-        {
-            var address = Text(item, "email");
-            var hardBounce = name == "bounce" && bounceType != "blocked";
-            var deadDrop = name == "dropped" && DeadAddressDrops.Contains(reason, StringComparer.OrdinalIgnoreCase);
-            if (hardBounce || deadDrop || name == "spamreport")
-            {
-                await tracking.InvalidateAddressAsync(record, address, cancellationToken);
-            }
-            if (name is "unsubscribe" or "group_unsubscribe" || (name == "dropped" && string.Equals(reason, "Unsubscribed Address", StringComparison.OrdinalIgnoreCase)))
-            {
-                await tracking.OptOutAsync(record, cancellationToken);
-            }
-        }
-        return result.Outcome;
+            At = at,
+            Detail = detail,
+            Effect = effect,
+            ReportedAddress = effect == ReceiptEffect.InvalidateAddress ? Text(item, "email") : null,
+        };
     }
-
-    /// <summary>A link without its query and fragment, which may carry personal data.</summary>
-    public static string? LinkHost(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : null;
 
     private static string? Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    [LoggerMessage(EventId = 7020, EventName = "SendGridWebhookHandled", Level = LogLevel.Information, Message = "SendGrid events: {Recorded} recorded, {Duplicates} seen before, {Ignored} ignored")]
-    private static partial void LogHandled(ILogger logger, int recorded, int duplicates, int ignored);
 }
+
+/// <summary>One event in SendGrid's webhook post, as far as Notify reads it: SendGrid sends more fields, and <c>deliveryId</c> is the custom argument Notify sent.</summary>
+public sealed record SendGridEventBody(string Event, string DeliveryId, long? Timestamp, string? Email, string? Type, string? Reason, string? Status, string? Url);
