@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Launcher = Notify.IntegrationTests.Infrastructure.Azurite;
+using Launcher = Notify.Testing.Azurite;
 
 namespace Notify.Bench.Infrastructure;
 
 /// <summary>
 /// A private, in-memory Azurite on free loopback ports, started from the repository's node_modules by the
-/// integration tests' own launcher (tests/Notify.IntegrationTests/Infrastructure/Azurite.cs, linked into this
-/// project as source, so there is no reference to the test project). The benchmark always calls its
+/// tests' own launcher (tests/Notify.Testing/Azurite.cs, the test helper library, which references no test
+/// project). The benchmark always calls its
 /// <c>Start</c>, never its shared <c>ConnectionString</c>: it wants its own emulator, never one a test run
 /// shares through NOTIFY_TEST_STORAGE, so nothing else adds load. This adds what only the benchmark needs:
 /// the process (for its CPU time), the installed version, and disposal.

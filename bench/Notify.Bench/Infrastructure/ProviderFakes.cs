@@ -1,8 +1,6 @@
 using System.Globalization;
 using Notify.Bench.Report;
-using Notify.Channels.Tests.Fcm;
-using Notify.Channels.Tests.SendGrid;
-using Notify.Channels.Tests.Twilio;
+using Notify.Testing;
 
 namespace Notify.Bench.Infrastructure;
 
@@ -66,7 +64,7 @@ public sealed partial class ProviderFakes : IAsyncDisposable
         }
         catch
         {
-            foreach (var fake in new Channels.Tests.Contract.FakeProviderServer?[] { fcm, sendGrid, twilio })
+            foreach (var fake in new FakeProviderServer?[] { fcm, sendGrid, twilio })
             {
                 if (fake is not null)
                 {

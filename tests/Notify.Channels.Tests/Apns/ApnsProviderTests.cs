@@ -50,7 +50,7 @@ public sealed class ApnsProviderTests : IAsyncLifetime
         Platform = DevicePlatform.Apns,
     };
 
-    private static string Jwt(Contract.ReceivedRequest request) => request.Headers["authorization"]["bearer ".Length..];
+    private static string Jwt(ReceivedRequest request) => request.Headers["authorization"]["bearer ".Length..];
 
     [Fact]
     public void Claims_apns_push_only()

@@ -12,7 +12,6 @@ using Notify.Channels.Tests.Fcm;
 using Notify.Channels.Tests.SendGrid;
 using Notify.Channels.Tests.Twilio;
 using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.Channels.Tests.EndToEnd;

@@ -10,7 +10,6 @@ using Notify.Channels.Tests.Smtp;
 using Notify.Channels.Tests.Twilio;
 using Notify.Channels.Tests.Vonage;
 using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.Channels.Tests.Failover;

@@ -46,7 +46,7 @@ public sealed class FcmProviderTests : IAsyncLifetime
         Platform = DevicePlatform.Fcm,
     };
 
-    private IReadOnlyList<Contract.ReceivedRequest> Sends => [.. _fake.Received.Where(r => r.Path != "/token")];
+    private IReadOnlyList<ReceivedRequest> Sends => [.. _fake.Received.Where(r => r.Path != "/token")];
 
     [Fact]
     public void Claims_fcm_push_only()

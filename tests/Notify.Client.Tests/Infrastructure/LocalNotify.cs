@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -100,76 +97,10 @@ public class LocalNotify : WebApplicationFactory<Notify.LocalHost.LocalHostMarke
     }
 }
 
-/// <summary>The Azurite of the run: scripts/test.sh's (NOTIFY_TEST_STORAGE), else a private in-memory one.</summary>
+/// <summary>The Azurite of the run: scripts/test.sh's (NOTIFY_TEST_STORAGE), else a private in-memory one (Notify.Testing's).</summary>
 public static class TestStorage
 {
-    private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly Lazy<string> Shared = new(Start);
+    public static string ConnectionString => Azurite.ConnectionString;
 
-    public static string ConnectionString => Shared.Value;
-
-    public static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NotifyFunctions.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Cannot find the repository root (NotifyFunctions.sln).");
-    }
-
-    private static string Start()
-    {
-        if (Environment.GetEnvironmentVariable("NOTIFY_TEST_STORAGE") is { Length: > 0 } given)
-        {
-            return given;
-        }
-        int[] ports = [FreePort(), FreePort(), FreePort()];
-        var info = new ProcessStartInfo(Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--silent", "--skipApiVersionCheck", "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-        foreach (var (name, port) in new[] { ("--blobPort", ports[0]), ("--queuePort", ports[1]), ("--tablePort", ports[2]) })
-        {
-            info.ArgumentList.Add(name);
-            info.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Azurite did not start: run `npm ci` at the repository root.");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => process.Kill(entireProcessTree: true);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!ports.All(Listening))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException("Azurite did not start listening.");
-            }
-            Thread.Sleep(100);
-        }
-        return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + Key + ";" +
-            $"BlobEndpoint=http://127.0.0.1:{ports[0]}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports[1]}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{ports[2]}/devstoreaccount1;";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static string RepositoryRoot() => Azurite.RepositoryRoot();
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Notify.Channels.Tests.Contract;
+namespace Notify.Testing;
 
 /// <summary>A request as a fake provider received it: what the real provider would have seen.</summary>
 public sealed record ReceivedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, string Protocol)

@@ -4,9 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Notify.Channels.Tests.Contract;
 
-namespace Notify.Channels.Tests.SendGrid;
+namespace Notify.Testing;
 
 /// <summary>
 /// SendGrid's <c>POST /v3/mail/send</c> as the real API answers it: Bearer key check, 202 with

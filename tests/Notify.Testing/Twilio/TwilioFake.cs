@@ -5,9 +5,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Notify.Channels.Tests.Contract;
 
-namespace Notify.Channels.Tests.Twilio;
+namespace Notify.Testing;
 
 /// <summary>
 /// Twilio's <c>POST /2010-04-01/Accounts/{AccountSid}/Messages.json</c>: form-encoded, Basic auth

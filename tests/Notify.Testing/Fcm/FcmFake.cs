@@ -6,9 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Notify.Channels.Tests.Contract;
 
-namespace Notify.Channels.Tests.Fcm;
+namespace Notify.Testing;
 
 /// <summary>
 /// FCM HTTP v1 (<c>POST /v1/projects/{project}/messages:send</c>) and Google's OAuth token endpoint

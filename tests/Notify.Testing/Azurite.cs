@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Notify.IntegrationTests.Infrastructure;
+namespace Notify.Testing;
 
 /// <summary>
 /// The real storage emulator for the whole test run. <c>scripts/test.sh</c> starts one and passes its
