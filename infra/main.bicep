@@ -3,7 +3,7 @@ metadata description = 'Notify on Azure: a Flex Consumption function app (.NET i
 
 targetScope = 'resourceGroup'
 
-import { roleDefinitionIds, secretNames, notifySettingsType } from 'modules/shared.bicep'
+import { roleDefinitionIds, secretNames, notifySettingsType, consoleSignInType } from 'modules/shared.bicep'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Environment
@@ -242,6 +242,66 @@ param twilioMessagingServiceSid string = ''
 @description('Optional. Twilio: where Twilio posts delivery status changes (Notify__Providers__Twilio__StatusCallbackUrl), e.g. https://<app host>/api/v1/webhooks/twilio; without it Twilio sends no status callbacks.')
 param twilioStatusCallbackUrl string = ''
 
+@description('Optional. SMTP e-mail through any relay (Amazon SES, Mailgun, Postmark, Microsoft 365): the relay\'s host name (Notify__Providers__Smtp__Host). SMTP is configured when this and smtpFromEmail are given.')
+param smtpHost string = ''
+
+@description('Optional. SMTP: the relay\'s port (Notify__Providers__Smtp__Port); the app\'s default is 587.')
+@minValue(1)
+@maxValue(65535)
+param smtpPort int?
+
+@description('Optional. SMTP: how the connection is secured (Notify__Providers__Smtp__Security): StartTls (port 587, the app\'s default), Tls (implicit TLS, port 465), or None (a relay on the same network only).')
+@allowed([
+  ''
+  'StartTls'
+  'Tls'
+  'None'
+])
+param smtpSecurity string = ''
+
+@description('Optional. SMTP: the user name the relay authenticates (Notify__Providers__Smtp__UserName); give it with smtpPassword, or neither for a relay that trusts the network.')
+param smtpUserName string = ''
+
+@description('Optional. SMTP: the password (Notify__Providers__Smtp__Password, stored in Key Vault); required with smtpUserName.')
+@secure()
+param smtpPassword string = ''
+
+@description('Optional. SMTP: the sender address the relay accepts (Notify__Providers__Smtp__FromEmail).')
+param smtpFromEmail string = ''
+
+@description('Optional. SMTP: the sender display name (Notify__Providers__Smtp__FromName).')
+param smtpFromName string = ''
+
+@description('Optional. Vonage SMS: the API key (Notify__Providers__Vonage__ApiKey). Vonage is configured when this, vonageApiSecret and vonageFrom are given.')
+param vonageApiKey string = ''
+
+@description('Optional. Vonage: the API secret (Notify__Providers__Vonage__ApiSecret, stored in Key Vault).')
+@secure()
+param vonageApiSecret string = ''
+
+@description('Optional. Vonage: the sender, an E.164 number or an alphanumeric sender id (Notify__Providers__Vonage__From).')
+param vonageFrom string = ''
+
+@description('Optional. Notify__Providers__Order__Email: the e-mail providers in priority order (failover goes down the list). Empty: the configured ones in the app\'s default order, sendgrid then smtp. Each provider named must be configured.')
+@allowed([
+  ''
+  'sendgrid'
+  'smtp'
+  'sendgrid,smtp'
+  'smtp,sendgrid'
+])
+param providerOrderEmail string = ''
+
+@description('Optional. Notify__Providers__Order__Sms: the SMS providers in priority order. Empty: the configured ones in the app\'s default order, twilio then vonage. Each provider named must be configured.')
+@allowed([
+  ''
+  'twilio'
+  'vonage'
+  'twilio,vonage'
+  'vonage,twilio'
+])
+param providerOrderSms string = ''
+
 @description('Optional. Notify__Alerts__WebhookUrl: a URL the app itself posts its alerts to (stored in Key Vault; it usually embeds a token).')
 @secure()
 param notifyAlertWebhookUrl string = ''
@@ -288,6 +348,26 @@ param twilioWebhookCallbackUrl string = ''
 param twilioWebhookMaxAge string = ''
 
 // ---------------------------------------------------------------------------------------------------------------
+// Operator console (/console)
+
+@description('Optional. Notify__Console__SigningKey: the key that signs console session cookies (stored in Key Vault). Leave it out and each deployment stores a freshly generated one (console sessions then end at a provisioning); pass your own to keep it, or an empty string to leave the vault\'s current secret as it is (say, after rotating it there).')
+@secure()
+param consoleSigningKey string = base64('${newGuid()}${newGuid()}${newGuid()}')
+
+@description('Optional. Puts Entra ID sign-in (App Service Authentication) in front of /console: the client id of the app registration whose users may open the console. The API, webhooks, tracking links and health stay reachable without it (they authenticate on their own). Empty: no Entra ID sign-in.')
+param consoleEntraClientId string = ''
+
+@description('Optional. The Entra ID tenant (id) of that app registration. Empty: the tenant of the deployment.')
+param consoleEntraTenantId string = ''
+
+@description('Optional. A client secret of that app registration (stored in Key Vault, the app setting MICROSOFT_PROVIDER_AUTHENTICATION_SECRET is a reference): sign-in then uses the authorization code flow. Empty: the ID token is taken from the sign-in response, which needs ID tokens enabled on the registration.')
+@secure()
+param consoleEntraClientSecret string = ''
+
+@description('Optional. Object ids of the Entra ID groups whose members may pass the sign-in; empty lets every account the app registration admits through.')
+param consoleEntraAllowedGroupIds string[] = []
+
+// ---------------------------------------------------------------------------------------------------------------
 // Names
 
 var abbrs = loadJsonContent('abbreviations.json')
@@ -316,6 +396,17 @@ var fcmEnabled = !empty(fcmProjectId) && !empty(fcmServiceAccountJson)
 var apnsEnabled = !empty(apnsKeyId) && !empty(apnsTeamId) && !empty(apnsPrivateKey) && !empty(apnsTopic)
 var sendGridEnabled = !empty(sendGridApiKey) && !empty(sendGridFromEmail)
 var twilioEnabled = !empty(twilioAccountSid) && !empty(twilioAuthToken) && (!empty(twilioFromNumber) || !empty(twilioMessagingServiceSid))
+var smtpEnabled = !empty(smtpHost) && !empty(smtpFromEmail)
+var smtpCredentialsEnabled = smtpEnabled && !empty(smtpUserName) && !empty(smtpPassword)
+var vonageEnabled = !empty(vonageApiKey) && !empty(vonageApiSecret) && !empty(vonageFrom)
+// The allowed orders name one or both providers: any value but the one naming only the other names this one.
+var orderNamesSendGrid = !empty(providerOrderEmail) && providerOrderEmail != 'smtp'
+var orderNamesSmtp = !empty(providerOrderEmail) && providerOrderEmail != 'sendgrid'
+var orderNamesTwilio = !empty(providerOrderSms) && providerOrderSms != 'vonage'
+var orderNamesVonage = !empty(providerOrderSms) && providerOrderSms != 'twilio'
+var consoleSigningKeyGiven = !empty(consoleSigningKey)
+var consoleEntraEnabled = !empty(consoleEntraClientId)
+var consoleEntraClientSecretEnabled = consoleEntraEnabled && !empty(consoleEntraClientSecret)
 var alertsWebhookEnabled = !empty(notifyAlertWebhookUrl)
 var trackingEnabled = !empty(trackingBaseUrl)
 // A signing key without a base URL stays unused (tracking is off), so it is neither stored nor referenced.
@@ -349,7 +440,39 @@ var notifySettings notifySettingsType = {
         statusCallbackUrl: empty(twilioStatusCallbackUrl) ? null : twilioStatusCallbackUrl
       }
     : null
+  // SMTP credentials are both or neither (the app refuses one without the other; the deployment refuses it first).
+  smtp: !smtpEnabled
+    ? null
+    : empty(smtpUserName) != empty(smtpPassword)
+        ? fail('smtpUserName and smtpPassword are given together or not at all (Notify__Providers__Smtp__UserName / __Password)')
+        : {
+            host: smtpHost
+            fromEmail: smtpFromEmail
+            fromName: empty(smtpFromName) ? null : smtpFromName
+            port: smtpPort
+            security: empty(smtpSecurity) ? null : smtpSecurity
+            userName: smtpCredentialsEnabled ? smtpUserName : null
+          }
+  vonage: vonageEnabled ? { apiKey: vonageApiKey, from: vonageFrom } : null
+  // The app refuses to start when an order names a provider that is not configured; the deployment refuses it first.
+  providerOrder: {
+    email: empty(providerOrderEmail)
+      ? null
+      : orderNamesSendGrid && !sendGridEnabled
+          ? fail('providerOrderEmail names sendgrid, but SendGrid is not configured (sendGridApiKey and sendGridFromEmail)')
+          : orderNamesSmtp && !smtpEnabled
+              ? fail('providerOrderEmail names smtp, but SMTP is not configured (smtpHost and smtpFromEmail)')
+              : providerOrderEmail
+    sms: empty(providerOrderSms)
+      ? null
+      : orderNamesTwilio && !twilioEnabled
+          ? fail('providerOrderSms names twilio, but Twilio is not configured (twilioAccountSid, twilioAuthToken and a sender)')
+          : orderNamesVonage && !vonageEnabled
+              ? fail('providerOrderSms names vonage, but Vonage is not configured (vonageApiKey, vonageApiSecret and vonageFrom)')
+              : providerOrderSms
+  }
   alertsWebhook: alertsWebhookEnabled
+  consoleEntraClientSecret: consoleEntraClientSecretEnabled
   // The app refuses to start with a base URL and no signing key; the deployment refuses it first.
   tracking: !trackingEnabled
     ? null
@@ -372,6 +495,14 @@ var notifySettings notifySettingsType = {
     maxAge: empty(twilioWebhookMaxAge) ? null : twilioWebhookMaxAge
   }
 }
+
+var consoleSignIn consoleSignInType? = !consoleEntraEnabled
+  ? null
+  : {
+      clientId: consoleEntraClientId
+      tenantId: empty(consoleEntraTenantId) ? tenant().tenantId : consoleEntraTenantId
+      allowedGroupIds: consoleEntraAllowedGroupIds
+    }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Resources
@@ -642,6 +773,59 @@ module twilioWebhookAuthTokenSecret 'modules/key-vault-secret.bicep' = if (twili
   }
 }
 
+module smtpPasswordSecret 'modules/key-vault-secret.bicep' = if (smtpCredentialsEnabled) {
+  name: 'secret-smtp-password'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.smtpPassword
+    value: smtpPassword
+    tags: allTags
+  }
+}
+
+module vonageSecret 'modules/key-vault-secret.bicep' = if (vonageEnabled) {
+  name: 'secret-vonage'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.vonageApiSecret
+    value: vonageApiSecret
+    tags: allTags
+  }
+}
+
+// Always given unless the operator passes '' on purpose: then the vault keeps the secret it has.
+module consoleSigningKeySecret 'modules/key-vault-secret.bicep' = if (consoleSigningKeyGiven) {
+  name: 'secret-console-signing-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.consoleSigningKey
+    value: consoleSigningKey
+    tags: allTags
+  }
+}
+
+module consoleEntraClientSecretSecret 'modules/key-vault-secret.bicep' = if (consoleEntraClientSecretEnabled) {
+  name: 'secret-console-entra-client-secret'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.consoleEntraClientSecret
+    value: consoleEntraClientSecret
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   // Key Vault references resolve when the app starts: the secrets should exist by then, and with the private
@@ -656,6 +840,10 @@ module functionApp 'modules/function-app.bicep' = {
     trackingSigningKeySecret
     trackingPreviousSigningKeySecret
     twilioWebhookAuthTokenSecret
+    smtpPasswordSecret
+    vonageSecret
+    consoleSigningKeySecret
+    consoleEntraClientSecretSecret
   ]
   params: {
     name: functionAppName
@@ -673,6 +861,7 @@ module functionApp 'modules/function-app.bicep' = {
     // Taking the URI from the vault module also orders the app after its secrets and role assignment exist.
     keyVaultUri: keyVault.outputs.uri
     notify: notifySettings
+    consoleSignIn: consoleSignIn
     instanceMemoryMB: functionAppInstanceMemoryMB
     maximumInstanceCount: functionAppMaximumInstanceCount
     allowBasicPublishingCredentials: allowBasicPublishingCredentials

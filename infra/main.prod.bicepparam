@@ -61,6 +61,31 @@ param twilioMessagingServiceSid = readEnvironmentVariable('NOTIFY_TWILIO_MESSAGI
 // Where Twilio posts delivery statuses: https://<app host>/api/v1/webhooks/twilio (needed for SMS delivery tracking).
 param twilioStatusCallbackUrl = readEnvironmentVariable('NOTIFY_TWILIO_STATUS_CALLBACK_URL', '')
 
+// Second providers, each off unless its values are set; failover goes down each channel's order (empty: the
+// configured ones, SendGrid before SMTP and Twilio before Vonage). SMTP works with any relay (SES, Mailgun,
+// Postmark, Microsoft 365) on port 587 with STARTTLS unless smtpPort/smtpSecurity say otherwise.
+param smtpHost = readEnvironmentVariable('NOTIFY_SMTP_HOST', '')
+param smtpUserName = readEnvironmentVariable('NOTIFY_SMTP_USER_NAME', '')
+param smtpPassword = readEnvironmentVariable('NOTIFY_SMTP_PASSWORD', '')
+param smtpFromEmail = readEnvironmentVariable('NOTIFY_SMTP_FROM_EMAIL', '')
+param vonageApiKey = readEnvironmentVariable('NOTIFY_VONAGE_API_KEY', '')
+param vonageApiSecret = readEnvironmentVariable('NOTIFY_VONAGE_API_SECRET', '')
+param vonageFrom = readEnvironmentVariable('NOTIFY_VONAGE_FROM', '')
+param providerOrderEmail = readEnvironmentVariable('NOTIFY_PROVIDER_ORDER_EMAIL', '')
+param providerOrderSms = readEnvironmentVariable('NOTIFY_PROVIDER_ORDER_SMS', '')
+
+// Entra ID sign-in in front of /console (App Service Authentication): on when NOTIFY_CONSOLE_ENTRA_CLIENT_ID is
+// set (docs/deploy.md, "Console: session key and Entra ID sign-in"). The console's session key is generated at
+// each provisioning.
+param consoleEntraClientId = readEnvironmentVariable('NOTIFY_CONSOLE_ENTRA_CLIENT_ID', '')
+param consoleEntraClientSecret = readEnvironmentVariable('NOTIFY_CONSOLE_ENTRA_CLIENT_SECRET', '')
+// Only members of this group (object id) pass the sign-in; unset, every account the registration admits.
+param consoleEntraAllowedGroupIds = empty(readEnvironmentVariable('NOTIFY_CONSOLE_ENTRA_GROUP_ID', ''))
+  ? []
+  : [
+      readEnvironmentVariable('NOTIFY_CONSOLE_ENTRA_GROUP_ID', '')
+    ]
+
 // The app's own alert webhook (Notify__Alerts__WebhookUrl).
 param notifyAlertWebhookUrl = readEnvironmentVariable('NOTIFY_ALERT_WEBHOOK_URL', '')
 

@@ -1,7 +1,7 @@
 metadata name = 'Notify function app on Flex Consumption'
 metadata description = 'The Flex Consumption plan and the .NET isolated function app, with identity-based storage, Key Vault references for secrets and Entra ID authenticated Application Insights.'
 
-import { notifySettingsType, secretNames } from 'shared.bicep'
+import { consoleSignInType, notifySettingsType, secretNames } from 'shared.bicep'
 
 @description('Required. Name of the function app (globally unique host name).')
 param name string
@@ -44,6 +44,9 @@ param keyVaultUri string
 
 @description('Optional. Notify settings and which providers are configured.')
 param notify notifySettingsType = {}
+
+@description('Optional. Entra ID sign-in (App Service Authentication) in front of /console; null for none.')
+param consoleSignIn consoleSignInType?
 
 @description('Optional. Memory per instance in MB (Flex Consumption sizes).')
 @allowed([
@@ -97,6 +100,8 @@ var requiredAppSettings = [
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
   // DefaultAzureCredential picks the user-assigned identity by this.
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
+  // The console is always served, so its session key always is: generated at deployment unless given.
+  { name: 'Notify__Console__SigningKey', value: keyVaultReference(keyVaultUri, secretNames.consoleSigningKey) }
 ]
 
 // Each group is set only when the setting (or its provider) is configured; see appSettings below.
@@ -152,6 +157,41 @@ var optionalAppSettings = {
   ]
   twilioStatusCallbackUrl: [
     { name: 'Notify__Providers__Twilio__StatusCallbackUrl', value: notify.?twilio.?statusCallbackUrl ?? '' }
+  ]
+  smtp: [
+    { name: 'Notify__Providers__Smtp__Host', value: notify.?smtp.?host ?? '' }
+    { name: 'Notify__Providers__Smtp__FromEmail', value: notify.?smtp.?fromEmail ?? '' }
+  ]
+  smtpFromName: [
+    { name: 'Notify__Providers__Smtp__FromName', value: notify.?smtp.?fromName ?? '' }
+  ]
+  smtpPort: [
+    { name: 'Notify__Providers__Smtp__Port', value: string(notify.?smtp.?port ?? 0) }
+  ]
+  smtpSecurity: [
+    { name: 'Notify__Providers__Smtp__Security', value: notify.?smtp.?security ?? '' }
+  ]
+  smtpCredentials: [
+    { name: 'Notify__Providers__Smtp__UserName', value: notify.?smtp.?userName ?? '' }
+    { name: 'Notify__Providers__Smtp__Password', value: keyVaultReference(keyVaultUri, secretNames.smtpPassword) }
+  ]
+  vonage: [
+    { name: 'Notify__Providers__Vonage__ApiKey', value: notify.?vonage.?apiKey ?? '' }
+    { name: 'Notify__Providers__Vonage__ApiSecret', value: keyVaultReference(keyVaultUri, secretNames.vonageApiSecret) }
+    { name: 'Notify__Providers__Vonage__From', value: notify.?vonage.?from ?? '' }
+  ]
+  providerOrderEmail: [
+    { name: 'Notify__Providers__Order__Email', value: notify.?providerOrder.?email ?? '' }
+  ]
+  providerOrderSms: [
+    { name: 'Notify__Providers__Order__Sms', value: notify.?providerOrder.?sms ?? '' }
+  ]
+  consoleEntraClientSecret: [
+    // The name App Service Authentication reads the client secret from (clientSecretSettingName below).
+    {
+      name: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+      value: keyVaultReference(keyVaultUri, secretNames.consoleEntraClientSecret)
+    }
   ]
   alertsWebhook: [
     { name: 'Notify__Alerts__WebhookUrl', value: keyVaultReference(keyVaultUri, secretNames.alertsWebhookUrl) }
@@ -211,6 +251,15 @@ var appSettings = concat(
   empty(notify.?twilio.?fromNumber ?? '') ? [] : optionalAppSettings.twilioFromNumber,
   empty(notify.?twilio.?messagingServiceSid ?? '') ? [] : optionalAppSettings.twilioMessagingServiceSid,
   empty(notify.?twilio.?statusCallbackUrl ?? '') ? [] : optionalAppSettings.twilioStatusCallbackUrl,
+  notify.?smtp == null ? [] : optionalAppSettings.smtp,
+  empty(notify.?smtp.?fromName ?? '') ? [] : optionalAppSettings.smtpFromName,
+  notify.?smtp.?port == null ? [] : optionalAppSettings.smtpPort,
+  empty(notify.?smtp.?security ?? '') ? [] : optionalAppSettings.smtpSecurity,
+  empty(notify.?smtp.?userName ?? '') ? [] : optionalAppSettings.smtpCredentials,
+  notify.?vonage == null ? [] : optionalAppSettings.vonage,
+  empty(notify.?providerOrder.?email ?? '') ? [] : optionalAppSettings.providerOrderEmail,
+  empty(notify.?providerOrder.?sms ?? '') ? [] : optionalAppSettings.providerOrderSms,
+  (notify.?consoleEntraClientSecret ?? false) ? optionalAppSettings.consoleEntraClientSecret : [],
   (notify.?alertsWebhook ?? false) ? optionalAppSettings.alertsWebhook : [],
   notify.?tracking == null ? [] : optionalAppSettings.tracking,
   (notify.?tracking.?previousSigningKey ?? false) ? optionalAppSettings.trackingPreviousSigningKey : [],
@@ -297,6 +346,67 @@ resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-previ
         enabled: true
       }
     ]
+  }
+}
+
+// Entra ID sign-in in front of the console only: everything under /api authenticates on its own (app keys,
+// provider signatures, signed tracking tokens) and must stay reachable by services, providers and mail clients;
+// /admin and /runtime are the Functions host's own, key-authenticated endpoints.
+var consoleSignInExcludedPaths = [
+  '/api/*'
+  '/admin/*'
+  '/runtime/*'
+]
+
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  // Deployed either way, so leaving consoleSignIn out at the next deployment turns the sign-in off again.
+  properties: {
+    platform: {
+      enabled: consoleSignIn != null
+    }
+    globalValidation: consoleSignIn == null
+      ? null
+      : {
+          requireAuthentication: true
+          unauthenticatedClientAction: 'RedirectToLoginPage'
+          redirectToProvider: 'azureactivedirectory'
+          excludedPaths: consoleSignInExcludedPaths
+        }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: consoleSignIn == null
+      ? null
+      : {
+          azureActiveDirectory: {
+            enabled: true
+            registration: {
+              clientId: consoleSignIn.?clientId ?? ''
+              openIdIssuer: '${environment().authentication.loginEndpoint}${consoleSignIn.?tenantId ?? ''}/v2.0'
+              clientSecretSettingName: (notify.?consoleEntraClientSecret ?? false)
+                ? 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+                : null
+            }
+            validation: {
+              defaultAuthorizationPolicy: empty(consoleSignIn.?allowedGroupIds ?? [])
+                ? null
+                : {
+                    allowedPrincipals: {
+                      groups: consoleSignIn.?allowedGroupIds
+                    }
+                  }
+            }
+          }
+        }
+    login: {
+      // No token store: the sign-in's own session cookie is all the console needs, and Flex Consumption has no
+      // file system to keep tokens on.
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

@@ -12,7 +12,7 @@ var roleDefinitionIds = {
 }
 
 @export()
-@description('Key Vault secret names for the provider, alert, tracking and webhook secrets; the function app refers to them by these names.')
+@description('Key Vault secret names for the provider, alert, tracking, webhook and console secrets; the function app refers to them by these names.')
 var secretNames = {
   fcmServiceAccountJson: 'fcm-service-account-json'
   apnsPrivateKey: 'apns-private-key'
@@ -22,6 +22,10 @@ var secretNames = {
   trackingSigningKey: 'tracking-signing-key'
   trackingPreviousSigningKey: 'tracking-previous-signing-key'
   twilioWebhookAuthToken: 'twilio-webhook-auth-token'
+  smtpPassword: 'smtp-password'
+  vonageApiSecret: 'vonage-api-secret'
+  consoleSigningKey: 'console-signing-key'
+  consoleEntraClientSecret: 'console-entra-client-secret'
 }
 
 @export()
@@ -106,8 +110,50 @@ type notifySettingsType = {
     statusCallbackUrl: string?
   }?
 
+  @description('Optional. SMTP (e-mail); its password is the Key Vault secret secretNames.smtpPassword when userName is set.')
+  smtp: {
+    @description('Required. The relay\'s host name.')
+    host: string
+
+    @description('Required. The sender address.')
+    fromEmail: string
+
+    @description('Optional. The sender display name.')
+    fromName: string?
+
+    @description('Optional. The relay\'s port.')
+    port: int?
+
+    @description('Optional. StartTls, Tls or None.')
+    security: string?
+
+    @description('Optional. The user name the relay authenticates; the password is then in Key Vault.')
+    userName: string?
+  }?
+
+  @description('Optional. Vonage (SMS); its API secret is the Key Vault secret secretNames.vonageApiSecret.')
+  vonage: {
+    @description('Required. The API key.')
+    apiKey: string
+
+    @description('Required. The sender number or alphanumeric sender id.')
+    from: string
+  }?
+
+  @description('Optional. Each channel\'s providers in priority order (Notify__Providers__Order__*), comma-separated.')
+  providerOrder: {
+    @description('Optional. E-mail: sendgrid, smtp.')
+    email: string?
+
+    @description('Optional. SMS: twilio, vonage.')
+    sms: string?
+  }?
+
   @description('Optional. Whether the Key Vault secret secretNames.alertsWebhookUrl exists (Notify__Alerts__WebhookUrl).')
   alertsWebhook: bool?
+
+  @description('Optional. Whether the Key Vault secret secretNames.consoleEntraClientSecret exists (the console\'s Entra ID sign-in client secret).')
+  consoleEntraClientSecret: bool?
 
   @description('Optional. E-mail open and click tracking (Notify__Tracking__*); its signing key is the Key Vault secret secretNames.trackingSigningKey.')
   tracking: {
@@ -147,4 +193,17 @@ type notifySettingsType = {
     @description('Optional. Callbacks for older sends are stale (.NET TimeSpan).')
     maxAge: string?
   }?
+}
+
+@export()
+@description('Entra ID sign-in (App Service Authentication) in front of the operator console.')
+type consoleSignInType = {
+  @description('Required. The client id of the app registration.')
+  clientId: string
+
+  @description('Required. The tenant of the app registration.')
+  tenantId: string
+
+  @description('Optional. Object ids of the groups whose members may sign in; empty for every account the registration admits.')
+  allowedGroupIds: string[]?
 }

@@ -16,12 +16,20 @@ namespace Notify.Infra.Tests;
 /// </summary>
 public sealed partial class AppSettingsMatchCodeTests
 {
-    // Read by the Functions host and the Azure SDK, not by Notify's options classes.
+    // Read by the Functions host, the Azure SDK and App Service Authentication, not by Notify's options classes.
     private static readonly string[] HostSettings =
     [
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "AZURE_CLIENT_ID",
+        "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET",
+    ];
+
+    // Set by infra/ for a feature whose options class is being built on another branch (issue 15's console session
+    // key): exempt from the binding check until that code is merged, then this entry goes.
+    private static readonly string[] BoundByUnmergedCode =
+    [
+        "Notify__Console__SigningKey",
     ];
 
     private const string HostStoragePrefix = "AzureWebJobsStorage__";
@@ -47,7 +55,9 @@ public sealed partial class AppSettingsMatchCodeTests
 
         Assert.All(
             file.Required.Concat(file.Optional).Where(name => !IsHostSetting(name)),
-            name => Assert.True(BoundType(name, sections) is not null, $"{name} is in infra/app-settings.json but no options property binds it"));
+            name => Assert.True(
+                BoundType(name, sections) is not null || BoundByUnmergedCode.Contains(name, StringComparer.Ordinal),
+                $"{name} is in infra/app-settings.json but no options property binds it"));
     }
 
     [Fact]

@@ -135,7 +135,105 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/twilio-webhook-auth-token/)", settings["Notify__Webhooks__Twilio__AuthToken"]);
         Assert.Equal("https://notify.example.com/api/v1/webhooks/twilio", settings["Notify__Webhooks__Twilio__CallbackUrl"]);
         Assert.Equal("2.00:00:00", settings["Notify__Webhooks__Twilio__MaxAge"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-signing-key/)", settings["Notify__Console__SigningKey"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-entra-client-secret/)", settings["MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"]);
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("FUNCTIONS_", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Smtp_settings_carry_the_relay_and_its_password_is_a_key_vault_reference()
+    {
+        var settings = Evaluate(FullParameters());
+
+        Assert.Equal("smtp.example.com", settings["Notify__Providers__Smtp__Host"]);
+        Assert.Equal("465", settings["Notify__Providers__Smtp__Port"]);
+        Assert.Equal("Tls", settings["Notify__Providers__Smtp__Security"]);
+        Assert.Equal("notify", settings["Notify__Providers__Smtp__UserName"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/smtp-password/)", settings["Notify__Providers__Smtp__Password"]);
+        Assert.Equal("notifications@example.com", settings["Notify__Providers__Smtp__FromEmail"]);
+        Assert.Equal("Example", settings["Notify__Providers__Smtp__FromName"]);
+    }
+
+    [Fact]
+    public void Smtp_needs_a_host_and_a_sender_and_its_user_name_and_password_come_together()
+    {
+        var hostOnly = MinimalParameters();
+        hostOnly["smtpHost"] = "smtp.example.com";
+        var relay = MinimalParameters();
+        relay["smtpHost"] = "smtp.example.com";
+        relay["smtpFromEmail"] = "notifications@example.com";
+        var userWithoutPassword = new Dictionary<string, JsonNode?>(relay) { ["smtpUserName"] = "notify" };
+        var passwordWithoutUser = new Dictionary<string, JsonNode?>(relay) { ["smtpPassword"] = InfraFixture.FakeSecrets["smtpPassword"] };
+
+        static IEnumerable<string> Smtp(Dictionary<string, string> settings) =>
+            settings.Keys.Where(k => k.StartsWith("Notify__Providers__Smtp__", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+        Assert.Empty(Smtp(Evaluate(hostOnly)));
+        // A relay that trusts the network: no credentials, and the app's defaults for port and security.
+        Assert.Equal(["Notify__Providers__Smtp__FromEmail", "Notify__Providers__Smtp__Host"], Smtp(Evaluate(relay)));
+        // The app would refuse to start with one of the two; the template refuses to deploy and names both.
+        Assert.All(new[] { userWithoutPassword, passwordWithoutUser }, parameters =>
+            Assert.Contains(
+                "smtpUserName and smtpPassword are given together or not at all",
+                Assert.Throws<ArmFailException>(() => Evaluate(parameters)).Message,
+                StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Vonage_is_configured_only_with_its_key_secret_and_sender_and_the_secret_is_a_key_vault_reference()
+    {
+        var withoutSender = MinimalParameters();
+        withoutSender["vonageApiKey"] = "abcd1234";
+        withoutSender["vonageApiSecret"] = InfraFixture.FakeSecrets["vonageApiSecret"];
+        var settings = Evaluate(FullParameters());
+
+        Assert.DoesNotContain(Evaluate(withoutSender).Keys, k => k.StartsWith("Notify__Providers__Vonage__", StringComparison.Ordinal));
+        Assert.Equal("abcd1234", settings["Notify__Providers__Vonage__ApiKey"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/vonage-api-secret/)", settings["Notify__Providers__Vonage__ApiSecret"]);
+        Assert.Equal("+15005550007", settings["Notify__Providers__Vonage__From"]);
+    }
+
+    [Fact]
+    public void Provider_order_is_set_only_when_given_and_may_name_only_configured_providers()
+    {
+        var vonageFirst = MinimalParameters();
+        vonageFirst["vonageApiKey"] = "abcd1234";
+        vonageFirst["vonageApiSecret"] = InfraFixture.FakeSecrets["vonageApiSecret"];
+        vonageFirst["vonageFrom"] = "+15005550007";
+        vonageFirst["providerOrderSms"] = "vonage";
+        var unconfiguredSecondary = new Dictionary<string, JsonNode?>(vonageFirst) { ["providerOrderSms"] = "vonage,twilio" };
+        var unconfiguredSmtp = MinimalParameters();
+        unconfiguredSmtp["sendGridApiKey"] = InfraFixture.FakeSecrets["sendGridApiKey"];
+        unconfiguredSmtp["sendGridFromEmail"] = "notifications@example.com";
+        unconfiguredSmtp["providerOrderEmail"] = "sendgrid,smtp";
+        var full = Evaluate(FullParameters());
+
+        Assert.Equal("smtp,sendgrid", full["Notify__Providers__Order__Email"]);
+        Assert.Equal("twilio,vonage", full["Notify__Providers__Order__Sms"]);
+        Assert.DoesNotContain(Evaluate(MinimalParameters()).Keys, k => k.StartsWith("Notify__Providers__Order__", StringComparison.Ordinal));
+        Assert.Equal("vonage", Evaluate(vonageFirst)["Notify__Providers__Order__Sms"]);
+        // The app would refuse to start naming the setting; the template refuses to deploy naming the parameter.
+        Assert.Contains(
+            "providerOrderSms names twilio, but Twilio is not configured",
+            Assert.Throws<ArmFailException>(() => Evaluate(unconfiguredSecondary)).Message,
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "providerOrderEmail names smtp, but SMTP is not configured",
+            Assert.Throws<ArmFailException>(() => Evaluate(unconfiguredSmtp)).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_entra_client_secret_setting_is_set_only_with_a_client_id_and_a_secret()
+    {
+        var clientIdOnly = MinimalParameters();
+        clientIdOnly["consoleEntraClientId"] = InfraFixture.FullConsoleEntraClientId;
+        var secretOnly = MinimalParameters();
+        secretOnly["consoleEntraClientSecret"] = InfraFixture.FakeSecrets["consoleEntraClientSecret"];
+
+        Assert.DoesNotContain("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", Evaluate(clientIdOnly).Keys);
+        Assert.DoesNotContain("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", Evaluate(secretOnly).Keys);
+        Assert.Contains("MICROSOFT_PROVIDER_AUTHENTICATION_SECRET", Evaluate(FullParameters()).Keys);
     }
 
     [Fact]
@@ -245,6 +343,23 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["twilioWebhookAuthToken"] = InfraFixture.FakeSecrets["twilioWebhookAuthToken"],
         ["twilioWebhookCallbackUrl"] = "https://notify.example.com/api/v1/webhooks/twilio",
         ["twilioWebhookMaxAge"] = "2.00:00:00",
+        ["smtpHost"] = "smtp.example.com",
+        ["smtpPort"] = 465,
+        ["smtpSecurity"] = "Tls",
+        ["smtpUserName"] = "notify",
+        ["smtpPassword"] = InfraFixture.FakeSecrets["smtpPassword"],
+        ["smtpFromEmail"] = "notifications@example.com",
+        ["smtpFromName"] = "Example",
+        ["vonageApiKey"] = "abcd1234",
+        ["vonageApiSecret"] = InfraFixture.FakeSecrets["vonageApiSecret"],
+        ["vonageFrom"] = "+15005550007",
+        ["providerOrderEmail"] = "smtp,sendgrid",
+        ["providerOrderSms"] = "twilio,vonage",
+        ["consoleSigningKey"] = InfraFixture.FakeSecrets["consoleSigningKey"],
+        ["consoleEntraClientId"] = InfraFixture.FullConsoleEntraClientId,
+        ["consoleEntraTenantId"] = InfraFixture.FullConsoleEntraTenantId,
+        ["consoleEntraClientSecret"] = InfraFixture.FakeSecrets["consoleEntraClientSecret"],
+        ["consoleEntraAllowedGroupIds"] = new JsonArray(InfraFixture.FullConsoleEntraGroupId),
     };
 
     /// <summary>The module deployment in main.json whose template holds the function app.</summary>

@@ -54,6 +54,8 @@ public sealed class DiagnosticsAndDocsTests(InfraFixture infra)
         [
             "vnetEnabled", "natGatewayEnabled", "principalId", "principalType", "operatorKeyVaultSecretsOfficer",
             "trackingBaseUrl", "trackingSigningKey", "sendGridWebhookPublicKey", "twilioStatusCallbackUrl", "location",
+            "smtpHost", "smtpPassword", "vonageApiKey", "vonageApiSecret", "providerOrderEmail", "providerOrderSms",
+            "consoleSigningKey", "consoleEntraClientId", "consoleEntraClientSecret",
         ];
 
         Assert.All(mustBeExplained, p =>

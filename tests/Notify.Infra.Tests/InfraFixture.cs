@@ -24,7 +24,15 @@ public sealed class InfraFixture : IDisposable
         ["trackingSigningKey"] = "RkFLRS1UUkFDS0lORy1TSUdOSU5HLUtFWS0wMDAwMDAwMDAwMDA=",
         ["trackingPreviousSigningKey"] = "RkFLRS1UUkFDS0lORy1QUkVWSU9VUy1LRVktMTExMTExMTExMTE=",
         ["twilioWebhookAuthToken"] = "FAKE-TWILIO-WEBHOOK-SECRET-8a2c",
+        ["smtpPassword"] = "FAKE-SMTP-SECRET-61b9",
+        ["vonageApiSecret"] = "FAKE-VONAGE-SECRET-0f4e",
+        ["consoleSigningKey"] = "RkFLRS1DT05TT0xFLVNJR05JTkctS0VZLTIyMjIyMjIyMjIyMjI=",
+        ["consoleEntraClientSecret"] = "FAKE-ENTRA-CLIENT-SECRET-93d7",
     };
+
+    public const string FullConsoleEntraClientId = "66666666-7777-8888-9999-000000000000";
+    public const string FullConsoleEntraTenantId = "99999999-8888-7777-6666-555555555555";
+    public const string FullConsoleEntraGroupId = "12121212-3434-5656-7878-909090909090";
 
     public const string FullEnvironmentName = "notify-full";
     public const string FullOperatorPrincipalId = "11111111-2222-3333-4444-555555555555";
@@ -199,6 +207,23 @@ public sealed class InfraFixture : IDisposable
         param twilioWebhookAuthToken = '{{FakeSecrets["twilioWebhookAuthToken"]}}'
         param twilioWebhookCallbackUrl = 'https://notify.example.com/api/v1/webhooks/twilio'
         param twilioWebhookMaxAge = '2.00:00:00'
+        param smtpHost = 'smtp.example.com'
+        param smtpPort = 465
+        param smtpSecurity = 'Tls'
+        param smtpUserName = 'notify'
+        param smtpPassword = '{{FakeSecrets["smtpPassword"]}}'
+        param smtpFromEmail = 'notifications@example.com'
+        param smtpFromName = 'Example'
+        param vonageApiKey = 'abcd1234'
+        param vonageApiSecret = '{{FakeSecrets["vonageApiSecret"]}}'
+        param vonageFrom = '+15005550007'
+        param providerOrderEmail = 'smtp,sendgrid'
+        param providerOrderSms = 'twilio,vonage'
+        param consoleSigningKey = '{{FakeSecrets["consoleSigningKey"]}}'
+        param consoleEntraClientId = '{{FullConsoleEntraClientId}}'
+        param consoleEntraTenantId = '{{FullConsoleEntraTenantId}}'
+        param consoleEntraClientSecret = '{{FakeSecrets["consoleEntraClientSecret"]}}'
+        param consoleEntraAllowedGroupIds = ['{{FullConsoleEntraGroupId}}']
         """;
 
     private static string FindRepoRoot()

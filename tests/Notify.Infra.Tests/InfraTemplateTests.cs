@@ -182,8 +182,9 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
 
         Assert.Equal(
             [
-                "alerts-webhook-url", "apns-private-key", "fcm-service-account-json", "sendgrid-api-key",
-                "tracking-previous-signing-key", "tracking-signing-key", "twilio-auth-token", "twilio-webhook-auth-token",
+                "alerts-webhook-url", "apns-private-key", "console-entra-client-secret", "console-signing-key",
+                "fcm-service-account-json", "sendgrid-api-key", "smtp-password", "tracking-previous-signing-key",
+                "tracking-signing-key", "twilio-auth-token", "twilio-webhook-auth-token", "vonage-api-secret",
             ],
             secrets.Select(s => ((string)s["name"]!).Split('/')[^1]).Order(StringComparer.Ordinal));
         Assert.All(secrets, s => Assert.StartsWith(vault + "/", (string)s["name"]!, StringComparison.Ordinal));
@@ -191,6 +192,47 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         Assert.All(secrets, s => Assert.Matches(@"^\[parameters\('\w+'\)\]$", (string)s["properties"]!["value"]!));
         // Whether a secret is deployed hangs on its secure parameter, which only the deployment sees.
         Assert.All(infra.Dev.OfType("Microsoft.KeyVault/vaults/secrets"), s => Assert.NotNull(s["condition"]));
+    }
+
+    [Fact]
+    public void The_console_signing_key_is_stored_even_when_no_parameter_gives_it()
+    {
+        // The development example gives none: the deployment generates one (the console is always served).
+        var secret = Assert.Single(infra.Dev.OfType("Microsoft.KeyVault/vaults/secrets"), s => ((string)s["name"]!).EndsWith("/console-signing-key", StringComparison.Ordinal));
+
+        Assert.Contains("newGuid()", (string)secret["properties"]!["value"]!, StringComparison.Ordinal);
+        Assert.Contains("newGuid()", (string)secret["condition"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Entra_sign_in_guards_the_console_and_leaves_every_api_route_to_its_own_authentication()
+    {
+        var auth = Assert.Single(infra.Full.OfType("Microsoft.Web/sites/config"), c => ((string)c["name"]!).EndsWith("/authsettingsV2", StringComparison.Ordinal))["properties"]!;
+        var excluded = auth["globalValidation"]!["excludedPaths"]!.AsArray().Select(p => (string)p!).ToList();
+        var entra = auth["identityProviders"]!["azureActiveDirectory"]!;
+        // Every HTTP function is under the host's route prefix: the API, the webhooks, tracking links and health.
+        var routePrefix = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(infra.RepoRoot, "host.json")))!["extensions"]!["http"]!["routePrefix"]!;
+
+        Assert.True((bool)auth["platform"]!["enabled"]!);
+        Assert.True((bool)auth["globalValidation"]!["requireAuthentication"]!);
+        Assert.Equal("RedirectToLoginPage", (string?)auth["globalValidation"]!["unauthenticatedClientAction"]);
+        Assert.Contains($"/{routePrefix}/*", excluded);
+        Assert.DoesNotContain(excluded, p => "/console/".StartsWith(p.TrimEnd('*'), StringComparison.Ordinal));
+        Assert.True((bool)entra["enabled"]!);
+        Assert.Equal(InfraFixture.FullConsoleEntraClientId, (string?)entra["registration"]!["clientId"]);
+        // The login endpoint is the cloud's (environment()), known only at deployment; the tenant and version are fixed.
+        var issuer = (string)entra["registration"]!["openIdIssuer"]!;
+        Assert.Contains("environment().authentication.loginEndpoint", issuer, StringComparison.Ordinal);
+        Assert.Contains($"'{InfraFixture.FullConsoleEntraTenantId}'", issuer, StringComparison.Ordinal);
+        Assert.Contains("/v2.0", issuer, StringComparison.Ordinal);
+        // Named only when the (secure, so unevaluated here) client secret is given: the app setting holds its reference.
+        var secretSetting = (string)entra["registration"]!["clientSecretSettingName"]!;
+        Assert.Contains("'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'", secretSetting, StringComparison.Ordinal);
+        Assert.Contains("parameters('consoleEntraClientSecret')", secretSetting, StringComparison.Ordinal);
+        Assert.Equal([InfraFixture.FullConsoleEntraGroupId], entra["validation"]!["defaultAuthorizationPolicy"]!["allowedPrincipals"]!["groups"]!.AsArray().Select(g => (string)g!));
+        // Off unless a client id is given, and deployed off, so dropping the parameter turns a sign-in off again.
+        Assert.All(new[] { infra.Dev, infra.Prod }, snapshot =>
+            Assert.False((bool)Assert.Single(snapshot.OfType("Microsoft.Web/sites/config"))["properties"]!["platform"]!["enabled"]!));
     }
 
     [Fact]
@@ -246,6 +288,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
             "Microsoft.Storage/storageAccounts/queueServices/queues",
             "Microsoft.Storage/storageAccounts/tableServices",
             "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+            "Microsoft.Web/sites/config",
         ];
         var environmentName = (string)snapshot.Single("Microsoft.Web/sites")["tags"]!["azd-env-name"]!;
 
