@@ -26,7 +26,7 @@ namespace Notify.Channels.Tests.Failover;
 /// 300 deliveries in requests of 20, each sent once the one before is final, or, during the outage, once a probe went
 /// out since (so the breaker sees traffic in every phase). After 60 healthy deliveries the primary answers 500 until
 /// the breaker opens and probes; then it hangs (probes time out), then answers 401, then recovers; the last 60 are
-/// sent once the breaker closed. Every delivery ends
+/// sent once it recovered. Every delivery ends
 /// sent, once, by one of the channel's providers; the breaker opened and closed; the primary got no call while its
 /// breaker was open except the half-open probes and, right after the first open, the sends already in flight
 /// (README: Circuit breakers).
@@ -48,6 +48,7 @@ public sealed class BreakerFaultTests
     private sealed record RunResult(
         IReadOnlyList<(string Status, string? Provider)> Deliveries,
         IReadOnlyList<string> TakenBy,
+        int PrimaryTook,
         IReadOnlyList<Arrival> PrimaryArrivals,
         long Opened,
         long Probes,
@@ -93,11 +94,12 @@ public sealed class BreakerFaultTests
             settings["Notify:Delivery:RetryMaxDelay"] = "00:00:00.500";
             settings["Notify:Delivery:MaxAttempts"] = "10";
             settings["Notify:RateLimits:Default:" + (channel == Channel.Push ? "Push" : channel == Channel.Email ? "Email" : "Sms")] = "1000";
-            // Small windows keep the run short: the breaker opens after 10 sends of which half failed within 2 s,
-            // stays open half a second, and a probe is reserved for longer than a provider's 3 s timeout.
+            // Small windows keep the run short: the breaker opens after 10 sends of which half failed within 10 s
+            // (a loaded machine takes about a second per wave), stays open half a second, and a probe is reserved for
+            // longer than a provider's 3 s timeout.
             settings["Notify:Breakers:MinimumThroughput"] = "10";
             settings["Notify:Breakers:FailureRatio"] = "0.5";
-            settings["Notify:Breakers:SamplingDuration"] = "00:00:02";
+            settings["Notify:Breakers:SamplingDuration"] = "00:00:10";
             settings["Notify:Breakers:BreakDuration"] = "00:00:00.500";
             settings["Notify:Breakers:StateCacheDuration"] = "00:00:00.200";
             settings["Notify:Breakers:ProbeLease"] = "00:00:05";
@@ -261,11 +263,12 @@ public sealed class BreakerFaultTests
                 phase = 0;
                 primary.OutageFault = phases[0];
             }
-            // The last requests wait for the recovery, so the outage is a stretch in the middle of the run.
-            while (request >= Requests - 3 && run.Count("closed") == 0)
+            // The last requests wait for the primary's recovery, so the outage is a stretch in the middle of the run;
+            // they go once it has recovered, not once the breaker closed: the breaker needs traffic to probe.
+            while (request >= Requests - 3 && run.Count("closed") == 0 && phase < phases.Length - 1)
             {
                 Advance();
-                Assert.True(DateTime.UtcNow < deadline, $"the breaker did not close in time (phase {phase}, {run.Count("probe")} probes)");
+                Assert.True(DateTime.UtcNow < deadline, $"the outage did not end in time (phase {phase}, {run.Count("probe")} probes)");
                 await Task.Delay(50, Ct);
             }
             await run.SendAsync(request);
@@ -298,7 +301,8 @@ public sealed class BreakerFaultTests
         {
             deliveries.AddRange(await run.DeliveriesAsync(request));
         }
-        return new RunResult(deliveries, [.. primaryTook(primary.Accepted), .. secondaryTook()], run.Arrivals, run.Count("opened"), run.Count("probe"), run.Count("closed"));
+        var tookPrimary = primaryTook(primary.Accepted).ToList();
+        return new RunResult(deliveries, [.. tookPrimary, .. secondaryTook()], tookPrimary.Count, run.Arrivals, run.Count("opened"), run.Count("probe"), run.Count("closed"));
     }
 
     private static void AssertOutageHandled(RunResult result, IReadOnlyList<string> recipients, params string[] providers)
@@ -318,11 +322,15 @@ public sealed class BreakerFaultTests
         Assert.InRange(whileOpen.Count(a => a.ProbesBefore == 0), 0, InFlightBound);
         Assert.DoesNotContain(whileOpen, a => a.ProbesBefore > 0);
         Assert.InRange(result.PrimaryArrivals.Count(a => a.State == CircuitState.HalfOpen), 1, result.Probes);
+        // Before it opened: the README's bound, max(MinimumThroughput, successes in the window x ratio / (1 - ratio))
+        // plus the sends in flight, here with the 60 healthy sends before the outage in the 10 s window; then the probes.
+        Assert.InRange(result.PrimaryArrivals.Count - result.PrimaryTook, 10, Math.Max(10, 60) + InFlightBound + result.Probes);
         TestContext.Current.SendDiagnosticMessage(
             $"BREAKER-FIGURES {string.Join(",", providers)}: {result.Deliveries.Count(d => d.Status == "sent")} sent " +
             $"({string.Join(", ", providers.Select(p => $"{p} {result.Deliveries.Count(d => d.Provider == p)}"))}), " +
-            $"{result.TakenBy.Count - result.TakenBy.Distinct().Count()} duplicated, primary calls {result.PrimaryArrivals.Count} " +
-            $"(while open: {whileOpen.Count} in flight at the open, {result.PrimaryArrivals.Count(a => a.State == CircuitState.HalfOpen)} probes), " +
+            $"{result.TakenBy.Count - result.TakenBy.Distinct().Count()} duplicated, primary calls {result.PrimaryArrivals.Count}: " +
+            $"{result.PrimaryTook} taken, {result.PrimaryArrivals.Count - result.PrimaryTook} failed; while open {whileOpen.Count} (in flight at the open) " +
+            $"+ {result.PrimaryArrivals.Count(a => a.State == CircuitState.HalfOpen)} half-open probes; " +
             $"breaker opened {result.Opened}, probes {result.Probes}, closed {result.Closed}");
     }
 
