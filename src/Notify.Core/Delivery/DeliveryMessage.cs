@@ -43,6 +43,7 @@ public sealed record DeliveryMessage(
     /// sends it again.
     /// </summary>
     [JsonPropertyName("fo")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool MayFailOver { get; init; }
 
     [JsonIgnore]

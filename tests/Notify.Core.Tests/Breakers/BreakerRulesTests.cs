@@ -135,4 +135,17 @@ public sealed class BreakerRulesTests
         Assert.True(Retry(new DeliveryOutcome.Transient("http-500", "boom", NotAccepted: true)).MayFailOver);
         Assert.False(Retry(new DeliveryOutcome.Transient("timeout", "no answer")).MayFailOver);
     }
+
+    [Fact]
+    public void The_failover_mark_travels_in_the_queue_message_only_when_set()
+    {
+        var message = new DeliveryMessage("r1", 1, "W/\"e\"", 2, Channel.Sms, "user-1") { Provider = "vonage" };
+
+        var unmarked = DeliveryBatch.Single(message).ToJson();
+        var marked = DeliveryBatch.Single(message with { MayFailOver = true }).ToJson();
+
+        Assert.DoesNotContain("\"fo\"", unmarked, StringComparison.Ordinal);
+        Assert.True(DeliveryBatch.TryParse(marked)!.Deliveries[0].MayFailOver);
+        Assert.False(DeliveryBatch.TryParse(unmarked)!.Deliveries[0].MayFailOver);
+    }
 }
