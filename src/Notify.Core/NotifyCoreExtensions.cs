@@ -52,6 +52,13 @@ public static class NotifyCoreExtensions
         // Validated at start by AddNotifyChannels, which knows the provider names.
         builder.Services.AddOptions<ProviderOrderOptions>().BindConfiguration(ProviderOrderOptions.Section);
         services.AddSingleton<ProviderRouter>();
+        builder.Services.AddOptions<Breakers.BreakerOptions>()
+            .BindConfiguration(Breakers.BreakerOptions.Section)
+            .ValidateDataAnnotationsNested(Breakers.BreakerOptions.Section)
+            .ValidateOnStart();
+        // One process alone keeps the rows in memory; AddNotifyStorage shares them between instances through a table.
+        services.TryAddSingleton<Breakers.IBreakerStateStore, Breakers.InMemoryBreakerStateStore>();
+        services.AddSingleton<Breakers.ProviderBreakers>();
         builder.AddNotifyApps();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();

@@ -64,6 +64,8 @@ public static class NotifyStorageExtensions
         services.AddSingleton<IOutbox, TableOutbox>();
         services.AddSingleton<Core.Audit.IAuditStore, TableAuditStore>();
         services.AddSingleton<IDeliveryQueue, StorageDeliveryQueue>();
+        // Replaces Core's in-memory rows: every instance sees one provider's breaker.
+        services.AddSingleton<Core.Breakers.IBreakerStateStore, TableBreakerStateStore>();
         services.AddSingleton<Core.Tracking.ITrackingStore, Tracking.TableTrackingStore>();
         services.AddSingleton<Core.Monitoring.IQueueInspector, Monitoring.StorageQueueInspector>();
         services.AddSingleton<StorageInitializer>();

@@ -50,11 +50,30 @@ public abstract class FakeProviderServer : IFakeProvider
 {
     private readonly ConcurrentQueue<FakeFault> _faults = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
+    private volatile Outage? _outage;
     private WebApplication? _app;
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
     public IReadOnlyList<ReceivedRequest> Received => [.. _received];
+
+    /// <summary>The requests answered 2xx: what the provider took (a send, where the route is a send).</summary>
+    public IReadOnlyList<ReceivedRequest> Accepted => [.. _accepted];
+
+    /// <summary>
+    /// Scripted fault mode: while set, every request (after any queued <see cref="FailNext"/> faults) answers this
+    /// fault, until it is set back to <see cref="FakeFault.None"/>: an outage with a start and an end, for the circuit
+    /// breaker tests. <see cref="OnRequest"/> is called as each request arrives, before it is answered.
+    /// </summary>
+    public FakeFault OutageFault
+    {
+        get => _outage?.Fault ?? FakeFault.None;
+        set => _outage = value == FakeFault.None ? null : new Outage(value);
+    }
+
+    /// <summary>Called with each request as it arrives (the breaker tests note the breaker's state then).</summary>
+    public Action<ReceivedRequest>? OnRequest { get; set; }
 
     /// <summary>How long a <see cref="FakeFault.Timeout"/> holds the request before answering.</summary>
     public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(30);
@@ -70,7 +89,9 @@ public abstract class FakeProviderServer : IFakeProvider
         }
     }
 
-    protected FakeFault TakeFault() => _faults.TryDequeue(out var fault) ? fault : FakeFault.None;
+    protected FakeFault TakeFault() => _faults.TryDequeue(out var fault) ? fault : _outage?.Fault ?? FakeFault.None;
+
+    private sealed record Outage(FakeFault Fault);
 
     /// <summary>Starts the server; HTTPS with HTTP/2 when a certificate is given (APNs), else plain HTTP/1.1.</summary>
     public async Task StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
@@ -92,13 +113,15 @@ public abstract class FakeProviderServer : IFakeProvider
             using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
             var body = await reader.ReadToEndAsync();
             context.Request.Body.Position = 0;
-            _received.Enqueue(new ReceivedRequest(
+            var request = new ReceivedRequest(
                 context.Request.Method,
                 context.Request.Path.Value ?? "",
                 context.Request.QueryString.Value ?? "",
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 body,
-                context.Request.Protocol));
+                context.Request.Protocol);
+            _received.Enqueue(request);
+            OnRequest?.Invoke(request);
             var fault = TakeFault();
             if (fault == FakeFault.Timeout)
             {
@@ -112,6 +135,10 @@ public abstract class FakeProviderServer : IFakeProvider
             }
             context.Items[nameof(FakeFault)] = fault;
             await next(context);
+            if (context.Response.StatusCode is >= 200 and < 300)
+            {
+                _accepted.Enqueue(request);
+            }
         });
         MapRoutes(_app);
         await _app.StartAsync();

@@ -36,6 +36,16 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("v")]
     public string? Provider { get; init; }
 
+    /// <summary>
+    /// Whether this attempt may go to another provider than <see cref="Provider"/> when that one's circuit breaker is
+    /// open: true when the last outcome said the provider surely did not take the message. False (the default, also
+    /// for older messages) keeps a delivery whose last outcome is unknown with its provider, so no second provider
+    /// sends it again.
+    /// </summary>
+    [JsonPropertyName("fo")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool MayFailOver { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 

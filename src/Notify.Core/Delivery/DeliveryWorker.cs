@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Notify.Core.Breakers;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Delivery;
@@ -24,7 +25,8 @@ public sealed partial class DeliveryWorker(
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<DeliveryWorker> logger,
-    DeliveryTracking tracking)
+    DeliveryTracking tracking,
+    ProviderBreakers breakers)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -43,11 +45,15 @@ public sealed partial class DeliveryWorker(
             // when deliveries were claimed one by one: one transaction per wave instead of one write per delivery.
             foreach (var wave in batch.Deliveries.Chunk(settings.ParallelismPerMessage))
             {
-                var claims = await claimer.ClaimAsync(wave, time.GetUtcNow(), cancellationToken);
+                // The breakers are asked before the claim, which is what spends an attempt: a delivery with no provider
+                // open waits in the queue, like a busy one, and keeps its attempts.
+                var route = await breakers.RouteAsync(wave, cancellationToken);
+                await RequeueBusyAsync(route.Waiting, cancellationToken);
+                var claims = await claimer.ClaimAsync(route.Go, time.GetUtcNow(), cancellationToken);
                 await RequeueBusyAsync(claims.Busy, cancellationToken);
                 var results = new List<SendResult>(claims.Exhausted.Select(c =>
                     new SendResult.NotAttempted(c, null, "attempts-exhausted", $"Gave up after {c.Delivery.Attempt} attempts.")));
-                foreach (var sent in await Task.WhenAll(claims.Claimed.Select(c => SendAsync(c, cancellationToken))))
+                foreach (var sent in await Task.WhenAll(claims.Claimed.Select(c => SendAsync(c, route, cancellationToken))))
                 {
                     if (sent.Error is { } error)
                     {
@@ -74,11 +80,11 @@ public sealed partial class DeliveryWorker(
         HandleAsync(DeliveryBatch.Single(message), cancellationToken);
 
     /// <summary>Request, time-to-live, render, provider: everything between the claim and the outcome.</summary>
-    private async Task<(Claim Claim, SendResult? Result, Exception? Error)> SendAsync(Claim claim, CancellationToken cancellationToken)
+    private async Task<(Claim Claim, SendResult? Result, Exception? Error)> SendAsync(Claim claim, BreakerRoute route, CancellationToken cancellationToken)
     {
         try
         {
-            return (claim, await TrySendAsync(claim, cancellationToken), null);
+            return (claim, await TrySendAsync(claim, route, cancellationToken), null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -86,7 +92,7 @@ public sealed partial class DeliveryWorker(
         }
     }
 
-    private async Task<SendResult> TrySendAsync(Claim claim, CancellationToken cancellationToken)
+    private async Task<SendResult> TrySendAsync(Claim claim, BreakerRoute route, CancellationToken cancellationToken)
     {
         var delivery = claim.Delivery;
         var request = await requests.GetAsync(delivery.RequestId, cancellationToken);
@@ -106,8 +112,10 @@ public sealed partial class DeliveryWorker(
                 // One provider call per claimed attempt: a failover is the next attempt, so the lease and the crash
                 // window stay those of one send.
                 var order = providers.Order(delivery.Channel, delivery.Platform);
-                var provider = order.FirstOrDefault(p => p.Name == delivery.Provider) ?? order[0];
-                var outcome = await tracking.SendTimedAsync(provider, rendered.Message, cancellationToken);
+                var name = route.ProviderFor(delivery.Key) ?? delivery.Provider;
+                var provider = order.FirstOrDefault(p => p.Name == name) ?? order[0];
+                var outcome = await breakers.SendAsync(provider, delivery.Channel, route.IsProbe(delivery.Key),
+                    ct => tracking.SendTimedAsync(provider, rendered.Message, ct), cancellationToken);
                 return new SendResult.Attempted(claim, request, provider.Name, outcome) { Order = [.. order.Select(p => p.Name)] };
             default:
                 throw new InvalidOperationException("Unknown render result.");
@@ -147,7 +155,10 @@ public sealed partial class DeliveryWorker(
         LogSplit(logger, batch.Deliveries.Count, crashed.Count);
     }
 
-    /// <summary>A delivery another worker holds comes back, alone, when that worker's lease may have run out.</summary>
+    /// <summary>
+    /// A delivery another worker holds comes back, alone, when that worker's lease may have run out; one whose
+    /// providers' breakers are all open, when they may probe.
+    /// </summary>
     private async Task RequeueBusyAsync(IReadOnlyList<(DeliveryMessage Delivery, TimeSpan RetryIn)> busy, CancellationToken cancellationToken)
     {
         await Task.WhenAll(busy.Select(b => queue.EnqueueAsync([DeliveryBatch.Single(b.Delivery)], b.RetryIn + TimeSpan.FromSeconds(1), cancellationToken)));

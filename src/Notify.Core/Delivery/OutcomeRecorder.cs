@@ -73,7 +73,7 @@ public sealed partial class OutcomeRecorder(
                     break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
-                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider })], retry.Delay, cancellationToken));
+                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider, MayFailOver = retry.MayFailOver })], retry.Delay, cancellationToken));
                     LogRetrying(logger, delivery.Key.Id, delivery.Attempt, retry.Code, retry.Delay);
                     break;
             }

@@ -29,8 +29,12 @@ public abstract record FollowUp
     /// </summary>
     public sealed record Failed(string Code, string Message, bool Alert, bool Deactivate, bool OptOut = false) : FollowUp;
 
-    /// <summary>Tried again, as the next attempt, after <see cref="Delay"/>, through <see cref="Provider"/> (null: the channel's first).</summary>
-    public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null) : FollowUp;
+    /// <summary>
+    /// Tried again, as the next attempt, after <see cref="Delay"/>, through <see cref="Provider"/> (null: the channel's
+    /// first). <see cref="MayFailOver"/>: the provider surely did not take the message, so while a circuit breaker is
+    /// open the next attempt may go to another provider.
+    /// </summary>
+    public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null, bool MayFailOver = false) : FollowUp;
 }
 
 /// <summary>The conditional write for one outcome and what to do once it is written.</summary>
@@ -124,7 +128,7 @@ public static class OutcomeRules
                 Provider = attempted.Provider,
                 NextProvider = next,
             },
-            new FollowUp.Retry(code, delay, next));
+            new FollowUp.Retry(code, delay, next, attempted.Outcome.AllowsFailover));
     }
 
     private static OutcomePlan Fail(Claim claim, DateTimeOffset now, string code, string message, bool alert, string? provider, bool deactivate = false, bool optOut = false) =>

@@ -22,6 +22,7 @@ public sealed class NotifyMetrics
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _events;
     private readonly Counter<long> _alerts;
+    private readonly Counter<long> _breakers;
     private readonly Histogram<double> _providerDuration;
     private QueueReport? _queues;
 
@@ -37,6 +38,7 @@ public sealed class NotifyMetrics
         // The Azure alert rule counts this instead of the NotifyAlert log: host.json samples traces, metrics are
         // pre-aggregated and never sampled, so one alert in a quiet hour still reaches the rule.
         _alerts = meter.CreateCounter<long>("notify.alerts", "{alert}", "Alerts the app raised, by kind (after de-duplication, like the NotifyAlert log).");
+        _breakers = meter.CreateCounter<long>("notify.breaker.transitions", "{transition}", "Provider circuit breakers opening, probing (half-open) and closing, by provider and state.");
         _providerDuration = meter.CreateHistogram(
             "notify.provider.duration", "s", "Time a provider took to answer one send.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -82,6 +84,10 @@ public sealed class NotifyMetrics
 
     public void Alert(string kind, Channel? channel) =>
         _alerts.Add(1, new("kind", kind), new("channel", channel?.ToName() ?? "-"));
+
+    /// <summary>A provider's circuit breaker <paramref name="state"/>: <c>opened</c>, <c>probe</c> or <c>closed</c>.</summary>
+    public void BreakerTransition(string provider, Channel channel, string state) =>
+        _breakers.Add(1, new("provider", provider), new("channel", channel.ToName()), new("state", state));
 
     public void Publish(QueueReport report) => Volatile.Write(ref _queues, report);
 

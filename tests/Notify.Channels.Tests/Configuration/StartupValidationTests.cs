@@ -49,6 +49,14 @@ public sealed class StartupValidationTests
     [InlineData("Notify:Security:FailedAuth:Window", "00:00:00")]
     [InlineData("Notify:Monitoring:Backlog:MaxAge", "00:00:00")]
     [InlineData("Notify:Alerts:DedupeWindow", "2.00:00:00")]
+    [InlineData("Notify:Breakers:FailureRatio", "0")]
+    [InlineData("Notify:Breakers:FailureRatio", "1.5")]
+    [InlineData("Notify:Breakers:MinimumThroughput", "1")]
+    [InlineData("Notify:Breakers:SamplingDuration", "00:00:00.100")]
+    [InlineData("Notify:Breakers:BreakDuration", "00:00:00")]
+    [InlineData("Notify:Breakers:StateCacheDuration", "00:05:00")]
+    [InlineData("Notify:Breakers:ProbeLease", "00:00:00")]
+    [InlineData("Notify:Breakers:MaxWait", "00:00:00")]
     public async Task Out_of_range_setting_fails_the_start_naming_its_key(string key, string value)
     {
         using var host = Build(new() { [key] = value });
@@ -56,6 +64,19 @@ public sealed class StartupValidationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
         Assert.Contains(key + ":", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Notify:Breakers:FailureRatio", "half")]
+    [InlineData("Notify:Breakers:BreakDuration", "30 seconds")]
+    [InlineData("Notify:Breakers:Enabled", "maybe")]
+    public async Task A_breaker_setting_that_is_not_a_value_of_its_type_fails_the_start_naming_its_key(string key, string value)
+    {
+        using var host = Build(new() { [key] = value });
+
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

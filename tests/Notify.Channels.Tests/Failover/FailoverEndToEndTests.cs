@@ -17,10 +17,13 @@ namespace Notify.Channels.Tests.Failover;
 /// <summary>
 /// The whole pipeline (LocalHost, Azurite) with two providers per channel, each pointed at its fake: a primary that
 /// answers 5xx fails over to the secondary, and the delivery shows both attempts; a primary that times out after the
-/// request went out is retried on the same provider, never on the secondary.
+/// request went out is retried on the same provider, never on the secondary; a primary down from the start is called
+/// no more often than its circuit breaker allows.
 /// </summary>
 public sealed class FailoverEndToEndTests : IAsyncLifetime
 {
+    private const int BreakerMinimumThroughput = 20;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private readonly SendGridFake _sendGrid = new(SendGridTestHost.ApiKey);
@@ -56,6 +59,9 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
             ["Notify:Providers:Twilio:Timeout"] = "00:00:03",
             ["Notify:Providers:Order:Email"] = "sendgrid,smtp",
             ["Notify:Providers:Order:Sms"] = "twilio,vonage",
+            ["Notify:Breakers:MinimumThroughput"] = BreakerMinimumThroughput.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Notify:Breakers:SamplingDuration"] = "00:01:00",
+            ["Notify:Breakers:BreakDuration"] = "00:01:00",
         };
         foreach (var (key, value) in SmtpTestHost.Settings(_smtp.Port).Concat(VonageTestHost.Settings(_vonage.BaseAddress)))
         {
@@ -273,8 +279,12 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.Equal(100, _vonage.Forms.Select(f => f["to"]).Distinct().Count());
         Assert.Equal(100, _vonage.Forms.Count);
         Assert.Equal(100, _smtp.Received.Count);
-        // Without a circuit breaker each delivery tries the primary exactly once, then fails over: the bound the README states.
-        Assert.Equal(100, _sendGrid.Received.Count);
-        Assert.Equal(100, _twilio.Received.Count);
+        // The breaker stops the primaries after MinimumThroughput failures plus the sends in flight when it opened: the
+        // README's bound for one instance, MinimumThroughput + ParallelismPerMessage x concurrent messages (here the
+        // 4 queue messages of 32 deliveries each channel's 100 deliveries travel in), instead of one call per delivery.
+        var bound = BreakerMinimumThroughput + 8 * 4;
+        Assert.InRange(_sendGrid.Received.Count, BreakerMinimumThroughput, bound);
+        Assert.InRange(_twilio.Received.Count, BreakerMinimumThroughput, bound);
+        TestContext.Current.SendDiagnosticMessage($"Primary calls with the primaries down from the start: sendgrid {_sendGrid.Received.Count}, twilio {_twilio.Received.Count} (bound {bound}).");
     }
 }

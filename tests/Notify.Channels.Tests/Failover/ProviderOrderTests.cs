@@ -101,6 +101,8 @@ public sealed class ProviderOrderTests
     [InlineData("Notify:Providers:Order:Email", "sendgrid,mailgun", "mailgun")]
     [InlineData("Notify:Providers:Order:Sms", "twilio,smtp", "smtp")]
     [InlineData("Notify:Providers:Order:Sms", "twilio,twilio", "twice")]
+    [InlineData("Notify:Providers:Order:Email", "sendgrid,fcm", "fcm")]
+    [InlineData("Notify:Providers:Order:Email", "smtp,sendgird", "sendgird")]
     public async Task An_unknown_name_in_the_order_stops_the_start_naming_the_setting(string key, string value, string named)
     {
         var settings = AllFour();
@@ -130,15 +132,25 @@ public sealed class ProviderOrderTests
         Assert.Contains("Notify:Providers:Vonage", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_half_configured_secondary_stops_the_start_naming_its_missing_setting()
+    [Theory]
+    [InlineData("Notify:Providers:Vonage:ApiSecret", null)]
+    [InlineData("Notify:Providers:Vonage:From", null)]
+    [InlineData("Notify:Providers:Smtp:Host", null)]
+    [InlineData("Notify:Providers:Smtp:FromEmail", null)]
+    [InlineData("Notify:Providers:Vonage:ApiSecret", "twilio,vonage")]
+    [InlineData("Notify:Providers:Smtp:Host", "sendgrid,smtp")]
+    public async Task A_half_configured_secondary_stops_the_start_naming_its_missing_setting(string missing, string? order)
     {
         var settings = AllFour();
-        settings["Notify:Providers:Vonage:ApiSecret"] = null;
+        settings[missing] = null;
+        if (order is not null)
+        {
+            settings[missing.Contains("Smtp", StringComparison.Ordinal) ? "Notify:Providers:Order:Email" : "Notify:Providers:Order:Sms"] = order;
+        }
         using var host = Build(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
-        Assert.Contains("Notify:Providers:Vonage:ApiSecret", error.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }
 }
