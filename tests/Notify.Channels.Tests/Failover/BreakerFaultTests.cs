@@ -15,7 +15,6 @@ using Notify.Channels.Tests.Vonage;
 using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Breakers;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 using Polly.CircuitBreaker;
 
