@@ -61,6 +61,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<IngestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
+        services.AddSingleton<Scheduling.DueCheck>();
         services.AddSingleton<DeliveryRenderer>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
