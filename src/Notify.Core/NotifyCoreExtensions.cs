@@ -61,7 +61,6 @@ public static class NotifyCoreExtensions
         services.AddSingleton<IngestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
-        services.AddSingleton<Scheduling.DueCheck>();
         services.AddSingleton<DeliveryRenderer>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
@@ -74,6 +73,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();
+        Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
         return builder;

@@ -70,6 +70,7 @@ public sealed class FunctionsMetadataTests
             "SmsDeadLetters: queueTrigger notify-sms-poison via Storage",
             "SmsWorker: queueTrigger notify-sms via Storage",
             "SweepTimer: timerTrigger 0 */1 * * * *",
+            "ScheduleTimer: timerTrigger 15 */1 * * * *",
             "TrackingClick: httpTrigger GET v1/t/c/{token}",
             "TrackingPixel: httpTrigger GET v1/t/o/{token}",
             "TwilioStatus: httpTrigger POST v1/webhooks/twilio",
