@@ -45,6 +45,8 @@ public sealed class FunctionsMetadataTests
             "EmailDeadLetters: queueTrigger notify-email-poison via Storage",
             "EmailWorker: queueTrigger notify-email via Storage",
             "GetNotification: httpTrigger GET v1/notifications/{id}",
+            "CancelNotification: httpTrigger DELETE v1/notifications/{id}",
+            "CancelEvent: httpTrigger DELETE v1/notifications",
             "GetPreferences: httpTrigger GET v1/users/{userId}/preferences",
             "GetQueues: httpTrigger GET v1/admin/queues",
             "GetStats: httpTrigger GET v1/stats",

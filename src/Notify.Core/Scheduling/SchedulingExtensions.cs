@@ -17,6 +17,7 @@ public static class SchedulingExtensions
         builder.Services.AddSingleton<ScheduledDispatch>();
         builder.Services.AddSingleton<ScheduleMover>();
         builder.Services.AddSingleton<IngestScheduling>();
+        builder.Services.AddSingleton<CancelService>();
         return builder;
     }
 }
