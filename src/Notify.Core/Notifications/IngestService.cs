@@ -127,7 +127,7 @@ public sealed partial class IngestService(
         // The index entry comes first: whatever is logged after it, the sweeper can find.
         await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
 
-        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, scheduling.DeferralFor(request, now));
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken));
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();

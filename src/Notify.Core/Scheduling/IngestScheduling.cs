@@ -11,19 +11,27 @@ namespace Notify.Core.Scheduling;
 /// checks, before anything is written), when each recipient's deliveries may go, and where the waiting ones are put
 /// once logged.
 /// </summary>
-public sealed class IngestScheduling(ScheduledDispatch dispatch, IOptions<SchedulingOptions> options)
+public sealed class IngestScheduling(ScheduledDispatch dispatch, AppQuietHoursService appQuietHours, IOptions<SchedulingOptions> options)
 {
     public void Check(NotificationRequest request, DateTimeOffset now, ValidationErrors errors) =>
         request.SendAt?.Check(now, options.Value.MaxHorizon, errors);
 
-    /// <summary>The planner's deferral for this request: null when nothing in it waits.</summary>
-    public Func<UserRecord, Channel, Deferral?>? DeferralFor(NotificationRequest request, DateTimeOffset now)
+    /// <summary>
+    /// The planner's deferral for this request: a recipient's deliveries wait for the send time (in their zone), then,
+    /// if that moment falls in their quiet hours on the channel, until those end. <c>priority: high</c> ignores quiet
+    /// hours. Null when nothing in the request can wait.
+    /// </summary>
+    public async Task<Func<UserRecord, Channel, Deferral?>?> DeferralForAsync(string appKey, NotificationRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (request.SendAt is not { } sendAt)
+        var appDefault = request.Priority == Priority.High ? null : await appQuietHours.ForAppAsync(appKey, cancellationToken);
+        var sendAt = request.SendAt;
+        return (user, channel) =>
         {
-            return null;
-        }
-        return (user, _) => SendAtRules.NotBefore(sendAt, user.Profile.TimeZone, now) is { } at ? new Deferral(at) : null;
+            var notBefore = SendAtRules.NotBefore(sendAt, user.Profile.TimeZone, now);
+            var quiet = QuietHoursRules.Defer(
+                QuietHoursRules.For(user.Profile.TimeZone, user.Profile.QuietHours, appDefault), channel, notBefore ?? now, request.Priority);
+            return quiet ?? (notBefore is { } at ? new Deferral(at) : null);
+        };
     }
 
     public Task PlaceAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>

@@ -18,10 +18,15 @@ public sealed partial class ScheduledDispatch(
     IOptions<NotifyOptions> options,
     ILogger<ScheduledDispatch> logger)
 {
-    public async Task PlaceAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    public Task PlaceAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
+        PlaceMessagesAsync(
+            [.. deliveries.Where(d => d.Status == DeliveryStatus.Scheduled && d.NotBefore is not null).Select(d => DeliveryMessage.For(d, d.Attempts + 1))],
+            cancellationToken);
+
+    /// <summary>Messages of scheduled deliveries, each carrying its <see cref="DeliveryMessage.NotBefore"/>.</summary>
+    public async Task PlaceMessagesAsync(IReadOnlyList<DeliveryMessage> messages, CancellationToken cancellationToken)
     {
-        var waiting = deliveries.Where(d => d.Status == DeliveryStatus.Scheduled && d.NotBefore is not null).ToList();
-        if (waiting.Count == 0)
+        if (messages.Count == 0)
         {
             return;
         }
@@ -29,9 +34,9 @@ public sealed partial class ScheduledDispatch(
         var reach = scheduling.Value.QueueReach;
         var far = new List<WaitingMessage>();
         var near = new List<Task>();
-        foreach (var group in waiting.GroupBy(d => d.NotBefore!.Value))
+        foreach (var group in messages.GroupBy(m => m.NotBefore!.Value))
         {
-            var batches = DeliveryBatch.Pack(group.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage);
+            var batches = DeliveryBatch.Pack(group, options.Value.Delivery.DeliveriesPerMessage);
             if (group.Key - now <= reach)
             {
                 near.Add(queue.EnqueueAsync(batches, group.Key - now, cancellationToken));
@@ -46,7 +51,7 @@ public sealed partial class ScheduledDispatch(
         {
             await table.AddAsync(far, cancellationToken);
         }
-        LogPlaced(logger, waiting.Count, far.Sum(f => f.Batch.Deliveries.Count));
+        LogPlaced(logger, messages.Count, far.Sum(f => f.Batch.Deliveries.Count));
     }
 
     [LoggerMessage(EventId = 14502, EventName = "ScheduledPlaced", Level = LogLevel.Debug, Message = "{Count} scheduled deliveries placed, {Far} of them in the schedule table")]

@@ -18,6 +18,7 @@ public static class SchedulingExtensions
         builder.Services.AddSingleton<ScheduleMover>();
         builder.Services.AddSingleton<IngestScheduling>();
         builder.Services.AddSingleton<CancelService>();
+        builder.Services.AddSingleton<AppQuietHoursService>();
         return builder;
     }
 }
