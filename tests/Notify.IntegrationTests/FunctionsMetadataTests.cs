@@ -73,6 +73,7 @@ public sealed class FunctionsMetadataTests
             "SmsWorker: queueTrigger notify-sms via Storage",
             "SweepTimer: timerTrigger 0 */1 * * * *",
             "ScheduleTimer: timerTrigger 15 */1 * * * *",
+            "GetScheduled: httpTrigger GET v1/admin/scheduled",
             "TrackingClick: httpTrigger GET v1/t/c/{token}",
             "TrackingPixel: httpTrigger GET v1/t/o/{token}",
             "TwilioStatus: httpTrigger POST v1/webhooks/twilio",

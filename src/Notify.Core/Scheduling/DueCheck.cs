@@ -24,7 +24,8 @@ public sealed partial class DueCheck(
     IDeliveryLog log,
     ScheduledDispatch dispatch,
     IOptions<NotifyOptions> options,
-    Microsoft.Extensions.Logging.ILogger<DueCheck> logger)
+    Microsoft.Extensions.Logging.ILogger<DueCheck> logger,
+    Monitoring.NotifyMetrics metrics)
 {
     public async Task<DueCheckResult> CheckAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -55,6 +56,10 @@ public sealed partial class DueCheck(
         var limited = await RateLimitAsync(awake, now, settings, cancellationToken);
         skipped.AddRange(limited.Select(c => new SendResult.Skipped(c, SkipReasons.RateLimited)));
         var send = claims.Where(c => !ScheduleRules.NeedsDueCheck(c.Delivery)).Concat(awake.Except(limited)).ToList();
+        foreach (var skip in skipped)
+        {
+            metrics.SkippedWhenDue(skip.Claim.Delivery.Channel, skip.Reason);
+        }
         return new DueCheckResult(send, skipped);
     }
 
@@ -104,6 +109,7 @@ public sealed partial class DueCheck(
                 {
                     var delivery = group[i].Key.Delivery;
                     placed.Add(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, AttemptBase = delivery.Attempt, NotBefore = group[i].Value.At });
+                    metrics.Scheduled(delivery.Channel, group[i].Value.Reason);
                     LogQuiet(logger, delivery.Key.Id, group[i].Value.At);
                 }
             }

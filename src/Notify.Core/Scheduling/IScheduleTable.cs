@@ -20,7 +20,16 @@ public interface IScheduleTable
     Task<DateTimeOffset?> GetCursorAsync(CancellationToken cancellationToken);
 
     Task SetCursorAsync(DateTimeOffset cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many deliveries wait in the table (a sharded counter kept beside the rows) and the first due time (the
+    /// first row in key order): two reads, whatever the table holds.
+    /// </summary>
+    Task<ScheduleSummary> SummaryAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
+
+/// <summary>The schedule table at one moment. <see cref="Waiting"/> is approximate: a repeated placement counts twice.</summary>
+public sealed record ScheduleSummary(long Waiting, DateTimeOffset? NextDueAt);
 
 /// <summary>One queue message waiting for its due time.</summary>
 public sealed record WaitingMessage(DateTimeOffset DueAt, DeliveryBatch Batch)

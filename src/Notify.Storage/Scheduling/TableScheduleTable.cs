@@ -15,6 +15,8 @@ namespace Notify.Storage.Scheduling;
 public sealed class TableScheduleTable(TableServiceClient service, StorageNames names) : IScheduleTable
 {
     private const string CursorPartition = "cursor";
+    private const string SummaryPartition = "summary";
+    private const int Shards = 8;
     private const int BatchSize = 100;
     private readonly TableClient _table = service.GetTableClient(names.Schedule);
 
@@ -36,6 +38,7 @@ public sealed class TableScheduleTable(TableServiceClient service, StorageNames 
                     cancellationToken);
             }
         }
+        await AdjustAsync(messages.Sum(m => m.Batch.Deliveries.Count), cancellationToken);
     }
 
     public async Task<IReadOnlyList<WaitingMessage>> ListDueAsync(DateTimeOffset from, DateTimeOffset until, int max, CancellationToken cancellationToken)
@@ -81,6 +84,61 @@ public sealed class TableScheduleTable(TableServiceClient service, StorageNames 
                         await _table.DeleteEntityAsync(partition.Key, m.Id, ETag.All, cancellationToken);
                     }
                 }
+            }
+        }
+        await AdjustAsync(-messages.Sum(m => m.Batch.Deliveries.Count), cancellationToken);
+    }
+
+    public async Task<ScheduleSummary> SummaryAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        long waiting = 0;
+        await foreach (var shard in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {SummaryPartition}"), cancellationToken: cancellationToken))
+        {
+            waiting += shard.GetInt64("Count") ?? 0;
+        }
+        // Due-hour partitions are digits, which sort before the letters of the other partitions: the first row from
+        // a day back is the next due (earlier ones have been moved).
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {PartitionOf(now - TimeSpan.FromDays(1))} and PartitionKey lt {"a"}");
+        DateTimeOffset? next = null;
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["DueAt"], cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+        {
+            next = page.Values.FirstOrDefault()?.GetDateTimeOffset("DueAt");
+            if (next is not null || page.ContinuationToken is null)
+            {
+                break;
+            }
+        }
+        return new ScheduleSummary(Math.Max(0, waiting), next);
+    }
+
+    /// <summary>Adds <paramref name="delta"/> to one shard of the counter, ETag-conditionally; shards keep writers apart.</summary>
+    private async Task AdjustAsync(long delta, CancellationToken cancellationToken)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+        var shard = Random.Shared.Next(Shards).ToString(CultureInfo.InvariantCulture);
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(SummaryPartition, shard, cancellationToken: cancellationToken);
+            try
+            {
+                if (!row.HasValue)
+                {
+                    await _table.AddEntityAsync(new TableEntity(SummaryPartition, shard) { ["Count"] = delta }, cancellationToken);
+                }
+                else
+                {
+                    var entity = row.Value!;
+                    entity["Count"] = (entity.GetInt64("Count") ?? 0) + delta;
+                    await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Another writer on this shard: read again.
             }
         }
     }

@@ -190,4 +190,26 @@ public sealed class ScheduledSendTests(ScheduledSendTests.Host host) : IClassFix
         Assert.Equal(withTen, withThousands);
         Assert.InRange(withThousands, 1, 4);
     }
+
+    [Fact]
+    public async Task The_admin_view_shows_how_many_wait_in_the_schedule_table_and_the_next_due_time()
+    {
+        await using var own = new NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
+        var api = await own.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var first = DateTimeOffset.UtcNow.AddDays(20);
+        var second = DateTimeOffset.UtcNow.AddDays(30);
+        await SendAtAsync(api, NewEventId(), template, user, $"\"{Iso(second)}\"");
+        await SendAtAsync(api, NewEventId(), template, user, $"\"{Iso(first)}\"");
+
+        var before = await api.GetJsonAsync("/api/v1/admin/scheduled");
+        await own.Service<ScheduleMover>().RunAsync(first.AddDays(-5), Ct);
+        var after = await api.GetJsonAsync("/api/v1/admin/scheduled");
+
+        Assert.Equal(2, before["waitingInTable"]!.GetValue<long>());
+        Assert.Equal(Iso(first), Iso(before["nextDueInTable"]!.GetValue<DateTimeOffset>()));
+        Assert.Equal(1, after["waitingInTable"]!.GetValue<long>());
+        Assert.Equal(Iso(second), Iso(after["nextDueInTable"]!.GetValue<DateTimeOffset>()));
+    }
 }
