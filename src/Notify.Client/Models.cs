@@ -77,4 +77,13 @@ public enum DeliveryStatus
 
     /// <summary>The provider reports a bounce.</summary>
     [JsonStringEnumMemberName("bounced")] Bounced,
+
+    /// <summary>Waiting until its <c>notBefore</c> (a send time, quiet hours, a digest window).</summary>
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+
+    /// <summary>Cancelled before it was sent.</summary>
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+
+    /// <summary>Added to a digest that another delivery carries.</summary>
+    [JsonStringEnumMemberName("digested")] Digested,
 }

@@ -80,6 +80,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();
+        Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
         return builder;

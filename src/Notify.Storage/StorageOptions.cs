@@ -54,11 +54,12 @@ public sealed class StorageNames(string prefix)
     public string DeadLetters => Table("NotifyDeadLetters");
     public string Events => Table("NotifyEvents");
     public string Audit => Table("NotifyAudit");
+    public string Schedule => Table("NotifySchedule");
 
     /// <summary>The providers' circuit breaker state shared by all instances: one row per provider.</summary>
     public string Breakers => Table("NotifyBreakers");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Breakers];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Breakers];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -230,4 +230,8 @@ public sealed record BenchReport(
     IReadOnlyList<ProviderLatency> ProviderLatency,
     IdleCost Idle,
     TemplateCacheResult TemplateCache,
-    IReadOnlyList<Target> Targets);
+    IReadOnlyList<Target> Targets)
+{
+    /// <summary>Scheduled sends, quiet hours and the schedule timer (null in reports written before they existed).</summary>
+    public Pipeline.SchedulingResult? Scheduling { get; init; }
+}

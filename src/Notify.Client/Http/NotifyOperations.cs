@@ -12,6 +12,12 @@ internal static class NotifyOperations
     public static readonly NotifyOperation ListNotifications = new(
         "ListNotifications", "GET", "/api/v1/notifications", ["eventId"], null, typeof(DeliveryList), RetryMode.Idempotent);
 
+    public static readonly NotifyOperation CancelNotification = new(
+        "CancelNotification", "DELETE", "/api/v1/notifications/{id}", [], null, typeof(CancelResult), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation CancelEvent = new(
+        "CancelEvent", "DELETE", "/api/v1/notifications", ["eventId", "appKey"], null, typeof(CancelResult), RetryMode.Idempotent);
+
     public static readonly NotifyOperation PostEvent = new(
         "PostEvent", "POST", "/api/v1/events", [], typeof(AppEvent), typeof(AppEventResult), RetryMode.IdempotentByEventId);
 
@@ -50,7 +56,7 @@ internal static class NotifyOperations
 
     public static IReadOnlyList<NotifyOperation> All { get; } =
     [
-        SendNotification, GetNotification, ListNotifications, PostEvent,
+        SendNotification, GetNotification, ListNotifications, CancelNotification, CancelEvent, PostEvent,
         PutUser, GetUser, ImportUsers, PutDevice, DeleteDevice, GetPreferences, PutPreferences,
         PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate,
     ];

@@ -19,7 +19,77 @@ public sealed record SendNotificationRequest(string Template, IReadOnlyList<stri
 
     /// <summary>Normal when null.</summary>
     public NotificationPriority? Priority { get; init; }
+
+    /// <summary>When the deliveries go out (<see cref="NotifySendAt.At"/> or <see cref="NotifySendAt.Local"/>); at once when null.</summary>
+    public NotifySendAt? SendAt { get; init; }
 }
+
+/// <summary>
+/// A send time: one instant for everyone, or a wall-clock time in each recipient's time zone (else
+/// <c>fallbackTimeZone</c>). Written as the service reads it: an ISO 8601 string, or <c>{"local", "fallbackTimeZone"}</c>.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(NotifySendAtConverter))]
+public sealed record NotifySendAt
+{
+    private NotifySendAt()
+    {
+    }
+
+    /// <summary>The instant, for <see cref="At"/>.</summary>
+    public DateTimeOffset? Instant { get; private init; }
+
+    /// <summary>The wall-clock time (<c>yyyy-MM-ddTHH:mm</c>), for <see cref="Local"/>.</summary>
+    public string? LocalTime { get; private init; }
+
+    /// <summary>The IANA zone for recipients without one, for <see cref="Local"/>.</summary>
+    public string? FallbackTimeZone { get; private init; }
+
+    /// <summary>The same instant for every recipient.</summary>
+    /// <param name="instant">When; at most the service's horizon (90 days by default) ahead.</param>
+    public static NotifySendAt At(DateTimeOffset instant) => new() { Instant = instant };
+
+    /// <summary>A wall-clock time in each recipient's time zone, else in <paramref name="fallbackTimeZone"/>.</summary>
+    /// <param name="wallClock">The local date and time (its kind is ignored).</param>
+    /// <param name="fallbackTimeZone">An IANA zone, such as <c>Europe/Berlin</c>.</param>
+    public static NotifySendAt Local(DateTime wallClock, string fallbackTimeZone) => new()
+    {
+        LocalTime = wallClock.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+        FallbackTimeZone = fallbackTimeZone,
+    };
+}
+
+internal sealed class NotifySendAtConverter : System.Text.Json.Serialization.JsonConverter<NotifySendAt>
+{
+    public override NotifySendAt Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        throw new NotSupportedException("The service never answers with a send time.");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, NotifySendAt value, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (value.Instant is { } instant)
+        {
+            writer.WriteStringValue(instant.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        writer.WriteStartObject();
+        writer.WriteString("local", value.LocalTime);
+        writer.WriteString("fallbackTimeZone", value.FallbackTimeZone);
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>The answer to a cancel: how many this call cancelled, and every delivery it looked at.</summary>
+/// <param name="EventId">The event, when cancelled by eventId.</param>
+/// <param name="Cancelled">Deliveries this call cancelled.</param>
+/// <param name="Deliveries">Each delivery with its status now.</param>
+public sealed record CancelResult(string? EventId, int Cancelled, IReadOnlyList<CancelledDelivery> Deliveries);
+
+/// <summary>One delivery after a cancel.</summary>
+/// <param name="Id">The delivery id.</param>
+/// <param name="UserId">The recipient.</param>
+/// <param name="Channel">The channel.</param>
+/// <param name="Status">Its status now (<c>cancelled</c>, or what it had when it could not be: sent, sending...).</param>
+/// <param name="Cancelled">True when this call cancelled it.</param>
+public sealed record CancelledDelivery(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, bool Cancelled);
 
 /// <summary>The answer to a send: one delivery per recipient and channel (and device for push).</summary>
 /// <param name="EventId">The eventId, the caller's or the one the client made.</param>
@@ -34,7 +104,9 @@ public sealed record SendNotificationResult(string EventId, bool Duplicate, IRea
 /// <param name="Status">Queued, or skipped with a reason.</param>
 /// <param name="Reason">Why it was skipped.</param>
 /// <param name="Device">The device id, for push.</param>
-public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device);
+/// <param name="NotBefore">While scheduled: when it may go.</param>
+/// <param name="DigestDeliveryId">When digested: the delivery that carries it.</param>
+public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device, DateTimeOffset? NotBefore = null, string? DigestDeliveryId = null);
 
 /// <summary>One delivery with its history.</summary>
 /// <param name="Id">The delivery id.</param>
@@ -53,6 +125,8 @@ public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Cha
 /// <param name="ProviderMessageId">The provider's id for the message.</param>
 /// <param name="History">Every status it went through.</param>
 /// <param name="Provider">The provider of its last attempt (which sent it, once sent): after a failover, not the first one.</param>
+/// <param name="NotBefore">While scheduled: when it may go.</param>
+/// <param name="DigestDeliveryId">When digested: the delivery that carries it.</param>
 public sealed record Delivery(
     string Id,
     string EventId,
@@ -69,7 +143,9 @@ public sealed record Delivery(
     string? LastError,
     string? ProviderMessageId,
     IReadOnlyList<DeliveryHistoryEntry> History,
-    string? Provider = null);
+    string? Provider = null,
+    DateTimeOffset? NotBefore = null,
+    string? DigestDeliveryId = null);
 
 /// <summary>One step of a delivery's history.</summary>
 /// <param name="Status">The status it entered.</param>

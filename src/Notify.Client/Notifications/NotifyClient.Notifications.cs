@@ -34,6 +34,17 @@ public partial class NotifyClient
         });
     }
 
+    /// <summary>Cancels one delivery if it has not started; what went out is reported with its status. Safe to repeat.</summary>
+    public virtual Task<CancelResult> CancelNotificationAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CancelResult>(NotifyOperations.CancelNotification, Values(("id", id)), null, null, cancellationToken);
+
+    /// <summary>Cancels every delivery of one event of this app that has not started. Safe to repeat.</summary>
+    public virtual Task<CancelResult> CancelEventAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventId);
+        return SendAsync<CancelResult>(NotifyOperations.CancelEvent, null, Values(("eventId", eventId)), null, cancellationToken);
+    }
+
     /// <summary>Reports an engagement or outcome of a delivery (such as a conversion); a repeat is answered as a duplicate.</summary>
     public virtual Task<AppEventResult> PostEventAsync(AppEvent appEvent, CancellationToken cancellationToken = default)
     {

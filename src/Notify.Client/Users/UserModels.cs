@@ -7,7 +7,17 @@ namespace Notify.Client;
 /// <param name="Phone">Phone number in E.164, such as <c>+821012345678</c>.</param>
 /// <param name="Locale">BCP 47 language tag, such as <c>ko-KR</c>.</param>
 /// <param name="TimeZone">IANA time zone, such as <c>Asia/Seoul</c>.</param>
-public sealed record UserProfile(string? Email = null, string? Phone = null, string? Locale = null, string? TimeZone = null);
+public sealed record UserProfile(string? Email = null, string? Phone = null, string? Locale = null, string? TimeZone = null)
+{
+    /// <summary>When deliveries on some channels wait, in <see cref="TimeZone"/>.</summary>
+    public NotifyQuietHours? QuietHours { get; init; }
+}
+
+/// <summary>A daily window (<c>HH:mm</c> on the user's wall clock; start after end crosses midnight) in which the named channels wait.</summary>
+/// <param name="Start">Start, such as <c>22:00</c>.</param>
+/// <param name="End">End, such as <c>07:00</c>.</param>
+/// <param name="Channels">The quiet channels.</param>
+public sealed record NotifyQuietHours(string Start, string End, IReadOnlyList<NotifyChannel> Channels);
 
 /// <summary>A user as the service stores it.</summary>
 /// <param name="UserId">The user id.</param>
@@ -18,7 +28,8 @@ public sealed record UserProfile(string? Email = null, string? Phone = null, str
 /// <param name="UpdatedAt">When the profile was last written.</param>
 /// <param name="Devices">Registered push devices, oldest first.</param>
 /// <param name="UpdatedBy">The app that last wrote the user, its devices or its preferences.</param>
-public sealed record NotifyUser(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<NotifyDevice> Devices, string? UpdatedBy = null);
+/// <param name="QuietHours">The user's quiet hours.</param>
+public sealed record NotifyUser(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<NotifyDevice> Devices, string? UpdatedBy = null, NotifyQuietHours? QuietHours = null);
 
 /// <summary>A registered push device; the token itself is never shown.</summary>
 /// <param name="Id">A hash of the token.</param>
@@ -56,6 +67,9 @@ public sealed record UserImportEntry(string UserId)
 
     /// <summary>IANA time zone.</summary>
     public string? TimeZone { get; init; }
+
+    /// <summary>Quiet hours, in <see cref="TimeZone"/>.</summary>
+    public NotifyQuietHours? QuietHours { get; init; }
 
     /// <summary>Devices to register (at most the per-user limit, 10 by default).</summary>
     public IReadOnlyList<UserImportDevice>? Devices { get; init; }

@@ -46,6 +46,13 @@ public sealed record DeliveryMessage(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool MayFailOver { get; init; }
 
+    /// <summary>
+    /// A scheduled delivery is not sent before this: an earlier message goes back to the queue with a delay. Its
+    /// time-to-live counts from here.
+    /// </summary>
+    [JsonPropertyName("w")]
+    public DateTimeOffset? NotBefore { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 
@@ -59,6 +66,7 @@ public sealed record DeliveryMessage(
             AttemptBase = record.AttemptBase,
             ReplayedAt = record.ReplayedAt,
             Provider = record.NextProvider,
+            NotBefore = record.NotBefore,
         };
 }
 

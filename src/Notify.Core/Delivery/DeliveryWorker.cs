@@ -26,7 +26,8 @@ public sealed partial class DeliveryWorker(
     IOptions<NotifyOptions> options,
     ILogger<DeliveryWorker> logger,
     DeliveryTracking tracking,
-    ProviderBreakers breakers)
+    ProviderBreakers breakers,
+    Scheduling.DueCheck dueCheck)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -53,7 +54,9 @@ public sealed partial class DeliveryWorker(
                 await RequeueBusyAsync(claims.Busy, cancellationToken);
                 var results = new List<SendResult>(claims.Exhausted.Select(c =>
                     new SendResult.NotAttempted(c, null, "attempts-exhausted", $"Gave up after {c.Delivery.Attempt} attempts.")));
-                foreach (var sent in await Task.WhenAll(claims.Claimed.Select(c => SendAsync(c, route, cancellationToken))))
+                var due = await dueCheck.CheckAsync(claims.Claimed, time.GetUtcNow(), cancellationToken);
+                results.AddRange(due.Skipped);
+                foreach (var sent in await Task.WhenAll(due.Send.Select(c => SendAsync(c, route, cancellationToken))))
                 {
                     if (sent.Error is { } error)
                     {
@@ -100,7 +103,7 @@ public sealed partial class DeliveryWorker(
         {
             return new SendResult.NotAttempted(claim, null, "request-missing", "The request header is gone.");
         }
-        if (time.GetUtcNow() - (delivery.ReplayedAt ?? request.CreatedAt) > options.Value.Delivery.TimeToLive.For(delivery.Channel))
+        if (time.GetUtcNow() - Scheduling.ScheduleRules.LiveSince(delivery, request) > options.Value.Delivery.TimeToLive.For(delivery.Channel))
         {
             return new SendResult.NotAttempted(claim, request, "expired", $"Older than the {delivery.Channel.ToName()} time-to-live.");
         }

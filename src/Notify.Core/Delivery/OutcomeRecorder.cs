@@ -71,6 +71,9 @@ public sealed partial class OutcomeRecorder(
                         await OptOutAsync(delivery, cancellationToken);
                     }
                     break;
+                case FollowUp.Skipped skipped:
+                    LogSkippedWhenDue(logger, delivery.Key.Id, delivery.Channel.ToName(), skipped.Reason);
+                    break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
                     retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider, MayFailOver = retry.MayFailOver })], retry.Delay, cancellationToken));
@@ -114,6 +117,9 @@ public sealed partial class OutcomeRecorder(
         await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
+
+    [LoggerMessage(EventId = 14501, EventName = "ScheduledDeliverySkipped", Level = LogLevel.Information, Message = "Scheduled delivery {DeliveryId} on {Channel} was due and skipped: {Reason}")]
+    private static partial void LogSkippedWhenDue(ILogger logger, string deliveryId, string channel, string reason);
 
     [LoggerMessage(EventId = 2011, EventName = "RecipientOptedOut", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the recipient opted out of {Channel} at the provider; the user's preference for it is now off")]
     private static partial void LogOptedOut(ILogger logger, string deliveryId, string channel);

@@ -12,6 +12,9 @@ public abstract record SendResult(Claim Claim)
 
     /// <summary>Not sent and never will be: the request is gone, too old, its template does not render, or no attempts are left.</summary>
     public sealed record NotAttempted(Claim Claim, RequestRecord? Request, string Code, string Message) : SendResult(Claim);
+
+    /// <summary>Not sent: a scheduled delivery that, once due, no longer passes the ingest checks (<see cref="SkipReasons"/>).</summary>
+    public sealed record Skipped(Claim Claim, string Reason) : SendResult(Claim);
 }
 
 /// <summary>What follows a recorded outcome.</summary>
@@ -35,6 +38,9 @@ public abstract record FollowUp
     /// open the next attempt may go to another provider.
     /// </summary>
     public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null, bool MayFailOver = false) : FollowUp;
+
+    /// <summary>Skipped when due, as ingest skips: nothing follows but the log line.</summary>
+    public sealed record Skipped(string Reason) : FollowUp;
 }
 
 /// <summary>The conditional write for one outcome and what to do once it is written.</summary>
@@ -59,6 +65,10 @@ public static class OutcomeRules
         return result switch
         {
             SendResult.NotAttempted failed => Fail(result.Claim, now, failed.Code, failed.Message, alert: true, provider: null),
+            SendResult.Skipped skipped => new OutcomePlan(
+                result.Claim,
+                new DeliveryTransition(DeliveryStatus.Skipped, delivery.Attempt, now) { Reason = skipped.Reason, Detail = skipped.Reason },
+                new FollowUp.Skipped(skipped.Reason)),
             SendResult.Attempted { Outcome: DeliveryOutcome.Sent sent } attempted => new OutcomePlan(
                 result.Claim,
                 new DeliveryTransition(DeliveryStatus.Sent, delivery.Attempt, now)
@@ -114,7 +124,7 @@ public static class OutcomeRules
         // A failover is a fresh provider: the first one's backoff and Retry-After are about the first one.
         var delay = atOnce ? TimeSpan.Zero : RetryPolicy.Delay(delivery.Attempt, settings.RetryBaseDelay, settings.RetryMaxDelay, retryAfter, jitter);
         if (delivery.Attempt - delivery.AttemptBase >= settings.MaxAttempts
-            || now + delay - (delivery.ReplayedAt ?? attempted.Request.CreatedAt) > settings.TimeToLive.For(delivery.Channel))
+            || now + delay - Scheduling.ScheduleRules.LiveSince(delivery, attempted.Request) > settings.TimeToLive.For(delivery.Channel))
         {
             return Fail(attempted.Claim, now, code, $"Gave up after {delivery.Attempt} attempts: {message}", alert: true, attempted.Provider);
         }

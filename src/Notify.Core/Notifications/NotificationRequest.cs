@@ -14,6 +14,9 @@ public sealed record NotificationRequest(
     string DataJson,
     Priority Priority)
 {
+    /// <summary>When the deliveries go out; null: at once.</summary>
+    public Scheduling.SendAt? SendAt { get; init; }
+
     /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
     public string BodyHash()
     {
@@ -26,6 +29,11 @@ public sealed record NotificationRequest(
             Data = DataJson,
             Priority = Priority == Priority.High ? "high" : "normal",
         });
+        // Only a scheduled request adds its time, so the fingerprints of every other request stay what they were.
+        if (SendAt is not null)
+        {
+            canonical += "\nsendAt:" + SendAt.Canonical;
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
@@ -67,9 +75,10 @@ public sealed record NotificationRequest(
                 default: errors.Add("priority", "must be 'normal' or 'high'"); break;
             }
         }
+        var sendAt = Scheduling.SendAt.Read(reader, errors);
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority)
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt }
             : null;
     }
 
