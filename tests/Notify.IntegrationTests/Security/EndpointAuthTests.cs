@@ -67,6 +67,9 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST v1/webhooks/twilio"] = "Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and form)",
         ["GET v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
         ["GET v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
+        ["POST v1/console/session"] = "the app key and secret in the body (throttled like HTTP Basic); sets the console session cookie",
+        ["GET v1/console/session"] = "the signed console session cookie (401 without it)",
+        ["DELETE v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
     };
