@@ -83,6 +83,7 @@ public static class NotifyCoreExtensions
         Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
+        Console.ConsoleExtensions.AddNotifyConsole(builder);
         return builder;
     }
 }

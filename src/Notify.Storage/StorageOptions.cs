@@ -59,7 +59,12 @@ public sealed class StorageNames(string prefix)
     /// <summary>The providers' circuit breaker state shared by all instances: one row per provider.</summary>
     public string Breakers => Table("NotifyBreakers");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Breakers];
+    public string Activity => Table("NotifyActivity");
+    public string QueueSamples => Table("NotifyQueueSamples");
+    public string Contacts => Table("NotifyContacts");
+
+    public IReadOnlyList<string> Tables =>
+        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Breakers, Activity, QueueSamples, Contacts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -89,6 +89,18 @@ public sealed class FunctionsMetadataTests
             "DisableApp: httpTrigger POST v1/admin/apps/{key}/disable",
             "EnableApp: httpTrigger POST v1/admin/apps/{key}/enable",
             "DeleteApp: httpTrigger DELETE v1/admin/apps/{key}",
+            "ConsoleSignIn: httpTrigger POST v1/console/session",
+            "CountNotifications: httpTrigger GET v1/notifications/counts",
+            "GetQueueHistory: httpTrigger GET v1/admin/queues/history",
+            "GetStatsSeries: httpTrigger GET v1/stats/series",
+            "LookupUsers: httpTrigger GET v1/admin/users/lookup",
+            "NotificationContent: httpTrigger GET v1/notifications/{id}/content",
+            "ListTemplates: httpTrigger GET v1/templates",
+            "ListTemplateVersions: httpTrigger GET v1/templates/{name}/versions",
+            "GetTemplateVersion: httpTrigger GET v1/templates/{name}/versions/{version}",
+            "PreviewUnsavedTemplate: httpTrigger POST v1/templates/preview",
+            "ConsoleSessionInfo: httpTrigger GET v1/console/session",
+            "ConsoleSignOut: httpTrigger DELETE v1/console/session",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS {*path}",
         }.Order(), described);
     }

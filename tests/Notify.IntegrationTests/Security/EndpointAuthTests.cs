@@ -26,6 +26,12 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET v1/notifications/{id}"] = [Scopes.NotificationsRead],
         ["DELETE v1/notifications"] = [Scopes.NotificationsSend, Scopes.Admin],
         ["DELETE v1/notifications/{id}"] = [Scopes.NotificationsSend, Scopes.Admin],
+        ["GET v1/notifications/counts"] = [Scopes.NotificationsRead],
+        ["GET v1/notifications/{id}/content"] = [Scopes.NotificationsRead],
+        ["GET v1/templates"] = [Scopes.TemplatesWrite],
+        ["GET v1/templates/{name}/versions"] = [Scopes.TemplatesWrite],
+        ["GET v1/templates/{name}/versions/{version}"] = [Scopes.TemplatesWrite],
+        ["POST v1/templates/preview"] = [Scopes.TemplatesWrite],
         ["GET v1/dev/outbox"] = [Scopes.NotificationsRead],
         ["PUT v1/users/{userId}"] = [Scopes.UsersWrite],
         ["GET v1/users/{userId}"] = [Scopes.UsersWrite],
@@ -55,7 +61,10 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
         ["GET v1/admin/queues"] = [Scopes.Admin],
         ["GET v1/admin/scheduled"] = [Scopes.Admin],
+        ["GET v1/admin/queues/history"] = [Scopes.Admin],
+        ["GET v1/admin/users/lookup"] = [Scopes.Admin],
         ["GET v1/stats"] = [Scopes.Admin],
+        ["GET v1/stats/series"] = [Scopes.Admin],
         ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
     };
 
@@ -73,6 +82,9 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST v1/webhooks/twilio"] = "Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and form)",
         ["GET v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
         ["GET v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
+        ["POST v1/console/session"] = "the app key and secret in the body (throttled like HTTP Basic); sets the console session cookie",
+        ["GET v1/console/session"] = "the signed console session cookie (401 without it)",
+        ["DELETE v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
     };

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Core.Console;
+using Notify.Functions.Http;
+
+namespace Notify.Functions.Console;
+
+/// <summary>GET /api/v1/admin/queues/history?hours=6: the monitoring timer's samples (one a minute), oldest first.</summary>
+public sealed class GetQueueHistory(QueueHistory history)
+{
+    [Function(nameof(GetQueueHistory))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("Queue length and oldest-message age per minute over the last hours")]
+    [QueryParameter("hours", "How far back, 1-48 (default 6)")]
+    public async Task<Results<Ok<QueueHistoryView>, ValidationProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/queues/history")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var result = await history.GetAsync(request.Query["hours"].ToString(), cancellationToken);
+        return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
+    }
+}
+
+/// <summary>
+/// GET /api/v1/stats/series?template=&amp;channel=&amp;from=&amp;to=&amp;interval=PT1H: the funnel queued → sent → delivered →
+/// opened → clicked per time bucket (scope as GET /api/v1/stats).
+/// </summary>
+public sealed class GetStatsSeries(StatsSeriesService series)
+{
+    [Function(nameof(GetStatsSeries))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("The funnel queued, sent, delivered, opened, clicked per time bucket")]
+    [QueryParameter("template", "One template (default: every template)")]
+    [QueryParameter("channel", "push, email or sms")]
+    [QueryParameter("from", "ISO 8601 (default: 24 hours before 'to')")]
+    [QueryParameter("to", "ISO 8601 (default: now)")]
+    [QueryParameter("interval", "ISO 8601 duration, PT1M to P7D (default PT1H)")]
+    public async Task<Results<Ok<FunnelSeriesView>, ValidationProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats/series")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
+        var result = await series.GetAsync(Q("template"), Q("channel"), Q("from"), Q("to"), Q("interval"), cancellationToken);
+        return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
+    }
+}
+
+/// <summary>
+/// GET /api/v1/admin/users/lookup?email=... or ?phone=...: the users with this contact, found through the keyed-hash
+/// contact index (no contact is stored in clear there). 404 when the lookup is off (no ContactLookupKey).
+/// </summary>
+public sealed class LookupUsers(ContactLookup lookup)
+{
+    [Function(nameof(LookupUsers))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("The users with an e-mail address or phone number, through a keyed-hash index")]
+    [QueryParameter("email", "An e-mail address (or give phone)")]
+    [QueryParameter("phone", "An E.164 phone number (or give email)")]
+    public async Task<Results<Ok<UserLookupView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/users/lookup")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
+        var result = await lookup.LookupAsync(Q("email"), Q("phone"), cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value!),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => ApiResults.NotFound(result, "The contact lookup"),
+        };
+    }
+}
