@@ -64,7 +64,7 @@ public sealed class DeliveryTests
         var final = Enum.GetValues<DeliveryStatus>().Where(s => s.IsFinal()).Select(s => s.ToName()).Order();
 
         // Post-send statuses (provider events, tracking) are final for the worker too: nothing is left to send.
-        Assert.Equal(["bounced", "clicked", "converted", "dead-lettered", "delivered", "failed", "opened", "sent", "skipped"], final);
+        Assert.Equal(["bounced", "cancelled", "clicked", "converted", "dead-lettered", "delivered", "digested", "failed", "opened", "sent", "skipped"], final);
     }
 
     [Fact]

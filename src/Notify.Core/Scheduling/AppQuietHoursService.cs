@@ -42,23 +42,6 @@ public sealed class AppQuietHoursService(IAppQuietHoursStore store, IAppStore ap
         return hours;
     }
 
-    /// <summary>The body: <c>{"start","end","channels","timeZone"}</c>; every invalid field listed.</summary>
-    public static AppQuietHours? Parse(JsonElement body, ValidationErrors errors)
-    {
-        var reader = JsonObjectReader.For(body, errors, "");
-        if (reader is null)
-        {
-            return null;
-        }
-        var zone = reader.String("timeZone", required: true, maxLength: 64);
-        if (zone is not null && !TimeZones.TryFind(zone, out _))
-        {
-            errors.Add("timeZone", "must be an IANA time zone such as 'Europe/Berlin'");
-        }
-        var hours = QuietHours.ReadFields(reader, errors);
-        return errors.IsEmpty && hours is not null ? new AppQuietHours(hours, zone!) : null;
-    }
-
     public async Task<Result<AppQuietHoursView>> PutAsync(string appKey, AppQuietHours hours, CancellationToken cancellationToken)
     {
         if (await apps.GetAsync(appKey, cancellationToken) is null)
@@ -79,5 +62,26 @@ public sealed class AppQuietHoursService(IAppQuietHoursStore store, IAppStore ap
     {
         _cache.TryRemove(appKey, out _);
         return await store.DeleteAsync(appKey, cancellationToken);
+    }
+}
+
+/// <summary>The body of <c>PUT /api/v1/admin/apps/{key}/quiet-hours</c>, bound at the edge.</summary>
+public static class AppQuietHoursRequest
+{
+    /// <summary>The body: <c>{"start","end","channels","timeZone"}</c>; every invalid field listed.</summary>
+    public static AppQuietHours? Parse(JsonElement body, ValidationErrors errors)
+    {
+        var reader = JsonObjectReader.For(body, errors, "");
+        if (reader is null)
+        {
+            return null;
+        }
+        var zone = reader.String("timeZone", required: true, maxLength: 64);
+        if (zone is not null && !TimeZones.TryFind(zone, out _))
+        {
+            errors.Add("timeZone", "must be an IANA time zone such as 'Europe/Berlin'");
+        }
+        var hours = QuietHours.ReadFields(reader, errors);
+        return errors.IsEmpty && hours is not null ? new AppQuietHours(hours, zone!) : null;
     }
 }

@@ -23,7 +23,7 @@ public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService 
         string key,
         CancellationToken cancellationToken)
     {
-        var (hours, failure) = await guard.BindBodyAsync(request, (body, errors, _) => AppQuietHoursService.Parse(body, errors), cancellationToken);
+        var (hours, failure) = await guard.BindBodyAsync(request, (body, errors, _) => AppQuietHoursRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
