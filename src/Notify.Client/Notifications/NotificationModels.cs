@@ -19,7 +19,15 @@ public sealed record SendNotificationRequest(string Template, IReadOnlyList<stri
 
     /// <summary>Normal when null.</summary>
     public NotificationPriority? Priority { get; init; }
+
+    /// <summary>Gathers this send with others of the same key into one message per user and channel; null: sent alone.</summary>
+    public NotificationDigest? Digest { get; init; }
 }
+
+/// <summary>A digest: sends with the same key for a user and channel within the window go out as one message.</summary>
+/// <param name="Key">1-128 characters, e.g. <c>comments:post-42</c>.</param>
+/// <param name="Window">An ISO 8601 duration from <c>PT1M</c> to <c>P1D</c>, e.g. <c>PT1H</c>.</param>
+public sealed record NotificationDigest(string Key, string Window);
 
 /// <summary>The answer to a send: one delivery per recipient and channel (and device for push).</summary>
 /// <param name="EventId">The eventId, the caller's or the one the client made.</param>

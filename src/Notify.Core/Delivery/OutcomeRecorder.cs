@@ -71,6 +71,9 @@ public sealed partial class OutcomeRecorder(
                         await OptOutAsync(delivery, cancellationToken);
                     }
                     break;
+                case FollowUp.Digested digested:
+                    LogDigested(logger, delivery.Key.Id, digested.CarrierId);
+                    break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
                     retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider })], retry.Delay, cancellationToken));
@@ -114,6 +117,9 @@ public sealed partial class OutcomeRecorder(
         await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
+
+    [LoggerMessage(EventId = 2304, EventName = "DeliveryDigested", Level = LogLevel.Information, Message = "Delivery {DeliveryId} was due and is carried by digest delivery {CarrierId}: not sent on its own")]
+    private static partial void LogDigested(ILogger logger, string deliveryId, string carrierId);
 
     [LoggerMessage(EventId = 2011, EventName = "RecipientOptedOut", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the recipient opted out of {Channel} at the provider; the user's preference for it is now off")]
     private static partial void LogOptedOut(ILogger logger, string deliveryId, string channel);

@@ -12,6 +12,9 @@ public abstract record SendResult(Claim Claim)
 
     /// <summary>Not sent and never will be: the request is gone, too old, its template does not render, or no attempts are left.</summary>
     public sealed record NotAttempted(Claim Claim, RequestRecord? Request, string Code, string Message) : SendResult(Claim);
+
+    /// <summary>Not sent: a digest request's delivery that joined a window another delivery carries.</summary>
+    public sealed record Digested(Claim Claim, string CarrierId) : SendResult(Claim);
 }
 
 /// <summary>What follows a recorded outcome.</summary>
@@ -31,6 +34,9 @@ public abstract record FollowUp
 
     /// <summary>Tried again, as the next attempt, after <see cref="Delay"/>, through <see cref="Provider"/> (null: the channel's first).</summary>
     public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null) : FollowUp;
+
+    /// <summary>Carried by <see cref="CarrierId"/>: nothing follows but the log line.</summary>
+    public sealed record Digested(string CarrierId) : FollowUp;
 }
 
 /// <summary>The conditional write for one outcome and what to do once it is written.</summary>
@@ -55,6 +61,10 @@ public static class OutcomeRules
         return result switch
         {
             SendResult.NotAttempted failed => Fail(result.Claim, now, failed.Code, failed.Message, alert: true, provider: null),
+            SendResult.Digested digested => new OutcomePlan(
+                result.Claim,
+                new DeliveryTransition(DeliveryStatus.Digested, delivery.Attempt, now) { DigestDeliveryId = digested.CarrierId, Detail = digested.CarrierId },
+                new FollowUp.Digested(digested.CarrierId)),
             SendResult.Attempted { Outcome: DeliveryOutcome.Sent sent } attempted => new OutcomePlan(
                 result.Claim,
                 new DeliveryTransition(DeliveryStatus.Sent, delivery.Attempt, now)

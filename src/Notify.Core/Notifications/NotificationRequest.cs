@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Notify.Core.Digests;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Notifications;
@@ -14,6 +15,9 @@ public sealed record NotificationRequest(
     string DataJson,
     Priority Priority)
 {
+    /// <summary>Gather this request with others of the same key into one delivery per user and channel (see <see cref="DigestSpec"/>).</summary>
+    public DigestSpec? Digest { get; init; }
+
     /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
     public string BodyHash()
     {
@@ -26,6 +30,11 @@ public sealed record NotificationRequest(
             Data = DataJson,
             Priority = Priority == Priority.High ? "high" : "normal",
         });
+        // Only a digest request hashes its digest, so every request stored before digests keeps its hash.
+        if (Digest is { } digest)
+        {
+            canonical += JsonSerializer.Serialize(new { DigestKey = digest.Key, DigestWindow = DigestSpec.Format(digest.Window) });
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
@@ -67,9 +76,15 @@ public sealed record NotificationRequest(
                 default: errors.Add("priority", "must be 'normal' or 'high'"); break;
             }
         }
+        var digest = DigestSpec.Read(reader, errors, limits.MinDigestWindow);
+        if (digest is not null && priority == Priority.High)
+        {
+            // Urgent means now; a window means later. Refused rather than silently choosing one.
+            errors.Add("digest", "cannot be combined with \"priority\": \"high\": an urgent notification is sent at once, never held in a digest");
+        }
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority)
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { Digest = digest }
             : null;
     }
 

@@ -20,7 +20,8 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
         var checks = recipients
             .Select(userId => (UserId: userId, User: records.GetValueOrDefault(userId), Channels: Check(records.GetValueOrDefault(userId), channels, settings)))
             .ToList();
-        if (header.Priority != Priority.High)
+        // A digest request takes no unit here: most of its deliveries are never sent on their own.
+        if (header.Priority != Priority.High && header.Digest is null)
         {
             var wanted = checks
                 .Where(c => c.Channels.Values.Any(s => s.Status == DeliveryStatus.Queued))
