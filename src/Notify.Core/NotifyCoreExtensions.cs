@@ -62,6 +62,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
+        services.AddSingleton<Scheduling.DueCheck>();
         services.AddSingleton<DeliveryRenderer>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();

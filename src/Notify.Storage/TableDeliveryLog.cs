@@ -94,7 +94,7 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}'", cancellationToken);
 
     public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) =>
-        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}' and (Status eq 'queued' or Status eq 'sending' or Status eq 'retrying')", cancellationToken);
+        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}' and (Status eq 'queued' or Status eq 'sending' or Status eq 'retrying' or Status eq 'scheduled')", cancellationToken);
 
     public async Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken)
     {
@@ -208,6 +208,10 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         if (transition.DigestDeliveryId is { } digestDeliveryId)
         {
             entity["DigestDeliveryId"] = digestDeliveryId;
+        }
+        if (transition.Reason is { } reason)
+        {
+            entity["Reason"] = reason;
         }
         return entity;
     }

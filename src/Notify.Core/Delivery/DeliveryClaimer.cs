@@ -14,7 +14,10 @@ public sealed class ClaimSet
     /// <summary>Out of attempts: to be failed with the claim's ETag, not sent.</summary>
     public List<Claim> Exhausted { get; } = [];
 
-    /// <summary>Held by another live worker: to look at again once its lease may have run out.</summary>
+    /// <summary>
+    /// Held by another live worker (to look at again once its lease may have run out), or scheduled and not yet due
+    /// (to look at again when it is): either way no attempt is spent.
+    /// </summary>
     public List<(DeliveryMessage Delivery, TimeSpan RetryIn)> Busy { get; } = [];
 }
 
@@ -36,6 +39,9 @@ public abstract record ClaimDecision
 
     /// <summary>Its retry budget is spent: fail it.</summary>
     public sealed record Exhausted : ClaimDecision;
+
+    /// <summary>Scheduled and not yet due: look again in <see cref="RetryIn"/>.</summary>
+    public sealed record NotDue(TimeSpan RetryIn) : ClaimDecision;
 }
 
 /// <summary>The rules of <see cref="DeliveryClaimer"/>'s second look, apart from storage so they can be tested alone.</summary>
@@ -69,6 +75,10 @@ public static class ClaimRules
         {
             return new ClaimDecision.Drop(record.Status.ToName());
         }
+        if (record.Status == DeliveryStatus.Scheduled && Scheduling.ScheduleRules.WaitFor(record.NotBefore, now) is { } wait)
+        {
+            return new ClaimDecision.NotDue(wait);
+        }
         var attempt = record.Attempts + 1;
         return attempt - record.AttemptBase > settings.MaxAttempts
             ? new ClaimDecision.Exhausted()
@@ -98,6 +108,16 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
     private async Task ClaimRequestAsync(string requestId, List<DeliveryMessage> messages, DateTimeOffset now, ClaimSet set, CancellationToken cancellationToken)
     {
         var settings = options.Value.Delivery;
+        // A scheduled delivery's message that comes early goes back without touching storage: the log says the same.
+        foreach (var early in messages.Where(m => Scheduling.ScheduleRules.WaitFor(m.NotBefore, now) is not null).ToList())
+        {
+            set.Busy.Add((early, Scheduling.ScheduleRules.WaitFor(early.NotBefore, now)!.Value));
+            messages.Remove(early);
+        }
+        if (messages.Count == 0)
+        {
+            return;
+        }
         var first = messages.Where(m => ClaimRules.HasBudget(m, settings)).ToList();
         var unresolved = messages.Where(m => !ClaimRules.HasBudget(m, settings)).ToList();
         var etags = await TryClaimAsync(requestId, [.. first.Select(m => (m, m.ETag))], now, cancellationToken);
@@ -134,6 +154,10 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
                 case ClaimDecision.Busy busy:
                     LogLeased(logger, message.Key.Id);
                     set.Busy.Add((message, busy.RetryIn));
+                    break;
+                case ClaimDecision.NotDue notDue:
+                    // From the log, so the message that comes back carries the current ETag and due time.
+                    set.Busy.Add((DeliveryMessage.For(record!, record!.Attempts + 1), notDue.RetryIn));
                     break;
                 case ClaimDecision.Drop when record is null:
                     LogUnknownDelivery(logger, message.Key.Id);

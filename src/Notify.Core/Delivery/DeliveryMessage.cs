@@ -36,6 +36,13 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("v")]
     public string? Provider { get; init; }
 
+    /// <summary>
+    /// A scheduled delivery is not sent before this: an earlier message goes back to the queue with a delay. Its
+    /// time-to-live counts from here.
+    /// </summary>
+    [JsonPropertyName("w")]
+    public DateTimeOffset? NotBefore { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 
@@ -49,6 +56,7 @@ public sealed record DeliveryMessage(
             AttemptBase = record.AttemptBase,
             ReplayedAt = record.ReplayedAt,
             Provider = record.NextProvider,
+            NotBefore = record.NotBefore,
         };
 }
 

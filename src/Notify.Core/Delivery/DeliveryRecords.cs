@@ -154,6 +154,9 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
 
     /// <summary>Set when a delivery is digested: the delivery that carries it.</summary>
     public string? DigestDeliveryId { get; init; }
+
+    /// <summary>Set when a delivery is skipped after it was logged (a scheduled one, checked again when due): why.</summary>
+    public string? Reason { get; init; }
 }
 
 public static class RequestIds

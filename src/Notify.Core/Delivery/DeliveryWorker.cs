@@ -24,7 +24,8 @@ public sealed partial class DeliveryWorker(
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<DeliveryWorker> logger,
-    DeliveryTracking tracking)
+    DeliveryTracking tracking,
+    Scheduling.DueCheck dueCheck)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -47,7 +48,9 @@ public sealed partial class DeliveryWorker(
                 await RequeueBusyAsync(claims.Busy, cancellationToken);
                 var results = new List<SendResult>(claims.Exhausted.Select(c =>
                     new SendResult.NotAttempted(c, null, "attempts-exhausted", $"Gave up after {c.Delivery.Attempt} attempts.")));
-                foreach (var sent in await Task.WhenAll(claims.Claimed.Select(c => SendAsync(c, cancellationToken))))
+                var due = await dueCheck.CheckAsync(claims.Claimed, time.GetUtcNow(), cancellationToken);
+                results.AddRange(due.Skipped);
+                foreach (var sent in await Task.WhenAll(due.Send.Select(c => SendAsync(c, cancellationToken))))
                 {
                     if (sent.Error is { } error)
                     {
@@ -94,7 +97,7 @@ public sealed partial class DeliveryWorker(
         {
             return new SendResult.NotAttempted(claim, null, "request-missing", "The request header is gone.");
         }
-        if (time.GetUtcNow() - (delivery.ReplayedAt ?? request.CreatedAt) > options.Value.Delivery.TimeToLive.For(delivery.Channel))
+        if (time.GetUtcNow() - Scheduling.ScheduleRules.LiveSince(delivery, request) > options.Value.Delivery.TimeToLive.For(delivery.Channel))
         {
             return new SendResult.NotAttempted(claim, request, "expired", $"Older than the {delivery.Channel.ToName()} time-to-live.");
         }

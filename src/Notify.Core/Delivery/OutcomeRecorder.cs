@@ -71,6 +71,9 @@ public sealed partial class OutcomeRecorder(
                         await OptOutAsync(delivery, cancellationToken);
                     }
                     break;
+                case FollowUp.Skipped skipped:
+                    LogSkippedWhenDue(logger, delivery.Key.Id, delivery.Channel.ToName(), skipped.Reason);
+                    break;
                 case FollowUp.Digested digested:
                     LogDigested(logger, delivery.Key.Id, digested.CarrierId);
                     break;
@@ -117,6 +120,9 @@ public sealed partial class OutcomeRecorder(
         await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
+
+    [LoggerMessage(EventId = 14501, EventName = "ScheduledDeliverySkipped", Level = LogLevel.Information, Message = "Scheduled delivery {DeliveryId} on {Channel} was due and skipped: {Reason}")]
+    private static partial void LogSkippedWhenDue(ILogger logger, string deliveryId, string channel, string reason);
 
     [LoggerMessage(EventId = 2304, EventName = "DeliveryDigested", Level = LogLevel.Information, Message = "Delivery {DeliveryId} was due and is carried by digest delivery {CarrierId}: not sent on its own")]
     private static partial void LogDigested(ILogger logger, string deliveryId, string carrierId);

@@ -13,6 +13,9 @@ public abstract record SendResult(Claim Claim)
     /// <summary>Not sent and never will be: the request is gone, too old, its template does not render, or no attempts are left.</summary>
     public sealed record NotAttempted(Claim Claim, RequestRecord? Request, string Code, string Message) : SendResult(Claim);
 
+    /// <summary>Not sent: a scheduled delivery that, once due, no longer passes the ingest checks (<see cref="SkipReasons"/>).</summary>
+    public sealed record Skipped(Claim Claim, string Reason) : SendResult(Claim);
+
     /// <summary>Not sent: a digest request's delivery that joined a window another delivery carries.</summary>
     public sealed record Digested(Claim Claim, string CarrierId) : SendResult(Claim);
 }
@@ -34,6 +37,9 @@ public abstract record FollowUp
 
     /// <summary>Tried again, as the next attempt, after <see cref="Delay"/>, through <see cref="Provider"/> (null: the channel's first).</summary>
     public sealed record Retry(string Code, TimeSpan Delay, string? Provider = null) : FollowUp;
+
+    /// <summary>Skipped when due, as ingest skips: nothing follows but the log line.</summary>
+    public sealed record Skipped(string Reason) : FollowUp;
 
     /// <summary>Carried by <see cref="CarrierId"/>: nothing follows but the log line.</summary>
     public sealed record Digested(string CarrierId) : FollowUp;
@@ -61,6 +67,10 @@ public static class OutcomeRules
         return result switch
         {
             SendResult.NotAttempted failed => Fail(result.Claim, now, failed.Code, failed.Message, alert: true, provider: null),
+            SendResult.Skipped skipped => new OutcomePlan(
+                result.Claim,
+                new DeliveryTransition(DeliveryStatus.Skipped, delivery.Attempt, now) { Reason = skipped.Reason, Detail = skipped.Reason },
+                new FollowUp.Skipped(skipped.Reason)),
             SendResult.Digested digested => new OutcomePlan(
                 result.Claim,
                 new DeliveryTransition(DeliveryStatus.Digested, delivery.Attempt, now) { DigestDeliveryId = digested.CarrierId, Detail = digested.CarrierId },
@@ -120,7 +130,7 @@ public static class OutcomeRules
         // A failover is a fresh provider: the first one's backoff and Retry-After are about the first one.
         var delay = atOnce ? TimeSpan.Zero : RetryPolicy.Delay(delivery.Attempt, settings.RetryBaseDelay, settings.RetryMaxDelay, retryAfter, jitter);
         if (delivery.Attempt - delivery.AttemptBase >= settings.MaxAttempts
-            || now + delay - (delivery.ReplayedAt ?? attempted.Request.CreatedAt) > settings.TimeToLive.For(delivery.Channel))
+            || now + delay - Scheduling.ScheduleRules.LiveSince(delivery, attempted.Request) > settings.TimeToLive.For(delivery.Channel))
         {
             return Fail(attempted.Claim, now, code, $"Gave up after {delivery.Attempt} attempts: {message}", alert: true, attempted.Provider);
         }

@@ -61,6 +61,8 @@ public sealed partial class Sweeper(
         DeliveryStatus.Queued => delivery.UpdatedAt + settings.QueuedGrace <= now,
         DeliveryStatus.Sending => delivery.LeaseUntil is null || delivery.LeaseUntil <= now,
         DeliveryStatus.Retrying => delivery.NextAttemptAt is null || delivery.NextAttemptAt + settings.RetryGrace <= now,
+        // A scheduled delivery is stuck only once it is due and its message has had the grace to come.
+        DeliveryStatus.Scheduled => (delivery.NotBefore ?? delivery.UpdatedAt) + settings.QueuedGrace <= now,
         _ => false,
     };
 
@@ -72,11 +74,15 @@ public sealed partial class Sweeper(
         {
             DeliveryStatus.Sending => d.LeaseUntil ?? floor,
             DeliveryStatus.Retrying => (d.NextAttemptAt ?? now) + settings.RetryGrace,
+            // Not looked at again before it is due: a request scheduled for next month costs nothing until then.
+            DeliveryStatus.Scheduled => Max((d.NotBefore ?? now) + settings.QueuedGrace, floor),
             _ => floor,
         });
         var next = candidates.DefaultIfEmpty(floor).Min();
         return next < now + TimeSpan.FromSeconds(5) ? now + TimeSpan.FromSeconds(5) : next;
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [LoggerMessage(EventId = 3001, EventName = "SweepReenqueued", Level = LogLevel.Warning, Message = "Sweeper re-enqueued {Count} stuck deliveries of request {RequestId}")]
     private static partial void LogReenqueued(ILogger logger, string requestId, int count);
