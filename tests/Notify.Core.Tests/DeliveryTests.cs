@@ -59,12 +59,12 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public void Final_statuses_are_sent_failed_dead_lettered_skipped_and_the_post_send_ones()
+    public void Final_statuses_are_sent_failed_dead_lettered_skipped_cancelled_digested_and_the_post_send_ones()
     {
         var final = Enum.GetValues<DeliveryStatus>().Where(s => s.IsFinal()).Select(s => s.ToName()).Order();
 
         // Post-send statuses (provider events, tracking) are final for the worker too: nothing is left to send.
-        Assert.Equal(["bounced", "clicked", "converted", "dead-lettered", "delivered", "failed", "opened", "sent", "skipped"], final);
+        Assert.Equal(["bounced", "cancelled", "clicked", "converted", "dead-lettered", "delivered", "digested", "failed", "opened", "sent", "skipped"], final);
     }
 
     [Fact]

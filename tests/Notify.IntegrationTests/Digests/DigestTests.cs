@@ -155,6 +155,25 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
         Assert.All(outbox, m => Assert.Equal("2 new: Ann Bo", m!["body"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task A_digest_takes_one_rate_limit_unit_for_its_message_not_one_per_request()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync(DigestKit.Template);
+        var user = await api.NewUserAsync();
+        var key = DigestKit.NewKey();
+
+        var answers = new List<JsonNode>();
+        foreach (var who in new[] { "a", "b", "c", "d", "e" })
+        {
+            answers.Add(DigestKit.Sms(await DigestKit.SendAsync(api, template, user, key, who, window: "PT3S")));
+        }
+
+        Assert.DoesNotContain(answers, d => d["status"]!.GetValue<string>() == "skipped");
+        await DigestKit.WaitSentAsync(api, answers[0]["id"]!.GetValue<string>());
+        Assert.Equal("5 new: a b c d e", Assert.Single(await api.OutboxAsync(user))!["body"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("""{"key":"k","window":"PT0.5S"}""", "digest.window")]
     [InlineData("""{"key":"k","window":"P2D"}""", "digest.window")]
@@ -216,6 +235,8 @@ public static class DigestKit
     public static readonly Dictionary<string, string?> Settings = new()
     {
         ["Notify:Limits:MinDigestWindow"] = "00:00:01",
+        // Low enough that a test can show a digest's requests are not each rate-limited.
+        ["Notify:RateLimits:Default:Sms"] = "3",
     };
 
     public const string Template = """
