@@ -76,6 +76,7 @@ public sealed partial class OutcomeRecorder(
                     break;
                 case FollowUp.Digested digested:
                     LogDigested(logger, delivery.Key.Id, digested.CarrierId);
+                    await tracking.DigestedAsync(delivery, digested.CarrierId, events, cancellationToken);
                     break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.

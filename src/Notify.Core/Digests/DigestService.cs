@@ -26,7 +26,8 @@ public abstract record DigestResolution
 /// the next window) and render the items once. Every step can be repeated: a retried ingest finds its membership, a
 /// due delivery whose ingest died before joining is sent as a window of one.
 /// </summary>
-public sealed partial class DigestService(IDigestStore store, IDeliveryLog log, IDeliveryQueue queue, TimeProvider time, ILogger<DigestService> logger)
+public sealed partial class DigestService(
+    IDigestStore store, IDeliveryLog log, IDeliveryQueue queue, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<DigestService> logger)
 {
     /// <summary>Bounded: a conflict means another request just joined; each retry reads the row that won.</summary>
     private const int MaxConflicts = 100;
@@ -82,6 +83,7 @@ public sealed partial class DigestService(IDigestStore store, IDeliveryLog log, 
             }
         }
         var updated = deliveries.ToDictionary(d => d.Key.Seq);
+        var events = new Tracking.TrackingBatch();
         foreach (var chunk in changes.Chunk(100))
         {
             var etags = await log.TryTransitionManyAsync(
@@ -94,10 +96,12 @@ public sealed partial class DigestService(IDigestStore store, IDeliveryLog log, 
                 if (etags[i] is { } etag)
                 {
                     updated[delivery.Key.Seq] = delivery with { Status = DeliveryStatus.Digested, DigestDeliveryId = carrierId, NotBefore = null, UpdatedAt = now, ETag = etag };
+                    tracking.Digested(DeliveryMessage.For(delivery, delivery.Attempts), request, carrierId, events);
                 }
             }
         }
         await EnqueueCarriersAsync(carried, now, cancellationToken);
+        await tracking.RecordAsync(events, cancellationToken);
         LogGathered(logger, request.RequestId, groups.Count - changes.Select(c => (c.Delivery.UserId, c.Delivery.Channel)).Distinct().Count(), changes.Count);
         return [.. deliveries.Select(d => updated[d.Key.Seq])];
     }

@@ -43,6 +43,28 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
     }
 
     [Fact]
+    public async Task Stats_count_the_digested_deliveries_beside_the_one_sent()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync(DigestKit.Template);
+        var user = await api.NewUserAsync();
+        var key = DigestKit.NewKey();
+        var carrier = DigestKit.Sms(await DigestKit.SendAsync(api, template, user, key, "Ann", window: "PT2S"));
+        await DigestKit.SendAsync(api, template, user, key, "Bo", window: "PT2S");
+        await DigestKit.SendAsync(api, template, user, key, "Cy", window: "PT2S");
+        await DigestKit.WaitSentAsync(api, carrier["id"]!.GetValue<string>());
+
+        JsonNode? row = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            row = (await api.GetJsonAsync($"/api/v1/stats?template={template}"))["rows"]!.AsArray().SingleOrDefault(r => r!["channel"]!.GetValue<string>() == "sms");
+            return row?["sent"]!.GetValue<long>() == 1;
+        }, "the carrier is counted sent");
+
+        Assert.Equal(2, row!["digested"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task A_request_after_the_window_closed_opens_the_next_window()
     {
         var api = await host.NewAppAsync();
