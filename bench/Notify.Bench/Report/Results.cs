@@ -230,4 +230,27 @@ public sealed record BenchReport(
     IReadOnlyList<ProviderLatency> ProviderLatency,
     IdleCost Idle,
     TemplateCacheResult TemplateCache,
-    IReadOnlyList<Target> Targets);
+    IReadOnlyList<Target> Targets)
+{
+    /// <summary>The digested-delivery scenario (issue 14).</summary>
+    public DigestCost? Digest { get; init; }
+}
+
+/// <summary>
+/// Storage operations of one digest of <see cref="Requests"/> requests (one user, e-mail): the opening request's
+/// ingest, each joining request's ingest, and the close and send of the one message; <see cref="PerDigestedRequest"/>
+/// spreads the whole over the requests.
+/// </summary>
+public sealed record DigestCost(
+    int Requests,
+    double Seconds,
+    IReadOnlyDictionary<string, long> Operations,
+    long OpeningIngest,
+    double PerJoiningIngest,
+    long CloseAndSend,
+    IReadOnlyDictionary<string, long> JoiningOperations)
+{
+    public long Total => Operations.Values.Sum();
+
+    public double PerDigestedRequest => (double)Total / Requests;
+}
