@@ -62,7 +62,6 @@ public static class NotifyCoreExtensions
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
-        services.AddSingleton<Scheduling.DueCheck>();
         services.AddSingleton<DeliveryRenderer>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
@@ -75,6 +74,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
         services.AddSingleton<Sweeper>();
+        Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
         return builder;

@@ -61,6 +61,8 @@ public static class NotifyStorageExtensions
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
         services.AddSingleton<IAppStore, TableAppStore>();
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
+        services.AddSingleton<Core.Scheduling.IScheduleTable, Scheduling.TableScheduleTable>();
+        services.AddSingleton<Core.Scheduling.IAppQuietHoursStore, Scheduling.TableAppQuietHoursStore>();
         services.AddSingleton<IDeadLetterIndex, TableDeadLetterIndex>();
         services.AddSingleton<IOutbox, TableOutbox>();
         services.AddSingleton<Core.Audit.IAuditStore, TableAuditStore>();

@@ -55,8 +55,9 @@ public sealed class StorageNames(string prefix)
     public string Events => Table("NotifyEvents");
     public string Audit => Table("NotifyAudit");
     public string Digests => Table("NotifyDigests");
+    public string Schedule => Table("NotifySchedule");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Digests];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

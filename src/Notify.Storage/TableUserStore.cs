@@ -195,7 +195,10 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
             profileRow.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
             profileRow.GetBoolean("EmailInvalid") ?? false,
             profileRow.GetBoolean("PhoneInvalid") ?? false,
-            profileRow.GetString("UpdatedBy"));
+            profileRow.GetString("UpdatedBy"))
+        {
+            QuietHours = Core.Scheduling.QuietHours.FromJson(profileRow.GetString("QuietHours")),
+        };
         var devices = rows.Where(r => r.RowKey.StartsWith(DevicePrefix, StringComparison.Ordinal))
             .Select(r => new Device(
                 r.RowKey[DevicePrefix.Length..],
@@ -224,7 +227,8 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         .With("Phone", profile.Phone)
         .With("Locale", profile.Locale)
         .With("TimeZone", profile.TimeZone)
-        .With("UpdatedBy", profile.UpdatedBy);
+        .With("UpdatedBy", profile.UpdatedBy)
+        .With("QuietHours", profile.QuietHours?.ToJson());
 
     private static TableEntity DeviceEntity(string userId, Device device) => new TableEntity(userId, DevicePrefix + device.Id)
     {

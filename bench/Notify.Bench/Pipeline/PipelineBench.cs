@@ -122,6 +122,10 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             log($"  fake {c.Provider}: {c.Calls} calls for {c.Deliveries} {c.Channel} deliveries{(c.TokenRequests > 0 ? $", {c.TokenRequests} OAuth token requests" : "")}");
         }
 
+        // (8) Scheduled sends, quiet hours and the schedule timer (after the provider accounting above: these sends
+        // are not in the workload's per-channel counts).
+        var scheduling = await new SchedulingBench(host, probe, app, workload, settings.Mode == "short" ? 500 : 10_000, log).RunAsync(cancellationToken);
+
         var lastCompiled = await catalog.GetCurrentAsync(workload.Template, cancellationToken);
         var cached = await catalog.GetAsync(workload.Template, firstCompiled.Version, cancellationToken);
         var cache = new TemplateCacheResult(
@@ -198,6 +202,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             targets)
         {
             Digest = digest,
+            Scheduling = scheduling,
         };
     }
 

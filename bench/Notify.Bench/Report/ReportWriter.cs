@@ -99,6 +99,16 @@ public static class ReportWriter
             Line($"  {target.Name,-62} goal {target.Goal,-7} measured {F(target.Value, "0.00"),7}  {(target.Met ? "met" : "NOT MET")}");
         }
         Line($"wall time {F(r.WallSeconds, "0")} s");
+        if (r.Scheduling is { } scheduling)
+        {
+            Line();
+            Line("(8) scheduled sends and quiet hours: storage operations at the POST and when due (host's StorageOperationCounter)");
+            foreach (var c in scheduling.Scenarios)
+            {
+                Line($"  {c.Name}: POST {c.IngestTotal}, when due {c.WhenDueTotal}, {F(c.PerDelivery, "0.0")} per delivery");
+            }
+            Line($"  schedule timer run with nothing due, {scheduling.WaitingDuringTimerRun} waiting: {scheduling.TimerRunTotal} operations ({string.Join(", ", scheduling.TimerRunNothingDue.Select(o => $"{o.Key} {o.Value}"))})");
+        }
         return s.ToString();
     }
 

@@ -232,8 +232,11 @@ public sealed record BenchReport(
     TemplateCacheResult TemplateCache,
     IReadOnlyList<Target> Targets)
 {
-    /// <summary>The digested-delivery scenario (issue 14).</summary>
+    /// <summary>The digested-delivery scenario (issue 14; null in reports written before it existed).</summary>
     public DigestCost? Digest { get; init; }
+
+    /// <summary>Scheduled sends, quiet hours and the schedule timer (null in reports written before they existed).</summary>
+    public Pipeline.SchedulingResult? Scheduling { get; init; }
 }
 
 /// <summary>

@@ -19,28 +19,39 @@ public abstract record DigestResolution
 
 /// <summary>
 /// Digests on the existing pipeline. At ingest a digest request's deliveries are logged <c>scheduled</c> until
-/// the window would close (<see cref="Hold"/>), then each (user, channel) joins its scope's open window or opens one
-/// (<see cref="GatherAsync"/>): the opener's deliveries are the carriers and wait on their queue until the close; a
+/// the window would close (<see cref="Defer"/>), then each (user, channel) joins its scope's open window or opens one
+/// (<see cref="GatherAsync"/>): the opener's deliveries are the carriers and wait, scheduled, until the close; a
 /// joiner's deliveries become <c>digested</c>, pointing at the carrier. When a carrier is due, the worker asks
 /// <see cref="ResolveAsync"/>: close the window (ETag-conditional, so a racing join lands before the close or opens
 /// the next window) and render the items once. Every step can be repeated: a retried ingest finds its membership, a
 /// due delivery whose ingest died before joining is sent as a window of one.
 /// </summary>
 public sealed partial class DigestService(
-    IDigestStore store, IDeliveryLog log, IDeliveryQueue queue, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<DigestService> logger)
+    IDigestStore store, IDeliveryLog log, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<DigestService> logger)
 {
     /// <summary>Bounded: a conflict means another request just joined; each retry reads the row that won.</summary>
     private const int MaxConflicts = 100;
 
-    /// <summary>A digest request's deliveries that would be queued are held <c>scheduled</c> until its window would close.</summary>
-    public static IReadOnlyList<DeliveryRecord> Hold(IReadOnlyList<DeliveryRecord> planned, DigestSpec? digest, DateTimeOffset now) =>
-        digest is null
-            ? planned
-            : [.. planned.Select(d => d.Status == DeliveryStatus.Queued ? d with { Status = DeliveryStatus.Scheduled, NotBefore = now + digest.Window } : d)];
+    /// <summary>
+    /// A digest request's deliveries wait <c>scheduled</c> until its window would close, like any deferred delivery
+    /// (so they take no rate-limit unit at ingest): the planner's deferral for them is the later of the close and what
+    /// <paramref name="inner"/> (quiet hours) says.
+    /// </summary>
+    public static Func<Users.UserRecord, Channel, Scheduling.Deferral?>? Defer(
+        Func<Users.UserRecord, Channel, Scheduling.Deferral?>? inner, DigestSpec? digest, DateTimeOffset now)
+    {
+        if (digest is null)
+        {
+            return inner;
+        }
+        var close = now + digest.Window;
+        return (user, channel) => inner?.Invoke(user, channel) is { } later && later.At > close ? later : new Scheduling.Deferral(close);
+    }
 
     /// <summary>
-    /// Puts each (user, channel) of a logged digest request into its scope's window; marks the joiners digested and
-    /// queues the carriers with a delay until their window closes. Idempotent, so a repeat of the request resumes it.
+    /// Puts each (user, channel) of a logged digest request into its scope's window and marks the joiners digested;
+    /// the carriers stay <c>scheduled</c> and are queued by ingest like every scheduled delivery. Idempotent, so a
+    /// repeat of the request resumes it (and queues the carriers again: a duplicate message is dropped by its claim).
     /// </summary>
     public async Task<IReadOnlyList<DeliveryRecord>> GatherAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
     {
@@ -70,14 +81,9 @@ public sealed partial class DigestService(
 
         var now = time.GetUtcNow();
         var changes = new List<(DeliveryRecord Delivery, string CarrierId)>();
-        var carried = new List<DeliveryRecord>();
         for (var i = 0; i < groups.Count; i++)
         {
-            if (memberships[i].Carries)
-            {
-                carried.AddRange(groups[i]);
-            }
-            else
+            if (!memberships[i].Carries)
             {
                 changes.AddRange(groups[i].Select(d => (d, memberships[i].CarrierFor(d.DeviceId))));
             }
@@ -100,7 +106,6 @@ public sealed partial class DigestService(
                 }
             }
         }
-        await EnqueueCarriersAsync(carried, now, cancellationToken);
         await tracking.RecordAsync(events, cancellationToken);
         LogGathered(logger, request.RequestId, groups.Count - changes.Select(c => (c.Delivery.UserId, c.Delivery.Channel)).Distinct().Count(), changes.Count);
         return [.. deliveries.Select(d => updated[d.Key.Seq])];
@@ -162,16 +167,6 @@ public sealed partial class DigestService(
             }
         }
         throw new InvalidOperationException($"Request {requestId} could not join its digest after {MaxConflicts} conflicts.");
-    }
-
-    private async Task EnqueueCarriersAsync(IReadOnlyList<DeliveryRecord> carriers, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        foreach (var byDue in carriers.GroupBy(d => d.NotBefore ?? now))
-        {
-            var delay = byDue.Key - now;
-            var batches = DeliveryBatch.Pack(byDue.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), maxDeliveries: 32);
-            await queue.EnqueueAsync(batches, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, cancellationToken);
-        }
     }
 
     private static DeliveryTransition Digested(DeliveryRecord delivery, string carrierId, DateTimeOffset now) =>

@@ -17,6 +17,8 @@ public sealed class NotifyMetrics
 
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _skipped;
+    private readonly Counter<long> _scheduled;
+    private readonly Counter<long> _cancelled;
     private readonly Counter<long> _sent;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _deadLettered;
@@ -31,6 +33,8 @@ public sealed class NotifyMetrics
         var meter = meters.Create(MeterName);
         _accepted = meter.CreateCounter<long>("notify.deliveries.accepted", "{delivery}", "Deliveries logged and queued at ingest.");
         _skipped = meter.CreateCounter<long>("notify.deliveries.skipped", "{delivery}", "Deliveries skipped at ingest, by reason.");
+        _scheduled = meter.CreateCounter<long>("notify.deliveries.scheduled", "{delivery}", "Deliveries made to wait (a send time, quiet hours), at ingest or when due, by reason.");
+        _cancelled = meter.CreateCounter<long>("notify.deliveries.cancelled", "{delivery}", "Deliveries cancelled before they started.");
         _sent = meter.CreateCounter<long>("notify.deliveries.sent", "{delivery}", "Deliveries a provider accepted.");
         _failed = meter.CreateCounter<long>("notify.deliveries.failed", "{delivery}", "Deliveries that failed for good, by code.");
         _deadLettered = meter.CreateCounter<long>("notify.deliveries.dead_lettered", "{delivery}", "Deliveries whose queue message went to the poison queue.");
@@ -60,12 +64,26 @@ public sealed class NotifyMetrics
             {
                 _skipped.Add(1, new("channel", delivery.Channel.ToName()), new("reason", delivery.Reason ?? "-"));
             }
+            else if (delivery.Status == DeliveryStatus.Scheduled)
+            {
+                Scheduled(delivery.Channel, delivery.Reason);
+            }
             else
             {
                 _accepted.Add(1, new KeyValuePair<string, object?>("channel", delivery.Channel.ToName()));
             }
         }
     }
+
+    /// <summary>A delivery made to wait; <paramref name="reason"/> null for a send time (<c>send-at</c>).</summary>
+    public void Scheduled(Channel channel, string? reason) =>
+        _scheduled.Add(1, new("channel", channel.ToName()), new("reason", reason ?? "send-at"));
+
+    public void Cancelled(Channel channel) => _cancelled.Add(1, new KeyValuePair<string, object?>("channel", channel.ToName()));
+
+    /// <summary>A scheduled delivery skipped when it became due (the ingest checks, again).</summary>
+    public void SkippedWhenDue(Channel channel, string reason) =>
+        _skipped.Add(1, new("channel", channel.ToName()), new("reason", reason), new("when", "due"));
 
     public void Sent(Channel channel, string provider) =>
         _sent.Add(1, new("channel", channel.ToName()), new("provider", provider));

@@ -38,7 +38,8 @@ public sealed partial class IngestService(
     IOptions<NotifyOptions> options,
     ILogger<IngestService> logger,
     Monitoring.NotifyMetrics metrics,
-    Digests.DigestService digests)
+    Digests.DigestService digests,
+    Scheduling.IngestScheduling scheduling)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -59,6 +60,7 @@ public sealed partial class IngestService(
         }
         var channels = request.Channels ?? template.Definition.DefinedChannels;
         CheckChannelsAndVariables(request, template, channels, errors);
+        scheduling.Check(request, time.GetUtcNow(), errors);
         if (!errors.IsEmpty)
         {
             return new IngestResult(IngestOutcome.Invalid, Errors: errors);
@@ -129,7 +131,8 @@ public sealed partial class IngestService(
         // The index entry comes first: whatever is logged after it, the sweeper can find.
         await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
 
-        var planned = Digests.DigestService.Hold(await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken), header.Digest, now);
+        var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer);
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();
@@ -159,6 +162,8 @@ public sealed partial class IngestService(
     /// </summary>
     private async Task EnqueueAsync(IReadOnlyList<DeliveryRecord> deliveries, bool fast, CancellationToken cancellationToken)
     {
+        // Those that wait go where they wait, never into the fast lane.
+        await scheduling.PlaceAsync(deliveries, cancellationToken);
         var messages = deliveries
             .Where(d => d.Status == DeliveryStatus.Queued)
             .Select(d => DeliveryMessage.For(d, d.Attempts + 1))

@@ -15,6 +15,9 @@ public sealed record NotificationRequest(
     string DataJson,
     Priority Priority)
 {
+    /// <summary>When the deliveries go out; null: at once.</summary>
+    public Scheduling.SendAt? SendAt { get; init; }
+
     /// <summary>Gather this request with others of the same key into one delivery per user and channel (see <see cref="DigestSpec"/>).</summary>
     public DigestSpec? Digest { get; init; }
 
@@ -34,6 +37,11 @@ public sealed record NotificationRequest(
         if (Digest is { } digest)
         {
             canonical += JsonSerializer.Serialize(new { DigestKey = digest.Key, DigestWindow = DigestSpec.Format(digest.Window) });
+        }
+        // Only a scheduled request adds its time, so the fingerprints of every other request stay what they were.
+        if (SendAt is not null)
+        {
+            canonical += "\nsendAt:" + SendAt.Canonical;
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
@@ -76,15 +84,21 @@ public sealed record NotificationRequest(
                 default: errors.Add("priority", "must be 'normal' or 'high'"); break;
             }
         }
+        var sendAt = Scheduling.SendAt.Read(reader, errors);
         var digest = DigestSpec.Read(reader, errors, limits.MinDigestWindow);
         if (digest is not null && priority == Priority.High)
         {
             // Urgent means now; a window means later. Refused rather than silently choosing one.
             errors.Add("digest", "cannot be combined with \"priority\": \"high\": an urgent notification is sent at once, never held in a digest");
         }
+        if (digest is not null && sendAt is not null)
+        {
+            // A window opens when its first request arrives; a send time would make it open later, per recipient.
+            errors.Add("digest", "cannot be combined with \"sendAt\": a digest is sent when its window closes");
+        }
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { Digest = digest }
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest }
             : null;
     }
 

@@ -12,16 +12,35 @@ namespace Notify.Core.Notifications;
 /// </summary>
 public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter, IOptions<NotifyOptions> options)
 {
+    /// <param name="defer">
+    /// For a (user, channel) that passed the checks: when it may go and why it waits (a scheduled send, quiet hours),
+    /// or null for at once. A deferred delivery is logged <c>scheduled</c> and takes its rate-limit unit when due.
+    /// </param>
     public async Task<IReadOnlyList<DeliveryRecord>> PlanAsync(
-        RequestRecord header, IReadOnlyList<string> recipients, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken)
+        RequestRecord header, IReadOnlyList<string> recipients, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken,
+        Func<UserRecord, Channel, Scheduling.Deferral?>? defer = null)
     {
         var settings = options.Value;
         var records = await users.GetManyAsync(recipients, cancellationToken);
         var checks = recipients
             .Select(userId => (UserId: userId, User: records.GetValueOrDefault(userId), Channels: Check(records.GetValueOrDefault(userId), channels, settings)))
             .ToList();
-        // A digest request takes no unit here: most of its deliveries are never sent on their own.
-        if (header.Priority != Priority.High && header.Digest is null)
+        var deferred = new Dictionary<string, Dictionary<Channel, Scheduling.Deferral>>(StringComparer.Ordinal);
+        if (defer is not null)
+        {
+            foreach (var check in checks.Where(c => c.User is not null))
+            {
+                foreach (var channel in check.Channels.Keys.ToList())
+                {
+                    if (check.Channels[channel].Status == DeliveryStatus.Queued && defer(check.User!, channel) is { } wait)
+                    {
+                        check.Channels[channel] = (DeliveryStatus.Scheduled, wait.Reason);
+                        (deferred.TryGetValue(check.UserId, out var d) ? d : deferred[check.UserId] = [])[channel] = wait;
+                    }
+                }
+            }
+        }
+        if (header.Priority != Priority.High)
         {
             var wanted = checks
                 .Where(c => c.Channels.Values.Any(s => s.Status == DeliveryStatus.Queued))
@@ -35,7 +54,7 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
                 ApplyRateLimit(check.Channels, granted.GetValueOrDefault(check.UserId));
             }
         }
-        return [.. checks.SelectMany(c => Expand(header, c.UserId, c.User, channels, c.Channels, now))];
+        return [.. checks.SelectMany(c => Expand(header, c.UserId, c.User, channels, c.Channels, now, deferred.GetValueOrDefault(c.UserId)))];
     }
 
     /// <summary>Per channel: queued, or skipped because the user is unknown, opted out or has no address for it.</summary>
@@ -61,18 +80,20 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
     /// <summary>The deliveries, in the request's channel order: one per channel, one per device for push (oldest device first).</summary>
     public static IEnumerable<DeliveryRecord> Expand(
         RequestRecord header, string userId, UserRecord? user, IReadOnlyList<Channel> channels,
-        IReadOnlyDictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, DateTimeOffset now)
+        IReadOnlyDictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, DateTimeOffset now,
+        IReadOnlyDictionary<Channel, Scheduling.Deferral>? deferred = null)
     {
         DeliveryRecord Make(Channel channel, DeliveryStatus status, string? reason) =>
             new(new DeliveryKey(header.RequestId, 0), header.AppKey, header.EventId, userId, channel, status, reason, 0, now, now)
             {
                 Locale = user?.Profile.Locale,
+                NotBefore = status == DeliveryStatus.Scheduled ? deferred?.GetValueOrDefault(channel)?.At : null,
             };
 
         foreach (var channel in channels.Distinct())
         {
             var (status, reason) = outcome[channel];
-            if (status != DeliveryStatus.Queued || user is null)
+            if (status is not (DeliveryStatus.Queued or DeliveryStatus.Scheduled) || user is null)
             {
                 yield return Make(channel, status, reason);
                 continue;
@@ -82,14 +103,14 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
                 case Channel.Push:
                     foreach (var device in user.Devices.OrderBy(d => d.RegisteredAt))
                     {
-                        yield return Make(channel, status, null) with { DeviceId = device.Id, Platform = device.Platform, Address = device.Token };
+                        yield return Make(channel, status, reason) with { DeviceId = device.Id, Platform = device.Platform, Address = device.Token };
                     }
                     break;
                 case Channel.Email:
-                    yield return Make(channel, status, null) with { Address = user.Profile.Email };
+                    yield return Make(channel, status, reason) with { Address = user.Profile.Email };
                     break;
                 default:
-                    yield return Make(channel, status, null) with { Address = user.Profile.Phone };
+                    yield return Make(channel, status, reason) with { Address = user.Profile.Phone };
                     break;
             }
         }

@@ -16,7 +16,16 @@ public sealed record DueCheckResult(IReadOnlyList<Claim> Send, IReadOnlyList<Sen
 /// one call, as at ingest. A claim that fails a check is skipped with the ingest's reason. Other claims pass through
 /// without a storage operation.
 /// </summary>
-public sealed class DueCheck(IUserStore users, IRateLimiter rateLimiter, RequestCache requests, IOptions<NotifyOptions> options)
+public sealed partial class DueCheck(
+    IUserStore users,
+    IRateLimiter rateLimiter,
+    RequestCache requests,
+    AppQuietHoursService appQuietHours,
+    IDeliveryLog log,
+    ScheduledDispatch dispatch,
+    IOptions<NotifyOptions> options,
+    Microsoft.Extensions.Logging.ILogger<DueCheck> logger,
+    Monitoring.NotifyMetrics metrics)
 {
     public async Task<DueCheckResult> CheckAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -41,11 +50,75 @@ public sealed class DueCheck(IUserStore users, IRateLimiter rateLimiter, Request
                 skipped.Add(new SendResult.Skipped(claim, reason));
             }
         }
-        var limited = await RateLimitAsync(passed, now, settings, cancellationToken);
+        var quiet = await QuietAsync(passed, records, now, cancellationToken);
+        var awake = passed.Where(c => !quiet.ContainsKey(c)).ToList();
+        await DeferAsync(quiet, now, cancellationToken);
+        var limited = await RateLimitAsync(awake, now, settings, cancellationToken);
         skipped.AddRange(limited.Select(c => new SendResult.Skipped(c, SkipReasons.RateLimited)));
-        var send = claims.Where(c => !ScheduleRules.NeedsDueCheck(c.Delivery)).Concat(passed.Except(limited)).ToList();
+        var send = claims.Where(c => !ScheduleRules.NeedsDueCheck(c.Delivery)).Concat(awake.Except(limited)).ToList();
+        foreach (var skip in skipped)
+        {
+            metrics.SkippedWhenDue(skip.Claim.Delivery.Channel, skip.Reason);
+        }
         return new DueCheckResult(send, skipped);
     }
+
+    /// <summary>The claims whose user is in quiet hours on the channel now (not for <c>priority: high</c>), with when they end.</summary>
+    private async Task<Dictionary<Claim, Deferral>> QuietAsync(IReadOnlyList<Claim> passed, IReadOnlyDictionary<string, UserRecord> records, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var quiet = new Dictionary<Claim, Deferral>();
+        foreach (var claim in passed)
+        {
+            if (await requests.GetAsync(claim.Delivery.RequestId, cancellationToken) is not { Priority: not Priority.High } request
+                || records.GetValueOrDefault(claim.Delivery.UserId) is not { } user)
+            {
+                continue;
+            }
+            var appDefault = await appQuietHours.ForAppAsync(request.AppKey, cancellationToken);
+            if (QuietHoursRules.Defer(QuietHoursRules.For(user.Profile.TimeZone, user.Profile.QuietHours, appDefault), claim.Delivery.Channel, now, request.Priority) is { } wait)
+            {
+                quiet[claim] = wait;
+            }
+        }
+        return quiet;
+    }
+
+    /// <summary>
+    /// Back to <c>scheduled</c> until the quiet hours end, from the claim (ETag-conditional), with a fresh attempt
+    /// budget so the claim that found it quiet costs no attempt; then its message is placed as at ingest.
+    /// </summary>
+    private async Task DeferAsync(Dictionary<Claim, Deferral> quiet, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var placed = new List<DeliveryMessage>();
+        foreach (var request in quiet.GroupBy(q => q.Key.Delivery.RequestId, StringComparer.Ordinal))
+        {
+            var group = request.ToList();
+            var etags = await log.TryTransitionManyAsync(request.Key, [.. group.Select(q => new DeliveryChange(
+                q.Key.Delivery.Seq,
+                q.Key.ETag,
+                new DeliveryTransition(DeliveryStatus.Scheduled, q.Key.Delivery.Attempt, now)
+                {
+                    NotBefore = q.Value.At,
+                    AttemptBase = q.Key.Delivery.Attempt,
+                    Reason = q.Value.Reason,
+                    Detail = q.Value.Reason,
+                }))], cancellationToken);
+            for (var i = 0; i < group.Count; i++)
+            {
+                if (etags[i] is { } etag)
+                {
+                    var delivery = group[i].Key.Delivery;
+                    placed.Add(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, AttemptBase = delivery.Attempt, NotBefore = group[i].Value.At });
+                    metrics.Scheduled(delivery.Channel, group[i].Value.Reason);
+                    LogQuiet(logger, delivery.Key.Id, group[i].Value.At);
+                }
+            }
+        }
+        await dispatch.PlaceMessagesAsync(placed, cancellationToken);
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 14505, EventName = "DeliveryQuietHours", Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Delivery {DeliveryId} was due inside the recipient's quiet hours; it waits until {NotBefore}")]
+    private static partial void LogQuiet(Microsoft.Extensions.Logging.ILogger logger, string deliveryId, DateTimeOffset notBefore);
 
     /// <summary>
     /// One unit per (user, channel), as at ingest, so a user's push devices share one. <c>priority: high</c> requests

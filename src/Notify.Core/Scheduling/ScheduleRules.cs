@@ -60,3 +60,6 @@ public static class ScheduleRules
         };
     }
 }
+
+/// <summary>Why and until when a delivery waits at ingest: a scheduled send (no reason) or quiet hours.</summary>
+public sealed record Deferral(DateTimeOffset At, string? Reason = null);

@@ -99,7 +99,7 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
     /// listed is the newest, as if registered one by one).
     /// </summary>
     private static UserImport ToImport(UserBatchUser user, DateTimeOffset now, string appKey) => new(
-        new UserProfile(user.UserId, user.Contacts.Email, user.Contacts.Phone, user.Contacts.Locale, user.Contacts.TimeZone, now, UpdatedBy: appKey),
+        new UserProfile(user.UserId, user.Contacts.Email, user.Contacts.Phone, user.Contacts.Locale, user.Contacts.TimeZone, now, UpdatedBy: appKey) { QuietHours = user.Contacts.QuietHours },
         [.. user.Devices.Select((d, index) => new Device(Device.IdFor(d.Token), d.Token, d.Platform, now.AddTicks(index), appKey))],
         user.Preferences);
 }

@@ -17,7 +17,11 @@ public sealed record UserProfile(
     DateTimeOffset UpdatedAt,
     bool EmailInvalid = false,
     bool PhoneInvalid = false,
-    string? UpdatedBy = null);
+    string? UpdatedBy = null)
+{
+    /// <summary>When deliveries on some channels wait (in <see cref="TimeZone"/>); null: none of the user's own.</summary>
+    public Scheduling.QuietHours? QuietHours { get; init; }
+}
 
 /// <summary>Which app wrote to a user, and when.</summary>
 public sealed record WriteStamp(string AppKey, DateTimeOffset At);

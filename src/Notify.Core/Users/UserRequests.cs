@@ -6,6 +6,9 @@ namespace Notify.Core.Users;
 /// <summary>A user's contact fields as a body gives them; shared by the single PUT and the batch so both judge alike.</summary>
 public sealed record UserContacts(string? Email, string? Phone, string? Locale, string? TimeZone)
 {
+    /// <summary>The user's quiet hours, read in their <see cref="TimeZone"/>.</summary>
+    public Scheduling.QuietHours? QuietHours { get; init; }
+
     internal static UserContacts Read(JsonObjectReader reader)
     {
         var email = reader.String("email", maxLength: 254, pattern: EmailPattern.Value, patternHint: "must be an email address");
@@ -16,7 +19,8 @@ public sealed record UserContacts(string? Email, string? Phone, string? Locale, 
         {
             reader.Errors.Add(reader.PathOf("timeZone"), "must be an IANA time zone such as 'Asia/Seoul'");
         }
-        return new UserContacts(email, phone, locale, timeZone);
+        var quietHours = Scheduling.QuietHours.Read(reader, "quietHours", reader.Errors);
+        return new UserContacts(email, phone, locale, timeZone) { QuietHours = quietHours };
     }
 
     private static class EmailPattern

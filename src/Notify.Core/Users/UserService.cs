@@ -6,7 +6,8 @@ namespace Notify.Core.Users;
 
 /// <param name="UpdatedAt">When an app last wrote to the user, its devices or its preferences.</param>
 /// <param name="UpdatedBy">The app key of that write (absent on users last written before it was recorded).</param>
-public sealed record UserView(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<DeviceView> Devices, string? UpdatedBy = null);
+public sealed record UserView(string UserId, string? Email, string? Phone, string? Locale, string? TimeZone, DateTimeOffset UpdatedAt, IReadOnlyList<DeviceView> Devices, string? UpdatedBy = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Scheduling.QuietHours? QuietHours = null);
 
 public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffset RegisteredAt);
 
@@ -21,7 +22,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
     public async Task<Result<UserView>> PutAsync(PutUserRequest request, string appKey, CancellationToken cancellationToken)
     {
         var (userId, contacts) = request;
-        var profile = new UserProfile(userId, contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone, time.GetUtcNow(), UpdatedBy: appKey);
+        var profile = new UserProfile(userId, contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone, time.GetUtcNow(), UpdatedBy: appKey) { QuietHours = contacts.QuietHours };
         var created = await store.PutProfileAsync(profile, cancellationToken);
         await audit.RecordAsync(appKey, AuditKinds.User, created ? "create" : "replace", userId, AuditLog.UserDetail(contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone), cancellationToken);
         var stored = await store.GetAsync(userId, cancellationToken);
@@ -119,7 +120,8 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         user.Profile.TimeZone,
         user.Profile.UpdatedAt,
         [.. user.Devices.OrderBy(d => d.RegisteredAt).Select(d => new DeviceView(d.Id, d.Platform, d.RegisteredAt))],
-        user.Profile.UpdatedBy);
+        user.Profile.UpdatedBy,
+        user.Profile.QuietHours);
 
     private static string PreferencesDetail(ChannelPreferences update) => string.Join(' ', new[]
     {

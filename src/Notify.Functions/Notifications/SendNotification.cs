@@ -42,14 +42,18 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
     }
 }
 
-/// <summary>The body of <c>POST /api/v1/notifications</c>, as <see cref="NotificationRequest.Parse"/> reads it.</summary>
+/// <summary>
+/// The body of <c>POST /api/v1/notifications</c>, as <see cref="NotificationRequest.Parse"/> reads it. <c>sendAt</c>:
+/// an ISO 8601 instant with offset, or <c>{"local": "2026-12-24T09:00", "fallbackTimeZone": "Europe/Berlin"}</c>.
+/// </summary>
 public sealed record SendNotificationBody(
     string EventId,
     string Template,
     IReadOnlyList<string> Recipients,
     IReadOnlyList<Channel>? Channels,
     IReadOnlyDictionary<string, JsonElement>? Data,
-    Priority? Priority)
+    Priority? Priority,
+    JsonElement? SendAt = null)
 {
     /// <summary>Gathers this request with others of the same key for the same user and channel into one delivery.</summary>
     public DigestBody? Digest { get; init; }

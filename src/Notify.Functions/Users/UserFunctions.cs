@@ -180,7 +180,7 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
 }
 
 /// <summary>The body of <c>PUT /api/v1/users/{userId}</c>: phone in E.164, locale in BCP 47, time zone an IANA name.</summary>
-public sealed record UserBody(string? Email, string? Phone, string? Locale, string? TimeZone);
+public sealed record UserBody(string? Email, string? Phone, string? Locale, string? TimeZone, Core.Scheduling.QuietHours? QuietHours = null);
 
 /// <summary>The body of <c>PUT /api/v1/users/{userId}/devices/{token}</c>.</summary>
 public sealed record DeviceBody(DevicePlatform Platform);
@@ -196,7 +196,8 @@ public sealed record UserBatchEntryBody(
     string? Locale,
     string? TimeZone,
     IReadOnlyList<UserBatchDeviceBody>? Devices,
-    ChannelPreferences? Preferences);
+    ChannelPreferences? Preferences,
+    Core.Scheduling.QuietHours? QuietHours = null);
 
 /// <summary>A device of a batch user: the push token and its platform.</summary>
 public sealed record UserBatchDeviceBody(string Token, DevicePlatform Platform);

@@ -88,6 +88,35 @@ public sealed class DigestRequestTests
     }
 
     [Fact]
+    public void A_send_time_cannot_be_combined_with_a_digest()
+    {
+        var errors = new ValidationErrors();
+        var request = NotificationRequest.Parse(
+            Json.Parse("""{"eventId":"c-1","template":"comment","recipients":["u1"],"sendAt":"2099-01-01T09:00:00Z","digest":{"key":"k","window":"PT1H"}}"""), errors);
+
+        Assert.Null(request);
+        Assert.Equal(["digest"], errors.ToDictionary().Keys);
+    }
+
+    [Fact]
+    public void Digest_deliveries_wait_until_the_close_or_later_when_quiet_hours_say_so()
+    {
+        var now = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+        var user = new Notify.Core.Users.UserRecord(new Notify.Core.Users.UserProfile("u1", "a@example.com", null, null, null, now), [], Notify.Core.Users.ChannelPreferences.None);
+        var digest = new DigestSpec("k", TimeSpan.FromHours(1));
+        var quietUntilNoon = new Notify.Core.Scheduling.Deferral(now.AddHours(3), "quiet-hours");
+
+        var plain = DigestService.Defer(null, digest, now)!(user, Channel.Email);
+        var quiet = DigestService.Defer((_, _) => quietUntilNoon, digest, now)!(user, Channel.Email);
+        var shortQuiet = DigestService.Defer((_, _) => new Notify.Core.Scheduling.Deferral(now.AddMinutes(5), "quiet-hours"), digest, now)!(user, Channel.Email);
+
+        Assert.Equal(new Notify.Core.Scheduling.Deferral(now.AddHours(1)), plain);
+        Assert.Equal(quietUntilNoon, quiet);
+        Assert.Equal(new Notify.Core.Scheduling.Deferral(now.AddHours(1)), shortQuiet);
+        Assert.Null(DigestService.Defer(null, null, now));
+    }
+
+    [Fact]
     public void A_request_without_a_digest_keeps_the_hash_it_always_had_and_a_digest_changes_it()
     {
         var plain = new NotificationRequest("e", "t", ["u"], null, "{}", Priority.Normal);
