@@ -77,4 +77,13 @@ public enum DeliveryStatus
 
     /// <summary>The provider reports a bounce.</summary>
     [JsonStringEnumMemberName("bounced")] Bounced,
+
+    /// <summary>Waiting until its <c>NotBefore</c>: a send time, quiet hours, or a digest window's close.</summary>
+    [JsonStringEnumMemberName("scheduled")] Scheduled,
+
+    /// <summary>Cancelled before it was sent.</summary>
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+
+    /// <summary>Joined a digest: the delivery named by <c>DigestDeliveryId</c> carries it.</summary>
+    [JsonStringEnumMemberName("digested")] Digested,
 }

@@ -42,7 +42,14 @@ public sealed record SendNotificationResult(string EventId, bool Duplicate, IRea
 /// <param name="Status">Queued, or skipped with a reason.</param>
 /// <param name="Reason">Why it was skipped.</param>
 /// <param name="Device">The device id, for push.</param>
-public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device);
+public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device)
+{
+    /// <summary>While <see cref="DeliveryStatus.Scheduled"/>: not sent before this.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>When <see cref="DeliveryStatus.Digested"/>: the delivery whose message carries it.</summary>
+    public string? DigestDeliveryId { get; init; }
+}
 
 /// <summary>One delivery with its history.</summary>
 /// <param name="Id">The delivery id.</param>
@@ -77,7 +84,14 @@ public sealed record Delivery(
     string? LastError,
     string? ProviderMessageId,
     IReadOnlyList<DeliveryHistoryEntry> History,
-    string? Provider = null);
+    string? Provider = null)
+{
+    /// <summary>While <see cref="DeliveryStatus.Scheduled"/>: not sent before this.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>When <see cref="DeliveryStatus.Digested"/>: the delivery whose message carries it.</summary>
+    public string? DigestDeliveryId { get; init; }
+}
 
 /// <summary>One step of a delivery's history.</summary>
 /// <param name="Status">The status it entered.</param>
