@@ -54,6 +54,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
+        services.AddSingleton<Core.Digests.IDigestStore, TableDigestStore>();
         services.AddSingleton<TableUserStore>();
         // Ingest reads users through the cache; every write goes through it too, so this instance never reads its own stale write.
         services.AddSingleton<IUserStore>(sp => new CachingUserStore(

@@ -54,6 +54,7 @@ public sealed class StorageNames(string prefix)
     public string DeadLetters => Table("NotifyDeadLetters");
     public string Events => Table("NotifyEvents");
     public string Audit => Table("NotifyAudit");
+    public string Digests => Table("NotifyDigests");
     public string Schedule => Table("NotifySchedule");
 
     /// <summary>The providers' circuit breaker state shared by all instances: one row per provider.</summary>
@@ -64,7 +65,7 @@ public sealed class StorageNames(string prefix)
     public string Contacts => Table("NotifyContacts");
 
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Breakers, Activity, QueueSamples, Contacts];
+        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

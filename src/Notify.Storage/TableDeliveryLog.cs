@@ -242,7 +242,7 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
 
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 
-    private static TableEntity ToEntity(RequestRecord r) => new(r.RequestId, HeaderRow)
+    private static TableEntity ToEntity(RequestRecord r) => new TableEntity(r.RequestId, HeaderRow)
     {
         ["AppKey"] = r.AppKey,
         ["EventId"] = r.EventId,
@@ -255,7 +255,9 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         ["Priority"] = r.Priority.ToString(),
         ["DeliveryCount"] = r.DeliveryCount,
         ["CreatedAt"] = r.CreatedAt,
-    };
+    }
+        .With("DigestKey", r.Digest?.Key)
+        .With("DigestWindow", r.Digest is { } digest ? Core.Digests.DigestSpec.Format(digest.Window) : null);
 
     private static RequestRecord ToRequest(TableEntity e) => new(
         e.PartitionKey,
@@ -271,6 +273,9 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         e.GetDateTimeOffset("CreatedAt") ?? e.Timestamp ?? DateTimeOffset.MinValue)
     {
         ETag = e.ETag.ToString(),
+        Digest = e.GetString("DigestKey") is { } key && Core.Digests.DigestSpec.TryParseDuration(e.GetString("DigestWindow") ?? "", out var window)
+            ? new Core.Digests.DigestSpec(key, window)
+            : null,
     };
 
     private static TableEntity ToEntity(DeliveryRecord d)

@@ -59,7 +59,7 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public void Final_statuses_are_sent_failed_dead_lettered_skipped_and_the_post_send_ones()
+    public void Final_statuses_are_sent_failed_dead_lettered_skipped_cancelled_digested_and_the_post_send_ones()
     {
         var final = Enum.GetValues<DeliveryStatus>().Where(s => s.IsFinal()).Select(s => s.ToName()).Order();
 

@@ -46,6 +46,10 @@ public sealed class Workload(ApiApp app, BenchSettings settings)
     /// <summary>Deliveries accepted so far (every one queued), by channel: what each provider must have been called for.</summary>
     public IReadOnlyDictionary<string, long> DeliveriesByChannel => new Dictionary<string, long>(_deliveriesByChannel, StringComparer.Ordinal);
 
+    /// <summary>Counts deliveries sent outside <see cref="SendAsync(HttpClient, IReadOnlyList{string}, IReadOnlyList{string}, CancellationToken)"/> (a digest's one message).</summary>
+    public void Delivered(string channel, long count) =>
+        _deliveriesByChannel.AddOrUpdate(channel, count, (_, sum) => sum + count);
+
     /// <summary>The users of set <paramref name="set"/> (0-based), in a stable order.</summary>
     public IReadOnlyList<string> UserSet(int set) =>
         [.. Enumerable.Range(0, settings.UserSetSize).Select(i => $"bu-{set:D2}-{i:D5}")];

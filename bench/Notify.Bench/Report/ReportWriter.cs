@@ -67,6 +67,14 @@ public static class ReportWriter
             ? "  (Outbox mode: each delivery's Outbox row is a table:insert above; 'without Outbox' leaves those rows out, as if each were a provider's HTTP call)"
             : "  (provider calls: HTTP requests to the local fakes per delivery, not storage operations and not in total/delivery; without the Outbox there are no Outbox rows to leave out)");
         Line();
+        if (r.Digest is { } d)
+        {
+            Line($"(2b) a digest: {d.Requests} requests with one key to one user (e-mail, window {Pipeline.DigestBench.Window}) -> 1 message, first POST to queues empty");
+            Line($"  per digested request {F(d.PerDigestedRequest, "0.00")} operations ({d.Total} in all): opening ingest {d.OpeningIngest}, each joining ingest {F(d.PerJoiningIngest, "0.0")}, close and send {d.CloseAndSend}");
+            Line($"  joining ingests: {string.Join(", ", d.JoiningOperations.Select(o => $"{o.Key} {F((double)o.Value / Math.Max(1, d.Requests - 1), "0.0")}"))} per request");
+            Line($"  all: {string.Join(", ", d.Operations.Select(o => $"{o.Key} {o.Value}"))}");
+            Line();
+        }
         Line($"(3) end to end: {t.Requests} requests x {t.RecipientsPerRequest} recipients x 1 channel = {t.Deliveries} deliveries ({t.Senders} sender{(t.Senders == 1 ? "" : "s")}, next request when <= {r.Sizes.GetValueOrDefault("throughputBacklog")} messages wait), first POST to last 'sent': " +
             $"{F(t.Seconds, "0.0")} s = {F(t.DeliveriesPerSecond)} deliveries/s (all POSTs answered after {F(t.IngestSeconds, "0.0")} s; " +
             $"queue depth mean {t.MeanQueueDepth}, max {t.MaxQueueDepth}; CPU: Azurite {F(t.Cpu.AzuritePercent)}%, host+clients {F(t.Cpu.BenchProcessPercent)}% of one core)");

@@ -237,6 +237,28 @@ public sealed record BenchReport(
     TemplateCacheResult TemplateCache,
     IReadOnlyList<Target> Targets)
 {
+    /// <summary>The digested-delivery scenario (issue 14; null in reports written before it existed).</summary>
+    public DigestCost? Digest { get; init; }
+
     /// <summary>Scheduled sends, quiet hours and the schedule timer (null in reports written before they existed).</summary>
     public Pipeline.SchedulingResult? Scheduling { get; init; }
+}
+
+/// <summary>
+/// Storage operations of one digest of <see cref="Requests"/> requests (one user, e-mail): the opening request's
+/// ingest, each joining request's ingest, and the close and send of the one message; <see cref="PerDigestedRequest"/>
+/// spreads the whole over the requests.
+/// </summary>
+public sealed record DigestCost(
+    int Requests,
+    double Seconds,
+    IReadOnlyDictionary<string, long> Operations,
+    long OpeningIngest,
+    double PerJoiningIngest,
+    long CloseAndSend,
+    IReadOnlyDictionary<string, long> JoiningOperations)
+{
+    public long Total => Operations.Values.Sum();
+
+    public double PerDigestedRequest => (double)Total / Requests;
 }

@@ -22,6 +22,9 @@ public sealed record SendNotificationRequest(string Template, IReadOnlyList<stri
 
     /// <summary>When the deliveries go out (<see cref="NotifySendAt.At"/> or <see cref="NotifySendAt.Local"/>); at once when null.</summary>
     public NotifySendAt? SendAt { get; init; }
+
+    /// <summary>Gathers this send with others of the same key into one message per user and channel; null: sent alone.</summary>
+    public NotificationDigest? Digest { get; init; }
 }
 
 /// <summary>
@@ -90,6 +93,11 @@ public sealed record CancelResult(string? EventId, int Cancelled, IReadOnlyList<
 /// <param name="Status">Its status now (<c>cancelled</c>, or what it had when it could not be: sent, sending...).</param>
 /// <param name="Cancelled">True when this call cancelled it.</param>
 public sealed record CancelledDelivery(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, bool Cancelled);
+
+/// <summary>A digest: sends with the same key for a user and channel within the window go out as one message.</summary>
+/// <param name="Key">1-128 characters, e.g. <c>comments:post-42</c>.</param>
+/// <param name="Window">An ISO 8601 duration from <c>PT1M</c> to <c>P1D</c>, e.g. <c>PT1H</c>.</param>
+public sealed record NotificationDigest(string Key, string Window);
 
 /// <summary>The answer to a send: one delivery per recipient and channel (and device for push).</summary>
 /// <param name="EventId">The eventId, the caller's or the one the client made.</param>

@@ -130,4 +130,8 @@ public sealed class LimitOptions
     /// <summary>Registered devices per user; registering one more drops the oldest.</summary>
     [Range(1, 100)]
     public int MaxDevicesPerUser { get; set; } = Limits.MaxDevicesPerUser;
+
+    /// <summary>Shortest digest window a request may ask for (<see cref="Digests.DigestSpec.MinWindow"/>; tests shorten it).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MinDigestWindow { get; set; } = Digests.DigestSpec.MinWindow;
 }

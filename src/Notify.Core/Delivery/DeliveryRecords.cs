@@ -118,6 +118,9 @@ public sealed record RequestRecord(
     DateTimeOffset CreatedAt)
 {
     public string? ETag { get; init; }
+
+    /// <summary>The request's digest: its deliveries are gathered by key instead of sent one by one.</summary>
+    public Digests.DigestSpec? Digest { get; init; }
 }
 
 /// <summary>A change of a delivery's status, written with an ETag condition.</summary>

@@ -14,13 +14,16 @@ public abstract record RenderResult
     public sealed record Rendered(OutgoingMessage Message) : RenderResult;
 
     public sealed record Failed(string Reason) : RenderResult;
+
+    /// <summary>A delivery of a digest request that another delivery carries: nothing to send.</summary>
+    public sealed record Digested(string CarrierId) : RenderResult;
 }
 
 /// <summary>
 /// Renders a delivery from its request's template version and data, in the recipient's locale, then applies the
 /// post-render step (e-mail tracking). The content is rendered here, never carried on the queue.
 /// </summary>
-public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking tracking)
+public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking tracking, Digests.DigestService digests)
 {
     public async Task<RenderResult> RenderAsync(DeliveryMessage delivery, RequestRecord request, CancellationToken cancellationToken)
     {
@@ -29,8 +32,22 @@ public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking
         {
             return new RenderResult.Failed($"Template '{request.Template}' no longer exists.");
         }
+        JsonDocument? digest = null;
+        if (request.Digest is not null)
+        {
+            // A digest request's delivery: the carrier closes its window here and renders its items, once per send.
+            switch (await digests.ResolveAsync(delivery, request, cancellationToken))
+            {
+                case Digests.DigestResolution.Digested digested:
+                    return new RenderResult.Digested(digested.CarrierId);
+                case Digests.DigestResolution.Carry carry:
+                    digest = JsonDocument.Parse(Digests.DigestRules.ToJson(carry.Content));
+                    break;
+            }
+        }
         using var data = JsonDocument.Parse(request.DataJson);
-        var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId);
+        using var digestDocument = digest;
+        var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId, digest?.RootElement, strictDigest: false);
         if (!rendered.Succeeded)
         {
             return new RenderResult.Failed(rendered.Failure is { } failure ? $"Template '{request.Template}': {failure.Message}."

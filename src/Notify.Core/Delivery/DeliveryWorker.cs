@@ -111,6 +111,8 @@ public sealed partial class DeliveryWorker(
         {
             case RenderResult.Failed failed:
                 return new SendResult.NotAttempted(claim, request, "render-failed", failed.Reason);
+            case RenderResult.Digested digested:
+                return new SendResult.Digested(claim, digested.CarrierId);
             case RenderResult.Rendered rendered:
                 // One provider call per claimed attempt: a failover is the next attempt, so the lease and the crash
                 // window stay those of one send.

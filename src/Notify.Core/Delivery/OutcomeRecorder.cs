@@ -74,6 +74,10 @@ public sealed partial class OutcomeRecorder(
                 case FollowUp.Skipped skipped:
                     LogSkippedWhenDue(logger, delivery.Key.Id, delivery.Channel.ToName(), skipped.Reason);
                     break;
+                case FollowUp.Digested digested:
+                    LogDigested(logger, delivery.Key.Id, digested.CarrierId);
+                    await tracking.DigestedAsync(delivery, digested.CarrierId, events, cancellationToken);
+                    break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
                     retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider, MayFailOver = retry.MayFailOver })], retry.Delay, cancellationToken));
@@ -120,6 +124,9 @@ public sealed partial class OutcomeRecorder(
 
     [LoggerMessage(EventId = 14501, EventName = "ScheduledDeliverySkipped", Level = LogLevel.Information, Message = "Scheduled delivery {DeliveryId} on {Channel} was due and skipped: {Reason}")]
     private static partial void LogSkippedWhenDue(ILogger logger, string deliveryId, string channel, string reason);
+
+    [LoggerMessage(EventId = 2304, EventName = "DeliveryDigested", Level = LogLevel.Information, Message = "Delivery {DeliveryId} was due and is carried by digest delivery {CarrierId}: not sent on its own")]
+    private static partial void LogDigested(ILogger logger, string deliveryId, string carrierId);
 
     [LoggerMessage(EventId = 2011, EventName = "RecipientOptedOut", Level = LogLevel.Information, Message = "Delivery {DeliveryId}: the recipient opted out of {Channel} at the provider; the user's preference for it is now off")]
     private static partial void LogOptedOut(ILogger logger, string deliveryId, string channel);

@@ -15,6 +15,9 @@ public abstract record SendResult(Claim Claim)
 
     /// <summary>Not sent: a scheduled delivery that, once due, no longer passes the ingest checks (<see cref="SkipReasons"/>).</summary>
     public sealed record Skipped(Claim Claim, string Reason) : SendResult(Claim);
+
+    /// <summary>Not sent: a digest request's delivery that joined a window another delivery carries.</summary>
+    public sealed record Digested(Claim Claim, string CarrierId) : SendResult(Claim);
 }
 
 /// <summary>What follows a recorded outcome.</summary>
@@ -41,6 +44,9 @@ public abstract record FollowUp
 
     /// <summary>Skipped when due, as ingest skips: nothing follows but the log line.</summary>
     public sealed record Skipped(string Reason) : FollowUp;
+
+    /// <summary>Carried by <see cref="CarrierId"/>: nothing follows but the log line.</summary>
+    public sealed record Digested(string CarrierId) : FollowUp;
 }
 
 /// <summary>The conditional write for one outcome and what to do once it is written.</summary>
@@ -69,6 +75,10 @@ public static class OutcomeRules
                 result.Claim,
                 new DeliveryTransition(DeliveryStatus.Skipped, delivery.Attempt, now) { Reason = skipped.Reason, Detail = skipped.Reason },
                 new FollowUp.Skipped(skipped.Reason)),
+            SendResult.Digested digested => new OutcomePlan(
+                result.Claim,
+                new DeliveryTransition(DeliveryStatus.Digested, delivery.Attempt, now) { DigestDeliveryId = digested.CarrierId, Detail = digested.CarrierId },
+                new FollowUp.Digested(digested.CarrierId)),
             SendResult.Attempted { Outcome: DeliveryOutcome.Sent sent } attempted => new OutcomePlan(
                 result.Claim,
                 new DeliveryTransition(DeliveryStatus.Sent, delivery.Attempt, now)

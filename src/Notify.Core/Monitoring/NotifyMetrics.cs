@@ -22,6 +22,7 @@ public sealed class NotifyMetrics
     private readonly Counter<long> _sent;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _digested;
     private readonly Counter<long> _events;
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _breakers;
@@ -38,6 +39,7 @@ public sealed class NotifyMetrics
         _sent = meter.CreateCounter<long>("notify.deliveries.sent", "{delivery}", "Deliveries a provider accepted.");
         _failed = meter.CreateCounter<long>("notify.deliveries.failed", "{delivery}", "Deliveries that failed for good, by code.");
         _deadLettered = meter.CreateCounter<long>("notify.deliveries.dead_lettered", "{delivery}", "Deliveries whose queue message went to the poison queue.");
+        _digested = meter.CreateCounter<long>("notify.deliveries.digested", "{delivery}", "Deliveries that joined a digest another delivery carries.");
         _events = meter.CreateCounter<long>("notify.tracking.events", "{event}", "Delivery events recorded for the first time (delivered, opened, clicked...).");
         // The Azure alert rule counts this instead of the NotifyAlert log: host.json samples traces, metrics are
         // pre-aggregated and never sampled, so one alert in a quiet hour still reaches the rule.
@@ -90,6 +92,9 @@ public sealed class NotifyMetrics
 
     public void Failed(Channel channel, string code) =>
         _failed.Add(1, new("channel", channel.ToName()), new("code", code));
+
+    public void Digested(Channel channel) =>
+        _digested.Add(1, new KeyValuePair<string, object?>("channel", channel.ToName()));
 
     public void DeadLettered(Channel channel) =>
         _deadLettered.Add(1, new KeyValuePair<string, object?>("channel", channel.ToName()));

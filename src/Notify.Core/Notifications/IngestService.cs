@@ -38,6 +38,7 @@ public sealed partial class IngestService(
     IOptions<NotifyOptions> options,
     ILogger<IngestService> logger,
     Monitoring.NotifyMetrics metrics,
+    Digests.DigestService digests,
     Scheduling.IngestScheduling scheduling)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
@@ -68,7 +69,10 @@ public sealed partial class IngestService(
         var now = time.GetUtcNow();
         var header = new RequestRecord(
             RequestIds.For(appKey, request.EventId), appKey, request.EventId, request.BodyHash(), RequestState.Planning,
-            template.Name, template.Version, request.DataJson, request.Priority, 0, now);
+            template.Name, template.Version, request.DataJson, request.Priority, 0, now)
+        {
+            Digest = request.Digest,
+        };
         if (await log.TryCreateRequestAsync(header, cancellationToken))
         {
             LogAccepted(logger, header.RequestId, appKey, request.Recipients.Count);
@@ -92,7 +96,7 @@ public sealed partial class IngestService(
             }
             if (existing.State == RequestState.Logged)
             {
-                var deliveries = await log.ListAsync(header.RequestId, cancellationToken);
+                var deliveries = await digests.GatherAsync(existing, await log.ListAsync(header.RequestId, cancellationToken), cancellationToken);
                 // A crash between log write and enqueue leaves deliveries queued but never enqueued; a repeat
                 // enqueues them again. A message that was in fact enqueued is dropped by the worker's claim.
                 await EnqueueAsync(deliveries, fast: false, cancellationToken);
@@ -127,7 +131,8 @@ public sealed partial class IngestService(
         // The index entry comes first: whatever is logged after it, the sweeper can find.
         await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
 
-        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken));
+        var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer);
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();
@@ -146,7 +151,7 @@ public sealed partial class IngestService(
         var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
         metrics.Planned(toWrite);
         var withETags = written.ToDictionary(d => d.Key.Seq);
-        var final = all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d).ToList();
+        var final = await digests.GatherAsync(header, [.. all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d)], cancellationToken);
         await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);
         return final;
     }
@@ -203,18 +208,20 @@ public sealed partial class IngestService(
             return;
         }
         using var data = JsonDocument.Parse(request.DataJson);
+        // A digest renders with every request's data as an item; checked here with this request as the only one.
+        using var digest = request.Digest is null ? null : JsonDocument.Parse(Digests.DigestRules.Sample(request.DataJson));
         var locales = new List<string?> { null };
         locales.AddRange(template.Definition.Locales.Keys);
         foreach (var channel in channels)
         {
             foreach (var locale in locales)
             {
-                var rendered = TemplateRenderer.Render(template, channel, locale, data.RootElement, "ingest-check");
+                var rendered = TemplateRenderer.Render(template, channel, locale, data.RootElement, "ingest-check", digest?.RootElement);
                 if (rendered.Failure is { } failure && !errors.Has("template." + failure.Path))
                 {
                     errors.Add("template." + failure.Path, $"template '{template.Name}': {failure.Message}");
                 }
-                foreach (var missing in rendered.Missing)
+                foreach (var missing in rendered.Missing.Select(Digests.DigestRules.ItemPathToDataPath))
                 {
                     if (!errors.Has(missing))
                     {

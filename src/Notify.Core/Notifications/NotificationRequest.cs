@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Notify.Core.Digests;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Notifications;
@@ -17,6 +18,9 @@ public sealed record NotificationRequest(
     /// <summary>When the deliveries go out; null: at once.</summary>
     public Scheduling.SendAt? SendAt { get; init; }
 
+    /// <summary>Gather this request with others of the same key into one delivery per user and channel (see <see cref="DigestSpec"/>).</summary>
+    public DigestSpec? Digest { get; init; }
+
     /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
     public string BodyHash()
     {
@@ -29,6 +33,11 @@ public sealed record NotificationRequest(
             Data = DataJson,
             Priority = Priority == Priority.High ? "high" : "normal",
         });
+        // Only a digest request hashes its digest, so every request stored before digests keeps its hash.
+        if (Digest is { } digest)
+        {
+            canonical += JsonSerializer.Serialize(new { DigestKey = digest.Key, DigestWindow = DigestSpec.Format(digest.Window) });
+        }
         // Only a scheduled request adds its time, so the fingerprints of every other request stay what they were.
         if (SendAt is not null)
         {
@@ -76,9 +85,20 @@ public sealed record NotificationRequest(
             }
         }
         var sendAt = Scheduling.SendAt.Read(reader, errors);
+        var digest = DigestSpec.Read(reader, errors, limits.MinDigestWindow);
+        if (digest is not null && priority == Priority.High)
+        {
+            // Urgent means now; a window means later. Refused rather than silently choosing one.
+            errors.Add("digest", "cannot be combined with \"priority\": \"high\": an urgent notification is sent at once, never held in a digest");
+        }
+        if (digest is not null && sendAt is not null)
+        {
+            // A window opens when its first request arrives; a send time would make it open later, per recipient.
+            errors.Add("digest", "cannot be combined with \"sendAt\": a digest is sent when its window closes");
+        }
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt }
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest }
             : null;
     }
 

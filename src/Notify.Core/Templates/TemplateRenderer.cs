@@ -188,7 +188,12 @@ public static class TemplateRenderer
     // Fluid's Undefined hook is per options, not per render; rendering is synchronous, so a flow-local sink is exact.
     internal static readonly AsyncLocal<ISet<string>?> MissingSink = new();
 
-    public static RenderResult Render(CompiledTemplate template, Channel channel, string? userLocale, JsonElement data, string userId)
+    /// <param name="digest">
+    /// A digest's <c>digest</c> object (count, more, items); without one, a template that reads <c>digest</c> misses it.
+    /// Inside items a missing member renders blank when <paramref name="strictDigest"/> is false: the items are other
+    /// requests' data, each checked against the template when it was accepted.
+    /// </param>
+    public static RenderResult Render(CompiledTemplate template, Channel channel, string? userLocale, JsonElement data, string userId, JsonElement? digest = null, bool strictDigest = true)
     {
         var definition = template.Definition;
         var locale = definition.ResolveLocale(userLocale, channel);
@@ -199,6 +204,10 @@ public static class TemplateRenderer
         MissingSink.Value = missing;
         var context = new TemplateContext(template.Settings.Fluid);
         context.SetValue("data", ToFluid(data, "data", missing));
+        if (digest is { } digestValue)
+        {
+            context.SetValue("digest", ToFluid(digestValue, "digest", strictDigest ? missing : new HashSet<string>()));
+        }
         var user = new Dictionary<string, JsonElement>(StringComparer.Ordinal)
         {
             ["id"] = JsonSerializer.SerializeToElement(userId),

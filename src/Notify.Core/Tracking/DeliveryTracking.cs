@@ -36,6 +36,21 @@ public sealed partial class DeliveryTracking(
         batch.Add(Event(delivery, request, TrackingEventType.Sent, provider));
     }
 
+    /// <summary>Counts a delivery that joined a digest (<paramref name="carrierId"/> carries it).</summary>
+    public void Digested(DeliveryMessage delivery, RequestRecord request, string carrierId, TrackingBatch batch)
+    {
+        metrics.Digested(delivery.Channel);
+        batch.Add(Event(delivery, request, TrackingEventType.Digested, carrierId));
+    }
+
+    public async Task DigestedAsync(DeliveryMessage delivery, string carrierId, TrackingBatch batch, CancellationToken cancellationToken)
+    {
+        if (await requests.GetAsync(delivery.RequestId, cancellationToken) is { } request)
+        {
+            Digested(delivery, request, carrierId, batch);
+        }
+    }
+
     public async Task FailedAsync(DeliveryMessage delivery, string code, TrackingBatch batch, CancellationToken cancellationToken)
     {
         metrics.Failed(delivery.Channel, code);

@@ -22,7 +22,11 @@ public sealed record StatsRow(
     long Bounced,
     long SpamReports,
     long Unsubscribed,
-    StatsRates Rates);
+    StatsRates Rates)
+{
+    /// <summary>Deliveries that joined a digest: carried by another delivery's message, not sent on their own.</summary>
+    public long Digested { get; init; }
+}
 
 /// <summary>The answer to <c>GET /api/v1/stats</c>: days are UTC days on which the notifications were sent.</summary>
 public sealed record StatsView(DateOnly From, DateOnly To, IReadOnlyList<StatsRow> Rows);
@@ -91,7 +95,10 @@ public sealed class StatsService(ITrackingStore store, TimeProvider time)
         return new StatsRow(
             c.Template, c.Channel, sent, delivered, opened, clicked, converted,
             c[TrackingEventType.Failed] + bounced, bounced, c[TrackingEventType.SpamReport], c[TrackingEventType.Unsubscribed],
-            new StatsRates(Ratio(opened, delivered), Ratio(clicked, delivered), Ratio(converted, sent)));
+            new StatsRates(Ratio(opened, delivered), Ratio(clicked, delivered), Ratio(converted, sent)))
+        {
+            Digested = c[TrackingEventType.Digested],
+        };
     }
 
     private static double? Ratio(long numerator, long denominator) =>

@@ -28,6 +28,9 @@ public enum TrackingEventType
 
     /// <summary>The recipient unsubscribed through the provider's link.</summary>
     Unsubscribed,
+
+    /// <summary>Joined a digest: another delivery carries it (ingest, or the worker when it was due).</summary>
+    Digested,
 }
 
 /// <summary>One event, attributed to the template and UTC day the notification was sent for (its request's creation).</summary>
@@ -81,6 +84,7 @@ public static class TrackingEventTypes
         TrackingEventType.Converted => "converted",
         TrackingEventType.SpamReport => "spam-report",
         TrackingEventType.Unsubscribed => "unsubscribed",
+        TrackingEventType.Digested => "digested",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 

@@ -53,4 +53,15 @@ public sealed record SendNotificationBody(
     IReadOnlyList<Channel>? Channels,
     IReadOnlyDictionary<string, JsonElement>? Data,
     Priority? Priority,
-    JsonElement? SendAt = null);
+    JsonElement? SendAt = null)
+{
+    /// <summary>Gathers this request with others of the same key for the same user and channel into one delivery.</summary>
+    public DigestBody? Digest { get; init; }
+}
+
+/// <summary>
+/// <c>digest</c>: <c>key</c> 1-128 characters; <c>window</c> an ISO 8601 duration from <c>PT1M</c> to <c>P1D</c>
+/// (e.g. <c>PT1H</c>). The first request of a key for a user and channel opens the window; the others until it
+/// closes are sent with it, as one delivery rendered with <c>digest.count</c> and <c>digest.items</c>.
+/// </summary>
+public sealed record DigestBody(string Key, string Window);

@@ -139,18 +139,20 @@ public sealed record FaultReport(string Fault, int FaultsInjected, int Accepted,
 /// <summary>A host wired to the faulty e-mail provider, with fast retries, short leases and a manual sweeper.</summary>
 public sealed class FaultHost : IAsyncDisposable
 {
-    private FaultHost(NotifyHost host, FaultyEmailProvider provider, CrashSwitch crashes, StorageFaultPolicy storage)
+    private FaultHost(NotifyHost host, FaultyEmailProvider provider, CrashSwitch crashes, StorageFaultPolicy storage, DigestCrashSwitch digests)
     {
         Host = host;
         Provider = provider;
         Crashes = crashes;
         Storage = storage;
+        Digests = digests;
     }
 
     public NotifyHost Host { get; }
     public FaultyEmailProvider Provider { get; }
     public CrashSwitch Crashes { get; }
     public StorageFaultPolicy Storage { get; }
+    public DigestCrashSwitch Digests { get; }
 
     public static async Task<FaultHost> StartAsync(string? connectionString = null, double storageFaultRate = 0)
     {
@@ -158,6 +160,7 @@ public sealed class FaultHost : IAsyncDisposable
         await provider.StartAsync();
         var crashes = new CrashSwitch();
         var storage = new StorageFaultPolicy(storageFaultRate, seed: 7);
+        var digests = new DigestCrashSwitch();
         var settings = new Dictionary<string, string?>
         {
             ["Notify:Providers:SendGrid:ApiKey"] = "SG.fault-test-key",
@@ -171,6 +174,7 @@ public sealed class FaultHost : IAsyncDisposable
             ["Notify:Sweeper:QueuedGrace"] = "00:00:03",
             ["Notify:Sweeper:RetryGrace"] = "00:00:02",
             ["Notify:RateLimits:Default:Email"] = "1000",
+            ["Notify:Limits:MinDigestWindow"] = "00:00:01",
             ["extensions:queues:visibilityTimeout"] = "00:00:00.300",
             ["extensions:queues:maxDequeueCount"] = "5",
         };
@@ -190,11 +194,14 @@ public sealed class FaultHost : IAsyncDisposable
                     : (IDeliveryProvider)descriptor.ImplementationFactory!(sp)));
             }
             services.AddSingleton(storage);
+            var digestStore = services.Single(d => d.ServiceType == typeof(Notify.Core.Digests.IDigestStore));
+            services.Remove(digestStore);
+            services.AddSingleton(sp => digests.Wrap((Notify.Core.Digests.IDigestStore)ActivatorUtilities.CreateInstance(sp, digestStore.ImplementationType!)));
             services.PostConfigure<Azure.Data.Tables.TableClientOptions>(_ => { });
             services.AddSingleton(sp => WithPolicy(sp, storage));
             services.AddSingleton(sp => WithQueuePolicy(sp, storage));
         });
-        return new FaultHost(host, provider, crashes, storage);
+        return new FaultHost(host, provider, crashes, storage, digests);
     }
 
     private static Azure.Data.Tables.TableServiceClient WithPolicy(IServiceProvider sp, StorageFaultPolicy storage)
@@ -290,7 +297,7 @@ public sealed class FaultHost : IAsyncDisposable
         var final = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status.IsFinal());
         var sentNotReceived = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status == DeliveryStatus.Sent && !Provider.Accepted.ContainsKey(id));
         var statuses = records.Values.GroupBy(r => r.Status.ToName()).ToDictionary(g => g.Key, g => g.Count());
-        var report = new FaultReport(fault, Provider.FaultsInjected + Crashes.Crashes + Storage.Injected, deliveryIds.Count, final, deliveryIds.Count - final + sentNotReceived, Provider.Duplicates, statuses);
+        var report = new FaultReport(fault, Provider.FaultsInjected + Crashes.Crashes + Storage.Injected + Digests.Crashes, deliveryIds.Count, final, deliveryIds.Count - final + sentNotReceived, Provider.Duplicates, statuses);
         report.Publish();
         return report;
     }
