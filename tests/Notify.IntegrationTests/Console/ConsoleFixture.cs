@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Playwright;
+using Notify.IntegrationTests.Infrastructure;
+
+namespace Notify.IntegrationTests.ConsoleUi;
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    /// <summary>One LocalHost on a real port and one Chromium for every browser test, which run one after another.</summary>
+    public const string Name = "Console in a browser";
+}
+
+/// <summary>
+/// The LocalHost on Kestrel (127.0.0.1, a free port) against Azurite, and one headless Chromium: the build from npm
+/// (<c>@sparticuz/chromium</c>, installed by scripts/test.sh with Azurite) driven by Microsoft.Playwright's own driver.
+/// Each test opens its own browser context (no shared cookies) and its own apps.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    /// <summary>The dev signing key of console sessions (Notify:Console:SigningKey), as the LocalHost's run script has one.</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private IPlaywright? _playwright;
+
+    public NotifyHost Host { get; } = new(new Dictionary<string, string?>
+    {
+        ["Notify:Console:SigningKey"] = SigningKey,
+        ["Logging:LogLevel:Default"] = "Error",
+        ["Logging:LogLevel:Notify"] = "Error",
+    });
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = null!;
+
+    public string ConsoleUrl => BaseUrl + "/api/console/";
+
+    public async ValueTask InitializeAsync()
+    {
+        Host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        Host.StartServer();
+        BaseUrl = Host.Service<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+
+        var (executable, arguments) = await ChromiumAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = executable,
+            Args = arguments,
+            Headless = true,
+            Timeout = 60_000,
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        await Host.DisposeAsync();
+    }
+
+    /// <summary>A fresh context (cookies of its own) and page; script errors and CSP refusals fail <see cref="AssertCleanAsync"/>.</summary>
+    public async Task<ConsoleTab> OpenAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
+            Locale = "en-US",
+            TimezoneId = "UTC",
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        var console = new ConsoleTab(this, page);
+        page.Console += (_, message) =>
+        {
+            // An API answer of 401/404 is logged by the browser as a failed load: that is the page working, not an error.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                console.Errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => console.Errors.Add(error);
+        return console;
+    }
+
+    /// <summary>The Chromium that @sparticuz/chromium unpacks (once per machine, to /tmp), and its launch flags.</summary>
+    private static async Task<(string Executable, string[] Arguments)> ChromiumAsync()
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = RepositoryRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add("import('@sparticuz/chromium').then(async m => console.log(JSON.stringify({ path: await m.default.executablePath(), args: m.default.args })))");
+        using var node = Process.Start(start)!;
+        var output = await node.StandardOutput.ReadToEndAsync();
+        var error = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, "@sparticuz/chromium did not give its Chromium (run npm ci at the repository root, as scripts/test.sh does): " + error);
+        using var json = JsonDocument.Parse(output);
+        // Its flags suit a serverless function; the ones that would weaken what the tests check (same-origin, mixed
+        // content) are dropped, Playwright sets headless itself, and with --single-process Microsoft.Playwright's
+        // driver loses the browser at its first screenshot.
+        string[] dropped = ["--disable-web-security", "--allow-running-insecure-content", "--headless='shell'", "--single-process"];
+        var arguments = json.RootElement.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).Where(a => !dropped.Contains(a)).ToArray();
+        return (json.RootElement.GetProperty("path").GetString()!, arguments);
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NotifyFunctions.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("NotifyFunctions.sln not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>One browser page on the console, with what the tests ask of every page.</summary>
+public sealed class ConsoleTab(ConsoleFixture fixture, IPage page)
+{
+    public IPage Page => page;
+
+    public List<string> Errors { get; } = [];
+
+    public Task GotoAsync(string route = "") => page.GotoAsync(fixture.ConsoleUrl + (route.Length == 0 ? "" : "#/" + route));
+
+    /// <summary>Signs in through the form, as a person would.</summary>
+    public async Task SignInAsync(string appKey, string secret)
+    {
+        await GotoAsync();
+        await page.GetByLabel("App key").FillAsync(appKey);
+        await page.GetByLabel("Secret").FillAsync(secret);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>
+    /// No serious or critical axe-core violation on the page as it is now, no script error and no CSP refusal; and a
+    /// screenshot named <paramref name="name"/> (into docs/console/ with NOTIFY_UPDATE_SCREENSHOTS=1).
+    /// </summary>
+    public async Task AssertCleanAsync(string name)
+    {
+        var results = await page.RunAxe();
+        var bad = results.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
+        Assert.True(bad.Count == 0, $"axe on {name}:\n" + string.Join("\n", bad));
+        Assert.True(Errors.Count == 0, $"script errors on {name}:\n" + string.Join("\n", Errors));
+        await ScreenshotAsync(name);
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        var root = ConsoleFixture.RepositoryRoot();
+        var folder = Environment.GetEnvironmentVariable("NOTIFY_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(root, "docs", "console")
+            : Path.Combine(root, "TestResults", "console");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
+    }
+}
