@@ -7,6 +7,7 @@
 #   NOTIFY_DEMO_APP_KEY     demo app key      (default: demo-app)
 #   NOTIFY_DEMO_APP_SECRET  demo app secret   (default: demo-secret-change-me)
 #   NOTIFY_PORT             LocalHost port    (default: 7071)
+#   Notify__Console__SigningKey  console session key (default: a random one per run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/azurite.sh
@@ -40,6 +41,8 @@ dotnet build src/Notify.LocalHost -c Debug -nologo -clp:ErrorsOnly
 export Storage="UseDevelopmentStorage=true"
 export LocalHost__SeedDemo=true LocalHost__DemoAppKey="$app_key" LocalHost__DemoAppSecret="$app_secret"
 export ASPNETCORE_ENVIRONMENT=Development
+# The console's session signing key: a fresh dev key per run (sessions end when the script stops), unless one is set.
+export Notify__Console__SigningKey="${Notify__Console__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
 # The built app itself, not `dotnet run`, so that stopping this script stops it too.
 (cd src/Notify.LocalHost && exec dotnet bin/Debug/net10.0/Notify.LocalHost.dll --urls "http://127.0.0.1:$port") &
 pids+=("$!")

@@ -75,6 +75,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<Sweeper>();
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
+        Console.ConsoleExtensions.AddNotifyConsole(builder);
         return builder;
     }
 }

@@ -17,7 +17,7 @@ public sealed class OpenApiContractTests
     private static readonly JsonObject Document = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(TestStorage.RepositoryRoot(), "docs", "openapi", "v1.json")))!;
 
     /// <summary>Operations for operators and providers, not for the services that call Notify.</summary>
-    private static readonly string[] NotForCallers = ["/api/v1/admin/", "/api/v1/webhooks/", "/api/v1/t/", "/api/health", "/api/v1/stats", "/api/v1/dev/"];
+    private static readonly string[] NotForCallers = ["/api/v1/admin/", "/api/v1/console/", "/api/v1/webhooks/", "/api/v1/t/", "/api/health", "/api/v1/stats", "/api/v1/dev/"];
 
     public static TheoryData<string> Operations() => [.. NotifyOperations.All.Select(o => o.Name)];
 

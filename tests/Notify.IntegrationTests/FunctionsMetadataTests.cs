@@ -83,6 +83,9 @@ public sealed class FunctionsMetadataTests
             "DisableApp: httpTrigger POST v1/admin/apps/{key}/disable",
             "EnableApp: httpTrigger POST v1/admin/apps/{key}/enable",
             "DeleteApp: httpTrigger DELETE v1/admin/apps/{key}",
+            "ConsoleSignIn: httpTrigger POST v1/console/session",
+            "ConsoleSessionInfo: httpTrigger GET v1/console/session",
+            "ConsoleSignOut: httpTrigger DELETE v1/console/session",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS {*path}",
         }.Order(), described);
     }

@@ -25,6 +25,9 @@ public sealed record AuthResult(AuthStatus Status, AppRecord? App, string? Detai
     /// <summary>For <see cref="AuthStatus.Throttled"/> and <see cref="AuthStatus.QuotaExceeded"/>: when to try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>For a console sign-in: the id of the secret that matched, which the session is bound to.</summary>
+    public string? SecretId { get; init; }
+
     public static AuthResult Unauthenticated(string detail) => new(AuthStatus.Unauthenticated, null, detail);
 }
 
@@ -60,10 +63,49 @@ public sealed class AppAuthenticator(
             Fail(null, LogMask.UnknownKey(appKey), address);
             return AuthResult.Unauthenticated("Send HTTP Basic credentials: appKey as user name, appSecret as password.");
         }
+        var (verified, failure) = await VerifyAsync(appKey, secret, address, cancellationToken);
+        return failure ?? await AdmitAsync(verified!.Value.App, requiredScope, cancellationToken);
+    }
+
+    /// <summary>
+    /// A console sign-in: the same throttled, constant-time check of the key and secret as Basic authentication,
+    /// and the app must be enabled; no scope is needed. The result names the secret that matched.
+    /// </summary>
+    public async Task<AuthResult> SignInAsync(string appKey, string secret, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var address = string.IsNullOrEmpty(clientAddress) ? "unknown" : clientAddress;
+        var (verified, failure) = await VerifyAsync(appKey, secret, address, cancellationToken);
+        return failure ?? new AuthResult(AuthStatus.Authenticated, verified!.Value.App, null) { SecretId = verified.Value.SecretId };
+    }
+
+    /// <summary>
+    /// A request with a console session (already verified as signed and unexpired): the app is read through the app
+    /// cache on every request, so a disabled app or a revoked or expired secret ends the session; then the same scope
+    /// and quota checks as Basic authentication. A null <paramref name="requiredScope"/> checks the session only.
+    /// </summary>
+    public async Task<AuthResult> AuthenticateSessionAsync(string appKey, string secretId, string? requiredScope, CancellationToken cancellationToken)
+    {
+        var (app, cached) = AppSecrets.AppKeyPattern().IsMatch(appKey) ? await directory.FindAsync(appKey, cancellationToken) : (null, false);
+        var now = time.GetUtcNow();
+        if (cached && !app!.ActiveSecrets(now).Any(s => s.Id == secretId))
+        {
+            // Signed in on another instance with a secret this cached copy does not know yet.
+            app = await directory.RefreshAsync(appKey, cancellationToken);
+        }
+        if (app is null || !app.ActiveSecrets(now).Any(s => s.Id == secretId))
+        {
+            AppsLog.SessionEnded(logger, appKey);
+            return AuthResult.Unauthenticated("The console session has ended: sign in again.");
+        }
+        return await AdmitAsync(app, requiredScope, cancellationToken);
+    }
+
+    private async Task<((AppRecord App, string SecretId)? Verified, AuthResult? Failure)> VerifyAsync(string appKey, string secret, string address, CancellationToken cancellationToken)
+    {
         var wellFormedKey = AppSecrets.AppKeyPattern().IsMatch(appKey);
         if (throttle.BlockedFor(wellFormedKey ? appKey : null, address) is { } wait)
         {
-            return Throttled(wait);
+            return (null, Throttled(wait));
         }
         var (app, cached) = wellFormedKey ? await directory.FindAsync(appKey, cancellationToken) : (null, false);
         var now = time.GetUtcNow();
@@ -73,17 +115,28 @@ public sealed class AppAuthenticator(
             // so a new secret works everywhere at once. Revocations still wait for the cache to expire.
             app = await directory.RefreshAsync(appKey, cancellationToken);
         }
-        if (app is null || AppSecrets.Match(secret, app.ActiveSecrets(now)) is null)
+        if (app is null || AppSecrets.Match(secret, app.ActiveSecrets(now)) is not { } matched)
         {
             Fail(app?.AppKey, app is null ? LogMask.UnknownKey(appKey) : appKey, address);
-            return AuthResult.Unauthenticated("Unknown app key or wrong secret.");
+            return (null, AuthResult.Unauthenticated("Unknown app key or wrong secret."));
         }
+        if (app.Disabled)
+        {
+            AppsLog.DisabledApp(logger, app.AppKey);
+            return (null, AuthResult.Unauthenticated("This app is disabled."));
+        }
+        return ((app, matched.Id), null);
+    }
+
+    /// <summary>What every authenticated caller passes: an enabled app, the scope (unless null), the quota; then its last use is recorded.</summary>
+    private async Task<AuthResult> AdmitAsync(AppRecord app, string? requiredScope, CancellationToken cancellationToken)
+    {
         if (app.Disabled)
         {
             AppsLog.DisabledApp(logger, app.AppKey);
             return AuthResult.Unauthenticated("This app is disabled.");
         }
-        if (!app.Scopes.Contains(requiredScope, StringComparer.Ordinal))
+        if (requiredScope is not null && !app.Scopes.Contains(requiredScope, StringComparer.Ordinal))
         {
             AppsLog.MissingScope(logger, app.AppKey, requiredScope);
             return new AuthResult(AuthStatus.Forbidden, app, $"This endpoint needs the '{requiredScope}' scope.");

@@ -23,6 +23,9 @@ internal static partial class AppsLog
     [LoggerMessage(EventId = 4005, EventName = "QuotaExceeded", Level = LogLevel.Information, Message = "App {AppKey} is over its request quota; retry after {RetryAfter}")]
     public static partial void QuotaExceeded(ILogger logger, string appKey, TimeSpan retryAfter);
 
+    [LoggerMessage(EventId = 4006, EventName = "ConsoleSessionEnded", Level = LogLevel.Information, Message = "Refused a console session of app {AppKey}: the app or the secret it signed in with is gone")]
+    public static partial void SessionEnded(ILogger logger, string appKey);
+
     [LoggerMessage(EventId = 4010, EventName = "AppCreated", Level = LogLevel.Information, Message = "App {AppKey} ({Name}) created with scopes {Scopes} and secret {SecretId} by {Actor}")]
     public static partial void Created(ILogger logger, string appKey, string name, string scopes, string secretId, string actor);
 

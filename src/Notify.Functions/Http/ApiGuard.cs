@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Apps;
+using Notify.Core.Console;
+using Notify.Functions.Console;
 using Notify.Core.Validation;
 
 namespace Notify.Functions.Http;
@@ -14,7 +16,7 @@ namespace Notify.Functions.Http;
 /// scope a function declares), and the JSON body within the size limit, bound to a record (asked for by the function). Each failure is a problem+json answer; nothing past it runs, and
 /// nothing is written.
 /// </summary>
-public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
+public sealed class ApiGuard(AppAuthenticator authenticator, ConsoleSessions sessions, IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<NotifyOptions> notify)
 {
     /// <summary>How deeply a body may nest; no body of the API needs more than a few levels.</summary>
     public const int MaxDepth = 32;
@@ -22,6 +24,11 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
     public async Task<(AppRecord? App, AccessDenied? Failure)> AuthorizeAsync(HttpRequest request, string scope, CancellationToken cancellationToken)
     {
         var authorization = request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null;
+        if (authorization is null && ConsoleCookie.Read(request) is { } cookie && sessions.Enabled)
+        {
+            // A console session stands for its app's credentials; Basic callers (who send a header) never get here.
+            return await AuthorizeSessionAsync(request, cookie, scope, cancellationToken);
+        }
         var result = await authenticator.AuthenticateAsync(authorization, ClientAddress(request), scope, cancellationToken);
         return result.Status switch
         {
@@ -30,6 +37,33 @@ public sealed class ApiGuard(AppAuthenticator authenticator, IOptionsMonitor<Sec
             AuthStatus.Throttled => (null, ApiResults.TooManyRequests("Too many failed authentications", result.Detail, result.RetryAfter)),
             AuthStatus.QuotaExceeded => (null, ApiResults.TooManyRequests("Request quota exceeded", result.Detail, result.RetryAfter)),
             _ => (null, ApiResults.Unauthorized(result.Detail)),
+        };
+    }
+
+    /// <summary>
+    /// A request with the console cookie: signed and unexpired, the CSRF header on every write (the cookie goes along
+    /// with any request the browser makes; the header only with the console's own), then the app itself, read through
+    /// the app cache, so a disabled app or a revoked secret ends the session. 401s carry no Basic challenge, which
+    /// would make the browser prompt for a password over the console.
+    /// </summary>
+    private async Task<(AppRecord? App, AccessDenied? Failure)> AuthorizeSessionAsync(HttpRequest request, string cookie, string scope, CancellationToken cancellationToken)
+    {
+        if (sessions.Verify(cookie) is not { } session)
+        {
+            return (null, ApiResults.SessionRequired("The console session is missing, invalid or expired: sign in again."));
+        }
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && !sessions.CsrfMatches(session, request.Headers[ConsoleSessions.CsrfHeader].ToString()))
+        {
+            return (null, ApiResults.CsrfRejected());
+        }
+        var result = await authenticator.AuthenticateSessionAsync(session.AppKey, session.SecretId, scope, cancellationToken);
+        return result.Status switch
+        {
+            AuthStatus.Authenticated => (result.App, null),
+            AuthStatus.Forbidden => (null, ApiResults.Forbidden(result.Detail)),
+            AuthStatus.QuotaExceeded => (null, ApiResults.TooManyRequests("Request quota exceeded", result.Detail, result.RetryAfter)),
+            _ => (null, ApiResults.SessionRequired(result.Detail)),
         };
     }
 

@@ -45,6 +45,16 @@ public static class ApiResults
 
     public static AccessDenied Forbidden(string? detail) => new(Problem(StatusCodes.Status403Forbidden, "Forbidden", detail));
 
+    /// <summary>The problem <c>type</c> of a console write without its session's CSRF token.</summary>
+    public const string CsrfType = "urn:notify:problem/csrf";
+
+    /// <summary>401 for a console session (or sign-in): no Basic challenge, so the browser shows no password prompt.</summary>
+    public static AccessDenied SessionRequired(string? detail) => new(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail));
+
+    /// <summary>403 for a write with a console session cookie but without the session's <c>X-CSRF-Token</c>.</summary>
+    public static AccessDenied CsrfRejected() =>
+        new(TypedResults.Problem("Writes with a console session need its X-CSRF-Token header.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", type: CsrfType));
+
     /// <summary>429 with <c>Retry-After</c> in whole seconds, rounded up (at least 1).</summary>
     public static AccessDenied TooManyRequests(string title, string? detail, TimeSpan? retryAfter)
     {

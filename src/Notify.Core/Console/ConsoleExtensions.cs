@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Notify.Core.Configuration;
+
+namespace Notify.Core.Console;
+
+public static class ConsoleExtensions
+{
+    /// <summary>The console's sessions and the <c>Notify:Console</c> options (validated at start).</summary>
+    public static IHostApplicationBuilder AddNotifyConsole(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ConsoleOptions>()
+            .BindConfiguration(ConsoleOptions.Section)
+            .ValidateDataAnnotationsNested(ConsoleOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ConsoleSessions>();
+        return builder;
+    }
+}

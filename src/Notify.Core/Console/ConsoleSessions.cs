@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Notify.Core.Apps;
+
+namespace Notify.Core.Console;
+
+/// <summary>
+/// A console session as its cookie carries it: the app, the secret it signed in with (so revoking that secret ends
+/// the session), when it ends, and a random id the CSRF token is derived from.
+/// </summary>
+public sealed record ConsoleSession(string AppKey, string SecretId, DateTimeOffset ExpiresAt, string SessionId);
+
+/// <summary>
+/// Issues and verifies the signed session cookie value and its CSRF token. Stateless: the cookie is
+/// <c>base64url(payload).base64url(HMAC-SHA256(payload))</c>, the CSRF token an HMAC of the session id under a
+/// different label, so neither can be made without <c>Notify:Console:SigningKey</c> and nothing is stored.
+/// </summary>
+public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, TimeProvider time)
+{
+    public const string CookieName = "notify_console";
+    public const string CsrfHeader = "X-CSRF-Token";
+
+    private const string Version = "v1";
+    private const int MaxCookieLength = 1024;
+
+    public bool Enabled => options.CurrentValue.Enabled;
+
+    public TimeSpan Lifetime => TimeSpan.FromMinutes(options.CurrentValue.SessionMinutes);
+
+    /// <summary>A new session for the app and the secret it proved, with its cookie value.</summary>
+    public (ConsoleSession Session, string Cookie) Issue(string appKey, string secretId)
+    {
+        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
+        var session = new ConsoleSession(appKey, secretId, expires, Base64Url(RandomNumberGenerator.GetBytes(16)));
+        var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, appKey, secretId, expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), session.SessionId));
+        return (session, Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload)));
+    }
+
+    /// <summary>The session the cookie value proves; null when it is malformed, forged, tampered with or expired.</summary>
+    public ConsoleSession? Verify(string? cookie)
+    {
+        if (!Enabled || string.IsNullOrEmpty(cookie) || cookie.Length > MaxCookieLength)
+        {
+            return null;
+        }
+        var dot = cookie.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || FromBase64Url(cookie[..dot]) is not { } payload || FromBase64Url(cookie[(dot + 1)..]) is not { } mac)
+        {
+            return null;
+        }
+        if (!CryptographicOperations.FixedTimeEquals(mac, Mac(Key(), "session", payload)))
+        {
+            return null;
+        }
+        var parts = Encoding.UTF8.GetString(payload).Split('|');
+        if (parts.Length != 5 || parts[0] != Version || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+        {
+            return null;
+        }
+        var expires = DateTimeOffset.FromUnixTimeSeconds(unix);
+        return time.GetUtcNow() < expires ? new ConsoleSession(parts[1], parts[2], expires, parts[4]) : null;
+    }
+
+    /// <summary>The token the console sends in <see cref="CsrfHeader"/> on every write of this session.</summary>
+    public string CsrfToken(ConsoleSession session) => Base64Url(Mac(Key(), "csrf", Encoding.UTF8.GetBytes(session.SessionId)));
+
+    /// <summary>True when <paramref name="token"/> is this session's CSRF token (constant time).</summary>
+    public bool CsrfMatches(ConsoleSession session, string? token) =>
+        !string.IsNullOrEmpty(token) && token.Length < 128
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(CsrfToken(session)));
+
+    private byte[] Key() => ConsoleOptions.KeyBytes(options.CurrentValue.SigningKey)
+        ?? throw new InvalidOperationException("The console is off (Notify:Console:SigningKey is not set).");
+
+    // The label keeps a session MAC from ever being accepted as a CSRF token and the other way round.
+    private static byte[] Mac(byte[] key, string label, byte[] data) =>
+        HMACSHA256.HashData(key, (byte[])[.. Encoding.ASCII.GetBytes("notify-console-" + label + ":"), .. data]);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        if (text.Length == 0 || text.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            return null;
+        }
+        var base64 = text.Replace('-', '+').Replace('_', '/');
+        base64 += (base64.Length % 4) switch { 2 => "==", 3 => "=", _ => "" };
+        try
+        {
+            // Only the canonical spelling: unused low bits of the last character must not give a second valid cookie.
+            var bytes = Convert.FromBase64String(base64);
+            return Base64Url(bytes) == text ? bytes : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary><c>POST /api/v1/console/session</c>: the app key and secret to sign in with.</summary>
+public sealed record ConsoleSignInRequest(string AppKey, string Secret)
+{
+    public static ConsoleSignInRequest? Parse(System.Text.Json.JsonElement body, Validation.ValidationErrors errors)
+    {
+        var reader = Validation.JsonObjectReader.For(body, errors, "");
+        var appKey = reader?.String("appKey", required: true, maxLength: 64);
+        var secret = reader?.String("secret", required: true, maxLength: 256);
+        reader?.RejectUnknown();
+        return errors.IsEmpty ? new ConsoleSignInRequest(appKey!, secret!) : null;
+    }
+}
