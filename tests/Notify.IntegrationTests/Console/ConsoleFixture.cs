@@ -5,8 +5,14 @@ using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Notify.Core;
+using Notify.Core.Apps;
+using Notify.Core.Delivery;
 using Notify.IntegrationTests.Infrastructure;
+using Notify.Storage;
 
 namespace Notify.IntegrationTests.ConsoleUi;
 
@@ -32,6 +38,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public NotifyHost Host { get; } = new(new Dictionary<string, string?>
     {
         ["Notify:Console:SigningKey"] = SigningKey,
+        // The tests move deliveries along themselves (PumpAsync), so a delivery can be dead-lettered before it is sent.
+        ["LocalHost:QueuePumps"] = "false",
         ["Logging:LogLevel:Default"] = "Error",
         ["Logging:LogLevel:Notify"] = "Error",
     });
@@ -67,6 +75,52 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
         _playwright?.Dispose();
         await Host.DisposeAsync();
+    }
+
+    /// <summary>A new app with these scopes: its key, its secret (for the sign-in form) and an API client for arranging data.</summary>
+    public async Task<(string AppKey, string Secret, ApiClient Api)> NewAppAsync(params string[] scopes)
+    {
+        var key = "app-" + Guid.NewGuid().ToString("N")[..12];
+        var secret = AppSecrets.NewSecret();
+        await Host.Service<IAppStore>().PutAsync(new AppRecord(key, "console test " + key, [AppSecrets.Hash(secret)], scopes, false, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+        var client = Host.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{key}:{secret}")));
+        return (key, secret, new ApiClient(client, key));
+    }
+
+    /// <summary>Takes every visible message off a channel's queue (the pumps are off in this host).</summary>
+    public async Task<List<DeliveryBatch>> TakeAsync(Channel channel)
+    {
+        var queue = Host.Service<QueueServiceClient>().GetQueueClient(Host.Service<StorageNames>().QueueFor(channel));
+        var batches = new List<DeliveryBatch>();
+        while ((await queue.ReceiveMessagesAsync(32, cancellationToken: TestContext.Current.CancellationToken)).Value is { Length: > 0 } received)
+        {
+            foreach (var message in received)
+            {
+                batches.Add(DeliveryBatch.TryParse(message.Body.ToString()) ?? throw new InvalidDataException(message.Body.ToString()));
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, TestContext.Current.CancellationToken);
+            }
+        }
+        return batches;
+    }
+
+    /// <summary>Delivers whatever waits on the channel's queue, as the queue pump would.</summary>
+    public async Task PumpAsync(Channel channel)
+    {
+        foreach (var batch in await TakeAsync(channel))
+        {
+            await Host.Service<DeliveryWorker>().HandleAsync(batch, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Dead-letters what waits on the channel's queue, as the runtime's poison queue would after its last try.</summary>
+    public async Task PoisonAsync(Channel channel)
+    {
+        var queueName = Host.Service<StorageNames>().QueueFor(channel);
+        foreach (var batch in await TakeAsync(channel))
+        {
+            await Host.Service<DeadLetterHandler>().HandleAsync(queueName, batch.ToJson(), TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>A fresh context (cookies of its own) and page; script errors and CSP refusals fail <see cref="AssertCleanAsync"/>.</summary>
@@ -137,7 +191,38 @@ public sealed class ConsoleTab(ConsoleFixture fixture, IPage page)
 
     public List<string> Errors { get; } = [];
 
-    public Task GotoAsync(string route = "") => page.GotoAsync(fixture.ConsoleUrl + (route.Length == 0 ? "" : "#/" + route));
+    public async Task GotoAsync(string route = "")
+    {
+        await page.GotoAsync(fixture.ConsoleUrl + (route.Length == 0 ? "" : "#/" + route));
+        // A hash change alone does not reload: the page reads its route on load and on hashchange.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+    }
+
+    /// <summary>
+    /// Presses Tab until the focused element is the one named <paramref name="name"/> (its accessible name starts with
+    /// it), so the test fails if the keyboard cannot reach it; returns how many presses it took.
+    /// </summary>
+    public async Task<int> TabToAsync(string name, int limit = 80)
+    {
+        for (var presses = 1; presses <= limit; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await page.EvaluateAsync<string>("""
+                () => {
+                  const e = document.activeElement;
+                  if (!e || e === document.body) return '';
+                  const label = e.labels && e.labels.length ? e.labels[0].textContent : '';
+                  return (e.getAttribute('aria-label') || label || e.textContent || e.value || '').trim().replace(/\s+/g, ' ');
+                }
+                """);
+            if (focused.StartsWith(name, StringComparison.Ordinal))
+            {
+                return presses;
+            }
+        }
+        Assert.Fail($"Tab never reached '{name}' within {limit} presses");
+        return limit;
+    }
 
     /// <summary>Signs in through the form, as a person would.</summary>
     public async Task SignInAsync(string appKey, string secret)
