@@ -23,7 +23,7 @@ public sealed class ActivityTests(ConsoleFixture fixture)
         var deliveryId = body["deliveries"]![0]!["id"]!.GetValue<string>();
         await fixture.PumpAsync(Channel.Email);
 
-        var console = await fixture.OpenAsync();
+        await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
         await console.GotoAsync("activity");
         await console.Page.GetByLabel("User id").FillAsync(userId);
@@ -61,7 +61,7 @@ public sealed class ActivityTests(ConsoleFixture fixture)
         var deliveryId = body["deliveries"]![0]!["id"]!.GetValue<string>();
         var (appKey, secret, _) = await fixture.NewAppAsync(Support);
 
-        var console = await fixture.OpenAsync();
+        await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
 
         var nav = console.Page.GetByRole(AriaRole.Navigation, new() { Name = "Pages" });

@@ -123,6 +123,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>One sample of every queue, as the monitoring timer takes each minute (timers are off in test hosts).</summary>
+    public Task SampleQueuesAsync() =>
+        Host.Service<Notify.Core.Monitoring.QueueMonitor>().SampleAsync(TestContext.Current.CancellationToken);
+
     /// <summary>A fresh context (cookies of its own) and page; script errors and CSP refusals fail <see cref="AssertCleanAsync"/>.</summary>
     public async Task<ConsoleTab> OpenAsync()
     {
@@ -133,7 +137,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
             Locale = "en-US",
             TimezoneId = "UTC",
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous bounds for a machine shared by parallel builds; nothing here measures time.
+        context.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
         var console = new ConsoleTab(this, page);
         page.Console += (_, message) =>
@@ -185,8 +191,11 @@ public sealed class ConsoleFixture : IAsyncLifetime
 }
 
 /// <summary>One browser page on the console, with what the tests ask of every page.</summary>
-public sealed class ConsoleTab(ConsoleFixture fixture, IPage page)
+public sealed class ConsoleTab(ConsoleFixture fixture, IPage page) : IAsyncDisposable
 {
+    /// <summary>Closes the test's browser context: its page and its timers stop, its cookies go.</summary>
+    public async ValueTask DisposeAsync() => await page.Context.CloseAsync();
+
     public IPage Page => page;
 
     public List<string> Errors { get; } = [];

@@ -11,7 +11,7 @@ public sealed class SignInTests(ConsoleFixture fixture)
     [Fact]
     public async Task The_sign_in_page_is_accessible_and_runs_under_the_strict_policy()
     {
-        var console = await fixture.OpenAsync();
+        await using var console = await fixture.OpenAsync();
         await console.GotoAsync();
 
         await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
@@ -22,7 +22,7 @@ public sealed class SignInTests(ConsoleFixture fixture)
     public async Task Signing_in_opens_the_console_and_signing_out_ends_the_session()
     {
         var (appKey, secret, _) = await fixture.NewAppAsync(Scopes.NotificationsRead);
-        var console = await fixture.OpenAsync();
+        await using var console = await fixture.OpenAsync();
 
         await console.SignInAsync(appKey, secret);
         await Expect(console.Page.GetByText("Signed in as " + appKey)).ToBeVisibleAsync();
@@ -43,7 +43,7 @@ public sealed class SignInTests(ConsoleFixture fixture)
     public async Task A_wrong_secret_is_refused_and_says_so()
     {
         var (appKey, _, _) = await fixture.NewAppAsync(Scopes.NotificationsRead);
-        var console = await fixture.OpenAsync();
+        await using var console = await fixture.OpenAsync();
         await console.GotoAsync();
 
         await console.Page.GetByLabel("App key").FillAsync(appKey);
