@@ -48,6 +48,8 @@ public static class NotifyStorageExtensions
                 ? new QueueServiceClient(connection, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
+        services.AddSingleton<Console.TableActivityIndex>();
+        services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
         services.AddSingleton<TableUserStore>();

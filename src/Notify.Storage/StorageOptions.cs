@@ -54,8 +54,9 @@ public sealed class StorageNames(string prefix)
     public string DeadLetters => Table("NotifyDeadLetters");
     public string Events => Table("NotifyEvents");
     public string Audit => Table("NotifyAudit");
+    public string Activity => Table("NotifyActivity");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Activity];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

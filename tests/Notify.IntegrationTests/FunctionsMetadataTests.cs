@@ -84,6 +84,7 @@ public sealed class FunctionsMetadataTests
             "EnableApp: httpTrigger POST v1/admin/apps/{key}/enable",
             "DeleteApp: httpTrigger DELETE v1/admin/apps/{key}",
             "ConsoleSignIn: httpTrigger POST v1/console/session",
+            "CountNotifications: httpTrigger GET v1/notifications/counts",
             "ConsoleSessionInfo: httpTrigger GET v1/console/session",
             "ConsoleSignOut: httpTrigger DELETE v1/console/session",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS {*path}",

@@ -14,6 +14,7 @@ public static class ConsoleExtensions
             .ValidateDataAnnotationsNested(ConsoleOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsoleSessions>();
+        builder.Services.AddSingleton<ActivityService>();
         return builder;
     }
 }

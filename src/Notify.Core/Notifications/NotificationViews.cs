@@ -48,7 +48,10 @@ public sealed record DeliveryView(
     IReadOnlyList<HistoryView> History,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NotBefore = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Template = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemplateVersion = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? App = null)
 {
     public static DeliveryView From(DeliveryRecord r) => new(
         r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,
@@ -57,4 +60,11 @@ public sealed record DeliveryView(
         r.Provider, r.Status == DeliveryStatus.Scheduled ? r.NotBefore : null, r.DigestDeliveryId);
 }
 
-public sealed record DeliveryListView(string EventId, IReadOnlyList<DeliveryView> Deliveries);
+/// <summary>
+/// The answer to <c>GET /api/v1/notifications</c>: the deliveries of one event (with its <c>eventId</c>), or a page of
+/// the Activity list (newest first, with a <c>continuationToken</c> while there may be more).
+/// </summary>
+public sealed record DeliveryListView(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventId,
+    IReadOnlyList<DeliveryView> Deliveries,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ContinuationToken = null);

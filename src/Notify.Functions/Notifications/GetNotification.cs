@@ -7,8 +7,11 @@ using Notify.Functions.Http;
 
 namespace Notify.Functions.Notifications;
 
-/// <summary>GET /api/v1/notifications/{id}: one delivery with its history; another app's id is 404.</summary>
-public sealed class GetNotification(NotificationQueries queries)
+/// <summary>
+/// GET /api/v1/notifications/{id}: one delivery with its history, template, template version and app; another app's
+/// id is 404.
+/// </summary>
+public sealed class GetNotification(Notify.Core.Console.ActivityService activity)
 {
     [Function(nameof(GetNotification))]
     [RequiresScope(Scopes.NotificationsRead)]
@@ -19,7 +22,7 @@ public sealed class GetNotification(NotificationQueries queries)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var delivery = await queries.GetAsync(app!.AppKey, id, cancellationToken);
+        var delivery = await activity.GetAsync(app, id, cancellationToken);
         return delivery is null ? ApiResults.NotFound($"Notification '{id}'") : TypedResults.Ok(delivery);
     }
 }

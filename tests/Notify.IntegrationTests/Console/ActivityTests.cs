@@ -1,84 +1,210 @@
-using Microsoft.Playwright;
+using System.Net;
+using System.Text.Json.Nodes;
 using Notify.Core;
 using Notify.Core.Apps;
-using static Microsoft.Playwright.Assertions;
+using Notify.Core.Delivery;
+using Notify.IntegrationTests.Infrastructure;
+using Notify.IntegrationTests.Security;
+using Notify.Storage;
 
-namespace Notify.IntegrationTests.ConsoleUi;
+namespace Notify.IntegrationTests.ConsoleApi;
 
-/// <summary>Finding a notification sent through the API, its timeline and its user, in the browser.</summary>
-[Collection(ConsoleCollection.Name)]
-public sealed class ActivityTests(ConsoleFixture fixture)
+/// <summary>
+/// The Activity list behind GET /api/v1/notifications beyond eventId: the index written at ingest finds deliveries
+/// by user, template, channel, app and time, newest first and paged; status comes from the log, so it is current.
+/// </summary>
+public sealed class ActivityTests(ActivityTests.Host host) : IClassFixture<ActivityTests.Host>
 {
-    private static readonly string[] Support = [Scopes.NotificationsSend, Scopes.NotificationsRead, Scopes.TemplatesWrite, Scopes.UsersWrite];
+    public sealed class Host() : NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>An app with every scope but admin (an admin app lists every app's deliveries).</summary>
+    private Task<ApiClient> NewAppAsync() =>
+        host.NewAppAsync(Scopes.NotificationsSend, Scopes.NotificationsRead, Scopes.UsersWrite, Scopes.TemplatesWrite);
+
+    private static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
+
+    private static List<JsonNode> Items(JsonNode page) => [.. page["deliveries"]!.AsArray().Select(d => d!)];
 
     [Fact]
-    public async Task A_notification_sent_through_the_api_is_found_by_user_and_event_and_shows_its_timeline()
+    public async Task A_users_deliveries_are_listed_newest_first_with_template_and_app_and_paged()
     {
-        var (appKey, secret, api) = await fixture.NewAppAsync(Support);
+        var api = await NewAppAsync();
         var template = await api.NewTemplateAsync();
-        var userId = await api.NewUserAsync();
-        var eventId = "evt-" + Guid.NewGuid().ToString("N")[..12];
-        var (sent, body) = await api.SendAsync(eventId, template, [userId], """["email"]""");
-        Assert.True(sent.IsSuccessStatusCode, body.ToJsonString());
-        var deliveryId = body["deliveries"]![0]!["id"]!.GetValue<string>();
-        await fixture.PumpAsync(Channel.Email);
+        var user = await api.NewUserAsync();
+        var events = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var eventId = NewEventId();
+            Assert.Equal(HttpStatusCode.Accepted, (await api.SendAsync(eventId, template, [user], """["email"]""")).Response.StatusCode);
+            events.Add(eventId);
+        }
 
-        await using var console = await fixture.OpenAsync();
-        await console.SignInAsync(appKey, secret);
-        await console.GotoAsync("activity");
-        await console.Page.GetByLabel("User id").FillAsync(userId);
-        await console.Page.GetByLabel("Event id").FillAsync(eventId);
-        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var first = await api.GetJsonAsync($"/api/v1/notifications?userId={user}&limit=2");
+        var token = first["continuationToken"]!.GetValue<string>();
+        var second = await api.GetJsonAsync($"/api/v1/notifications?userId={user}&limit=2&continuationToken={Uri.EscapeDataString(token)}");
 
-        var row = console.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = deliveryId });
-        await Expect(row).ToHaveCountAsync(1);
-        await Expect(row).ToContainTextAsync(userId);
-        await Expect(row).ToContainTextAsync("sent");
-        await console.AssertCleanAsync("activity");
-
-        await row.GetByRole(AriaRole.Link, new() { Name = deliveryId }).ClickAsync();
-
-        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Delivery " + deliveryId })).ToBeVisibleAsync();
-        var timeline = console.Page.Locator(".timeline li");
-        await Expect(timeline.First).ToContainTextAsync("queued");
-        await Expect(timeline.Last).ToContainTextAsync("sent");
-        await Expect(console.Page.GetByText("Provider message id")).ToBeVisibleAsync();
-        await console.AssertCleanAsync("delivery");
-
-        await console.Page.GetByRole(AriaRole.Link, new() { Name = userId }).First.ClickAsync();
-        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "User " + userId })).ToBeVisibleAsync();
-        await console.AssertCleanAsync("user");
+        var listed = Items(first).Concat(Items(second)).ToList();
+        Assert.Equal(Enumerable.Reverse(events), listed.Select(d => d["eventId"]!.GetValue<string>()));
+        Assert.All(listed, d =>
+        {
+            Assert.Equal(template, d["template"]!.GetValue<string>());
+            Assert.Equal(api.AppKey, d["app"]!.GetValue<string>());
+            Assert.Equal(user, d["userId"]!.GetValue<string>());
+            Assert.Equal("queued", d["status"]!.GetValue<string>());
+        });
+        Assert.Null(first["eventId"]);
+        Assert.Null(second["continuationToken"]);
     }
 
     [Fact]
-    public async Task An_app_without_admin_sees_neither_another_apps_delivery_nor_the_admin_pages()
+    public async Task Status_is_the_logs_current_one_not_the_one_at_ingest()
     {
-        var (_, _, other) = await fixture.NewAppAsync(Support);
-        var template = await other.NewTemplateAsync();
-        var userId = await other.NewUserAsync();
-        var eventId = "evt-" + Guid.NewGuid().ToString("N")[..12];
-        var (_, body) = await other.SendAsync(eventId, template, [userId], """["email"]""");
-        var deliveryId = body["deliveries"]![0]!["id"]!.GetValue<string>();
-        var (appKey, secret, _) = await fixture.NewAppAsync(Support);
+        var api = await NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var (_, body) = await api.SendAsync(NewEventId(), template, [user], """["email","sms"]""");
+        var ids = body["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()).ToList();
+        Assert.True(DeliveryKey.TryParse(ids[0], out var key));
+        var log = host.Service<IDeliveryLog>();
+        var record = await log.GetAsync(key, Ct);
+        Assert.NotNull(await log.TryTransitionAsync(key, record!.ETag!, new DeliveryTransition(DeliveryStatus.Sent, 1, DateTimeOffset.UtcNow), Ct));
 
-        await using var console = await fixture.OpenAsync();
-        await console.SignInAsync(appKey, secret);
+        var sent = Items(await api.GetJsonAsync($"/api/v1/notifications?userId={user}&status=sent"));
+        var queued = Items(await api.GetJsonAsync($"/api/v1/notifications?userId={user}&status=queued"));
 
-        var nav = console.Page.GetByRole(AriaRole.Navigation, new() { Name = "Pages" });
-        await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "Activity" })).ToBeVisibleAsync();
-        foreach (var adminPage in new[] { "Apps", "Queues", "Stats" })
+        Assert.Equal([ids[0]], sent.Select(d => d["id"]!.GetValue<string>()));
+        Assert.Equal([ids[1]], queued.Select(d => d["id"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Template_channel_event_and_time_filters_narrow_the_list()
+    {
+        var api = await NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var other = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var eventId = NewEventId();
+        await api.SendAsync(eventId, template, [user], """["email","sms"]""");
+        await api.SendAsync(NewEventId(), other, [user], """["email"]""");
+
+        var byTemplate = Items(await api.GetJsonAsync($"/api/v1/notifications?template={template}&from={Uri.EscapeDataString(before.ToString("O"))}"));
+        var byChannel = Items(await api.GetJsonAsync($"/api/v1/notifications?userId={user}&channel=sms"));
+        var byEvent = Items(await api.GetJsonAsync($"/api/v1/notifications?eventId={eventId}&channel=email"));
+        var earlier = Items(await api.GetJsonAsync($"/api/v1/notifications?userId={user}&to={Uri.EscapeDataString(before.ToString("O"))}"));
+        var all = Items(await api.GetJsonAsync("/api/v1/notifications"));
+
+        Assert.Equal(2, byTemplate.Count);
+        Assert.All(byTemplate, d => Assert.Equal(template, d["template"]!.GetValue<string>()));
+        Assert.Equal("sms", Assert.Single(byChannel)["channel"]!.GetValue<string>());
+        Assert.Equal(eventId, Assert.Single(byEvent)["eventId"]!.GetValue<string>());
+        Assert.Empty(earlier);
+        Assert.Equal(3, all.Count);
+    }
+
+    [Fact]
+    public async Task Only_an_admin_sees_another_apps_deliveries_and_others_get_403_for_its_key()
+    {
+        var sender = await NewAppAsync();
+        var reader = await host.NewAppAsync(Scopes.NotificationsRead);
+        var admin = await host.NewAppAsync(Scopes.NotificationsRead, Scopes.Admin);
+        var template = await sender.NewTemplateAsync();
+        var user = await sender.NewUserAsync();
+        var (_, body) = await sender.SendAsync(NewEventId(), template, [user], """["email"]""");
+        var id = body["deliveries"]![0]!["id"]!.GetValue<string>();
+
+        await reader.Http.GetAsync("/api/v1/notifications?eventId=warm-up", Ct); // last-used written now, not below
+        await SecurityKit.RefusedAsync(host, HttpStatusCode.Forbidden, () => reader.Http.GetAsync($"/api/v1/notifications?app={sender.AppKey}", Ct), "another app's key");
+        var own = Items(await reader.GetJsonAsync($"/api/v1/notifications?userId={user}"));
+        var filtered = Items(await admin.GetJsonAsync($"/api/v1/notifications?app={sender.AppKey}"));
+        var everyApp = Items(await admin.GetJsonAsync($"/api/v1/notifications?userId={user}"));
+        var detail = await sender.GetJsonAsync($"/api/v1/notifications/{id}");
+
+        Assert.Empty(own);
+        Assert.Equal(id, Assert.Single(filtered)["id"]!.GetValue<string>());
+        Assert.Equal(id, Assert.Single(everyApp)["id"]!.GetValue<string>());
+        Assert.Equal(sender.AppKey, detail["app"]!.GetValue<string>());
+        Assert.Equal(template, detail["template"]!.GetValue<string>());
+        Assert.NotNull(detail["templateVersion"]);
+    }
+
+    [Fact]
+    public async Task Invalid_filters_are_400_listing_each()
+    {
+        var api = await NewAppAsync();
+        await api.Http.GetAsync("/api/v1/notifications?eventId=warm-up", Ct); // last-used written now, not below
+
+        var problem = await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest,
+            () => api.Http.GetAsync("/api/v1/notifications?userId=a/b&status=lost&channel=fax&limit=500&from=yesterday&continuationToken=%21%21", Ct), "bad filters");
+
+        foreach (var field in new[] { "userId", "status", "channel", "limit", "from" })
         {
-            await Expect(nav.GetByRole(AriaRole.Link, new() { Name = adminPage })).ToHaveCountAsync(0);
+            Assert.NotNull(problem["errors"]![field]);
         }
-        await console.GotoAsync("apps");
-        await Expect(console.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("needs the scope admin");
+    }
 
-        await console.GotoAsync("delivery/" + deliveryId);
-        await Expect(console.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Not found");
-        await Expect(console.Page.GetByText(userId)).ToHaveCountAsync(0);
+    [Fact]
+    public async Task The_event_answer_keeps_its_shape()
+    {
+        var api = await NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var eventId = NewEventId();
+        await api.SendAsync(eventId, template, [user], """["email"]""");
 
-        await console.GotoAsync("activity?eventId=" + eventId);
-        await Expect(console.Page.GetByText("No delivery matches.")).ToBeVisibleAsync();
-        await Expect(console.Page.GetByText(deliveryId)).ToHaveCountAsync(0);
+        var answer = (JsonObject)await api.GetJsonAsync($"/api/v1/notifications?eventId={eventId}");
+
+        Assert.Equal(["deliveries", "eventId"], answer.Select(p => p.Key).Order());
+        Assert.Single(answer["deliveries"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Counts_are_by_current_status_for_the_apps_own_deliveries()
+    {
+        var api = await NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var (_, body) = await api.SendAsync(NewEventId(), template, [user], """["email","sms"]""");
+        Assert.True(DeliveryKey.TryParse(body["deliveries"]![0]!["id"]!.GetValue<string>(), out var key));
+        var log = host.Service<IDeliveryLog>();
+        var record = await log.GetAsync(key, Ct);
+        await log.TryTransitionAsync(key, record!.ETag!, new DeliveryTransition(DeliveryStatus.Failed, 1, DateTimeOffset.UtcNow), Ct);
+
+        var counts = await api.GetJsonAsync("/api/v1/notifications/counts");
+
+        Assert.Equal(1, counts["counts"]!["queued"]!.GetValue<long>());
+        Assert.Equal(1, counts["counts"]!["failed"]!.GetValue<long>());
+        Assert.Equal(0, counts["counts"]!["sent"]!.GetValue<long>());
+        Assert.True(counts["complete"]!.GetValue<bool>());
+        Assert.NotNull(counts["from"]);
+    }
+
+    [Fact]
+    public async Task The_index_adds_under_a_tenth_of_an_operation_per_delivery_to_a_1000_recipient_request()
+    {
+        await using var cost = new NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
+        var api = await cost.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var users = Enumerable.Range(0, 1000).Select(i => $"cost-{Guid.NewGuid():N}").ToList();
+        var batch = new JsonObject { ["users"] = new JsonArray([.. users.Select(u => (JsonNode)new JsonObject { ["userId"] = u, ["email"] = $"{u}@example.com" })]) };
+        Assert.Equal(HttpStatusCode.OK, (await api.PostJsonAsync("/api/v1/users/batch", batch.ToJsonString())).StatusCode);
+        await api.SendAsync(NewEventId(), template, [users[0]], """["email"]"""); // caches warm, as in a running service
+        var counter = cost.Service<StorageOperationCounter>();
+
+        counter.Reset();
+        var (response, _) = await api.SendAsync(NewEventId(), template, users, """["email"]""");
+        var operations = counter.Snapshot();
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        // Log: 10 transactions of 100 (+ the header's merge). Rate-limit slots: 1-16. Index: 10 by app and day,
+        // 10 by day, 16 by user bucket (1,000 users fill every bucket).
+        var indexBatches = Notify.Storage.Console.TableActivityIndex.TransactionsFor(users);
+        Assert.Equal(36, indexBatches);
+        Assert.InRange(operations["table:batch"], 10 + 1 + indexBatches, 10 + TableRateLimiter.Buckets + indexBatches);
+        Assert.True(indexBatches / 1000.0 <= 0.1);
+        var listed = Items(await api.GetJsonAsync($"/api/v1/notifications?userId={users[999]}"));
+        Assert.Single(listed);
     }
 }

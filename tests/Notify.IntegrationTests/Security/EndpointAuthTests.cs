@@ -24,6 +24,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST v1/notifications"] = [Scopes.NotificationsSend],
         ["GET v1/notifications"] = [Scopes.NotificationsRead],
         ["GET v1/notifications/{id}"] = [Scopes.NotificationsRead],
+        ["GET v1/notifications/counts"] = [Scopes.NotificationsRead],
         ["GET v1/dev/outbox"] = [Scopes.NotificationsRead],
         ["PUT v1/users/{userId}"] = [Scopes.UsersWrite],
         ["GET v1/users/{userId}"] = [Scopes.UsersWrite],

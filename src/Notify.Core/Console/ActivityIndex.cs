@@ -1,0 +1,38 @@
+using Notify.Core.Delivery;
+
+namespace Notify.Core.Console;
+
+/// <summary>
+/// What the Activity index can narrow by before the log is read: the app (null: every app, admin only), the user,
+/// template, channel and event, and the creation-time range. Status is not in it: it changes as deliveries move, so
+/// it is read from the log for the entries found.
+/// </summary>
+public sealed record ActivityFilter(string? AppKey, string? UserId, string? Template, Channel? Channel, string? EventId, DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>One index entry: a pointer to a delivery with the fields that never change after ingest.</summary>
+public sealed record ActivityEntry(DeliveryKey Key, string AppKey, string? Template, DateTimeOffset CreatedAt);
+
+public sealed record ActivityPage(IReadOnlyList<ActivityEntry> Entries, string? ContinuationToken);
+
+/// <summary>
+/// Index rows of the delivery log, newest first, by app and time, by time across apps, and by user. Written with
+/// the log's own writes at ingest (see the storage adapter for the cost); read by the console's Activity page.
+/// </summary>
+public interface IActivityIndex
+{
+    /// <summary>
+    /// Up to <paramref name="max"/> entries matching <paramref name="filter"/>, newest first, from where
+    /// <paramref name="continuationToken"/> left off; null <see cref="ActivityPage.ContinuationToken"/> at the end.
+    /// Null when the token is not one this index issued.
+    /// </summary>
+    Task<ActivityPage?> QueryAsync(ActivityFilter filter, int max, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>The token that continues a query with <paramref name="filter"/> right after <paramref name="entry"/>.</summary>
+    string TokenAfter(ActivityFilter filter, ActivityEntry entry);
+
+    /// <summary>
+    /// The distinct requests with deliveries in the filter's range (newest first), looking at up to
+    /// <paramref name="maxEntries"/> index entries; <c>Complete</c> is false when there were more.
+    /// </summary>
+    Task<(IReadOnlyList<string> RequestIds, bool Complete)> ListRequestsAsync(ActivityFilter filter, int maxEntries, CancellationToken cancellationToken);
+}
