@@ -247,14 +247,17 @@ public sealed class ConsoleTab(ConsoleFixture fixture, IPage page) : IAsyncDispo
     /// No serious or critical axe-core violation on the page as it is now, no script error and no CSP refusal; and a
     /// screenshot named <paramref name="name"/> (into docs/console/ with NOTIFY_UPDATE_SCREENSHOTS=1).
     /// </summary>
-    public async Task AssertCleanAsync(string name)
+    public async Task AssertCleanAsync(string name, bool screenshot = true)
     {
         var results = await page.RunAxe();
         var bad = results.Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(" | ", v.Nodes.Select(n => n.Html))}").ToList();
         Assert.True(bad.Count == 0, $"axe on {name}:\n" + string.Join("\n", bad));
         Assert.True(Errors.Count == 0, $"script errors on {name}:\n" + string.Join("\n", Errors));
-        await ScreenshotAsync(name);
+        if (screenshot)
+        {
+            await ScreenshotAsync(name);
+        }
     }
 
     public async Task ScreenshotAsync(string name)

@@ -13,7 +13,8 @@ export function Activity({ session, params }) {
   const [counts, setCounts] = useState(null);
 
   const applied = Object.fromEntries(FILTERS.map(f => [f, params[f] || '']));
-  const iso = v => v ? new Date(v).toISOString() : '';
+  // The inputs hold UTC wall-clock times (their labels say so), whatever the browser's own zone.
+  const iso = v => v ? new Date(v + 'Z').toISOString() : '';
 
   useEffect(() => {
     let live = true;
