@@ -67,6 +67,75 @@ public sealed class TableTemplateStore(TableServiceClient service, StorageNames 
         }
     }
 
+    /// <summary>
+    /// A kept version is a row <c>v|{inverted ticks}</c> beside <c>current</c> in the template's partition, written after
+    /// the current row (its version tag is the current row's ETag, known only then): one more write per template write.
+    /// </summary>
+    public async Task RecordVersionAsync(StoredTemplate stored, string updatedBy, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(stored.Name, VersionRow(stored.UpdatedAt))
+        {
+            ["Definition"] = Encoding.UTF8.GetBytes(stored.Json),
+            ["Version"] = stored.Version,
+            ["UpdatedAt"] = stored.UpdatedAt,
+            ["UpdatedBy"] = updatedBy,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredTemplate>> ListAsync(CancellationToken cancellationToken)
+    {
+        // One scan of the small template table: current rows, and the kept versions for who wrote each.
+        var list = new List<StoredTemplate>();
+        var writers = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey == Row)
+            {
+                list.Add(new StoredTemplate(entity.PartitionKey, Encoding.UTF8.GetString(entity.GetBinary("Definition")), entity.ETag.ToString(), entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue)
+                {
+                    Owner = entity.GetString("Owner"),
+                });
+            }
+            else if (entity.GetString("Version") is { } version)
+            {
+                writers[entity.PartitionKey + "\n" + version] = entity.GetString("UpdatedBy");
+            }
+        }
+        return [.. list.Select(t => t with { UpdatedBy = writers.GetValueOrDefault(t.Name + "\n" + t.Version) })];
+    }
+
+    public async Task<IReadOnlyList<TemplateVersionInfo>> ListVersionsAsync(string name, CancellationToken cancellationToken)
+    {
+        var list = new List<TemplateVersionInfo>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>($"PartitionKey eq '{name}' and RowKey gt 'v|' and RowKey lt 'v|~'", select: ["Version", "UpdatedAt", "UpdatedBy"], cancellationToken: cancellationToken))
+        {
+            list.Add(new TemplateVersionInfo(entity.GetString("Version") ?? "", entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue, entity.GetString("UpdatedBy")));
+        }
+        return list;
+    }
+
+    public async Task<StoredTemplate?> GetVersionAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        var escaped = version.Replace("'", "''", StringComparison.Ordinal);
+        await foreach (var entity in _table.QueryAsync<TableEntity>($"PartitionKey eq '{name}' and ((RowKey gt 'v|' and RowKey lt 'v|~' and Version eq '{escaped}') or RowKey eq '{Row}')", cancellationToken: cancellationToken))
+        {
+            var tag = entity.RowKey == Row ? entity.ETag.ToString() : entity.GetString("Version");
+            if (tag == version)
+            {
+                return new StoredTemplate(name, Encoding.UTF8.GetString(entity.GetBinary("Definition")), version, entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue)
+                {
+                    Owner = entity.GetString("Owner"),
+                    UpdatedBy = entity.GetString("UpdatedBy"),
+                };
+            }
+        }
+        return null;
+    }
+
+    private static string VersionRow(DateTimeOffset at) =>
+        "v|" + (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task<StoredTemplate> PutAsync(string name, string json, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;

@@ -49,6 +49,8 @@ public static class ReportWriter
             Line($"  {op,-18}" + string.Concat(columns.Select(c => $" {F(c.PerDeliveryOf(op), "0.000"),11}")));
         }
         Line($"  {"total/delivery",-18}" + string.Concat(columns.Select(c => $" {F(c.PerDelivery, "0.000"),11}")));
+        // Part of the total: the console's Activity index (table:batch), bounded at 0.1 per delivery by issue 15.
+        Line($"  {"of which Activity",-18}" + string.Concat(columns.Select(c => $" {F(c.ActivityIndexPerDelivery, "0.000"),11}")));
         var outbox = r.Providers.Mode == "outbox";
         if (outbox)
         {

@@ -63,6 +63,11 @@ public sealed record ScenarioResult(
     bool OutboxRows,
     long ProviderCalls)
 {
+    /// <summary>Of <see cref="Total"/>, the transactions that wrote the console's Activity index (issue 15: at most 0.1 per delivery).</summary>
+    public long ActivityIndexTransactions { get; init; }
+
+    public double ActivityIndexPerDelivery => (double)ActivityIndexTransactions / Deliveries;
+
     public long Total => Operations.Values.Sum();
 
     public double PerDelivery => (double)Total / Deliveries;

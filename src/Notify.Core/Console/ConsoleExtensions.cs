@@ -15,6 +15,7 @@ public static class ConsoleExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
+        builder.Services.AddSingleton<ConsoleTemplateService>();
         return builder;
     }
 }

@@ -31,6 +31,12 @@ public sealed record TemplateDefinition(
     /// </summary>
     public IReadOnlyList<string>? Senders { get; init; }
 
+    /// <summary>
+    /// Top-level data fields (<c>"sensitive": ["code"]</c>) shown as <c>******</c> wherever Notify shows what a user
+    /// received (the console's delivery content), to everyone; delivery itself uses the real values.
+    /// </summary>
+    public IReadOnlyList<string> Sensitive { get; init; } = [];
+
     /// <summary>Channels the template defines in its default locale; a request without channels uses these.</summary>
     public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.All.Where(Channels.Defines)];
 

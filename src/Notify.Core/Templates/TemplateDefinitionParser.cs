@@ -49,12 +49,13 @@ public static partial class TemplateDefinitionParser
             }
         }
         var senders = ReadSenders(reader, errors);
+        var sensitive = Console.SensitiveFields.Read(reader, errors);
         reader.RejectUnknown();
         if (!errors.IsEmpty || defaultLocale is null || channels is null)
         {
             return null;
         }
-        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders };
+        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders, Sensitive = sensitive };
     }
 
     /// <summary><c>"senders"</c>: app keys, or <c>"*"</c> for every app.</summary>

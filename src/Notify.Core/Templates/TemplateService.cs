@@ -58,6 +58,7 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             var stored = await store.TryWriteAsync(name, json, owner, existing?.Version, cancellationToken);
             if (stored is not null)
             {
+                await store.RecordVersionAsync(stored, caller?.AppKey ?? ServiceActor, cancellationToken);
                 await audit.RecordAsync(caller?.AppKey ?? ServiceActor, Audit.AuditKinds.Template, "put", name, $"version={stored.Version}", cancellationToken);
                 return Result<TemplateView>.Ok(ToView(stored));
             }

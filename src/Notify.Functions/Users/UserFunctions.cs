@@ -78,12 +78,17 @@ public sealed class GetUser(UserService users)
     [Function(nameof(GetUser))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("A user's contacts, locale, time zone and devices")]
+    [QueryParameter("masked", "true: contacts masked (a***@example.com, +8*******5678), as the console shows them")]
     public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(userId, cancellationToken);
+        if (user is not null && string.Equals(request.Query["masked"].ToString(), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            user = user with { Email = Core.Console.ContactMask.Email(user.Email), Phone = Core.Console.ContactMask.Phone(user.Phone) };
+        }
         return user is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(user);
     }
 }

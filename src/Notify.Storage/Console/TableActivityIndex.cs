@@ -28,6 +28,10 @@ public sealed class TableActivityIndex(TableServiceClient service, StorageNames 
     private const int BatchSize = 100;
     private const int MaxParallel = 8;
     private readonly TableClient _table = service.GetTableClient(names.Activity);
+    private long _transactions;
+
+    /// <summary>Index transactions this instance has written: the benchmark reports them per delivery.</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
 
     /// <summary>The index rows of newly logged deliveries, written in per-partition transactions, in parallel.</summary>
     public async Task WriteAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
@@ -43,7 +47,11 @@ public sealed class TableActivityIndex(TableServiceClient service, StorageNames 
         }
         var batches = rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(BatchSize)).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel, CancellationToken = cancellationToken },
-            async (batch, ct) => await _table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct));
+            async (batch, ct) =>
+            {
+                await _table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct);
+                Interlocked.Increment(ref _transactions);
+            });
     }
 
     /// <summary>The transactions <see cref="WriteAsync"/> makes for one day's deliveries of one app to these users.</summary>
