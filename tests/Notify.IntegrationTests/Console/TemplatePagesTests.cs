@@ -28,9 +28,11 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
               "channels": { "sms": { "body": "Hello {{ data.name }}\nYour code {% if data.code %}{{ data.code }" } }
             }
             """);
+        // The live preview already says where, before anything is saved.
+        await Expect(console.Page.GetByLabel("Preview errors").Locator(".template-error").First).ToContainTextAsync("line 2, column");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
 
-        var error = console.Page.Locator(".template-error").First;
+        var error = console.Page.GetByLabel("Save errors").Locator(".template-error").First;
         await Expect(error).ToContainTextAsync("line 2, column");
         await Expect(error).ToContainTextAsync("channels.sms.body");
         await console.AssertCleanAsync("template-editor");
@@ -46,11 +48,16 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
         await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
         await console.GotoAsync("template/" + name);
+        // The preview follows the sample data as it is typed, per channel.
+        await Expect(console.Page.Locator(".channel-preview").Filter(new() { HasText = "sms" })).ToContainTextAsync("Hello Ann");
+        await console.Page.GetByLabel("Sample data (JSON)").FillAsync("""{"name":"Bob"}""");
+        await Expect(console.Page.Locator(".channel-preview").Filter(new() { HasText = "sms" })).ToContainTextAsync("Hello Bob");
 
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
 
         await Expect(console.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved as version");
         var stored = await api.GetJsonAsync($"/api/v1/templates/{name}");
         Assert.Equal("Hello {{ data.name }}", stored["definition"]!["channels"]!["sms"]!["body"]!.GetValue<string>());
+        await Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Load version " + stored["version"]!.GetValue<string>() })).ToBeVisibleAsync();
     }
 }

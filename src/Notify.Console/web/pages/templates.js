@@ -37,6 +37,8 @@ export function Templates() {
 
 /** A problem's errors as items with channel, locale, field, and line and column when the message has them. */
 function errorItems(problem) {
+  // The preview names each Liquid error's channel, locale, field, line and column in templateErrors.
+  if (Array.isArray(problem?.templateErrors) && problem.templateErrors.length > 0) return problem.templateErrors.map(e => ({ ...e, field: e.field ? e.path || e.field : e.path }));
   if (!problem?.errors) return [];
   if (Array.isArray(problem.errors)) return problem.errors.map(e => ({ ...e, message: e.message || e.detail || '' }));
   return Object.entries(problem.errors).flatMap(([field, messages]) => [].concat(messages).map(m => {
