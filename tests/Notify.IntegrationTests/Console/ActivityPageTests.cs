@@ -43,10 +43,18 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
         await Expect(timeline.First).ToContainTextAsync("queued");
         await Expect(timeline.Last).ToContainTextAsync("sent");
         await Expect(console.Page.GetByText("Provider message id")).ToBeVisibleAsync();
+        // What the user received, rendered again, with the address masked.
+        var received = console.Page.Locator("section").Filter(new() { HasText = "What the user received" });
+        await Expect(received).ToContainTextAsync("Hello Ann");
+        await Expect(received).ToContainTextAsync("***@example.com");
+        await Expect(console.Page.GetByText("ann@example.com")).ToHaveCountAsync(0);
         await console.AssertCleanAsync("delivery");
 
         await console.Page.GetByRole(AriaRole.Link, new() { Name = userId }).First.ClickAsync();
         await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "User " + userId })).ToBeVisibleAsync();
+        await Expect(console.Page.Locator("dl.facts")).ToContainTextAsync("***");
+        await Expect(console.Page.GetByText("ann@example.com")).ToHaveCountAsync(0);
+        await Expect(console.Page.GetByRole(AriaRole.Link, new() { Name = deliveryId })).ToBeVisibleAsync();
         await console.AssertCleanAsync("user");
     }
 

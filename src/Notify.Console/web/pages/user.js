@@ -45,6 +45,7 @@ export function User({ session, arg }) {
         ${(user.devices || []).length === 0 ? html`<p class="muted">None.</p>` : html`<ul>${user.devices.map(d => html`<li>${d.platform} <code>${d.id || d.token}</code> registered ${time(d.registeredAt)}</li>`)}</ul>`}
       </section>
       <section aria-labelledby="prefs-title"><h2 id="prefs-title">Preferences</h2>
+        ${Object.keys(user.preferences || {}).length === 0 && html`<p class="muted">None set: every channel is on by default.</p>`}
         <ul>${Object.entries(user.preferences || {}).map(([k, v]) => html`<li>${k}: ${v === false ? 'off' : v === true ? 'on' : 'default'}</li>`)}</ul>
       </section>`)}
     ${arg && !has(session, 'users:write') && html`<p class="muted">The profile needs <code>users:write</code>.</p>`}
