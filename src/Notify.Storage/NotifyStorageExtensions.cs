@@ -49,6 +49,7 @@ public static class NotifyStorageExtensions
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton<Console.TableActivityIndex>();
+        services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());

@@ -55,8 +55,9 @@ public sealed class StorageNames(string prefix)
     public string Events => Table("NotifyEvents");
     public string Audit => Table("NotifyAudit");
     public string Activity => Table("NotifyActivity");
+    public string QueueSamples => Table("NotifyQueueSamples");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Activity];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Activity, QueueSamples];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -85,6 +85,7 @@ public sealed class FunctionsMetadataTests
             "DeleteApp: httpTrigger DELETE v1/admin/apps/{key}",
             "ConsoleSignIn: httpTrigger POST v1/console/session",
             "CountNotifications: httpTrigger GET v1/notifications/counts",
+            "GetQueueHistory: httpTrigger GET v1/admin/queues/history",
             "NotificationContent: httpTrigger GET v1/notifications/{id}/content",
             "ListTemplates: httpTrigger GET v1/templates",
             "ListTemplateVersions: httpTrigger GET v1/templates/{name}/versions",

@@ -16,6 +16,7 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<ConsoleTemplateService>();
+        builder.Services.AddSingleton<QueueHistory>();
         return builder;
     }
 }

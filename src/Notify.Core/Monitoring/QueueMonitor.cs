@@ -16,7 +16,8 @@ public sealed partial class QueueMonitor(
     IAlertSink alerts,
     TimeProvider time,
     IOptions<MonitoringOptions> options,
-    ILogger<QueueMonitor> logger)
+    ILogger<QueueMonitor> logger,
+    Console.IQueueSampleStore? samples = null)
 {
     public const string BacklogAlert = "queue-backlog";
     public const string PoisonBacklogAlert = "poison-backlog";
@@ -42,6 +43,18 @@ public sealed partial class QueueMonitor(
         }
         var report = await SampleAsync(cancellationToken);
         _lastRun = report.At;
+        if (samples is not null)
+        {
+            // The console's queue charts: one sample per run (a minute); a failed write loses one point, not the alerts.
+            try
+            {
+                await samples.RecordAsync(Console.QueueHistory.ToSample(report), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogSampleFailed(logger, e);
+            }
+        }
         foreach (var queue in Backlogs(report, settings))
         {
             var threshold = ThresholdFor(queue.Kind, settings);
@@ -63,6 +76,9 @@ public sealed partial class QueueMonitor(
 
     private static string Format(TimeSpan? age) =>
         age is not { } value ? "-" : value.ToString(value >= TimeSpan.FromDays(1) ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 6002, EventName = "QueueSampleFailed", Level = LogLevel.Warning, Message = "Could not keep the queue sample for the console's charts")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 6001, EventName = "QueueBacklog", Level = LogLevel.Warning, Message = "Queue {Queue} has a backlog: {Length} messages, oldest {OldestAge}")]
     private static partial void LogBacklog(ILogger logger, string queue, long length, TimeSpan oldestAge);

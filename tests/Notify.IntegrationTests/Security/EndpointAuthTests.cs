@@ -55,6 +55,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST v1/admin/apps/{key}/enable"] = [Scopes.Admin],
         ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
         ["GET v1/admin/queues"] = [Scopes.Admin],
+        ["GET v1/admin/queues/history"] = [Scopes.Admin],
         ["GET v1/stats"] = [Scopes.Admin],
         ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
     };
