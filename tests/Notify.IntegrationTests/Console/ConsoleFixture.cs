@@ -123,9 +123,18 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>One sample of every queue, as the monitoring timer takes each minute (timers are off in test hosts).</summary>
-    public Task SampleQueuesAsync() =>
-        Host.Service<Notify.Core.Monitoring.QueueMonitor>().SampleAsync(TestContext.Current.CancellationToken);
+    /// <summary>
+    /// Two real samples of every queue for the charts: one taken now and kept as of two minutes ago, then the
+    /// monitoring timer's own tick (timers are off in test hosts), which keeps its sample as the timer does.
+    /// </summary>
+    public async Task SampleQueuesAsync()
+    {
+        var monitor = Host.Service<Notify.Core.Monitoring.QueueMonitor>();
+        var earlier = await monitor.SampleAsync(TestContext.Current.CancellationToken);
+        await Host.Service<Notify.Core.Console.IQueueSampleStore>().RecordAsync(
+            Notify.Core.Console.QueueHistory.ToSample(earlier with { At = earlier.At.AddMinutes(-2) }), TestContext.Current.CancellationToken);
+        await monitor.RunAsync(TestContext.Current.CancellationToken);
+    }
 
     /// <summary>A fresh context (cookies of its own) and page; script errors and CSP refusals fail <see cref="AssertCleanAsync"/>.</summary>
     public async Task<ConsoleTab> OpenAsync()
