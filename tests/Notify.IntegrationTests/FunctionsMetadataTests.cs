@@ -86,6 +86,7 @@ public sealed class FunctionsMetadataTests
             "ConsoleSignIn: httpTrigger POST v1/console/session",
             "CountNotifications: httpTrigger GET v1/notifications/counts",
             "GetQueueHistory: httpTrigger GET v1/admin/queues/history",
+            "GetStatsSeries: httpTrigger GET v1/stats/series",
             "NotificationContent: httpTrigger GET v1/notifications/{id}/content",
             "ListTemplates: httpTrigger GET v1/templates",
             "ListTemplateVersions: httpTrigger GET v1/templates/{name}/versions",

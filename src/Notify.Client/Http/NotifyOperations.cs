@@ -10,7 +10,7 @@ internal static class NotifyOperations
         "GetNotification", "GET", "/api/v1/notifications/{id}", [], null, typeof(Delivery), RetryMode.Idempotent);
 
     public static readonly NotifyOperation ListNotifications = new(
-        "ListNotifications", "GET", "/api/v1/notifications", ["eventId"], null, typeof(DeliveryList), RetryMode.Idempotent);
+        "ListNotifications", "GET", "/api/v1/notifications", ["eventId", "userId", "status", "template", "channel", "app", "from", "to", "limit", "continuationToken"], null, typeof(DeliveryList), RetryMode.Idempotent);
 
     public static readonly NotifyOperation PostEvent = new(
         "PostEvent", "POST", "/api/v1/events", [], typeof(AppEvent), typeof(AppEventResult), RetryMode.IdempotentByEventId);
@@ -19,7 +19,7 @@ internal static class NotifyOperations
         "PutUser", "PUT", "/api/v1/users/{userId}", [], typeof(UserProfile), typeof(NotifyUser), RetryMode.Idempotent);
 
     public static readonly NotifyOperation GetUser = new(
-        "GetUser", "GET", "/api/v1/users/{userId}", [], null, typeof(NotifyUser), RetryMode.Idempotent);
+        "GetUser", "GET", "/api/v1/users/{userId}", ["masked"], null, typeof(NotifyUser), RetryMode.Idempotent);
 
     public static readonly NotifyOperation ImportUsers = new(
         "ImportUsers", "POST", "/api/v1/users/batch", [], typeof(UserBatchRequest), typeof(UserImportResult), RetryMode.Idempotent);

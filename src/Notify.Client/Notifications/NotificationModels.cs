@@ -53,6 +53,11 @@ public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Cha
 /// <param name="ProviderMessageId">The provider's id for the message.</param>
 /// <param name="History">Every status it went through.</param>
 /// <param name="Provider">The provider of its last attempt (which sent it, once sent): after a failover, not the first one.</param>
+/// <param name="NotBefore">A scheduled delivery is not sent before this.</param>
+/// <param name="DigestDeliveryId">The digest delivery this one was folded into.</param>
+/// <param name="Template">The template it was sent with.</param>
+/// <param name="TemplateVersion">The template's version it was sent with.</param>
+/// <param name="App">The app that sent it.</param>
 public sealed record Delivery(
     string Id,
     string EventId,
@@ -69,7 +74,12 @@ public sealed record Delivery(
     string? LastError,
     string? ProviderMessageId,
     IReadOnlyList<DeliveryHistoryEntry> History,
-    string? Provider = null);
+    string? Provider = null,
+    DateTimeOffset? NotBefore = null,
+    string? DigestDeliveryId = null,
+    string? Template = null,
+    string? TemplateVersion = null,
+    string? App = null);
 
 /// <summary>One step of a delivery's history.</summary>
 /// <param name="Status">The status it entered.</param>
@@ -80,7 +90,7 @@ public sealed record Delivery(
 public sealed record DeliveryHistoryEntry(DeliveryStatus Status, int Attempt, DateTimeOffset At, string? Detail, string? Provider = null);
 
 /// <summary>The answer of <c>GET /api/v1/notifications?eventId=</c>: one page of an event's deliveries.</summary>
-internal sealed record DeliveryList(string EventId, IReadOnlyList<Delivery> Deliveries);
+internal sealed record DeliveryList(string? EventId, IReadOnlyList<Delivery> Deliveries, string? ContinuationToken = null);
 
 /// <summary>An engagement or outcome the app reports for a delivery (e.g. a conversion).</summary>
 /// <param name="Type">The event type, such as <c>converted</c>.</param>

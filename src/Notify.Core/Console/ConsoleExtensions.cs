@@ -17,6 +17,7 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<ConsoleTemplateService>();
         builder.Services.AddSingleton<QueueHistory>();
+        builder.Services.AddSingleton<StatsSeriesService>();
         return builder;
     }
 }

@@ -7,7 +7,11 @@ namespace Notify.Core.Delivery;
 public sealed record DeadLetterEntry(string AppKey, string DeliveryId, string EventId, Channel Channel, DateTimeOffset At, string Queue);
 
 /// <summary>Which dead letters an admin call is about; every field narrows the set.</summary>
-public sealed record DeadLetterFilter(Channel? Channel, DateTimeOffset? Since, string? EventId);
+public sealed record DeadLetterFilter(Channel? Channel, DateTimeOffset? Since, string? EventId)
+{
+    /// <summary>Only these deliveries (the console's "replay selected"); null: every one the other fields match.</summary>
+    public IReadOnlyList<string>? Ids { get; init; }
+}
 
 /// <summary><c>POST /api/v1/admin/dead-letters/replay</c>: which dead letters to replay, or only list with <c>dryRun</c>.</summary>
 public sealed record ReplayRequest(DeadLetterFilter Filter, bool DryRun)
@@ -19,9 +23,30 @@ public sealed record ReplayRequest(DeadLetterFilter Filter, bool DryRun)
         var since = reader?.String("since");
         var eventId = reader?.String("eventId");
         var dryRun = reader?.Boolean("dryRun") ?? false;
+        var idItems = reader?.Array("ids");
         reader?.RejectUnknown();
+        List<string>? ids = null;
+        if (idItems is not null)
+        {
+            ids = [];
+            if (idItems.Count is 0 or > DeadLetterService.MaxPerCall)
+            {
+                errors.Add("ids", $"must list 1 to {DeadLetterService.MaxPerCall} delivery ids");
+            }
+            for (var i = 0; i < idItems.Count; i++)
+            {
+                if (idItems[i].ValueKind != System.Text.Json.JsonValueKind.String || !DeliveryKey.TryParse(idItems[i].GetString(), out _))
+                {
+                    errors.Add($"ids[{i}]", "must be a delivery id");
+                }
+                else
+                {
+                    ids.Add(idItems[i].GetString()!);
+                }
+            }
+        }
         var filter = errors.IsEmpty ? DeadLetterService.ParseFilter(channel, since, eventId, errors) : null;
-        return filter is null || !errors.IsEmpty ? null : new ReplayRequest(filter, dryRun);
+        return filter is null || !errors.IsEmpty ? null : new ReplayRequest(filter with { Ids = ids }, dryRun);
     }
 }
 
@@ -96,6 +121,10 @@ public sealed class DeadLetterService(
     public async Task<ReplayView> ReplayAsync(string appKey, DeadLetterFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
         var entries = await index.ListAsync(appKey, filter, MaxPerCall, cancellationToken);
+        if (filter.Ids is { } ids)
+        {
+            entries = [.. entries.Where(e => ids.Contains(e.DeliveryId, StringComparer.Ordinal))];
+        }
         if (dryRun)
         {
             return new ReplayView(true, entries.Count, [.. entries.Select(ToView)]);

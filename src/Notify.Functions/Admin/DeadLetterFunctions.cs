@@ -59,4 +59,4 @@ public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLett
 public sealed record DeadLettersView(IReadOnlyList<DeadLetterView> DeadLetters);
 
 /// <summary>The body of <c>POST /api/v1/admin/dead-letters/replay</c>; every field narrows what is replayed.</summary>
-public sealed record ReplayDeadLettersBody(Channel? Channel, DateTimeOffset? Since, string? EventId, bool? DryRun);
+public sealed record ReplayDeadLettersBody(Channel? Channel, DateTimeOffset? Since, string? EventId, bool? DryRun, IReadOnlyList<string>? Ids = null);

@@ -23,3 +23,27 @@ public sealed class GetQueueHistory(QueueHistory history)
         return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
     }
 }
+
+/// <summary>
+/// GET /api/v1/stats/series?template=&amp;channel=&amp;from=&amp;to=&amp;interval=PT1H: the funnel queued → sent → delivered →
+/// opened → clicked per time bucket (scope as GET /api/v1/stats).
+/// </summary>
+public sealed class GetStatsSeries(StatsSeriesService series)
+{
+    [Function(nameof(GetStatsSeries))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("The funnel queued, sent, delivered, opened, clicked per time bucket")]
+    [QueryParameter("template", "One template (default: every template)")]
+    [QueryParameter("channel", "push, email or sms")]
+    [QueryParameter("from", "ISO 8601 (default: 24 hours before 'to')")]
+    [QueryParameter("to", "ISO 8601 (default: now)")]
+    [QueryParameter("interval", "ISO 8601 duration, PT1M to P7D (default PT1H)")]
+    public async Task<Results<Ok<FunnelSeriesView>, ValidationProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats/series")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
+        var result = await series.GetAsync(Q("template"), Q("channel"), Q("from"), Q("to"), Q("interval"), cancellationToken);
+        return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
+    }
+}

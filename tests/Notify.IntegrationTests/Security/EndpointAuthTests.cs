@@ -57,6 +57,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET v1/admin/queues"] = [Scopes.Admin],
         ["GET v1/admin/queues/history"] = [Scopes.Admin],
         ["GET v1/stats"] = [Scopes.Admin],
+        ["GET v1/stats/series"] = [Scopes.Admin],
         ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
     };
 
