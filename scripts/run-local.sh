@@ -43,6 +43,10 @@ export LocalHost__SeedDemo=true LocalHost__DemoAppKey="$app_key" LocalHost__Demo
 export ASPNETCORE_ENVIRONMENT=Development
 # The console's session signing key: a fresh dev key per run (sessions end when the script stops), unless one is set.
 export Notify__Console__SigningKey="${Notify__Console__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
+# The contact lookup's key, kept beside the Azurite data (git-ignored), so users written in earlier runs stay findable.
+mkdir -p .azurite
+[ -s .azurite/dev-contact-lookup-key ] || head -c 32 /dev/urandom | base64 > .azurite/dev-contact-lookup-key
+export Notify__Console__ContactLookupKey="${Notify__Console__ContactLookupKey:-$(cat .azurite/dev-contact-lookup-key)}"
 # The built app itself, not `dotnet run`, so that stopping this script stops it too.
 (cd src/Notify.LocalHost && exec dotnet bin/Debug/net10.0/Notify.LocalHost.dll --urls "http://127.0.0.1:$port") &
 pids+=("$!")

@@ -56,8 +56,9 @@ public sealed class StorageNames(string prefix)
     public string Audit => Table("NotifyAudit");
     public string Activity => Table("NotifyActivity");
     public string QueueSamples => Table("NotifyQueueSamples");
+    public string Contacts => Table("NotifyContacts");
 
-    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Activity, QueueSamples];
+    public IReadOnlyList<string> Tables => [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Activity, QueueSamples, Contacts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -87,6 +87,7 @@ public sealed class FunctionsMetadataTests
             "CountNotifications: httpTrigger GET v1/notifications/counts",
             "GetQueueHistory: httpTrigger GET v1/admin/queues/history",
             "GetStatsSeries: httpTrigger GET v1/stats/series",
+            "LookupUsers: httpTrigger GET v1/admin/users/lookup",
             "NotificationContent: httpTrigger GET v1/notifications/{id}/content",
             "ListTemplates: httpTrigger GET v1/templates",
             "ListTemplateVersions: httpTrigger GET v1/templates/{name}/versions",

@@ -18,6 +18,7 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<ConsoleTemplateService>();
         builder.Services.AddSingleton<QueueHistory>();
         builder.Services.AddSingleton<StatsSeriesService>();
+        builder.Services.AddSingleton<ContactLookup>();
         return builder;
     }
 }

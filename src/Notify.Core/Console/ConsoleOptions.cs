@@ -17,6 +17,12 @@ public sealed class ConsoleOptions : IValidatableObject
     [Range(1, 24 * 60, ErrorMessage = "Notify:Console:SessionMinutes must be between 1 and 1440.")]
     public int SessionMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// Secret, optional. Base64 of at least 32 random bytes: the HMAC key of the contact index (the admin lookup of a
+    /// user by e-mail or phone). Without it the lookup is off and no index rows are written.
+    /// </summary>
+    public string? ContactLookupKey { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(SigningKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -24,6 +30,10 @@ public sealed class ConsoleOptions : IValidatableObject
         if (Enabled && KeyBytes(SigningKey) is not { Length: >= 32 })
         {
             yield return new ValidationResult("Notify:Console:SigningKey must be base64 of at least 32 random bytes (app setting Notify__Console__SigningKey); leave it empty to turn the console off.", [nameof(SigningKey)]);
+        }
+        if (!string.IsNullOrWhiteSpace(ContactLookupKey) && KeyBytes(ContactLookupKey) is not { Length: >= 32 })
+        {
+            yield return new ValidationResult("Notify:Console:ContactLookupKey must be base64 of at least 32 random bytes (app setting Notify__Console__ContactLookupKey); leave it empty to turn the lookup off.", [nameof(ContactLookupKey)]);
         }
     }
 

@@ -35,7 +35,7 @@ public sealed record UserBatchView(bool DryRun, int Created, int Updated, int In
 /// live in separate partitions, so there is no all-or-nothing: each valid user is written on its own (one
 /// transaction), and an invalid entry is reported without stopping the others.
 /// </summary>
-public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger)
+public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger, Console.ContactLookup? contacts = null)
 {
     /// <summary>Users written at once; each is a read and a transaction on its own partition.</summary>
     private const int Parallelism = 16;
@@ -70,6 +70,8 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
                 async (i, ct) => outcomes[i] = await store.ImportAsync(parsed[i]!, maxDevices, ct)
                     ? UserImportOutcome.Created
                     : UserImportOutcome.Updated);
+            // The contact index: its rows share 32 partitions, so a batch costs a few transactions, not one per user.
+            await (contacts?.IndexAsync(valid.Select(i => parsed[i]!.Profile), cancellationToken) ?? Task.CompletedTask);
             // One audit entry per user written, stored a hundred to a transaction.
             await audit.RecordManyAsync(appKey, Audit.AuditKinds.User, [.. valid.Select(i => (
                 outcomes[i] == UserImportOutcome.Created ? "import-create" : "import-replace",

@@ -13,7 +13,7 @@ public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffs
 public sealed record PreferencesView(bool Push, bool Email, bool Sms);
 
 /// <summary>Users, their devices and their channel preferences. Every write names the app that makes it: the user is stamped with it and the audit log records it.</summary>
-public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options)
+public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, Console.ContactLookup? contactLookup = null)
 {
     public static bool IsValidUserId(string userId) => Limits.UserId().IsMatch(userId);
 
@@ -23,6 +23,7 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         var (userId, contacts) = request;
         var profile = new UserProfile(userId, contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone, time.GetUtcNow(), UpdatedBy: appKey);
         var created = await store.PutProfileAsync(profile, cancellationToken);
+        await (contactLookup?.IndexAsync([profile], cancellationToken) ?? Task.CompletedTask);
         await audit.RecordAsync(appKey, AuditKinds.User, created ? "create" : "replace", userId, AuditLog.UserDetail(contacts.Email, contacts.Phone, contacts.Locale, contacts.TimeZone), cancellationToken);
         var stored = await store.GetAsync(userId, cancellationToken);
         return Result<UserView>.Ok(ToView(stored!));

@@ -47,3 +47,29 @@ public sealed class GetStatsSeries(StatsSeriesService series)
         return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
     }
 }
+
+/// <summary>
+/// GET /api/v1/admin/users/lookup?email=... or ?phone=...: the users with this contact, found through the keyed-hash
+/// contact index (no contact is stored in clear there). 404 when the lookup is off (no ContactLookupKey).
+/// </summary>
+public sealed class LookupUsers(ContactLookup lookup)
+{
+    [Function(nameof(LookupUsers))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("The users with an e-mail address or phone number, through a keyed-hash index")]
+    [QueryParameter("email", "An e-mail address (or give phone)")]
+    [QueryParameter("phone", "An E.164 phone number (or give email)")]
+    public async Task<Results<Ok<UserLookupView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/users/lookup")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
+        var result = await lookup.LookupAsync(Q("email"), Q("phone"), cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value!),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            _ => ApiResults.NotFound(result, "The contact lookup"),
+        };
+    }
+}

@@ -56,6 +56,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
         ["GET v1/admin/queues"] = [Scopes.Admin],
         ["GET v1/admin/queues/history"] = [Scopes.Admin],
+        ["GET v1/admin/users/lookup"] = [Scopes.Admin],
         ["GET v1/stats"] = [Scopes.Admin],
         ["GET v1/stats/series"] = [Scopes.Admin],
         ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
