@@ -116,6 +116,25 @@ public sealed class AdminPagesTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task An_admin_finds_a_user_by_e_mail_address_and_opens_the_user()
+    {
+        var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.Admin, Scopes.UsersWrite, Scopes.NotificationsRead);
+        var email = $"find-{Guid.NewGuid():N}@example.com";
+        var userId = await api.NewUserAsync(email: email);
+
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("user");
+        await console.Page.GetByLabel("Find by e-mail or phone").FillAsync(email);
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Find", Exact = true }).ClickAsync();
+        await console.Page.GetByRole(AriaRole.Link, new() { Name = userId }).ClickAsync();
+
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "User " + userId })).ToBeVisibleAsync();
+        await Expect(console.Page.Locator("dl.facts")).ToContainTextAsync("***@example.com");
+        Assert.DoesNotContain(email, console.Page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_stats_page_shows_the_funnel_of_a_template()
     {
         var (appKey, secret, admin) = await fixture.NewAppAsync(Scopes.Admin, Scopes.NotificationsSend, Scopes.NotificationsRead, Scopes.TemplatesWrite, Scopes.UsersWrite);

@@ -38,6 +38,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public NotifyHost Host { get; } = new(new Dictionary<string, string?>
     {
         ["Notify:Console:SigningKey"] = SigningKey,
+        ["Notify:Console:ContactLookupKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         // The tests move deliveries along themselves (PumpAsync), so a delivery can be dead-lettered before it is sent.
         ["LocalHost:QueuePumps"] = "false",
         ["Logging:LogLevel:Default"] = "Error",
