@@ -6,10 +6,11 @@
 AZURITE_ACCOUNT=devstoreaccount1
 AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
-# Installs the pinned Azurite into node_modules unless it is already there.
+# Installs the pinned npm tools (Azurite, the browser tests' Chromium) into node_modules unless they are there and
+# no newer than package-lock.json.
 azurite_install() {
-  if [ ! -x node_modules/.bin/azurite ]; then
-    echo "Installing Azurite (npm ci)..."
+  if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "Installing Azurite and the test browser (npm ci)..."
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }

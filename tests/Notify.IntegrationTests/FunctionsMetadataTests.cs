@@ -55,6 +55,7 @@ public sealed class FunctionsMetadataTests
             "ListAudit: httpTrigger GET v1/admin/audit",
             "ListDeadLetters: httpTrigger GET v1/admin/dead-letters",
             "Health: httpTrigger GET health",
+            "ConsolePage: httpTrigger GET console/{*path}",
             "ListNotifications: httpTrigger GET v1/notifications",
             "PostEvent: httpTrigger POST v1/events",
             "PreviewTemplate: httpTrigger POST v1/templates/{name}/preview",

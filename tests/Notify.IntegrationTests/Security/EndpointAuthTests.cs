@@ -87,7 +87,11 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["DELETE v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
+        [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
     };
+
+    /// <summary>The console's static files (tests/Notify.IntegrationTests/Console/ConsolePageTests).</summary>
+    public const string ConsoleFiles = "GET console/{*path}";
 
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalMetrics = "* /metrics";
@@ -95,7 +99,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalOpenApi = "GET /openapi/{documentName}.json";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 

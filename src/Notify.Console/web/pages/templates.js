@@ -1,0 +1,133 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, position } from '../api.js';
+import { html, Header, Field, Problem, time, navigate } from '../ui.js';
+
+const STARTER = JSON.stringify({
+  defaultLocale: 'en',
+  channels: {
+    email: { subject: 'Hello {{ data.name }}', html: '<p>Hello {{ data.name }}</p>', text: 'Hello {{ data.name }}' },
+    sms: { body: 'Hello {{ data.name }}' },
+  },
+}, null, 2);
+
+/** The templates the session's app may edit. */
+export function Templates() {
+  const [list, setList] = useState(null);
+  const [name, setName] = useState('');
+  const [error, setError] = useState(null);
+  useEffect(() => { api('GET', 'templates').then(r => setList(r.ok ? r.data.templates : { problem: r.data })); }, []);
+
+  const create = e => {
+    e.preventDefault();
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) { setError('Letters, digits, dot, dash and underscore; up to 64.'); return; }
+    navigate('template/' + encodeURIComponent(name));
+  };
+  return html`
+    <${Header} title="Templates" scope="templates:write" />
+    <form class="inline" onSubmit=${create} noValidate>
+      <${Field} id="new-template" label="New template name" error=${error}><input id="new-template" value=${name} onInput=${e => setName(e.target.value)} required /><//>
+      <button type="submit">New template</button>
+    </form>
+    ${!list ? html`<p>Loading…</p>` : list.problem ? html`<${Problem} problem=${list.problem} />` : html`
+      <table class="grid"><caption>Templates</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Channels</th><th scope="col">Version</th><th scope="col">Updated</th><th scope="col">By</th></tr></thead>
+        <tbody>${list.map(t => html`<tr><td><a href=${'#/template/' + encodeURIComponent(t.name)}>${t.name}</a></td><td>${(t.channels || []).join(', ')}</td>
+          <td><code>${t.version}</code></td><td>${time(t.updatedAt)}</td><td>${t.updatedBy || t.owner || ''}</td></tr>`)}</tbody></table>`}`;
+}
+
+/** A problem's errors as items with channel, locale, field, and line and column when the message has them. */
+function errorItems(problem) {
+  // The preview names each Liquid error's channel, locale, field, line and column in templateErrors.
+  if (Array.isArray(problem?.templateErrors) && problem.templateErrors.length > 0) return problem.templateErrors.map(e => ({ ...e, field: e.field ? e.path || e.field : e.path }));
+  if (!problem?.errors) return [];
+  if (Array.isArray(problem.errors)) return problem.errors.map(e => ({ ...e, message: e.message || e.detail || '' }));
+  return Object.entries(problem.errors).flatMap(([field, messages]) => [].concat(messages).map(m => {
+    const text = typeof m === 'string' ? m : m.message || JSON.stringify(m);
+    return { field, message: text, ...(position(text) || {}) };
+  }));
+}
+
+function Errors({ problem, label }) {
+  const items = errorItems(problem);
+  if (!problem) return null;
+  return html`<div class="problem" role="alert" aria-label=${label}>
+    <strong>${problem.title || 'Error'}</strong>
+    <ul>${items.map(e => html`<li class="template-error">
+      ${[e.channel, e.locale, e.field].filter(Boolean).join(' / ')}${e.line ? html` at <strong>line ${e.line}, column ${e.column}</strong>` : ''}: ${e.message}
+    </li>`)}</ul>
+  </div>`;
+}
+
+/** The editor: the definition as JSON, sample data and a locale, a live preview per channel as you type, save, versions. */
+export function TemplateEditor({ arg: name }) {
+  const [source, setSource] = useState(null);
+  const [data, setData] = useState('{"name":"Ann","code":"4711"}');
+  const [locale, setLocale] = useState('en');
+  const [preview, setPreview] = useState(null);
+  const [saved, setSaved] = useState(null);
+  const [versions, setVersions] = useState([]);
+  const [exists, setExists] = useState(false);
+  const timer = useRef(0);
+
+  const loadVersions = () => api('GET', 'templates/' + encodeURIComponent(name) + '/versions').then(r => r.ok && setVersions(r.data.versions));
+  useEffect(() => {
+    api('GET', 'templates/' + encodeURIComponent(name)).then(r => {
+      setExists(r.ok);
+      setSource(r.ok ? JSON.stringify(r.data.definition, null, 2) : STARTER);
+    });
+    loadVersions();
+  }, [name]);
+
+  useEffect(() => {
+    if (source === null) return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(async () => {
+      let definition, sample;
+      try { definition = JSON.parse(source); } catch (e) { setPreview({ problem: { title: 'The definition is not JSON', errors: { definition: [e.message] } } }); return; }
+      try { sample = JSON.parse(data || '{}'); } catch (e) { setPreview({ problem: { title: 'The sample data is not JSON', errors: { data: [e.message] } } }); return; }
+      const r = await api('POST', 'templates/preview', { definition, data: sample, locale });
+      setPreview(r.ok ? { channels: r.data.channels || r.data } : { problem: r.data });
+    }, 300);
+    return () => clearTimeout(timer.current);
+  }, [source, data, locale]);
+
+  async function save(e) {
+    e.preventDefault();
+    let definition;
+    try { definition = JSON.parse(source); } catch (err) { setSaved({ problem: { title: 'The definition is not JSON', errors: { definition: [err.message] } } }); return; }
+    const r = await api('PUT', 'templates/' + encodeURIComponent(name), definition);
+    setSaved(r.ok ? { version: r.data.version } : { problem: r.data });
+    if (r.ok) { setExists(true); loadVersions(); }
+  }
+
+  async function open(version) {
+    const r = await api('GET', 'templates/' + encodeURIComponent(name) + '/versions/' + encodeURIComponent(version));
+    if (r.ok) setSource(JSON.stringify(r.data.definition, null, 2));
+  }
+
+  if (source === null) return html`<${Header} title=${'Template ' + name} scope="templates:write" /><p>Loading…</p>`;
+  return html`
+    <${Header} title=${'Template ' + name} scope="templates:write"><a href="#/templates">All templates</a><//>
+    <div class="editor">
+      <form onSubmit=${save} class="editor-form">
+        <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)"><textarea id="definition" rows="18" spellcheck="false" value=${source} onInput=${e => setSource(e.target.value)}></textarea><//>
+        <${Field} id="sample" label="Sample data (JSON)"><textarea id="sample" rows="3" spellcheck="false" value=${data} onInput=${e => setData(e.target.value)}></textarea><//>
+        <${Field} id="locale" label="Preview locale"><input id="locale" value=${locale} onInput=${e => setLocale(e.target.value)} /><//>
+        <div class="actions"><button type="submit">Save template</button></div>
+        ${saved?.version && html`<p class="ok" role="status">Saved as version <code>${saved.version}</code>.</p>`}
+        <${Errors} problem=${saved?.problem} label="Save errors" />
+      </form>
+      <section class="preview" aria-labelledby="preview-title" aria-live="polite">
+        <h2 id="preview-title">Live preview</h2>
+        ${!preview ? html`<p class="muted">Rendering…</p>` : preview.problem ? html`<${Errors} problem=${preview.problem} label="Preview errors" />` : Object.entries(preview.channels).map(([channel, fields]) => html`
+          <article class="channel-preview"><h3>${channel}</h3>
+            <dl>${Object.entries(fields || {}).filter(([, v]) => typeof v === 'string').map(([k, v]) => html`<dt>${k}</dt><dd><pre>${v}</pre></dd>`)}</dl>
+          </article>`)}
+      </section>
+    </div>
+    <section aria-labelledby="versions-title">
+      <h2 id="versions-title">Earlier versions</h2>
+      ${!exists ? html`<p class="muted">Not saved yet.</p>` : versions.length === 0 ? html`<p class="muted">None listed.</p>` : html`<ul>${versions.map(v => html`<li>
+        <button type="button" class="link" onClick=${() => open(v.version)}>Load version <code>${v.version}</code></button> ${time(v.updatedAt)} ${v.updatedBy || ''}</li>`)}</ul>`}
+    </section>`;
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
+using Notify.Functions.Http;
+using Notify.OperatorConsole;
+
+namespace Notify.Functions.OperatorConsole;
+
+/// <summary>
+/// GET /api/console: the operator console's page and its bundled assets, embedded in the app (src/Notify.Console).
+/// No credentials: the files are public and hold no data; every call the page makes goes through the API and its one
+/// gate. Served with a strict Content-Security-Policy (no inline script or style, nothing from elsewhere).
+/// </summary>
+public sealed class ConsolePage
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    [Function(nameof(ConsolePage))]
+    [ExcludeFromDescription]
+    public Results<FileContentHttpResult, RedirectHttpResult, NotFoundProblem> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/{*path}")] HttpRequest request,
+        string? path)
+    {
+        var headers = request.HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        if (string.IsNullOrEmpty(path) && !request.Path.Value!.EndsWith('/'))
+        {
+            // The page's asset links are relative to the console's folder: /api/console becomes /api/console/.
+            return TypedResults.Redirect(request.PathBase + request.Path + "/" + request.QueryString, permanent: true, preserveMethod: true);
+        }
+        if (ConsoleAssets.Find(path) is not { } asset)
+        {
+            return ApiResults.NotFound("The console file");
+        }
+        headers.CacheControl = asset.Immutable ? "public, max-age=31536000, immutable" : "no-cache";
+        // The ETag lets the browser revalidate the page with a 304 (If-None-Match is handled by the result).
+        return TypedResults.Bytes(asset.Content, asset.ContentType, entityTag: new EntityTagHeaderValue(asset.ETag));
+    }
+}

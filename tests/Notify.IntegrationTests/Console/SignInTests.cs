@@ -1,0 +1,57 @@
+using Microsoft.Playwright;
+using Notify.Core.Apps;
+using static Microsoft.Playwright.Assertions;
+
+namespace Notify.IntegrationTests.ConsoleUi;
+
+/// <summary>Signing in and out of the console in a real browser.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class SignInTests(ConsoleFixture fixture)
+{
+    [Fact]
+    public async Task The_sign_in_page_is_accessible_and_runs_under_the_strict_policy()
+    {
+        await using var console = await fixture.OpenAsync();
+        await console.GotoAsync();
+
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await console.AssertCleanAsync("sign-in");
+    }
+
+    [Fact]
+    public async Task Signing_in_opens_the_console_and_signing_out_ends_the_session()
+    {
+        var (appKey, secret, _) = await fixture.NewAppAsync(Scopes.NotificationsRead);
+        await using var console = await fixture.OpenAsync();
+
+        await console.SignInAsync(appKey, secret);
+        await Expect(console.Page.GetByText("Signed in as " + appKey)).ToBeVisibleAsync();
+        // The secret is in no storage the page can read back, nor in the address.
+        var stored = await console.Page.EvaluateAsync<string>("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + location.href + document.cookie");
+        Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        var cookies = await console.Page.Context.CookiesAsync();
+        Assert.Contains(cookies, c => c.HttpOnly && c.SameSite == SameSiteAttribute.Strict);
+
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await console.Page.ReloadAsync();
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_is_refused_and_says_so()
+    {
+        var (appKey, _, _) = await fixture.NewAppAsync(Scopes.NotificationsRead);
+        await using var console = await fixture.OpenAsync();
+        await console.GotoAsync();
+
+        await console.Page.GetByLabel("App key").FillAsync(appKey);
+        await console.Page.GetByLabel("Secret").FillAsync(AppSecrets.NewSecret());
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(console.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Wrong app key or secret");
+        await Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        Assert.Empty(await console.Page.Context.CookiesAsync());
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using Notify.Core.Apps;
+using static Microsoft.Playwright.Assertions;
+
+namespace Notify.IntegrationTests.ConsoleUi;
+
+/// <summary>The templates list and editor in the browser.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class TemplatePagesTests(ConsoleFixture fixture)
+{
+    [Fact]
+    public async Task A_template_saved_with_a_syntax_error_shows_the_line_and_column_and_is_not_stored()
+    {
+        var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
+        var name = "tpl-" + Guid.NewGuid().ToString("N")[..12];
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("templates");
+        await console.AssertCleanAsync("templates");
+        await console.Page.GetByLabel("New template name").FillAsync(name);
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "New template" }).ClickAsync();
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Template " + name })).ToBeVisibleAsync();
+
+        // The SMS body's second line has a tag that never closes.
+        await console.Page.GetByLabel("Definition", new() { Exact = false }).FillAsync("""
+            {
+              "defaultLocale": "en",
+              "channels": { "sms": { "body": "Hello {{ data.name }}\nYour code {% if data.code %}{{ data.code }" } }
+            }
+            """);
+        // The live preview already says where, before anything is saved.
+        await Expect(console.Page.GetByLabel("Preview errors").Locator(".template-error").First).ToContainTextAsync("line 2, column");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
+
+        var error = console.Page.GetByLabel("Save errors").Locator(".template-error").First;
+        await Expect(error).ToContainTextAsync("line 2, column");
+        await Expect(error).ToContainTextAsync("channels.sms.body");
+        await console.AssertCleanAsync("template-editor");
+        var stored = await api.Http.GetAsync($"/api/v1/templates/{name}", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, stored.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_valid_template_is_saved_from_the_editor()
+    {
+        var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
+        var name = "tpl-" + Guid.NewGuid().ToString("N")[..12];
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("template/" + name);
+        // The preview follows the sample data as it is typed, per channel.
+        await Expect(console.Page.Locator(".channel-preview").Filter(new() { HasText = "sms" })).ToContainTextAsync("Hello Ann");
+        await console.Page.GetByLabel("Sample data (JSON)").FillAsync("""{"name":"Bob"}""");
+        await Expect(console.Page.Locator(".channel-preview").Filter(new() { HasText = "sms" })).ToContainTextAsync("Hello Bob");
+
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
+
+        await Expect(console.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved as version");
+        var stored = await api.GetJsonAsync($"/api/v1/templates/{name}");
+        Assert.Equal("Hello {{ data.name }}", stored["definition"]!["channels"]!["sms"]!["body"]!.GetValue<string>());
+        await Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Load version " + stored["version"]!.GetValue<string>() })).ToBeVisibleAsync();
+    }
+}
