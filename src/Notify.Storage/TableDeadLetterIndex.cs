@@ -10,14 +10,25 @@ public sealed class TableDeadLetterIndex(TableServiceClient service, StorageName
 {
     private readonly TableClient _table = service.GetTableClient(names.DeadLetters);
 
-    public async Task AddAsync(DeadLetterEntry entry, CancellationToken cancellationToken) =>
-        await _table.UpsertEntityAsync(new TableEntity(entry.AppKey, entry.DeliveryId)
+    public async Task AddAsync(DeadLetterEntry entry, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(entry.AppKey, entry.DeliveryId)
         {
             ["EventId"] = entry.EventId,
             ["Channel"] = entry.Channel.ToName(),
             ["At"] = entry.At,
             ["Queue"] = entry.Queue,
-        }, TableUpdateMode.Replace, cancellationToken);
+        };
+        if (entry.Reason is not null)
+        {
+            row["Reason"] = entry.Reason;
+        }
+        if (entry.Attempts is { } attempts)
+        {
+            row["Attempts"] = attempts;
+        }
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+    }
 
     public async Task<IReadOnlyList<DeadLetterEntry>> ListAsync(string appKey, DeadLetterFilter filter, int max, CancellationToken cancellationToken)
     {
@@ -38,7 +49,11 @@ public sealed class TableDeadLetterIndex(TableServiceClient service, StorageName
         await foreach (var e in _table.QueryAsync<TableEntity>(query, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             ChannelNames.TryParse(e.GetString("Channel"), out var c);
-            result.Add(new DeadLetterEntry(appKey, e.RowKey, e.GetString("EventId"), c, e.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue, e.GetString("Queue")));
+            result.Add(new DeadLetterEntry(appKey, e.RowKey, e.GetString("EventId"), c, e.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue, e.GetString("Queue"))
+            {
+                Reason = e.GetString("Reason"),
+                Attempts = e.GetInt32("Attempts"),
+            });
             if (result.Count >= max)
             {
                 break;

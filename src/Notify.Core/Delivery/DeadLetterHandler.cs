@@ -63,7 +63,12 @@ public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeliveryQueue q
             };
             if (await log.TryTransitionAsync(record.Key, record.ETag!, transition, cancellationToken) is not null)
             {
-                await deadLetters.AddAsync(new DeadLetterEntry(record.AppKey, record.Key.Id, record.EventId, record.Channel, transition.At, queueName), cancellationToken);
+                await deadLetters.AddAsync(new DeadLetterEntry(record.AppKey, record.Key.Id, record.EventId, record.Channel, transition.At, queueName)
+                {
+                    // The index row carries what the console lists, so listing never reads the delivery log.
+                    Reason = record.LastError is { Length: > 0 } last ? $"{transition.LastError}; last error: {last}" : transition.LastError,
+                    Attempts = transition.Attempt,
+                }, cancellationToken);
                 metrics.DeadLettered(record.Channel);
                 await alerts.RaiseAsync(new Alert("dead-lettered", $"Delivery moved to {queueName}-poison after repeated processing failures.", record.Key.Id, record.Channel), cancellationToken);
                 return;

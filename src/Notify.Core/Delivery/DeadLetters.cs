@@ -4,7 +4,14 @@ using Notify.Core.Validation;
 namespace Notify.Core.Delivery;
 
 /// <summary>A dead-lettered delivery, as the per-app dead-letter index keeps it.</summary>
-public sealed record DeadLetterEntry(string AppKey, string DeliveryId, string EventId, Channel Channel, DateTimeOffset At, string Queue);
+public sealed record DeadLetterEntry(string AppKey, string DeliveryId, string EventId, Channel Channel, DateTimeOffset At, string Queue)
+{
+    /// <summary>Why it was dead-lettered; null on entries written before the index kept it.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Attempts made when it was dead-lettered; null on entries written before the index kept it.</summary>
+    public int? Attempts { get; init; }
+}
 
 /// <summary>Which dead letters an admin call is about; every field narrows the set.</summary>
 public sealed record DeadLetterFilter(Channel? Channel, DateTimeOffset? Since, string? EventId)
@@ -63,7 +70,8 @@ public interface IDeadLetterIndex
     Task RemoveAsync(string appKey, string deliveryId, CancellationToken cancellationToken);
 }
 
-public sealed record DeadLetterView(string Id, string EventId, Channel Channel, DateTimeOffset DeadLetteredAt, string Queue);
+/// <summary>A dead letter as the API lists it; <c>reason</c> and <c>attempts</c> are null only for entries older than those fields.</summary>
+public sealed record DeadLetterView(string Id, string EventId, Channel Channel, DateTimeOffset DeadLetteredAt, string Queue, string? Reason, int? Attempts);
 
 public sealed record ReplayView(bool DryRun, int Count, IReadOnlyList<DeadLetterView> Deliveries);
 
@@ -164,5 +172,5 @@ public sealed class DeadLetterService(
         return new ReplayView(false, replayed.Count, replayed);
     }
 
-    private static DeadLetterView ToView(DeadLetterEntry e) => new(e.DeliveryId, e.EventId, e.Channel, e.At, e.Queue);
+    private static DeadLetterView ToView(DeadLetterEntry e) => new(e.DeliveryId, e.EventId, e.Channel, e.At, e.Queue, e.Reason, e.Attempts);
 }

@@ -74,6 +74,10 @@ public sealed class AdminPagesTests(ConsoleFixture fixture)
         await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
         await console.GotoAsync("dead-letters");
+        // The list shows why it was dead-lettered and after how many attempts (the poison handler writes both).
+        var row = console.Page.Locator("tbody tr").Filter(new() { Has = console.Page.GetByLabel("Select " + deliveryId) });
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(4)).ToContainTextAsync("failed processing too many times");
+        await Expect(row.GetByRole(AriaRole.Cell).Nth(5)).ToHaveTextAsync("1");
         await console.Page.GetByLabel("Select " + deliveryId).CheckAsync();
         await console.AssertCleanAsync("dead-letters");
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Dry run replay of 1 selected" }).ClickAsync();
