@@ -1,4 +1,4 @@
-import { h } from 'preact';
+import { h, cloneElement, toChildArray } from 'preact';
 import htm from 'htm';
 
 export const html = htm.bind(h);
@@ -41,11 +41,24 @@ export function Problem({ problem, shown = [] }) {
   </div>`;
 }
 
-/** A labelled form control with the API's error for its field beside it. */
+/** A problem+json answer's message(s) for one field, or undefined. */
+export const fieldErrors = (problem, ...names) => {
+  const found = names.flatMap(n => [].concat(problem?.errors?.[n] ?? []));
+  return found.length > 0 ? found : undefined;
+};
+
+/**
+ * A labelled form control with its error beside it (a client-side check or the API's problem+json message for that
+ * field): the control is marked aria-invalid and described by the hint and the error, so a screen reader reads both.
+ */
 export function Field({ id, label, error, hint, children }) {
+  const described = [hint && id + '-hint', error && id + '-error'].filter(Boolean).join(' ') || undefined;
+  const controls = toChildArray(children).map(c => c && c.props && c.props.id === id
+    ? cloneElement(c, { 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described })
+    : c);
   return html`<div class="field">
     <label for=${id}>${label}</label>
-    ${children}
+    ${controls}
     ${hint && html`<span class="hint" id=${id + '-hint'}>${hint}</span>`}
     ${error && html`<span class="field-error" id=${id + '-error'} role="alert">${[].concat(error).join('; ')}</span>`}
   </div>`;

@@ -89,4 +89,24 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
         await Expect(console.Page.GetByText("No delivery matches.")).ToBeVisibleAsync();
         await Expect(console.Page.GetByText(deliveryId)).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_filter_the_api_refuses_shows_the_apis_message_beside_its_field()
+    {
+        var (appKey, secret, _) = await fixture.NewAppAsync(Support);
+
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("activity");
+        // The browser cannot know the API's id format: the API's problem+json names the field and the page puts it there.
+        await console.Page.GetByLabel("Event id").FillAsync("not an event id!");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+
+        var field = console.Page.GetByLabel("Event id");
+        await Expect(console.Page.Locator("#f-event-error")).ToHaveTextAsync("must be 1-128 characters of letters, digits and '._:-'");
+        await Expect(field).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(field).ToHaveAttributeAsync("aria-describedby", "f-event-error");
+        await Expect(console.Page.Locator("#f-user")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await console.AssertCleanAsync("activity-invalid", screenshot: false);
+    }
 }

@@ -11,6 +11,7 @@ export function Activity({ session, params }) {
   const [tokens, setTokens] = useState([]); // continuation tokens of the pages before this one
   const [token, setToken] = useState(params.page || '');
   const [counts, setCounts] = useState(null);
+  const [invalid, setInvalid] = useState(null);
 
   const applied = Object.fromEntries(FILTERS.map(f => [f, params[f] || '']));
   // The inputs hold UTC wall-clock times (their labels say so), whatever the browser's own zone.
@@ -36,9 +37,19 @@ export function Activity({ session, params }) {
   }, [applied.app, applied.from, applied.to]);
 
   const set = name => e => setForm({ ...form, [name]: e.target.value });
-  const submit = e => { e.preventDefault(); setTokens([]); setToken(''); navigate('activity', form); };
+  const submit = e => {
+    e.preventDefault();
+    // What the browser can check before asking; the rest (id formats, known names) the API answers field by field.
+    const errors = {};
+    for (const f of ['from', 'to']) if (form[f] && isNaN(new Date(form[f] + 'Z'))) errors[f] = ['must be a date and time'];
+    if (!errors.from && !errors.to && form.from && form.to && form.from > form.to) errors.to = ['must not be before From'];
+    for (const f of ['template', 'userId', 'eventId', 'app']) if (form[f] && form[f].length > 128) errors[f] = ['must be at most 128 characters'];
+    setInvalid(Object.keys(errors).length > 0 ? { errors } : null);
+    if (Object.keys(errors).length > 0) return;
+    setTokens([]); setToken(''); navigate('activity', form);
+  };
   const clear = () => { const empty = Object.fromEntries(FILTERS.map(f => [f, ''])); setForm(empty); setTokens([]); setToken(''); navigate('activity', {}); };
-  const fieldError = name => page.problem?.errors?.[name];
+  const fieldError = name => invalid ? invalid.errors[name] : page.problem?.errors?.[name];
 
   return html`
     <${Header} title="Activity" scope="notifications:read" />

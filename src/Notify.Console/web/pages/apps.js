@@ -12,10 +12,13 @@ function OneTimeSecret({ credential, onDone }) {
   </section>`;
 }
 
-function ScopeBoxes({ idPrefix, value, onChange, legend }) {
-  return html`<fieldset class="scopes"><legend>${legend}</legend>
+/** Scope checkboxes; the error for "scopes" (a client check or the API's) sits inside the group and describes it. */
+function ScopeBoxes({ idPrefix, value, onChange, legend, error }) {
+  const errorId = idPrefix + 'scopes-error';
+  return html`<fieldset class="scopes" aria-describedby=${error ? errorId : undefined}><legend>${legend}</legend>
     ${SCOPES.map(s => html`<label for=${idPrefix + s}><input type="checkbox" id=${idPrefix + s} checked=${value.includes(s)}
       onChange=${() => onChange(value.includes(s) ? value.filter(v => v !== s) : [...value, s])} /> ${s}</label>`)}
+    ${error && html`<span class="field-error" id=${errorId} role="alert">${[].concat(error).join('; ')}</span>`}
   </fieldset>`;
 }
 
@@ -38,11 +41,15 @@ function AppRow({ app, onChanged, onSecret }) {
       <button type="button" onClick=${rotate}>Rotate secret of ${app.appKey}</button>
       <button type="button" class="secondary" onClick=${() => act('POST', app.disabled ? '/enable' : '/disable')}>${app.disabled ? 'Enable' : 'Disable'} ${app.appKey}</button>
     </div>
-    <form onSubmit=${e => { e.preventDefault(); act('PUT', '/scopes', { scopes }); }}>
-      <${ScopeBoxes} idPrefix=${app.appKey + '-'} legend=${'Scopes of ' + app.appKey} value=${scopes} onChange=${setScopes} />
+    <form noValidate onSubmit=${e => {
+      e.preventDefault();
+      if (scopes.length === 0) { setProblem({ title: 'An app needs a scope', errors: { scopes: ['choose at least one'] } }); return; }
+      act('PUT', '/scopes', { scopes });
+    }}>
+      <${ScopeBoxes} idPrefix=${app.appKey + '-'} legend=${'Scopes of ' + app.appKey} value=${scopes} onChange=${setScopes} error=${problem?.errors?.scopes} />
       <button type="submit">Save scopes of ${app.appKey}</button>
     </form>
-    <${Problem} problem=${problem} />
+    <${Problem} problem=${problem} shown=${['scopes']} />
   </article>`;
 }
 
@@ -60,8 +67,10 @@ export function Apps() {
 
   async function create(e) {
     e.preventDefault();
-    if (!name.trim()) { setProblem({ title: 'The app needs a name', errors: { name: ['is required'] } }); return; }
-    if (scopes.length === 0) { setProblem({ title: 'The app needs a scope', errors: { scopes: ['choose at least one'] } }); return; }
+    const errors = {};
+    if (!name.trim()) errors.name = ['is required'];
+    if (scopes.length === 0) errors.scopes = ['choose at least one'];
+    if (Object.keys(errors).length > 0) { setProblem({ title: 'The app cannot be created yet', errors }); return; }
     const r = await api('POST', 'admin/apps', { name: name.trim(), scopes });
     if (r.ok) { setProblem(null); setName(''); setCredential(r.data); load(); } else setProblem(r.data);
   }
@@ -71,8 +80,7 @@ export function Apps() {
     ${credential && html`<${OneTimeSecret} credential=${credential} onDone=${() => setCredential(null)} />`}
     <form class="create-app" onSubmit=${create} noValidate aria-label="Create an app">
       <${Field} id="app-name" label="New app name" error=${problem?.errors?.name}><input id="app-name" value=${name} onInput=${e => setName(e.target.value)} required /><//>
-      <${ScopeBoxes} idPrefix="new-" legend="Scopes of the new app" value=${scopes} onChange=${setScopes} />
-      ${problem?.errors?.scopes && html`<span class="field-error" role="alert">${[].concat(problem.errors.scopes).join('; ')}</span>`}
+      <${ScopeBoxes} idPrefix="new-" legend="Scopes of the new app" value=${scopes} onChange=${setScopes} error=${problem?.errors?.scopes} />
       <button type="submit">Create app</button>
       <${Problem} problem=${problem} shown=${['name', 'scopes']} />
     </form>

@@ -1,22 +1,29 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { html, Field } from '../ui.js';
+import { html, Field, fieldErrors } from '../ui.js';
 
 /** App key and secret for a session cookie; the secret stays in this form's memory only. */
 export function SignIn({ onSignedIn }) {
   const [appKey, setAppKey] = useState('');
   const [secret, setSecret] = useState('');
   const [error, setError] = useState(null);
+  const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(e) {
     e.preventDefault();
-    if (!appKey.trim() || !secret) { setError('Enter the app key and its secret.'); return; }
+    setError(null);
+    const missing = {};
+    if (!appKey.trim()) missing.appKey = ['is required'];
+    if (!secret) missing.secret = ['is required'];
+    if (Object.keys(missing).length > 0) { setProblem({ errors: missing }); return; }
+    setProblem(null);
     setBusy(true);
     const r = await api('POST', 'console/session', { appKey: appKey.trim(), secret });
     setBusy(false);
     setSecret('');
     if (r.ok) onSignedIn(r.data);
+    else if (r.data?.errors) setProblem(r.data);
     else setError(r.status === 401 ? 'Wrong app key or secret, or the app is disabled.' : (r.data?.detail || r.data?.title || 'Sign-in failed (' + r.status + ').'));
   }
 
@@ -24,8 +31,8 @@ export function SignIn({ onSignedIn }) {
     <h1 id="page-title" tabindex="-1">Sign in</h1>
     <p>Sign in with an app's key and secret. What you see and may do follows that app's scopes.</p>
     <form onSubmit=${submit} noValidate>
-      <${Field} id="app-key" label="App key"><input id="app-key" name="appKey" autocomplete="username" required value=${appKey} onInput=${e => setAppKey(e.target.value)} /><//>
-      <${Field} id="secret" label="Secret"><input id="secret" name="secret" type="password" autocomplete="current-password" required value=${secret} onInput=${e => setSecret(e.target.value)} /><//>
+      <${Field} id="app-key" label="App key" error=${fieldErrors(problem, 'appKey')}><input id="app-key" name="appKey" autocomplete="username" required value=${appKey} onInput=${e => setAppKey(e.target.value)} /><//>
+      <${Field} id="secret" label="Secret" error=${fieldErrors(problem, 'secret')}><input id="secret" name="secret" type="password" autocomplete="current-password" required value=${secret} onInput=${e => setSecret(e.target.value)} /><//>
       ${error && html`<p class="problem" role="alert">${error}</p>`}
       <button type="submit" disabled=${busy}>Sign in</button>
     </form>

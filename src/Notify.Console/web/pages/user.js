@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
-import { html, Header, Field, Problem, Status, time, has, navigate } from '../ui.js';
+import { html, Header, Field, Problem, Status, time, has, navigate, fieldErrors } from '../ui.js';
 
 /** A user's profile with masked contacts, devices, preferences, and recent deliveries on every channel. */
 export function User({ session, arg }) {
@@ -9,6 +9,7 @@ export function User({ session, arg }) {
   const [found, setFound] = useState(null);
   const [user, setUser] = useState(null);
   const [deliveries, setDeliveries] = useState(null);
+  const [idError, setIdError] = useState(null);
 
   useEffect(() => {
     if (!arg) return;
@@ -19,22 +20,26 @@ export function User({ session, arg }) {
   async function find(e) {
     e.preventDefault();
     const value = lookup.trim();
-    if (!value) return;
+    if (!value) { setFound({ problem: { errors: { lookup: ['enter an e-mail address or a phone number'] } } }); return; }
+    if (value.includes('@') ? !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value) : !/^\+?[0-9 ().-]{4,}$/.test(value)) {
+      setFound({ problem: { errors: { lookup: [value.includes('@') ? 'must be an e-mail address' : 'must be a phone number such as +15551234567'] } } });
+      return;
+    }
     const r = await api('GET', 'admin/users/lookup' + query(value.includes('@') ? { email: value } : { phone: value }));
     setFound(r.ok ? r.data.users : { problem: r.data });
   }
 
   return html`
     <${Header} title=${arg ? 'User ' + arg : 'User'} scope="notifications:read" />
-    <form class="inline" onSubmit=${e => { e.preventDefault(); if (userId.trim()) navigate('user/' + encodeURIComponent(userId.trim())); }}>
-      <${Field} id="user-id" label="User id"><input id="user-id" value=${userId} onInput=${e => setUserId(e.target.value)} required /><//>
+    <form class="inline" noValidate onSubmit=${e => { e.preventDefault(); setIdError(userId.trim() ? null : ['is required']); if (userId.trim()) navigate('user/' + encodeURIComponent(userId.trim())); }}>
+      <${Field} id="user-id" label="User id" error=${idError}><input id="user-id" value=${userId} onInput=${e => setUserId(e.target.value)} required /><//>
       <button type="submit">Show user</button>
     </form>
-    ${session.isAdmin && html`<form class="inline" onSubmit=${find}>
-      <${Field} id="user-lookup" label="Find by e-mail or phone" hint="admin; looked up through a hashed index"><input id="user-lookup" value=${lookup} onInput=${e => setLookup(e.target.value)} aria-describedby="user-lookup-hint" /><//>
+    ${session.isAdmin && html`<form class="inline" noValidate onSubmit=${find}>
+      <${Field} id="user-lookup" label="Find by e-mail or phone" hint="admin; looked up through a hashed index" error=${fieldErrors(found?.problem, 'lookup', 'email', 'phone')}><input id="user-lookup" value=${lookup} onInput=${e => setLookup(e.target.value)} /><//>
       <button type="submit">Find</button>
     </form>
-    ${found && (found.problem ? html`<${Problem} problem=${found.problem} />` : html`<ul>${found.length === 0 ? html`<li>No user has it.</li>` : found.map(u => html`<li><a href=${'#/user/' + encodeURIComponent(u.userId)}>${u.userId}</a></li>`)}</ul>`)}`}
+    ${found && (found.problem ? html`<${Problem} problem=${found.problem} shown=${['lookup', 'email', 'phone']} />` : html`<ul>${found.length === 0 ? html`<li>No user has it.</li>` : found.map(u => html`<li><a href=${'#/user/' + encodeURIComponent(u.userId)}>${u.userId}</a></li>`)}</ul>`)}`}
     ${arg && user && (user.problem ? html`<${Problem} problem=${user.problem} />` : html`
       <section aria-labelledby="profile-title"><h2 id="profile-title">Profile</h2>
         <dl class="facts">
