@@ -53,9 +53,15 @@ export const fieldErrors = (problem, ...names) => {
  */
 export function Field({ id, label, error, hint, children }) {
   const described = [hint && id + '-hint', error && id + '-error'].filter(Boolean).join(' ') || undefined;
-  const controls = toChildArray(children).map(c => c && c.props && c.props.id === id
-    ? cloneElement(c, { 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': described })
-    : c);
+  const controls = toChildArray(children).map(c => {
+    if (!c || !c.props || c.props.id !== id) return c;
+    // Keeps what the control says itself (an error list elsewhere on the page) and adds the hint and the error.
+    const own = c.props['aria-describedby'];
+    return cloneElement(c, {
+      'aria-invalid': error ? 'true' : c.props['aria-invalid'],
+      'aria-describedby': [own, described].filter(Boolean).join(' ') || undefined,
+    });
+  });
   return html`<div class="field">
     <label for=${id}>${label}</label>
     ${controls}

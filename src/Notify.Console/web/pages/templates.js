@@ -47,10 +47,10 @@ function errorItems(problem) {
   }));
 }
 
-function Errors({ problem, label }) {
+function Errors({ problem, label, id }) {
   const items = errorItems(problem);
   if (!problem) return null;
-  return html`<div class="problem" role="alert" aria-label=${label}>
+  return html`<div class="problem" role="alert" aria-label=${label} id=${id}>
     <strong>${problem.title || 'Error'}</strong>
     <ul>${items.map(e => html`<li class="template-error">
       ${[e.channel, e.locale, e.field].filter(Boolean).join(' / ')}${e.line ? html` at <strong>line ${e.line}, column ${e.column}</strong>` : ''}: ${e.message}
@@ -95,6 +95,7 @@ export function TemplateEditor({ arg: name }) {
     e.preventDefault();
     let definition;
     try { definition = JSON.parse(source); } catch (err) { setSaved({ problem: { title: 'The definition is not JSON', errors: { definition: [err.message] } } }); return; }
+    if (!definition || typeof definition !== 'object' || Array.isArray(definition)) { setSaved({ problem: { title: 'The definition must be a JSON object', errors: { definition: ['must be an object with channels'] } } }); return; }
     const r = await api('PUT', 'templates/' + encodeURIComponent(name), definition);
     setSaved(r.ok ? { version: r.data.version } : { problem: r.data });
     if (r.ok) { setExists(true); loadVersions(); }
@@ -110,12 +111,13 @@ export function TemplateEditor({ arg: name }) {
     <${Header} title=${'Template ' + name} scope="templates:write"><a href="#/templates">All templates</a><//>
     <div class="editor">
       <form onSubmit=${save} class="editor-form">
-        <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)"><textarea id="definition" rows="18" spellcheck="false" value=${source} onInput=${e => setSource(e.target.value)}></textarea><//>
+        <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)"><textarea id="definition" rows="18" spellcheck="false" value=${source} onInput=${e => setSource(e.target.value)}
+          aria-invalid=${saved?.problem ? 'true' : undefined} aria-describedby=${saved?.problem ? 'save-errors' : undefined}></textarea><//>
         <${Field} id="sample" label="Sample data (JSON)"><textarea id="sample" rows="3" spellcheck="false" value=${data} onInput=${e => setData(e.target.value)}></textarea><//>
         <${Field} id="locale" label="Preview locale"><input id="locale" value=${locale} onInput=${e => setLocale(e.target.value)} /><//>
         <div class="actions"><button type="submit">Save template</button></div>
         ${saved?.version && html`<p class="ok" role="status">Saved as version <code>${saved.version}</code>.</p>`}
-        <${Errors} problem=${saved?.problem} label="Save errors" />
+        <${Errors} problem=${saved?.problem} label="Save errors" id="save-errors" />
       </form>
       <section class="preview" aria-labelledby="preview-title" aria-live="polite">
         <h2 id="preview-title">Live preview</h2>
