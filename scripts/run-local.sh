@@ -61,7 +61,7 @@ cat <<MSG
 
 Notify is running on http://127.0.0.1:$port (Ctrl-C stops it and the Azurite it started).
 
-The operator console: http://127.0.0.1:$port/api/console/  (sign in with app key $app_key, secret $app_secret)
+The operator console: http://127.0.0.1:$port/console/  (sign in with app key $app_key, secret $app_secret)
 
 Send a first notification to the demo user (e-mail, SMS and push through the local Outbox):
 

@@ -17,7 +17,7 @@ public static class DevOutboxEndpoint
     private static readonly MethodInfo ListMethod = typeof(DevOutboxEndpoint).GetMethod(nameof(ListAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     public static void MapDevOutbox(this WebApplication app, string routePrefix) =>
-        app.MapGet($"/{routePrefix}/v1/dev/outbox", ListAsync).WithName("DevOutbox");
+        app.MapGet(string.IsNullOrEmpty(routePrefix) ? "/api/v1/dev/outbox" : $"/{routePrefix}/api/v1/dev/outbox", ListAsync).WithName("DevOutbox");
 
     // Not a function, but behind the same gate: the scope is declared here and ScopeGate enforces it.
     [RequiresScope(Scopes.NotificationsRead)]

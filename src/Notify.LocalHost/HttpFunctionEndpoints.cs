@@ -26,11 +26,14 @@ public static class HttpFunctionEndpoints
         }
     }
 
-    /// <summary>The OpenAPI tag of a route: its first segment after the version (<c>t</c>, the tracking links, spelled out).</summary>
+    /// <summary>
+    /// The OpenAPI tag of a route: its first segment after <c>api/</c> and the version (<c>t</c>, the tracking links,
+    /// spelled out).
+    /// </summary>
     public static string Tag(string route)
     {
-        var segments = route.Split('/');
-        var first = segments[0] == "v1" && segments.Length > 1 ? segments[1] : segments[0];
+        var segments = route.Split('/').SkipWhile((s, i) => (i == 0 && s == "api") || s == "v1").ToArray();
+        var first = segments.Length > 0 ? segments[0] : route;
         return first == "t" ? "tracking" : first;
     }
 

@@ -72,7 +72,7 @@ app.Use(async (context, next) =>
     }
 });
 app.UseRouting();
-var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "api";
+var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "";
 app.MapHttpFunctions(catalog, routePrefix);
 app.MapDevOutbox(routePrefix);
 app.MapPrometheusScrapingEndpoint();

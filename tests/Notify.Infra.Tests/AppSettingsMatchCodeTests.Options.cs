@@ -25,13 +25,6 @@ public sealed partial class AppSettingsMatchCodeTests
         "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET",
     ];
 
-    // Set by infra/ for a feature whose options class is being built on another branch (issue 15's console session
-    // key): exempt from the binding check until that code is merged, then this entry goes.
-    private static readonly string[] BoundByUnmergedCode =
-    [
-        "Notify__Console__SigningKey",
-    ];
-
     private const string HostStoragePrefix = "AzureWebJobsStorage__";
 
     [Fact]
@@ -56,7 +49,7 @@ public sealed partial class AppSettingsMatchCodeTests
         Assert.All(
             file.Required.Concat(file.Optional).Where(name => !IsHostSetting(name)),
             name => Assert.True(
-                BoundType(name, sections) is not null || BoundByUnmergedCode.Contains(name, StringComparer.Ordinal),
+                BoundType(name, sections) is not null,
                 $"{name} is in infra/app-settings.json but no options property binds it"));
     }
 

@@ -210,13 +210,12 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         var auth = Assert.Single(infra.Full.OfType("Microsoft.Web/sites/config"), c => ((string)c["name"]!).EndsWith("/authsettingsV2", StringComparison.Ordinal))["properties"]!;
         var excluded = auth["globalValidation"]!["excludedPaths"]!.AsArray().Select(p => (string)p!).ToList();
         var entra = auth["identityProviders"]!["azureActiveDirectory"]!;
-        // Every HTTP function is under the host's route prefix: the API, the webhooks, tracking links and health.
-        var routePrefix = (string)JsonNode.Parse(File.ReadAllText(Path.Combine(infra.RepoRoot, "host.json")))!["extensions"]!["http"]!["routePrefix"]!;
+        // Every HTTP function but the console's is under /api/: the API, the webhooks, tracking links and health.
 
         Assert.True((bool)auth["platform"]!["enabled"]!);
         Assert.True((bool)auth["globalValidation"]!["requireAuthentication"]!);
         Assert.Equal("RedirectToLoginPage", (string?)auth["globalValidation"]!["unauthenticatedClientAction"]);
-        Assert.Contains($"/{routePrefix}/*", excluded);
+        Assert.Contains("/api/*", excluded);
         Assert.DoesNotContain(excluded, p => "/console/".StartsWith(p.TrimEnd('*'), StringComparison.Ordinal));
         Assert.True((bool)entra["enabled"]!);
         Assert.Equal(InfraFixture.FullConsoleEntraClientId, (string?)entra["registration"]!["clientId"]);

@@ -75,7 +75,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Host host) : IClas
             foreach (var method in function.Methods)
             {
                 var where = $"{method} /api/{function.Route} ({function.Name})";
-                if (document["paths"]?[$"/api/{function.Route}"]?[method.ToLowerInvariant()] is not JsonObject operation)
+                if (document["paths"]?[$"/{function.Route}"]?[method.ToLowerInvariant()] is not JsonObject operation)
                 {
                     problems.Add($"{where} is not in the document");
                     continue;

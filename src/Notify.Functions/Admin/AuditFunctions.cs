@@ -23,7 +23,7 @@ public sealed class ListAudit(AuditLog audit)
     [QueryParameter("pageSize", "Entries per page, 1-1000 (default 100); a page may hold fewer while a continuation token follows")]
     [QueryParameter("continuationToken", "The previous page's continuationToken, with the same since, appKey and kind")]
     public async Task<Results<Ok<AuditPage>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/audit")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/audit")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var query = request.Query;

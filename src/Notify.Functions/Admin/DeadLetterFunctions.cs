@@ -19,7 +19,7 @@ public sealed class ListDeadLetters(DeadLetterService deadLetters)
     [QueryParameter("since", "Only those dead-lettered at or after this ISO 8601 time")]
     [QueryParameter("eventId", "Only this event's")]
     public async Task<Results<Ok<DeadLettersView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/dead-letters")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/dead-letters")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
@@ -42,7 +42,7 @@ public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLett
     [EndpointSummary("Re-queue the calling app's dead-lettered deliveries with a fresh attempt budget, or list them in a dry run")]
     [JsonBody(typeof(ReplayDeadLettersBody))]
     public async Task<Results<Ok<ReplayView>, ValidationProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/dead-letters/replay")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/dead-letters/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();

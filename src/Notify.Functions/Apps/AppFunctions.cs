@@ -18,7 +18,7 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
     [EndpointSummary("Create an app; the answer holds its secret, once")]
     [JsonBody(typeof(CreateAppBody))]
     public async Task<Results<Created<AppCredentialView>, ValidationProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
@@ -39,7 +39,7 @@ public sealed class ListApps(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Every app with its scopes, state, last use and secret ids")]
     public async Task<Results<Ok<AppListView>, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         return TypedResults.Ok(await apps.ListAsync(cancellationToken));
@@ -53,7 +53,7 @@ public sealed class GetApp(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("One app, as in the list")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps/{key}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -74,7 +74,7 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
     [EndpointSummary("Add a secret (in this answer only); the previous one works until its grace period ends")]
     [JsonBody(typeof(RotateAppSecretBody), IsOptional = true)]
     public async Task<Results<Created<AppCredentialView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/secrets")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps/{key}/secrets")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -102,7 +102,7 @@ public sealed class RevokeAppSecret(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Revoke one secret at once; not the app's last one")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
         string key,
         string secretId,
         CancellationToken cancellationToken)
@@ -124,7 +124,7 @@ public sealed class SetAppScopes(ApiGuard guard, AppService apps)
     [EndpointSummary("Replace an app's scopes; they apply to its next request")]
     [JsonBody(typeof(SetAppScopesBody))]
     public async Task<Results<Ok<AppView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/apps/{key}/scopes")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/apps/{key}/scopes")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -152,7 +152,7 @@ public sealed class DisableApp(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Disable an app: every request of it is 401 until it is enabled again")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/disable")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps/{key}/disable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -168,7 +168,7 @@ public sealed class EnableApp(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Enable a disabled app")]
     public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/apps/{key}/enable")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps/{key}/enable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -184,7 +184,7 @@ public sealed class DeleteApp(AppService apps)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Delete an app and every secret of it; its notifications stay in the log")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService 
     [EndpointSummary("Set an app's default quiet hours (start, end, channels, timeZone)")]
     [JsonBody(typeof(AppQuietHoursBody))]
     public async Task<Results<Ok<AppQuietHoursView>, ValidationProblem, NotFoundProblem, RequestRefused>> PutAppQuietHours(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService 
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("An app's default quiet hours")]
     public async Task<Results<Ok<AppQuietHoursView>, NotFoundProblem, AccessDenied>> GetAppQuietHours(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
     {
@@ -48,7 +48,7 @@ public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService 
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Remove an app's default quiet hours")]
     public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> DeleteAppQuietHours(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
         string key,
         CancellationToken cancellationToken) =>
         await quietHours.DeleteAsync(key, cancellationToken) ? TypedResults.NoContent() : ApiResults.NotFound($"Quiet hours of app '{key}'");

@@ -16,7 +16,7 @@ public sealed class GetQueueHistory(QueueHistory history)
     [EndpointSummary("Queue length and oldest-message age per minute over the last hours")]
     [QueryParameter("hours", "How far back, 1-48 (default 6)")]
     public async Task<Results<Ok<QueueHistoryView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/queues/history")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/queues/history")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var result = await history.GetAsync(request.Query["hours"].ToString(), cancellationToken);
@@ -39,7 +39,7 @@ public sealed class GetStatsSeries(StatsSeriesService series)
     [QueryParameter("to", "ISO 8601 (default: now)")]
     [QueryParameter("interval", "ISO 8601 duration, PT1M to P7D (default PT1H)")]
     public async Task<Results<Ok<FunnelSeriesView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats/series")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stats/series")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
@@ -60,7 +60,7 @@ public sealed class LookupUsers(ContactLookup lookup)
     [QueryParameter("email", "An e-mail address (or give phone)")]
     [QueryParameter("phone", "An E.164 phone number (or give email)")]
     public async Task<Results<Ok<UserLookupView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/users/lookup")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/users/lookup")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;

@@ -19,7 +19,7 @@ public sealed class ConsoleSignIn(ApiGuard guard, AppAuthenticator authenticator
     [EndpointSummary("Sign the console in with an app key and secret; sets the session cookie")]
     [JsonBody(typeof(ConsoleSignInBody))]
     public async Task<Results<Ok<ConsoleSessionView>, ValidationProblem, RequestRefused, NotFoundProblem>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/console/session")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/console/session")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         if (!sessions.Enabled)
@@ -55,7 +55,7 @@ public sealed class ConsoleSessionInfo(AppAuthenticator authenticator, ConsoleSe
     [Function(nameof(ConsoleSessionInfo))]
     [EndpointSummary("The console session: app, scopes, CSRF token and end; 401 without one")]
     public async Task<Results<Ok<ConsoleSessionView>, AccessDenied, NotFoundProblem>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/console/session")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/console/session")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         if (!sessions.Enabled)
@@ -85,7 +85,7 @@ public sealed class ConsoleSignOut(ConsoleSessions sessions)
     [Function(nameof(ConsoleSignOut))]
     [EndpointSummary("Sign the console out: clears the session cookie; needs the X-CSRF-Token header")]
     public Results<NoContent, AccessDenied, NotFoundProblem> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/console/session")] HttpRequest request)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/console/session")] HttpRequest request)
     {
         if (!sessions.Enabled)
         {

@@ -16,7 +16,7 @@ public sealed class ListTemplates(ConsoleTemplateService templates)
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The templates the caller owns or may send with (every one for an admin)")]
     public async Task<Results<Ok<TemplateListView>, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(await templates.ListAsync(request.Caller(), cancellationToken));
 }
@@ -28,7 +28,7 @@ public sealed class ListTemplateVersions(ConsoleTemplateService templates)
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The kept versions of a template, newest first")]
     public async Task<Results<Ok<TemplateVersionListView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates/{name}/versions")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}/versions")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
         await templates.ListVersionsAsync(name, cancellationToken) is { } list ? TypedResults.Ok(list) : ApiResults.NotFound($"Template '{name}'");
@@ -44,7 +44,7 @@ public sealed class GetTemplateVersion(ConsoleTemplateService templates)
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("One kept version of a template")]
     public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates/{name}/versions/{version}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}/versions/{version}")] HttpRequest request,
         string name,
         string version,
         CancellationToken cancellationToken) =>
@@ -66,7 +66,7 @@ public sealed class PreviewUnsavedTemplate(ApiGuard guard, ConsoleTemplateServic
     [EndpointSummary("Render an unsaved template definition with data, per channel")]
     [JsonBody(typeof(UnsavedPreviewBody))]
     public async Task<Results<Ok<PreviewView>, ValidationProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/templates/preview")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/templates/preview")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => UnsavedPreviewRequest.Parse(json, errors), cancellationToken);
@@ -95,7 +95,7 @@ public sealed class NotificationContent(ConsoleTemplateService templates)
     [RequiresScope(Scopes.NotificationsRead)]
     [EndpointSummary("What a delivery showed its user, rendered again; contacts and sensitive data masked")]
     public async Task<Results<Ok<DeliveryContentView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/{id}/content")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/{id}/content")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ public sealed class Health
 
     [Function(nameof(Health))]
     [EndpointSummary("Liveness; no authentication")]
-    public Ok<HealthView> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request) =>
+    public Ok<HealthView> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request) =>
         TypedResults.Ok(Alive);
 }
 

@@ -17,7 +17,7 @@ public sealed class UnknownRoute
     [Function(FunctionName)]
     [AzureOnly]
     public Task Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", "head", "options", Route = "{*path}")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "delete", "patch", "head", "options", Route = "api/{*path}")] HttpRequest request) =>
         EdgeErrors.WriteAsync(request.HttpContext, StatusCodes.Status404NotFound, "Not found", "Nothing is served at this path.");
 }
 

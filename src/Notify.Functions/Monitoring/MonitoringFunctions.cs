@@ -34,7 +34,7 @@ public sealed class GetQueues(QueueMonitor monitor, IOptions<MonitoringOptions> 
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Each channel queue and poison queue now: length, oldest age, threshold, backlog")]
     public async Task<Results<Ok<QueuesView>, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/queues")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/queues")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var report = await monitor.SampleAsync(cancellationToken);

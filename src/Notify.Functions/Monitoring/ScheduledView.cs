@@ -20,7 +20,7 @@ public sealed class GetScheduled(IScheduleTable table, TimeProvider time, Micros
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Scheduled deliveries waiting in the schedule table and the next due time")]
     public async Task<Results<Ok<ScheduledView>, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/scheduled")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/scheduled")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -17,7 +17,7 @@ public sealed class CancelNotifications(CancelService cancel)
     [RequiresScope(Scopes.NotificationsSend, Scopes.Admin)]
     [EndpointSummary("Cancel one delivery of the calling app if it has not started")]
     public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem, AccessDenied>> CancelNotification(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/notifications/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
@@ -31,7 +31,7 @@ public sealed class CancelNotifications(CancelService cancel)
     [QueryParameter("eventId", "The event whose deliveries to cancel", Required = true)]
     [QueryParameter("appKey", "Admin apps only: the app that sent the event (default: the caller)")]
     public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem, AccessDenied>> CancelEvent(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/notifications")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();

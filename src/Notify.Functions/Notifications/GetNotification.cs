@@ -17,7 +17,7 @@ public sealed class GetNotification(Notify.Core.Console.ActivityService activity
     [RequiresScope(Scopes.NotificationsRead)]
     [EndpointSummary("One delivery of the calling app, with its history")]
     public async Task<Results<Ok<DeliveryView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

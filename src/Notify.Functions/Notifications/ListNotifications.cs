@@ -32,7 +32,7 @@ public sealed class ListNotifications(NotificationQueries queries, ActivityServi
     [QueryParameter("limit", "Deliveries per page, 1-200 (default 50)")]
     [QueryParameter("continuationToken", "From the previous page, with the same filters")]
     public async Task<Results<Ok<DeliveryListView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
@@ -71,7 +71,7 @@ public sealed class CountNotifications(ActivityService activity)
     [QueryParameter("to", "ISO 8601 (default: now)")]
     [QueryParameter("app", "Admin only: one app's deliveries (default: every app for an admin, its own for others)")]
     public async Task<Results<Ok<ActivityCountsView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/notifications/counts")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/counts")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;

@@ -20,7 +20,7 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
     [EndpointSummary("Notify users with a template: one delivery per recipient and channel (and per device for push)")]
     [JsonBody(typeof(SendNotificationBody))]
     public async Task<Results<Accepted<IngestResponse>, Ok<IngestResponse>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/notifications")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();

@@ -9,7 +9,7 @@ using Notify.OperatorConsole;
 namespace Notify.Functions.OperatorConsole;
 
 /// <summary>
-/// GET /api/console: the operator console's page and its bundled assets, embedded in the app (src/Notify.Console).
+/// GET /console: the operator console's page and its bundled assets, embedded in the app (src/Notify.Console).
 /// No credentials: the files are public and hold no data; every call the page makes goes through the API and its one
 /// gate. Served with a strict Content-Security-Policy (no inline script or style, nothing from elsewhere).
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class ConsolePage
         headers["Referrer-Policy"] = "no-referrer";
         if (string.IsNullOrEmpty(path) && !request.Path.Value!.EndsWith('/'))
         {
-            // The page's asset links are relative to the console's folder: /api/console becomes /api/console/.
+            // The page's asset links are relative to the console's folder: /console becomes /console/.
             return TypedResults.Redirect(request.PathBase + request.Path + "/" + request.QueryString, permanent: true, preserveMethod: true);
         }
         if (ConsoleAssets.Find(path) is not { } asset)

@@ -17,7 +17,7 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
     [EndpointSummary("Create or replace a template; Liquid that does not parse is 400 with channel, locale, line and column")]
     [JsonBody(typeof(TemplateBody))]
     public async Task<Results<Ok<TemplateView>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/templates/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ public sealed class DeleteTemplate(TemplateService templates)
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a template; only its owner or an admin app may")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/templates/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
@@ -69,7 +69,7 @@ public sealed class GetTemplate(TemplateService templates)
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The current version of a template")]
     public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/templates/{name}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {
@@ -86,7 +86,7 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
     [EndpointSummary("Render every channel of a template with the given data and locale")]
     [JsonBody(typeof(PreviewTemplateBody))]
     public async Task<Results<Ok<PreviewView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/templates/{name}/preview")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/templates/{name}/preview")] HttpRequest request,
         string name,
         CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ public sealed class TrackingPixel(TrackingTokens tokens, TrackingService trackin
     [Function(nameof(TrackingPixel))]
     [EndpointSummary("The open pixel of a tracked e-mail (a transparent GIF); authenticated by the signed token")]
     public async Task<Results<PixelImage, NotFoundProblem>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/o/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/t/o/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ public sealed class TrackingClick(TrackingTokens tokens, TrackingService trackin
     [Function(nameof(TrackingClick))]
     [EndpointSummary("A tracked e-mail link: redirects to the target the signed token carries")]
     public async Task<Results<TrackingRedirect, NotFoundProblem>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/t/c/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/t/c/{token}")] HttpRequest request,
         string token,
         CancellationToken cancellationToken)
     {
@@ -88,7 +88,7 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
     [EndpointSummary("Report an opened, clicked or converted event for one of the calling app's deliveries")]
     [JsonBody(typeof(AppEventBody))]
     public async Task<Results<Accepted<AppEventView>, Ok<AppEventView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/events")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/events")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
@@ -120,7 +120,7 @@ public sealed class GetStats(StatsService stats)
     [QueryParameter("from", "First day (yyyy-MM-dd, UTC)")]
     [QueryParameter("to", "Last day (yyyy-MM-dd, UTC)")]
     public async Task<Results<Ok<StatsView>, ValidationProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/stats")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;

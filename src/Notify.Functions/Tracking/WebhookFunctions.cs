@@ -26,7 +26,7 @@ public sealed class SendGridEvents(ReceiptHandler receipts)
     [EndpointSummary("SendGrid's signed event webhook: delivery, bounce, open and click receipts")]
     [JsonBody(typeof(IReadOnlyList<SendGridEventBody>))]
     public async Task<Results<Ok<WebhookSummary>, WebhookBodyRejected, SignatureRejected>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/sendgrid")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/webhooks/sendgrid")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var body = await RawBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
@@ -57,7 +57,7 @@ public sealed class TwilioStatus(ReceiptHandler receipts)
     [EndpointSummary("Twilio's SMS status callback, signed with X-Twilio-Signature")]
     [QueryParameter("deliveryId", "The delivery, as Notify put it in the callback URL", Required = true)]
     public async Task<Results<Ok<TwilioStatusView>, SignatureRejected>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/webhooks/twilio")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/webhooks/twilio")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         // Twilio posts a URL-encoded form, nothing else (a multipart body is not one of its callbacks, and its parser

@@ -16,7 +16,7 @@ public sealed class PutUser(ApiGuard guard, UserService users)
     [EndpointSummary("Create or replace a user's contacts, locale and time zone")]
     [JsonBody(typeof(UserBody))]
     public async Task<Results<Ok<UserView>, ValidationProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
@@ -47,7 +47,7 @@ public sealed class ImportUsers(ApiGuard guard, UserImportService import)
     [EndpointSummary("Create or update up to 1,000 users with their devices and preferences; dryRun validates only")]
     [JsonBody(typeof(UserBatchBody))]
     public async Task<Results<Ok<UserBatchView>, ValidationProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/users/batch")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/users/batch")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         // The batch has its own body limit: the general one is far too small for 1,000 users with a device each.
@@ -80,7 +80,7 @@ public sealed class GetUser(UserService users)
     [EndpointSummary("A user's contacts, locale, time zone and devices")]
     [QueryParameter("masked", "true: contacts masked (a***@example.com, +8*******5678), as the console shows them")]
     public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
@@ -101,7 +101,7 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
     [EndpointSummary("Register a push token; past the limit per user the oldest is dropped")]
     [JsonBody(typeof(DeviceBody))]
     public async Task<Results<Ok<DeviceView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}/devices/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/users/{userId}/devices/{token}")] HttpRequest request,
         string userId,
         string token,
         CancellationToken cancellationToken)
@@ -130,7 +130,7 @@ public sealed class DeleteDevice(UserService users)
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Remove a push token")]
     public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "v1/users/{userId}/devices/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/users/{userId}/devices/{token}")] HttpRequest request,
         string userId,
         string token,
         CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public sealed class GetPreferences(UserService users)
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("A user's effective opt-in per channel")]
     public async Task<Results<Ok<PreferencesView>, NotFoundProblem, AccessDenied>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/users/{userId}/preferences")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
@@ -163,7 +163,7 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
     [EndpointSummary("Change a user's opt-in per channel; channels not named keep their setting")]
     [JsonBody(typeof(ChannelPreferences))]
     public async Task<Results<Ok<PreferencesView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "v1/users/{userId}/preferences")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {

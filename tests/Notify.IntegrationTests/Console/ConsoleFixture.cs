@@ -49,7 +49,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = null!;
 
-    public string ConsoleUrl => BaseUrl + "/api/console/";
+    public string ConsoleUrl => BaseUrl + "/console/";
 
     public async ValueTask InitializeAsync()
     {

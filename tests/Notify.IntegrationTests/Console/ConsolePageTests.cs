@@ -26,7 +26,7 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
     [Fact]
     public async Task The_page_is_html_with_the_strict_policy_and_is_revalidated()
     {
-        var response = await Client().GetAsync("/api/console/", Ct);
+        var response = await Client().GetAsync("/console/", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
@@ -43,8 +43,8 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
     public async Task The_page_answers_304_to_its_own_etag()
     {
         var client = Client();
-        var first = await client.GetAsync("/api/console/", Ct);
-        var request = new HttpRequestMessage(HttpMethod.Get, "/api/console/");
+        var first = await client.GetAsync("/console/", Ct);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/console/");
         request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
 
         var second = await client.SendAsync(request, Ct);
@@ -56,7 +56,7 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
     public async Task Every_asset_the_page_links_is_served_with_its_type_and_cached_for_a_year()
     {
         var client = Client();
-        var html = await client.GetStringAsync("/api/console/", Ct);
+        var html = await client.GetStringAsync("/console/", Ct);
         // The empty data: icon keeps the browser from asking for /favicon.ico; it is not a file.
         var links = AssetLink().Matches(html).Select(m => m.Groups[1].Value).Where(l => !l.StartsWith("data:", StringComparison.Ordinal)).ToList();
 
@@ -64,7 +64,7 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
         Assert.Contains(links, l => l.EndsWith(".css", StringComparison.Ordinal));
         foreach (var link in links)
         {
-            var response = await client.GetAsync("/api/console/" + link, Ct);
+            var response = await client.GetAsync("/console/" + link, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(link.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript" : "text/css", response.Content.Headers.ContentType!.MediaType);
             Assert.True(response.Headers.CacheControl!.MaxAge >= TimeSpan.FromDays(365), link);
@@ -76,16 +76,16 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
     [Fact]
     public async Task The_console_without_a_trailing_slash_redirects_to_its_folder()
     {
-        var response = await Client().GetAsync("/api/console", Ct);
+        var response = await Client().GetAsync("/console", Ct);
 
         Assert.True(response.StatusCode is HttpStatusCode.PermanentRedirect or HttpStatusCode.MovedPermanently, response.StatusCode.ToString());
-        Assert.Equal("/api/console/", response.Headers.Location!.OriginalString);
+        Assert.Equal("/console/", response.Headers.Location!.OriginalString);
     }
 
     [Fact]
     public async Task An_unknown_file_is_a_404_problem_and_no_credentials_are_asked_for()
     {
-        var response = await Client().GetAsync("/api/console/nothing-here.js", Ct);
+        var response = await Client().GetAsync("/console/nothing-here.js", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
@@ -95,7 +95,7 @@ public sealed partial class ConsolePageTests(ConsolePageTests.Fixture fixture) :
     [Fact]
     public async Task Serving_the_console_writes_nothing()
     {
-        var (response, writes) = await Security.SecurityKit.CountingWritesAsync(fixture, () => Client().GetAsync("/api/console/", Ct));
+        var (response, writes) = await Security.SecurityKit.CountingWritesAsync(fixture, () => Client().GetAsync("/console/", Ct));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(0, writes);

@@ -17,59 +17,59 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
 {
     /// <summary>
     /// The scope each endpoint requires ("METHOD route", routes as served under /api/). One scope per endpoint;
-    /// <c>POST v1/events</c> accepts either of two (an app reporting events for its own deliveries).
+    /// <c>POST api/v1/events</c> accepts either of two (an app reporting events for its own deliveries).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> ScopeRules = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["POST v1/notifications"] = [Scopes.NotificationsSend],
-        ["GET v1/notifications"] = [Scopes.NotificationsRead],
-        ["GET v1/notifications/{id}"] = [Scopes.NotificationsRead],
-        ["DELETE v1/notifications"] = [Scopes.NotificationsSend, Scopes.Admin],
-        ["DELETE v1/notifications/{id}"] = [Scopes.NotificationsSend, Scopes.Admin],
-        ["GET v1/notifications/counts"] = [Scopes.NotificationsRead],
-        ["GET v1/notifications/{id}/content"] = [Scopes.NotificationsRead],
-        ["GET v1/templates"] = [Scopes.TemplatesWrite],
-        ["GET v1/templates/{name}/versions"] = [Scopes.TemplatesWrite],
-        ["GET v1/templates/{name}/versions/{version}"] = [Scopes.TemplatesWrite],
-        ["POST v1/templates/preview"] = [Scopes.TemplatesWrite],
-        ["GET v1/dev/outbox"] = [Scopes.NotificationsRead],
-        ["PUT v1/users/{userId}"] = [Scopes.UsersWrite],
-        ["GET v1/users/{userId}"] = [Scopes.UsersWrite],
-        ["POST v1/users/batch"] = [Scopes.UsersWrite],
-        ["PUT v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
-        ["DELETE v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
-        ["GET v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
-        ["PUT v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
-        ["PUT v1/templates/{name}"] = [Scopes.TemplatesWrite],
-        ["GET v1/templates/{name}"] = [Scopes.TemplatesWrite],
-        ["DELETE v1/templates/{name}"] = [Scopes.TemplatesWrite],
-        ["POST v1/templates/{name}/preview"] = [Scopes.TemplatesWrite],
-        ["GET v1/admin/dead-letters"] = [Scopes.Admin],
-        ["POST v1/admin/dead-letters/replay"] = [Scopes.Admin],
-        ["GET v1/admin/audit"] = [Scopes.Admin],
-        ["POST v1/admin/apps"] = [Scopes.Admin],
-        ["GET v1/admin/apps"] = [Scopes.Admin],
-        ["GET v1/admin/apps/{key}"] = [Scopes.Admin],
-        ["POST v1/admin/apps/{key}/secrets"] = [Scopes.Admin],
-        ["DELETE v1/admin/apps/{key}/secrets/{secretId}"] = [Scopes.Admin],
-        ["PUT v1/admin/apps/{key}/scopes"] = [Scopes.Admin],
-        ["PUT v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
-        ["GET v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
-        ["DELETE v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
-        ["POST v1/admin/apps/{key}/disable"] = [Scopes.Admin],
-        ["POST v1/admin/apps/{key}/enable"] = [Scopes.Admin],
-        ["DELETE v1/admin/apps/{key}"] = [Scopes.Admin],
-        ["GET v1/admin/queues"] = [Scopes.Admin],
-        ["GET v1/admin/scheduled"] = [Scopes.Admin],
-        ["GET v1/admin/queues/history"] = [Scopes.Admin],
-        ["GET v1/admin/users/lookup"] = [Scopes.Admin],
-        ["GET v1/stats"] = [Scopes.Admin],
-        ["GET v1/stats/series"] = [Scopes.Admin],
-        ["POST v1/events"] = ["events:write", Scopes.NotificationsRead],
+        ["POST api/v1/notifications"] = [Scopes.NotificationsSend],
+        ["GET api/v1/notifications"] = [Scopes.NotificationsRead],
+        ["GET api/v1/notifications/{id}"] = [Scopes.NotificationsRead],
+        ["DELETE api/v1/notifications"] = [Scopes.NotificationsSend, Scopes.Admin],
+        ["DELETE api/v1/notifications/{id}"] = [Scopes.NotificationsSend, Scopes.Admin],
+        ["GET api/v1/notifications/counts"] = [Scopes.NotificationsRead],
+        ["GET api/v1/notifications/{id}/content"] = [Scopes.NotificationsRead],
+        ["GET api/v1/templates"] = [Scopes.TemplatesWrite],
+        ["GET api/v1/templates/{name}/versions"] = [Scopes.TemplatesWrite],
+        ["GET api/v1/templates/{name}/versions/{version}"] = [Scopes.TemplatesWrite],
+        ["POST api/v1/templates/preview"] = [Scopes.TemplatesWrite],
+        ["GET api/v1/dev/outbox"] = [Scopes.NotificationsRead],
+        ["PUT api/v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["GET api/v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["POST api/v1/users/batch"] = [Scopes.UsersWrite],
+        ["PUT api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
+        ["DELETE api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
+        ["GET api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
+        ["PUT api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
+        ["PUT api/v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["GET api/v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["DELETE api/v1/templates/{name}"] = [Scopes.TemplatesWrite],
+        ["POST api/v1/templates/{name}/preview"] = [Scopes.TemplatesWrite],
+        ["GET api/v1/admin/dead-letters"] = [Scopes.Admin],
+        ["POST api/v1/admin/dead-letters/replay"] = [Scopes.Admin],
+        ["GET api/v1/admin/audit"] = [Scopes.Admin],
+        ["POST api/v1/admin/apps"] = [Scopes.Admin],
+        ["GET api/v1/admin/apps"] = [Scopes.Admin],
+        ["GET api/v1/admin/apps/{key}"] = [Scopes.Admin],
+        ["POST api/v1/admin/apps/{key}/secrets"] = [Scopes.Admin],
+        ["DELETE api/v1/admin/apps/{key}/secrets/{secretId}"] = [Scopes.Admin],
+        ["PUT api/v1/admin/apps/{key}/scopes"] = [Scopes.Admin],
+        ["PUT api/v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
+        ["GET api/v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
+        ["DELETE api/v1/admin/apps/{key}/quiet-hours"] = [Scopes.Admin],
+        ["POST api/v1/admin/apps/{key}/disable"] = [Scopes.Admin],
+        ["POST api/v1/admin/apps/{key}/enable"] = [Scopes.Admin],
+        ["DELETE api/v1/admin/apps/{key}"] = [Scopes.Admin],
+        ["GET api/v1/admin/queues"] = [Scopes.Admin],
+        ["GET api/v1/admin/scheduled"] = [Scopes.Admin],
+        ["GET api/v1/admin/queues/history"] = [Scopes.Admin],
+        ["GET api/v1/admin/users/lookup"] = [Scopes.Admin],
+        ["GET api/v1/stats"] = [Scopes.Admin],
+        ["GET api/v1/stats/series"] = [Scopes.Admin],
+        ["POST api/v1/events"] = ["events:write", Scopes.NotificationsRead],
     };
 
     /// <summary>The only endpoint without any authentication.</summary>
-    public const string Anonymous = "GET health";
+    public const string Anonymous = "GET api/health";
 
     /// <summary>
     /// The allow-list of endpoints that take no app credentials, each with how it authenticates instead
@@ -78,13 +78,13 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     public static readonly IReadOnlyDictionary<string, string> WithoutAppCredentials = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [Anonymous] = "none: liveness probe, answers {\"status\":\"ok\"} and touches no data",
-        ["POST v1/webhooks/sendgrid"] = "SendGrid's ECDSA event-webhook signature",
-        ["POST v1/webhooks/twilio"] = "Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and form)",
-        ["GET v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
-        ["GET v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
-        ["POST v1/console/session"] = "the app key and secret in the body (throttled like HTTP Basic); sets the console session cookie",
-        ["GET v1/console/session"] = "the signed console session cookie (401 without it)",
-        ["DELETE v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
+        ["POST api/v1/webhooks/sendgrid"] = "SendGrid's ECDSA event-webhook signature",
+        ["POST api/v1/webhooks/twilio"] = "Twilio's X-Twilio-Signature (HMAC-SHA1 of URL and form)",
+        ["GET api/v1/t/o/{token}"] = "a signed, expiring open-tracking token in the URL",
+        ["GET api/v1/t/c/{token}"] = "a signed, expiring click-tracking token in the URL that also carries the target",
+        ["POST api/v1/console/session"] = "the app key and secret in the body (throttled like HTTP Basic); sets the console session cookie",
+        ["GET api/v1/console/session"] = "the signed console session cookie (401 without it)",
+        ["DELETE api/v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
         [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
@@ -151,7 +151,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         var space = endpoint.IndexOf(' ', StringComparison.Ordinal);
         var method = new HttpMethod(endpoint[..space]);
         var unique = Guid.NewGuid().ToString("N")[..12];
-        var path = "/api/" + RouteParameter().Replace(endpoint[(space + 1)..], m => m.Groups[1].Value switch
+        var path = "/" + RouteParameter().Replace(endpoint[(space + 1)..], m => m.Groups[1].Value switch
         {
             "key" => "app_" + unique,
             "secretId" => "sec_00000000",
@@ -161,8 +161,8 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         });
         path += endpoint switch
         {
-            "GET v1/notifications" => "?eventId=evt-" + unique,
-            "GET v1/dev/outbox" => "?userId=user-" + unique,
+            "GET api/v1/notifications" => "?eventId=evt-" + unique,
+            "GET api/v1/dev/outbox" => "?userId=user-" + unique,
             _ => "",
         };
         var request = new HttpRequestMessage(method, path);
@@ -176,7 +176,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     private static IEnumerable<string> LocalHostEndpoints(NotifyHost host) =>
         host.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"])
-                .Select(m => $"{m} {(e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal) ? e.RoutePattern.RawText[5..] : e.RoutePattern.RawText)}"));
+                .Select(m => $"{m} {(e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal) || e.RoutePattern.RawText.StartsWith("/console/", StringComparison.Ordinal) ? e.RoutePattern.RawText[1..] : e.RoutePattern.RawText)}"));
 
     [Fact]
     public void Every_endpoint_has_exactly_one_auth_rule()
