@@ -69,7 +69,8 @@ internal sealed class ConsolePagesBench(int deliveries, int rounds, Action<strin
                 }
             }
         }
-        log($"  {deliveries:N0} deliveries written in {fill.Elapsed.TotalSeconds:0.0} s");
+        var fillSeconds = fill.Elapsed.TotalSeconds;
+        log($"  {deliveries:N0} deliveries written in {fillSeconds:0.0} s");
 
         using var client = await SignInAsync(host, app.AppKey, secret, cancellationToken);
         var user = workload.UserSet(0)[0];
@@ -91,7 +92,7 @@ internal sealed class ConsolePagesBench(int deliveries, int rounds, Action<strin
                 }
             }
         }
-        var result = new ConsolePagesResult(deliveries, fill.Elapsed.TotalSeconds, rounds, [.. pages.Select(p => new PageTiming(
+        var result = new ConsolePagesResult(deliveries, fillSeconds, rounds, [.. pages.Select(p => new PageTiming(
             p.Name, Median(pageTimes[p.Name]), pageTimes[p.Name].Max(),
             [.. p.Calls.Select(c => new CallTiming(p.Name, c, Median(callTimes[(p.Name, c)]), callTimes[(p.Name, c)].Max()))]))]);
         return result;
