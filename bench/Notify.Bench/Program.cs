@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Notify.Bench.ConsolePages;
 using Notify.Bench.Infrastructure;
 using Notify.Bench.Micro;
 using Notify.Bench.Pipeline;
@@ -14,6 +15,8 @@ namespace Notify.Bench;
 /// <item><c>--outbox</c>: the pipeline runs deliver through the Outbox on every channel (a counted table row per
 /// delivery) instead of the FCM, SendGrid and Twilio providers pointed at local fake servers (uncounted HTTP)</item>
 /// <item><c>--micro</c>: BenchmarkDotNet micro-benchmarks (rendering, template cache, validation); with <c>--short</c>, one dry iteration</item>
+/// <item><c>--console-pages N[,N...]</c>: only the console page timings (issue 15) with N deliveries in the log, for each N;
+/// <c>--short</c> runs them at 500 after the pipeline so CI exercises the code path</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -25,15 +28,19 @@ public static class Program
         var providers = args.Contains("--outbox") ? ProviderMode.Outbox : ProviderMode.Fakes;
         var outIndex = Array.IndexOf(args, "--out");
         var runsIndex = Array.IndexOf(args, "--runs");
+        var pagesIndex = Array.IndexOf(args, "--console-pages");
+        var pageSizes = pagesIndex >= 0 && pagesIndex + 1 < args.Length ? ParseSizes(args[pagesIndex + 1]) : null;
+        var badPages = pagesIndex >= 0 && (pageSizes is null || micro || quick || runsIndex >= 0);
         var runs = 1;
         var badRuns = runsIndex >= 0 && (runsIndex + 1 >= args.Length || !int.TryParse(args[runsIndex + 1], out runs) || runs is < 1 or > 9);
-        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--outbox" or "--out" or "--runs")
-            && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1)).ToList();
-        if (unknown.Count > 0 || badRuns || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)))
+        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--outbox" or "--out" or "--runs" or "--console-pages")
+            && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1) && !(pagesIndex >= 0 && i == pagesIndex + 1)).ToList();
+        if (unknown.Count > 0 || badRuns || badPages || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)))
         {
             Console.Error.WriteLine("""
                 usage: Notify.Bench [--short] [--outbox] [--runs N] [--out bench-results/latest.json]
                        Notify.Bench --micro [--short]
+                       Notify.Bench --console-pages 10000[,100000]
                   (none)     the full pipeline benchmark, about 6 minutes; writes bench-results/latest.json
                   --short    the same with small counts (the CI smoke run); writes bench-results/short.json
                   --outbox   deliver through the Outbox on every channel (one counted table row per delivery), as
@@ -43,6 +50,9 @@ public static class Program
                   --runs N   N full runs one after the other (1-9), each with its own Azurite and host; writes
                              PATH-runK.json for each and prints the median of each headline figure
                   --micro    BenchmarkDotNet micro-benchmarks; with --short, one dry call each
+                  --console-pages N[,N...]
+                             only the operator console's page timings with N deliveries in the log (each N
+                             its own Azurite and host; 1-200,000); --short runs them at 500 after the pipeline
                 """);
             return 2;
         }
@@ -50,6 +60,11 @@ public static class Program
         if (micro)
         {
             return MicroRunner.Run(quick, Path.Combine(root, "bench-results", "micro"));
+        }
+        if (pageSizes is not null)
+        {
+            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+            return await ConsolePagesAsync(pageSizes, 7, TimeSpan.FromMinutes(40), root);
         }
         var output = outIndex >= 0 ? Path.GetFullPath(args[outIndex + 1]) : Path.Combine(root, "bench-results", quick ? "short.json" : "latest.json");
         var settings = quick ? BenchSettings.Short : BenchSettings.Full;
@@ -92,6 +107,13 @@ public static class Program
                 Console.WriteLine();
                 Console.Write(ReportWriter.Summary(reports));
             }
+            if (quick)
+            {
+                // The console page timings at a tiny size: the code path, not the figure (docs/benchmarks.md).
+                var pages = await new ConsolePagesBench(500, 3, Log).RunAsync(overall.Token);
+                Console.WriteLine();
+                Console.Write(ConsolePagesBench.Table(pages));
+            }
             return 0;
         }
         catch (PipelineFailure e)
@@ -109,6 +131,66 @@ public static class Program
             // Storage errors, a host that does not start: the benchmark cannot vouch for the pipeline either.
             Console.Error.WriteLine($"FAILED: {e}");
             return 1;
+        }
+    }
+
+    private static int[]? ParseSizes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new List<int>();
+        foreach (var part in parts)
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) || n is < 1 or > 200_000)
+            {
+                return null;
+            }
+            sizes.Add(n);
+        }
+        return [.. sizes];
+    }
+
+    /// <summary>The console page timings alone, one size after the other; prints a table per size.</summary>
+    private static async Task<int> ConsolePagesAsync(int[] sizes, int rounds, TimeSpan limit, string root)
+    {
+        var clock = Stopwatch.StartNew();
+        void Log(string line) => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {line}");
+        using var overall = new CancellationTokenSource(limit * sizes.Length);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            overall.Cancel();
+        };
+        try
+        {
+            foreach (var size in sizes)
+            {
+                var result = await new ConsolePagesBench(size, rounds, Log).RunAsync(overall.Token);
+                Console.WriteLine();
+                Console.Write(ConsolePagesBench.Table(result));
+                Console.WriteLine();
+            }
+            Console.WriteLine($"commit {Commit(root)}");
+            return 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"FAILED: {e}");
+            return 1;
+        }
+    }
+
+    private static string Commit(string root)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { WorkingDirectory = root, RedirectStandardOutput = true })!;
+            var sha = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return sha.Length > 0 ? sha : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
         }
     }
 }
