@@ -11,8 +11,9 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Notifications;
 
 /// <summary>
-/// GET /api/v1/notifications?eventId=...: the deliveries of one event of the calling app. With any other filter (or
-/// none), the Activity list: deliveries newest first, filtered and paged (<see cref="ActivityService"/>).
+/// GET /api/v1/notifications?eventId=...: the deliveries of one event of the calling app. With any other filter (a
+/// paging parameter counts), the Activity list: deliveries newest first, filtered and paged
+/// (<see cref="ActivityService"/>). With no parameter at all eventId is required, as before the Activity list existed.
 /// </summary>
 public sealed class ListNotifications(NotificationQueries queries, ActivityService activity)
 {
@@ -37,7 +38,8 @@ public sealed class ListNotifications(NotificationQueries queries, ActivityServi
     {
         var app = request.Caller();
         var eventId = request.Query["eventId"].ToString();
-        if (eventId.Length > 0 && !ActivityParameters.Any(p => request.Query.ContainsKey(p)))
+        var activityList = ActivityParameters.Any(p => request.Query.ContainsKey(p));
+        if (!activityList)
         {
             var list = await queries.ListByEventAsync(app.AppKey, eventId, cancellationToken);
             return list is null
