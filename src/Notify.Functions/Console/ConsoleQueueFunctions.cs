@@ -42,8 +42,7 @@ public sealed class GetStatsSeries(StatsSeriesService series)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stats/series")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
-        var result = await series.GetAsync(Q("template"), Q("channel"), Q("from"), Q("to"), Q("interval"), cancellationToken);
+        var result = await series.GetAsync(request.QueryValue("template"), request.QueryValue("channel"), request.QueryValue("from"), request.QueryValue("to"), request.QueryValue("interval"), cancellationToken);
         return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value!) : ApiResults.Invalid(result.Errors!);
     }
 }
@@ -63,8 +62,7 @@ public sealed class LookupUsers(ContactLookup lookup)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/users/lookup")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
-        var result = await lookup.LookupAsync(Q("email"), Q("phone"), cancellationToken);
+        var result = await lookup.LookupAsync(request.QueryValue("email"), request.QueryValue("phone"), cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value!),

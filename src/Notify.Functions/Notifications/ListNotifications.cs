@@ -46,9 +46,10 @@ public sealed class ListNotifications(NotificationQueries queries, ActivityServi
                 ? ApiResults.Invalid(ValidationErrors.Single("eventId", "the eventId query parameter is required: 1-128 characters of letters, digits and '._:-'"))
                 : TypedResults.Ok(list);
         }
-        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
         var result = await activity.ListAsync(app, new ActivityQuery(
-            Q("userId"), Q("status"), Q("template"), Q("channel"), Q("app"), Q("eventId"), Q("from"), Q("to"), Q("limit"), Q("continuationToken")), cancellationToken);
+            request.QueryValue("userId"), request.QueryValue("status"), request.QueryValue("template"), request.QueryValue("channel"),
+            request.QueryValue("app"), request.QueryValue("eventId"), request.QueryValue("from"), request.QueryValue("to"),
+            request.QueryValue("limit"), request.QueryValue("continuationToken")), cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value!),
@@ -76,8 +77,7 @@ public sealed class CountNotifications(ActivityService activity)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/counts")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        string? Q(string name) => request.Query.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
-        var result = await activity.CountAsync(request.Caller(), Q("app"), Q("from"), Q("to"), cancellationToken);
+        var result = await activity.CountAsync(request.Caller(), request.QueryValue("app"), request.QueryValue("from"), request.QueryValue("to"), cancellationToken);
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value!),
