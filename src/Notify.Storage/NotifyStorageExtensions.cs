@@ -51,6 +51,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Console.TableActivityIndex>();
         services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
         services.AddSingleton<Core.Console.IContactIndex, Console.TableContactIndex>();
+        services.AddSingleton<Core.Console.IStatusCountStore, Console.TableStatusCountStore>();
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());

@@ -64,8 +64,11 @@ public sealed class StorageNames(string prefix)
     public string QueueSamples => Table("NotifyQueueSamples");
     public string Contacts => Table("NotifyContacts");
 
+    /// <summary>Deliveries by current status per app, template, channel and hour of creation (the console's live counts).</summary>
+    public string StatusCounts => Table("NotifyStatusCounts");
+
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts];
+        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

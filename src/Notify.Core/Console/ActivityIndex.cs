@@ -29,10 +29,4 @@ public interface IActivityIndex
 
     /// <summary>The token that continues a query with <paramref name="filter"/> right after <paramref name="entry"/>.</summary>
     string TokenAfter(ActivityFilter filter, ActivityEntry entry);
-
-    /// <summary>
-    /// The distinct requests with deliveries in the filter's range (newest first), looking at up to
-    /// <paramref name="maxEntries"/> index entries; <c>Complete</c> is false when there were more.
-    /// </summary>
-    Task<(IReadOnlyList<string> RequestIds, bool Complete)> ListRequestsAsync(ActivityFilter filter, int maxEntries, CancellationToken cancellationToken);
 }

@@ -19,6 +19,12 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<QueueHistory>();
         builder.Services.AddSingleton<StatsSeriesService>();
         builder.Services.AddSingleton<ContactLookup>();
+        builder.Services.AddOptions<StatusCountOptions>()
+            .BindConfiguration(StatusCountOptions.Section)
+            .ValidateDataAnnotationsNested(StatusCountOptions.Section)
+            .ValidateOnStart();
+        builder.Services.AddSingleton<StatusCounts>();
+        builder.Services.AddHostedService<StatusCountFlusher>();
         return builder;
     }
 }

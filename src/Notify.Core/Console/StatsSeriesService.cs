@@ -1,6 +1,5 @@
 using System.Xml;
-using Notify.Core.Templates;
-using Notify.Core.Tracking;
+using Notify.Core.Delivery;
 using Notify.Core.Validation;
 
 namespace Notify.Core.Console;
@@ -12,12 +11,14 @@ public sealed record FunnelBucket(DateTimeOffset Start, long Queued, long Sent, 
 public sealed record FunnelSeriesView(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<FunnelBucket> Buckets);
 
 /// <summary>
-/// The funnel queued → sent → delivered → opened → clicked per time bucket, without new counters: sent, delivered,
-/// opened and clicked come from the tracking events already kept per template and day (bucketed by the event's
-/// time), queued from the Activity index (deliveries by creation time). Bounded: at most <see cref="MaxBuckets"/>
-/// buckets and <see cref="ActivityService.MaxCounted"/> deliveries looked at.
+/// The funnel queued → sent → delivered → opened → clicked per time bucket, read from the status counters
+/// (<see cref="StatusCounts"/>): each bucket holds the deliveries created in it (their cohort, by the hour) and how
+/// far they have got by now, so every rate compares the same deliveries and none exceeds 1. A delivery counts at
+/// every step up to its current status: <c>sent</c> includes those since delivered, bounced, opened, clicked or
+/// converted; <c>delivered</c> those since opened, clicked or converted. Counters are hourly: with an interval under
+/// an hour, each hour's deliveries land in the bucket holding the hour's start (or the first bucket).
 /// </summary>
-public sealed class StatsSeriesService(ITrackingStore tracking, ITemplateStore templates, IActivityIndex index, TimeProvider time)
+public sealed class StatsSeriesService(IStatusCountStore counts, TimeProvider time)
 {
     public const int MaxBuckets = 500;
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(31);
@@ -77,51 +78,16 @@ public sealed class StatsSeriesService(ITrackingStore tracking, ITemplateStore t
         }
         var count = (int)Math.Ceiling((to - from) / interval);
         var buckets = new long[count, 5];
-        int? Bucket(DateTimeOffset at) => at < from || at > to ? null : Math.Min(count - 1, (int)((at - from) / interval));
-
-        var names = template is not null ? [template] : (await templates.ListAsync(cancellationToken)).Select(t => t.Name).ToList();
-        for (var day = DateOnly.FromDateTime(from.UtcDateTime); day <= DateOnly.FromDateTime(to.UtcDateTime); day = day.AddDays(1))
+        foreach (var cell in await counts.ReadAsync(null, template, channel, StatusCell.HourOf(from), StatusCell.HourOf(to), cancellationToken))
         {
-            foreach (var name in names)
-            {
-                foreach (var e in await tracking.ListForTemplateDayAsync(name, day, cancellationToken))
-                {
-                    var column = e.Type switch
-                    {
-                        TrackingEventType.Sent => 1,
-                        TrackingEventType.Delivered => 2,
-                        TrackingEventType.Opened => 3,
-                        TrackingEventType.Clicked => 4,
-                        _ => -1,
-                    };
-                    if (column >= 0 && (channel is null || e.Channel == channel) && Bucket(e.At) is { } b)
-                    {
-                        buckets[b, column]++;
-                    }
-                }
-            }
+            var b = Math.Clamp((int)((cell.Cell.Hour - from) / interval), 0, count - 1);
+            long Sum(params DeliveryStatus[] statuses) => statuses.Sum(s => Math.Max(0, cell[s]));
+            buckets[b, 0] += Sum(Enum.GetValues<DeliveryStatus>());
+            buckets[b, 1] += Sum(DeliveryStatus.Sent, DeliveryStatus.Delivered, DeliveryStatus.Bounced, DeliveryStatus.Opened, DeliveryStatus.Clicked, DeliveryStatus.Converted);
+            buckets[b, 2] += Sum(DeliveryStatus.Delivered, DeliveryStatus.Opened, DeliveryStatus.Clicked, DeliveryStatus.Converted);
+            buckets[b, 3] += Sum(DeliveryStatus.Opened, DeliveryStatus.Clicked, DeliveryStatus.Converted);
+            buckets[b, 4] += Sum(DeliveryStatus.Clicked, DeliveryStatus.Converted);
         }
-        var filter = new ActivityFilter(null, null, template, channel, null, from, to);
-        string? token = null;
-        var looked = 0;
-        do
-        {
-            var page = await index.QueryAsync(filter, ActivityService.MaxLimit, token, cancellationToken);
-            if (page is null)
-            {
-                break;
-            }
-            foreach (var entry in page.Entries)
-            {
-                if (Bucket(entry.CreatedAt) is { } b)
-                {
-                    buckets[b, 0]++;
-                }
-            }
-            looked += page.Entries.Count;
-            token = page.ContinuationToken;
-        }
-        while (token is not null && looked < ActivityService.MaxCounted);
 
         var result = new List<FunnelBucket>(count);
         for (var i = 0; i < count; i++)

@@ -85,7 +85,8 @@ public sealed class DeadLetterService(
     IDeliveryQueue queue,
     IInFlightIndex inFlight,
     TimeProvider time,
-    IOptions<NotifyOptions> options)
+    IOptions<NotifyOptions> options,
+    Console.StatusCounts counts)
 {
     /// <summary>Most dead letters one call lists or replays; call again for the rest.</summary>
     public const int MaxPerCall = 500;
@@ -163,6 +164,7 @@ public sealed class DeadLetterService(
             {
                 continue;
             }
+            counts.Moved(record, DeliveryStatus.Queued);
             await inFlight.AddAsync(key.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
             var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
             await queue.EnqueueAsync([DeliveryBatch.Single(DeliveryMessage.For(fresh, record.Attempts + 1))], TimeSpan.Zero, cancellationToken);

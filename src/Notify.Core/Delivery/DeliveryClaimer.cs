@@ -4,7 +4,11 @@ using Microsoft.Extensions.Options;
 namespace Notify.Core.Delivery;
 
 /// <summary>A delivery this worker holds: the message as claimed (its attempt number) and the ETag of the claim.</summary>
-public sealed record Claim(DeliveryMessage Delivery, string ETag);
+public sealed record Claim(DeliveryMessage Delivery, string ETag)
+{
+    /// <summary>The delivery's status while it has <see cref="ETag"/>: <c>sending</c> once claimed (exhausted ones are not).</summary>
+    public DeliveryStatus Status { get; init; } = DeliveryStatus.Sending;
+}
 
 /// <summary>What claiming one queue message's deliveries gave: those to send, those to finish, those to come back to.</summary>
 public sealed class ClaimSet
@@ -93,7 +97,7 @@ public static class ClaimRules
 /// to decide for those deliveries with <see cref="ClaimRules"/>, and the claimable ones are claimed in one more
 /// transaction.
 /// </summary>
-public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger)
+public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger, Console.StatusCounts counts)
 {
     public async Task<ClaimSet> ClaimAsync(IReadOnlyList<DeliveryMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -125,6 +129,7 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (etags[i] is { } etag)
             {
+                counts.Moved(first[i].Key, first[i].Channel, first[i].StatusAtETag(), DeliveryStatus.Sending);
                 set.Claimed.Add(new Claim(first[i], etag));
             }
             else
@@ -149,7 +154,7 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
                     again.Add((DeliveryMessage.For(record!, claimable.Attempt), record!.ETag!));
                     break;
                 case ClaimDecision.Exhausted:
-                    set.Exhausted.Add(new Claim(DeliveryMessage.For(record!, record!.Attempts), record.ETag!));
+                    set.Exhausted.Add(new Claim(DeliveryMessage.For(record!, record!.Attempts), record.ETag!) { Status = record.Status });
                     break;
                 case ClaimDecision.Busy busy:
                     LogLeased(logger, message.Key.Id);
@@ -172,7 +177,8 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (freshETags[i] is { } etag)
             {
-                set.Claimed.Add(new Claim(again[i].Fresh with { ETag = etag }, etag));
+                counts.Moved(again[i].Fresh.Key, again[i].Fresh.Channel, again[i].Fresh.StatusAtETag(), DeliveryStatus.Sending);
+                set.Claimed.Add(new Claim(again[i].Fresh with { ETag = etag, Status = DeliveryStatus.Sending }, etag));
             }
             else
             {

@@ -53,8 +53,19 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("w")]
     public DateTimeOffset? NotBefore { get; init; }
 
+    /// <summary>
+    /// The delivery's status when it had <see cref="ETag"/>: a claim with that ETag moves it from this status (the
+    /// live counts need where it came from). Null in messages written before it was kept: then told from the rest.
+    /// </summary>
+    [JsonPropertyName("st")]
+    public DeliveryStatus? Status { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
+
+    /// <summary>The status the delivery has while it still has <see cref="ETag"/>.</summary>
+    public DeliveryStatus StatusAtETag() =>
+        Status ?? (NotBefore is not null ? DeliveryStatus.Scheduled : Attempt > 1 && ReplayedAt is null ? DeliveryStatus.Retrying : DeliveryStatus.Queued);
 
     /// <summary>The message that sends <paramref name="record"/> as attempt <paramref name="attempt"/>.</summary>
     public static DeliveryMessage For(DeliveryRecord record, int attempt) =>
@@ -67,6 +78,7 @@ public sealed record DeliveryMessage(
             ReplayedAt = record.ReplayedAt,
             Provider = record.NextProvider,
             NotBefore = record.NotBefore,
+            Status = record.Status,
         };
 }
 

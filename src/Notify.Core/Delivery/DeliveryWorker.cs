@@ -27,7 +27,8 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger,
     DeliveryTracking tracking,
     ProviderBreakers breakers,
-    Scheduling.DueCheck dueCheck)
+    Scheduling.DueCheck dueCheck,
+    Console.StatusCounts counts)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -143,7 +144,10 @@ public sealed partial class DeliveryWorker(
                 LastError = $"worker-crash: {error.GetType().Name}",
                 Detail = "worker-crash",
             };
-            await log.TryTransitionAsync(claim.Delivery.Key, claim.ETag, release, CancellationToken.None);
+            if (await log.TryTransitionAsync(claim.Delivery.Key, claim.ETag, release, CancellationToken.None) is not null)
+            {
+                counts.Moved(claim.Delivery.Key, claim.Delivery.Channel, claim.Status, DeliveryStatus.Retrying);
+            }
             LogCrashed(logger, error, claim.Delivery.Key.Id, claim.Delivery.Attempt);
         }
         if (crashed.Count == 0)

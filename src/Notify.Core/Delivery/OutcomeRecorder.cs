@@ -17,7 +17,8 @@ public sealed partial class OutcomeRecorder(
     IUserStore users,
     IAlertSink alerts,
     DeliveryTracking tracking,
-    ILogger<OutcomeRecorder> logger)
+    ILogger<OutcomeRecorder> logger,
+    Console.StatusCounts counts)
 {
     public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, TrackingBatch events, CancellationToken cancellationToken)
     {
@@ -37,6 +38,7 @@ public sealed partial class OutcomeRecorder(
             {
                 if (etags[i] is { } etag)
                 {
+                    counts.Moved(group[i].Claim.Delivery.Key, group[i].Claim.Delivery.Channel, group[i].Claim.Status, group[i].Change.Transition.Status);
                     written.Add((group[i], etag));
                 }
                 else
@@ -80,7 +82,7 @@ public sealed partial class OutcomeRecorder(
                     break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.
-                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider, MayFailOver = retry.MayFailOver })], retry.Delay, cancellationToken));
+                    retries.Add(queue.EnqueueAsync([DeliveryBatch.Single(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, Provider = retry.Provider, MayFailOver = retry.MayFailOver, Status = plan.Change.Transition.Status })], retry.Delay, cancellationToken));
                     LogRetrying(logger, delivery.Key.Id, delivery.Attempt, retry.Code, retry.Delay);
                     break;
             }

@@ -27,7 +27,7 @@ public abstract record DigestResolution
 /// due delivery whose ingest died before joining is sent as a window of one.
 /// </summary>
 public sealed partial class DigestService(
-    IDigestStore store, IDeliveryLog log, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<DigestService> logger)
+    IDigestStore store, IDeliveryLog log, Tracking.DeliveryTracking tracking, Console.StatusCounts counts, TimeProvider time, ILogger<DigestService> logger)
 {
     /// <summary>Bounded: a conflict means another request just joined; each retry reads the row that won.</summary>
     private const int MaxConflicts = 100;
@@ -101,6 +101,7 @@ public sealed partial class DigestService(
                 var (delivery, carrierId) = chunk[i];
                 if (etags[i] is { } etag)
                 {
+                    counts.Moved(delivery, DeliveryStatus.Digested);
                     updated[delivery.Key.Seq] = delivery with { Status = DeliveryStatus.Digested, DigestDeliveryId = carrierId, NotBefore = null, UpdatedAt = now, ETag = etag };
                     tracking.Digested(DeliveryMessage.For(delivery, delivery.Attempts), request, carrierId, events);
                 }

@@ -39,7 +39,8 @@ public sealed partial class IngestService(
     ILogger<IngestService> logger,
     Monitoring.NotifyMetrics metrics,
     Digests.DigestService digests,
-    Scheduling.IngestScheduling scheduling)
+    Scheduling.IngestScheduling scheduling,
+    Console.StatusCounts counts)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -150,6 +151,7 @@ public sealed partial class IngestService(
         }
         var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
         metrics.Planned(toWrite);
+        counts.Created(header, written);
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = await digests.GatherAsync(header, [.. all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d)], cancellationToken);
         await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);

@@ -41,7 +41,7 @@ public abstract record CancelResult
 /// reported, not undone; a repeat finds them cancelled and changes nothing. An app cancels its own deliveries; an
 /// <c>admin</c> app may name another app's.
 /// </summary>
-public sealed partial class CancelService(IDeliveryLog log, TimeProvider time, ILogger<CancelService> logger, Monitoring.NotifyMetrics metrics)
+public sealed partial class CancelService(IDeliveryLog log, TimeProvider time, ILogger<CancelService> logger, Monitoring.NotifyMetrics metrics, Console.StatusCounts counts)
 {
     /// <summary>A delivery that moved between the read and the write is read again this many times.</summary>
     private const int Rounds = 3;
@@ -114,6 +114,7 @@ public sealed partial class CancelService(IDeliveryLog log, TimeProvider time, I
                 {
                     cancelled.Add(open[i].Key.Seq);
                     metrics.Cancelled(open[i].Channel);
+                    counts.Moved(open[i], DeliveryStatus.Cancelled);
                     current[open[i].Key.Seq] = open[i] with { Status = DeliveryStatus.Cancelled, ETag = etags[i] };
                 }
                 else

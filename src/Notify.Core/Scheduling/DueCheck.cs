@@ -25,7 +25,8 @@ public sealed partial class DueCheck(
     ScheduledDispatch dispatch,
     IOptions<NotifyOptions> options,
     Microsoft.Extensions.Logging.ILogger<DueCheck> logger,
-    Monitoring.NotifyMetrics metrics)
+    Monitoring.NotifyMetrics metrics,
+    Console.StatusCounts counts)
 {
     public async Task<DueCheckResult> CheckAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -108,7 +109,8 @@ public sealed partial class DueCheck(
                 if (etags[i] is { } etag)
                 {
                     var delivery = group[i].Key.Delivery;
-                    placed.Add(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, AttemptBase = delivery.Attempt, NotBefore = group[i].Value.At });
+                    counts.Moved(delivery.Key, delivery.Channel, group[i].Key.Status, DeliveryStatus.Scheduled);
+                    placed.Add(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, AttemptBase = delivery.Attempt, NotBefore = group[i].Value.At, Status = DeliveryStatus.Scheduled });
                     metrics.Scheduled(delivery.Channel, group[i].Value.Reason);
                     LogQuiet(logger, delivery.Key.Id, group[i].Value.At);
                 }

@@ -34,7 +34,8 @@ public sealed partial class TrackingService(
     IUserStore users,
     NotifyMetrics metrics,
     TimeProvider time,
-    ILogger<TrackingService> logger)
+    ILogger<TrackingService> logger,
+    Console.StatusCounts counts)
 {
     private static readonly TimeSpan SendingWait = TimeSpan.FromMilliseconds(250);
 
@@ -143,6 +144,7 @@ public sealed partial class TrackingService(
             };
             if (await log.TryTransitionAsync(current.Key, current.ETag!, transition, cancellationToken) is not null)
             {
+                counts.Moved(current, target);
                 return target;
             }
             if (await log.GetAsync(current.Key, cancellationToken) is not { } reread)

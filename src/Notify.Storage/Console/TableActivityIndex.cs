@@ -105,31 +105,6 @@ public sealed class TableActivityIndex(TableServiceClient service, StorageNames 
         return Page(filter, entries, max);
     }
 
-    public async Task<(IReadOnlyList<string> RequestIds, bool Complete)> ListRequestsAsync(ActivityFilter filter, int maxEntries, CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var ordered = new List<string>();
-        var looked = 0;
-        for (var day = DateOnly.FromDateTime(filter.To.UtcDateTime); day >= DateOnly.FromDateTime(filter.From.UtcDateTime); day = day.AddDays(-1))
-        {
-            var partition = filter.AppKey is { } app ? $"a|{app}|{Day(day)}" : $"t|{Day(day)}";
-            var range = $"PartitionKey eq '{partition}' and RowKey ge '{Inverted(filter.To)}' and RowKey le '{Inverted(filter.From)}|~'";
-            await foreach (var row in _table.QueryAsync<TableEntity>(range, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
-            {
-                if (++looked > maxEntries)
-                {
-                    return (ordered, false);
-                }
-                var parts = row.RowKey.Split('|');
-                if (parts.Length == 3 && seen.Add(parts[1]))
-                {
-                    ordered.Add(parts[1]);
-                }
-            }
-        }
-        return (ordered, true);
-    }
-
     public string TokenAfter(ActivityFilter filter, ActivityEntry entry) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes("v1|" + (filter.UserId is { } user ? $"{user}|{TimeKey(entry.CreatedAt, entry.Key)}" : TimeKey(entry.CreatedAt, entry.Key))))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');

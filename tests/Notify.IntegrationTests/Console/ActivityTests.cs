@@ -164,21 +164,25 @@ public sealed class ActivityTests(ActivityTests.Host host) : IClassFixture<Activ
     public async Task Counts_are_by_current_status_for_the_apps_own_deliveries()
     {
         var api = await NewAppAsync();
+        var other = await NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
         var (_, body) = await api.SendAsync(NewEventId(), template, [user], """["email","sms"]""");
-        Assert.True(DeliveryKey.TryParse(body["deliveries"]![0]!["id"]!.GetValue<string>(), out var key));
-        var log = host.Service<IDeliveryLog>();
-        var record = await log.GetAsync(key, Ct);
-        await log.TryTransitionAsync(key, record!.ETag!, new DeliveryTransition(DeliveryStatus.Failed, 1, DateTimeOffset.UtcNow), Ct);
+        await other.SendAsync(NewEventId(), template, [await other.NewUserAsync()], """["email"]""");
+        var sms = body["deliveries"]!.AsArray().Single(d => d!["channel"]!.GetValue<string>() == "sms")!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.DeleteAsync($"/api/v1/notifications/{sms}", Ct)).StatusCode);
+        await host.Service<Notify.Core.Console.StatusCounts>().FlushAsync(Ct);
 
         var counts = await api.GetJsonAsync("/api/v1/notifications/counts");
 
         Assert.Equal(1, counts["counts"]!["queued"]!.GetValue<long>());
-        Assert.Equal(1, counts["counts"]!["failed"]!.GetValue<long>());
+        Assert.Equal(1, counts["counts"]!["cancelled"]!.GetValue<long>());
         Assert.Equal(0, counts["counts"]!["sent"]!.GetValue<long>());
         Assert.True(counts["complete"]!.GetValue<bool>());
         Assert.NotNull(counts["from"]);
+        var othersCounts = await other.GetJsonAsync("/api/v1/notifications/counts");
+        Assert.Equal(1, othersCounts["counts"]!["queued"]!.GetValue<long>());
+        Assert.Equal(0, othersCounts["counts"]!["cancelled"]!.GetValue<long>());
     }
 
     [Fact]

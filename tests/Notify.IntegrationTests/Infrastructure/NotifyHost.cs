@@ -35,6 +35,8 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
             ["extensions:queues:visibilityTimeout"] = "00:00:00.500",
             ["Notify:Delivery:RetryBaseDelay"] = "00:00:00.100",
             ["Notify:Delivery:RetryMaxDelay"] = "00:00:01",
+            // Written when a test reads the counts (StatusCounts.FlushAsync), never in the middle of a counted request.
+            ["Notify:StatusCounts:AutoFlush"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Notify"] = "Warning",
         };
