@@ -26,6 +26,12 @@ public sealed record StatsRow(
 {
     /// <summary>Deliveries that joined a digest: carried by another delivery's message, not sent on their own.</summary>
     public long Digested { get; init; }
+
+    /// <summary>
+    /// Every delivery created on these days, whatever became of it (the first step of the funnel), from the status
+    /// counters (<see cref="Console.StatusCounts"/>) of every app.
+    /// </summary>
+    public long Queued { get; init; }
 }
 
 /// <summary>The answer to <c>GET /api/v1/stats</c>: days are UTC days on which the notifications were sent.</summary>
@@ -36,7 +42,7 @@ public sealed record StatsView(DateOnly From, DateOnly To, IReadOnlyList<StatsRo
 /// reads: opened/delivered, clicked/delivered, converted/sent. Events count on the day their notification was
 /// sent (its request's creation), so a rate compares the same notifications in numerator and denominator.
 /// </summary>
-public sealed class StatsService(ITrackingStore store, TimeProvider time)
+public sealed class StatsService(ITrackingStore store, Console.IStatusCountStore statusCounts, TimeProvider time)
 {
     /// <summary>Longest range one query may cover: each day of each template is a few partition reads.</summary>
     public const int MaxDays = 92;
@@ -75,9 +81,19 @@ public sealed class StatsService(ITrackingStore store, TimeProvider time)
         {
             return Result<StatsView>.Invalid(errors);
         }
-        var counts = await store.CountAsync(template, channelFilter, fromDay, toDay, cancellationToken);
-        var rows = counts
-            .Select(ToRow)
+        var countsTask = store.CountAsync(template, channelFilter, fromDay, toDay, cancellationToken);
+        var cellsTask = statusCounts.ReadAsync(null, template, channelFilter,
+            new DateTimeOffset(fromDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), new DateTimeOffset(toDay.ToDateTime(new TimeOnly(23, 0)), TimeSpan.Zero), cancellationToken);
+        var queued = (await cellsTask)
+            .GroupBy(c => (c.Cell.Template, c.Cell.Channel))
+            .ToDictionary(g => g.Key, g => g.Sum(c => c.Counts.Values.Sum()));
+        var tracked = (await countsTask).Select(ToRow).ToDictionary(r => (r.Template, r.Channel));
+        foreach (var key in queued.Keys.Where(k => !tracked.ContainsKey(k)))
+        {
+            tracked[key] = ToRow(new StatsCounts(key.Template, key.Channel, new Dictionary<TrackingEventType, long>()));
+        }
+        var rows = tracked.Values
+            .Select(r => r with { Queued = Math.Max(0, queued.GetValueOrDefault((r.Template, r.Channel))) })
             .OrderBy(r => r.Template, StringComparer.Ordinal)
             .ThenBy(r => r.Channel)
             .ToList();

@@ -93,6 +93,10 @@ public sealed class StatusCountTests(StatusCountTests.Host host) : IClassFixture
         Assert.Equal(1, Sum("clicked"));
         var filled = Assert.Single(buckets, b => b!["queued"]!.GetValue<long>() > 0);
         Assert.True(filled!["start"]!.GetValue<DateTimeOffset>() > now.AddHours(-2.1));
+        var day = now.UtcDateTime.ToString("yyyy-MM-dd");
+        var row = Assert.Single((await api.GetJsonAsync($"/api/v1/stats?template={template}&from={day}&to={day}"))["rows"]!.AsArray())!;
+        Assert.Equal(2, row["queued"]!.GetValue<long>());
+        Assert.Equal(2, row["sent"]!.GetValue<long>());
         var sms = await api.GetJsonAsync($"/api/v1/stats/series?template={template}&channel=sms&from={from}&to={to}&interval=PT1H");
         Assert.All(sms["buckets"]!.AsArray(), b => Assert.Equal(0, b!["queued"]!.GetValue<long>()));
     }

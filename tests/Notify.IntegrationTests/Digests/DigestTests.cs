@@ -186,9 +186,10 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
         var key = DigestKit.NewKey();
 
         var answers = new List<JsonNode>();
+        // Five requests one after another must all land inside the window, also on a loaded 2-core machine.
         foreach (var who in new[] { "a", "b", "c", "d", "e" })
         {
-            answers.Add(DigestKit.Sms(await DigestKit.SendAsync(api, template, user, key, who, window: "PT3S")));
+            answers.Add(DigestKit.Sms(await DigestKit.SendAsync(api, template, user, key, who, window: "PT8S")));
         }
 
         Assert.DoesNotContain(answers, d => d["status"]!.GetValue<string>() == "skipped");

@@ -41,9 +41,9 @@ export function Stats() {
     </form>
     ${!rows ? html`<p>Loading…</p>` : rows.problem ? html`<${Problem} problem=${rows.problem} />` : html`
       <table class="grid funnel"><caption>Funnel per template and channel</caption>
-        <thead><tr><th scope="col">Template</th><th scope="col">Channel</th>${STEPS.map(s => html`<th scope="col">${s}</th>`)}<th scope="col">Failed</th></tr></thead>
+        <thead><tr><th scope="col">Template</th><th scope="col">Channel</th>${['queued', ...STEPS].map(s => html`<th scope="col">${s}</th>`)}<th scope="col">Failed</th></tr></thead>
         <tbody>${shown.map(r => html`<tr><td>${r.template}</td><td>${r.channel}</td>
-          ${STEPS.map(s => html`<td><span class="bar" style=${{ width: (r.sent ? Math.round(60 * r[s] / r.sent) : 0) + 'px' }}></span> ${r[s]}</td>`)}<td>${r.failed}</td></tr>`)}</tbody></table>
+          ${['queued', ...STEPS].map(s => html`<td><span class="bar" style=${{ width: (r.queued ? Math.round(60 * Math.min(r[s], r.queued) / r.queued) : 0) + 'px' }}></span> ${r[s]}</td>`)}<td>${r.failed}</td></tr>`)}</tbody></table>
       ${shown.length === 0 && html`<p class="muted">Nothing sent in these days.</p>`}`}
     ${!series ? null : series.problem ? html`<${Problem} problem=${series.problem} />` : chart}`;
 }
