@@ -53,6 +53,28 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task A_definition_that_is_not_json_is_marked_at_the_line_the_parser_stopped()
+    {
+        var (appKey, secret, _) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("template/tpl-" + Guid.NewGuid().ToString("N")[..12]);
+
+        // The comma after line 2 is missing: the parser stops at the start of line 3.
+        await console.Page.GetByLabel("Definition", new() { Exact = false }).FillAsync("""
+            {
+              "defaultLocale": "en"
+              "channels": { "sms": { "body": "Hello" } }
+            }
+            """);
+
+        await Expect(console.Page.GetByLabel("Preview errors")).ToContainTextAsync("The definition is not JSON");
+        await Expect(console.Page.Locator(".gutter li.error-line")).ToHaveTextAsync(["3"]);
+        await Expect(console.Page.GetByLabel("Definition", new() { Exact = false })).ToHaveAttributeAsync("aria-invalid", "true");
+        await console.AssertCleanAsync("template-editor-not-json", screenshot: false);
+    }
+
+    [Fact]
     public async Task A_valid_template_is_saved_from_the_editor()
     {
         var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
