@@ -20,6 +20,14 @@ public static class NotifyModelFactory
         new(id, eventId, userId, channel, device, platform, status, reason, attempts, createdAt ?? DateTimeOffset.UnixEpoch,
             updatedAt ?? createdAt ?? DateTimeOffset.UnixEpoch, nextAttemptAt, lastError, providerMessageId, history ?? [], provider);
 
+    /// <summary>A delivery with the events reported after it was sent, as <see cref="NotifyClient.GetNotificationAsync"/> answers.</summary>
+    public static Delivery Delivery(IReadOnlyList<DeliveryEvent> events, string id = "delivery-1", DeliveryStatus status = DeliveryStatus.Opened) =>
+        Delivery(id: id, status: status) with { Events = events };
+
+    /// <summary>One event reported about a delivery.</summary>
+    public static DeliveryEvent DeliveryEvent(string type = "opened", DateTimeOffset? at = null, string source = "app", string? detail = null) =>
+        new(type, at ?? DateTimeOffset.UnixEpoch, source, detail);
+
     /// <summary>A user.</summary>
     public static NotifyUser NotifyUser(string userId = "user-1", string? email = null, string? phone = null, string? locale = null, string? timeZone = null, DateTimeOffset? updatedAt = null, IReadOnlyList<NotifyDevice>? devices = null, string? updatedBy = null) =>
         new(userId, email, phone, locale, timeZone, updatedAt ?? DateTimeOffset.UnixEpoch, devices ?? [], updatedBy);

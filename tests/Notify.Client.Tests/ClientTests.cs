@@ -263,8 +263,19 @@ public sealed class AppEventTests(DeliveringNotify notify) : IClassFixture<Deliv
         var first = await client.PostEventAsync(new AppEvent("converted") { DeliveryId = id }, Ct);
         var repeat = await client.PostEventAsync(new AppEvent("converted") { DeliveryId = id }, Ct);
 
+        var delivery = await client.GetNotificationAsync(id, Ct);
+        var listed = new List<Delivery>();
+        await foreach (var item in client.ListNotificationsAsync(sent.EventId, Ct))
+        {
+            listed.Add(item);
+        }
+
         Assert.Equal((id, false, DeliveryStatus.Converted), (first.DeliveryId, first.Duplicate, first.Status));
         Assert.True(repeat.Duplicate);
+        // The delivery reads back with the event once and who reported it (the worker's "sent" is in its history).
+        var converted = Assert.Single(delivery.Events!);
+        Assert.Equal(("converted", "app"), (converted.Type, converted.Source));
+        Assert.Null(Assert.Single(listed).Events);
     }
 }
 

@@ -138,6 +138,10 @@ public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Cha
 /// <param name="Template">The template it was sent with.</param>
 /// <param name="TemplateVersion">The template's version it was sent with.</param>
 /// <param name="App">The app that sent it.</param>
+/// <param name="Events">
+/// What was reported after it was sent (receipts, opens, clicks, conversions), oldest first: only on
+/// <see cref="NotifyClient.GetNotificationAsync"/>, null on the deliveries of a list.
+/// </param>
 public sealed record Delivery(
     string Id,
     string EventId,
@@ -159,7 +163,18 @@ public sealed record Delivery(
     string? DigestDeliveryId = null,
     string? Template = null,
     string? TemplateVersion = null,
-    string? App = null);
+    string? App = null,
+    IReadOnlyList<DeliveryEvent>? Events = null);
+
+/// <summary>Something reported about a delivery after it was sent.</summary>
+/// <param name="Type">
+/// <c>delivered</c>, <c>bounced</c>, <c>opened</c>, <c>clicked</c>, <c>converted</c>, <c>spam-report</c> or
+/// <c>unsubscribed</c> (a string, so a type added later reads too).
+/// </param>
+/// <param name="At">When it happened (as the reporter said, never later than when it was recorded).</param>
+/// <param name="Source">Who reported it: the provider (<c>sendgrid</c>, <c>twilio</c>...), <c>pixel</c>, <c>link</c> or <c>app</c>.</param>
+/// <param name="Detail">What the reporter said (a bounce reason, the clicked link without its query), or the event that implied this one.</param>
+public sealed record DeliveryEvent(string Type, DateTimeOffset At, string Source, string? Detail);
 
 /// <summary>One step of a delivery's history.</summary>
 /// <param name="Status">The status it entered.</param>

@@ -15,6 +15,7 @@ public static class ConsoleExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
+        builder.Services.AddSingleton<DeliveryDetails>();
         builder.Services.AddSingleton<ConsoleTemplateService>();
         builder.Services.AddSingleton<QueueHistory>();
         builder.Services.AddSingleton<StatsSeriesService>();

@@ -59,7 +59,7 @@ public sealed record ReplayRequest(DeadLetterFilter Filter, bool DryRun)
 
 /// <summary>
 /// Dead letters by app: written when a poison handler dead-letters a delivery, removed when it is replayed.
-/// Listing reads one app's entries, never the delivery log.
+/// Listing reads one app's entries, and the delivery log only for rows written before the index kept reason and attempts.
 /// </summary>
 public interface IDeadLetterIndex
 {
@@ -70,7 +70,10 @@ public interface IDeadLetterIndex
     Task RemoveAsync(string appKey, string deliveryId, CancellationToken cancellationToken);
 }
 
-/// <summary>A dead letter as the API lists it; <c>reason</c> and <c>attempts</c> are null only for entries older than those fields.</summary>
+/// <summary>
+/// A dead letter as the API lists it. <c>reason</c> and <c>attempts</c> come from the index row; a row written before it
+/// kept them gets them from the delivery log, so they are null only when the delivery is no longer dead-lettered (or gone).
+/// </summary>
 public sealed record DeadLetterView(string Id, string EventId, Channel Channel, DateTimeOffset DeadLetteredAt, string Queue, string? Reason, int? Attempts);
 
 public sealed record ReplayView(bool DryRun, int Count, IReadOnlyList<DeadLetterView> Deliveries);
@@ -124,8 +127,11 @@ public sealed class DeadLetterService(
         return errors.IsEmpty ? new DeadLetterFilter(parsedChannel, parsedSince, string.IsNullOrEmpty(eventId) ? null : eventId) : null;
     }
 
+    /// <summary>Point reads of the log at once while completing old rows (<see cref="CompleteAsync"/>).</summary>
+    private const int CompletionReads = 16;
+
     public async Task<IReadOnlyList<DeadLetterView>> ListAsync(string appKey, DeadLetterFilter filter, CancellationToken cancellationToken) =>
-        [.. (await index.ListAsync(appKey, filter, MaxPerCall, cancellationToken)).Select(ToView)];
+        [.. (await CompleteAsync(appKey, await index.ListAsync(appKey, filter, MaxPerCall, cancellationToken), cancellationToken)).Select(ToView)];
 
     public async Task<ReplayView> ReplayAsync(string appKey, DeadLetterFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
@@ -136,7 +142,7 @@ public sealed class DeadLetterService(
         }
         if (dryRun)
         {
-            return new ReplayView(true, entries.Count, [.. entries.Select(ToView)]);
+            return new ReplayView(true, entries.Count, [.. (await CompleteAsync(appKey, entries, cancellationToken)).Select(ToView)]);
         }
         var replayed = new List<DeadLetterView>();
         foreach (var entry in entries)
@@ -169,10 +175,42 @@ public sealed class DeadLetterService(
             var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
             await queue.EnqueueAsync([DeliveryBatch.Single(DeliveryMessage.For(fresh, record.Attempts + 1))], TimeSpan.Zero, cancellationToken);
             await index.RemoveAsync(appKey, entry.DeliveryId, cancellationToken);
-            replayed.Add(ToView(entry));
+            replayed.Add(ToView(Complete(entry, record, appKey)));
         }
         return new ReplayView(false, replayed.Count, replayed);
     }
+
+    /// <summary>
+    /// Rows the index wrote before it kept reason and attempts get them from the delivery: one point read per such row,
+    /// only for those rows (a row that has both costs nothing more). Not written back: a listing stays a read, and
+    /// such rows only leave the index (replayed), never join it.
+    /// </summary>
+    private async Task<IReadOnlyList<DeadLetterEntry>> CompleteAsync(string appKey, IReadOnlyList<DeadLetterEntry> entries, CancellationToken cancellationToken)
+    {
+        var result = entries.ToArray();
+        var incomplete = Enumerable.Range(0, result.Length).Where(i => result[i].Reason is null || result[i].Attempts is null).ToList();
+        foreach (var chunk in incomplete.Chunk(CompletionReads))
+        {
+            var records = await Task.WhenAll(chunk.Select(i => DeliveryKey.TryParse(result[i].DeliveryId, out var key)
+                ? log.GetAsync(key, cancellationToken)
+                : Task.FromResult<DeliveryRecord?>(null)));
+            for (var n = 0; n < chunk.Length; n++)
+            {
+                result[chunk[n]] = Complete(result[chunk[n]], records[n], appKey);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// What the poison handler would have written, from the record it left: its last error (the one the dead-lettering
+    /// wrote) and its attempts. A delivery that moved on since (replayed, gone) says nothing about its dead-lettering:
+    /// the row stays as it is.
+    /// </summary>
+    private static DeadLetterEntry Complete(DeadLetterEntry entry, DeliveryRecord? record, string appKey) =>
+        record is null || record.AppKey != appKey || record.Status != DeliveryStatus.DeadLettered
+            ? entry
+            : entry with { Reason = entry.Reason ?? record.LastError ?? record.Reason, Attempts = entry.Attempts ?? record.Attempts };
 
     private static DeadLetterView ToView(DeadLetterEntry e) => new(e.DeliveryId, e.EventId, e.Channel, e.At, e.Queue, e.Reason, e.Attempts);
 }

@@ -29,7 +29,22 @@ public sealed record HistoryView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Provider = null);
 
-/// <summary>The answer to <c>GET /api/v1/notifications/{id}</c>.</summary>
+/// <summary>
+/// What was reported about a delivery after it left: a provider's receipt (<c>delivered</c>, <c>bounced</c>,
+/// <c>spam-report</c>, <c>unsubscribed</c>), an open or click (pixel, link, or the app), a conversion. <c>Source</c> says who
+/// reported it (<c>sendgrid</c>, <c>twilio</c>, <c>pixel</c>, <c>link</c>, <c>app</c>); <c>Detail</c> what they said, or which
+/// event implied this one.
+/// </summary>
+public sealed record DeliveryEventView(
+    string Type,
+    DateTimeOffset At,
+    string Source,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);
+
+/// <summary>
+/// The answer to <c>GET /api/v1/notifications/{id}</c> (with <c>events</c>), and an item of the lists (without: a list
+/// does not read each delivery's events).
+/// </summary>
 public sealed record DeliveryView(
     string Id,
     string EventId,
@@ -51,7 +66,8 @@ public sealed record DeliveryView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Template = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemplateVersion = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? App = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? App = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DeliveryEventView>? Events = null)
 {
     public static DeliveryView From(DeliveryRecord r) => new(
         r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,

@@ -8,21 +8,21 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Notifications;
 
 /// <summary>
-/// GET /api/v1/notifications/{id}: one delivery with its history, template, template version and app; another app's
-/// id is 404.
+/// GET /api/v1/notifications/{id}: one delivery with its history, the events reported after it was sent (receipts,
+/// opens, clicks), template, template version and app; another app's id is 404.
 /// </summary>
-public sealed class GetNotification(Notify.Core.Console.ActivityService activity)
+public sealed class GetNotification(Notify.Core.Console.DeliveryDetails details)
 {
     [Function(nameof(GetNotification))]
     [RequiresScope(Scopes.NotificationsRead)]
-    [EndpointSummary("One delivery of the calling app, with its history")]
+    [EndpointSummary("One delivery of the calling app, with its history and its receipt, open and click events")]
     public async Task<Results<Ok<DeliveryView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var delivery = await activity.GetAsync(app, id, cancellationToken);
+        var delivery = await details.GetAsync(app, id, cancellationToken);
         return delivery is null ? ApiResults.NotFound($"Notification '{id}'") : TypedResults.Ok(delivery);
     }
 }

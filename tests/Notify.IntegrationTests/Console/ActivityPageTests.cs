@@ -14,7 +14,8 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
     [Fact]
     public async Task A_notification_sent_through_the_api_is_found_by_user_and_event_and_shows_its_timeline()
     {
-        var (appKey, secret, api) = await fixture.NewAppAsync(Support);
+        // events:write: the app reports the open itself, as an app does for push.
+        var (appKey, secret, api) = await fixture.NewAppAsync([.. Support, Scopes.EventsWrite]);
         var template = await api.NewTemplateAsync();
         var userId = await api.NewUserAsync();
         var eventId = "evt-" + Guid.NewGuid().ToString("N")[..12];
@@ -22,6 +23,8 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
         Assert.True(sent.IsSuccessStatusCode, body.ToJsonString());
         var deliveryId = body["deliveries"]![0]!["id"]!.GetValue<string>();
         await fixture.PumpAsync(Channel.Email);
+        var opened = await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{deliveryId}}","type":"opened"}""");
+        Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
@@ -33,7 +36,7 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
         var row = console.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = deliveryId });
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync(userId);
-        await Expect(row).ToContainTextAsync("sent");
+        await Expect(row).ToContainTextAsync("opened");
         await console.AssertCleanAsync("activity");
 
         await row.GetByRole(AriaRole.Link, new() { Name = deliveryId }).ClickAsync();
@@ -41,7 +44,12 @@ public sealed class ActivityPageTests(ConsoleFixture fixture)
         await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Delivery " + deliveryId })).ToBeVisibleAsync();
         var timeline = console.Page.Locator(".timeline li");
         await Expect(timeline.First).ToContainTextAsync("queued");
-        await Expect(timeline.Last).ToContainTextAsync("sent");
+        await Expect(timeline.Filter(new() { HasText = "sent" })).Not.ToHaveCountAsync(0);
+        // The open the app reported is in the timeline as an event, with who reported it; beside it, the receipt it implies.
+        var events = console.Page.Locator(".timeline li.step-event");
+        ILocator Event(string type) => events.Filter(new() { Has = console.Page.Locator(".event-type").GetByText(type, new() { Exact = true }) });
+        await Expect(Event("opened")).ToContainTextAsync("from app");
+        await Expect(Event("delivered")).ToContainTextAsync("implied by opened");
         await Expect(console.Page.GetByText("Provider message id")).ToBeVisibleAsync();
         // What the user received, rendered again, with the address masked.
         var received = console.Page.Locator("section").Filter(new() { HasText = "What the user received" });

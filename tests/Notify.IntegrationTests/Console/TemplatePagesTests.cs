@@ -9,7 +9,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 public sealed class TemplatePagesTests(ConsoleFixture fixture)
 {
     [Fact]
-    public async Task A_template_saved_with_a_syntax_error_shows_the_line_and_column_and_is_not_stored()
+    public async Task A_template_saved_with_a_syntax_error_shows_the_line_and_column_marks_its_line_in_the_editor_and_is_not_stored()
     {
         var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
         var name = "tpl-" + Guid.NewGuid().ToString("N")[..12];
@@ -28,16 +28,50 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
               "channels": { "sms": { "body": "Hello {{ data.name }}\nYour code {% if data.code %}{{ data.code }" } }
             }
             """);
-        // The live preview already says where, before anything is saved.
+        // The live preview already says where, before anything is saved: line 2 of the body, which is line 3 of the
+        // definition (JSON writes the body on one line), marked in the editor's gutter.
         await Expect(console.Page.GetByLabel("Preview errors").Locator(".template-error").First).ToContainTextAsync("line 2, column");
+        var marked = console.Page.Locator(".gutter li.error-line");
+        await Expect(marked).ToHaveTextAsync(["3"]);
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
 
         var error = console.Page.GetByLabel("Save errors").Locator(".template-error").First;
         await Expect(error).ToContainTextAsync("line 2, column");
         await Expect(error).ToContainTextAsync("channels.sms.body");
+        await Expect(marked).ToHaveTextAsync(["3"]);
+        var definition = console.Page.GetByLabel("Definition", new() { Exact = false });
+        await Expect(definition).ToHaveAttributeAsync("aria-invalid", "true");
+        // From the error, the keyboard goes to the place in the definition: the caret lands on line 3, inside the body.
+        await error.GetByRole(AriaRole.Button, new() { Name = "Go to definition line 3" }).ClickAsync();
+        await Expect(definition).ToBeFocusedAsync();
+        var caret = await definition.EvaluateAsync<string>("e => e.value.slice(0, e.selectionStart).split('\\n').length + ':' + e.value.slice(e.value.lastIndexOf('\\n', e.selectionStart - 1) + 1, e.selectionStart)");
+        Assert.StartsWith("3:", caret, StringComparison.Ordinal);
+        Assert.Contains("\"body\": \"Hello", caret, StringComparison.Ordinal);
         await console.AssertCleanAsync("template-editor");
         var stored = await api.Http.GetAsync($"/api/v1/templates/{name}", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, stored.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_definition_that_is_not_json_is_marked_at_the_line_the_parser_stopped()
+    {
+        var (appKey, secret, _) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
+        await using var console = await fixture.OpenAsync();
+        await console.SignInAsync(appKey, secret);
+        await console.GotoAsync("template/tpl-" + Guid.NewGuid().ToString("N")[..12]);
+
+        // The comma after line 2 is missing: the parser stops at the start of line 3.
+        await console.Page.GetByLabel("Definition", new() { Exact = false }).FillAsync("""
+            {
+              "defaultLocale": "en"
+              "channels": { "sms": { "body": "Hello" } }
+            }
+            """);
+
+        await Expect(console.Page.GetByLabel("Preview errors")).ToContainTextAsync("The definition is not JSON");
+        await Expect(console.Page.Locator(".gutter li.error-line")).ToHaveTextAsync(["3"]);
+        await Expect(console.Page.GetByLabel("Definition", new() { Exact = false })).ToHaveAttributeAsync("aria-invalid", "true");
+        await console.AssertCleanAsync("template-editor-not-json", screenshot: false);
     }
 
     [Fact]

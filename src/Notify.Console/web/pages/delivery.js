@@ -4,6 +4,20 @@ import { html, Header, Problem, Status, time, duration } from '../ui.js';
 
 const ORDER = ['subject', 'title', 'text', 'body', 'html'];
 
+/**
+ * The timeline: every status the delivery went through and every event reported about it after it left (receipts,
+ * opens, clicks...), oldest first. A status and the event that caused it may both appear: the status is what the log
+ * recorded, the event who reported what and when.
+ */
+function steps(delivery) {
+  const all = [
+    ...(delivery.history || []).map(h => ({ ...h, kind: 'status' })),
+    ...(delivery.events || []).map(e => ({ ...e, kind: 'event' })),
+  ];
+  // Stable: a status and an event at the same instant keep the status first.
+  return all.sort((a, b) => new Date(a.at) - new Date(b.at));
+}
+
 /** One delivery: its timeline with the time between steps, attempts and errors, provider, and what the user received. */
 export function Delivery({ arg }) {
   const [delivery, setDelivery] = useState(null);
@@ -17,7 +31,8 @@ export function Delivery({ arg }) {
 
   if (problem) return html`<${Header} title="Delivery" scope="notifications:read" /><${Problem} problem=${problem} />`;
   if (!delivery) return html`<${Header} title="Delivery" scope="notifications:read" /><p>Loading…</p>`;
-  const history = delivery.history || [];
+  const timeline = steps(delivery);
+  const events = delivery.events || [];
 
   return html`
     <${Header} title=${'Delivery ' + delivery.id} scope="notifications:read" />
@@ -36,11 +51,15 @@ export function Delivery({ arg }) {
     </dl>
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Timeline</h2>
-      <ol class="timeline">${history.map((h, i) => html`<li>
-        <${Status} value=${h.status} /> <time datetime=${h.at}>${time(h.at)}</time>
-        ${i > 0 && html` <span class="after">+${duration(new Date(h.at) - new Date(history[i - 1].at))}</span>`}
+      <p class="muted">${events.length === 0 ? 'No receipt, open or click reported yet.' : 'Statuses, and the ' + events.length + ' receipt, open and click ' + (events.length === 1 ? 'event' : 'events') + ' reported after sending (marked event).'}</p>
+      <ol class="timeline">${timeline.map((h, i) => html`<li class=${'step-' + h.kind}>
+        ${h.kind === 'event'
+          ? html`<span class="tag">event</span> <span class=${'event-type status-' + h.type}>${h.type}</span>`
+          : html`<${Status} value=${h.status} />`} <time datetime=${h.at}>${time(h.at)}</time>
+        ${i > 0 && html` <span class="after">+${duration(new Date(h.at) - new Date(timeline[i - 1].at))}</span>`}
         ${h.attempt > 0 && html` <span class="muted">attempt ${h.attempt}</span>`}
         ${h.provider && html` <span class="muted">via ${h.provider}</span>`}
+        ${h.source && html` <span class="muted">from ${h.source}</span>`}
         ${h.detail && html` <span class="detail">${h.detail}</span>`}
       </li>`)}</ol>
     </section>

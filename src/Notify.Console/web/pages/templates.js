@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, position } from '../api.js';
+import { locate, offsetOf } from '../sourcemap.js';
 import { html, Header, Field, Problem, time, navigate } from '../ui.js';
 
 const STARTER = JSON.stringify({
@@ -47,14 +48,46 @@ function errorItems(problem) {
   }));
 }
 
-function Errors({ problem, label, id }) {
-  const items = errorItems(problem);
+/** The items with where each sits in the editor's text (`at`), for those about the definition. */
+function located(problem, source, { preview }) {
+  return errorItems(problem).map(e => {
+    // The preview's own fields (sample data, locale) are not in the editor; its definition's paths start "definition".
+    const aboutDefinition = !preview || /^definition\b/.test(e.path ?? e.field ?? '');
+    return { ...e, at: aboutDefinition ? locate(source, e) : null };
+  });
+}
+
+function Errors({ problem, items, label, id, onGo }) {
   if (!problem) return null;
   return html`<div class="problem" role="alert" aria-label=${label} id=${id}>
     <strong>${problem.title || 'Error'}</strong>
     <ul>${items.map(e => html`<li class="template-error">
       ${[e.channel, e.locale, e.field].filter(Boolean).join(' / ')}${e.line ? html` at <strong>line ${e.line}, column ${e.column}</strong>` : ''}: ${e.message}
+      ${e.at && html` <button type="button" class="link" onClick=${() => onGo(e.at)}>Go to definition line ${e.at.line}</button>`}
     </li>`)}</ul>
+  </div>`;
+}
+
+/**
+ * The definition's text with a gutter of line numbers in which the lines the errors point at are marked, and the same
+ * lines highlighted behind the text. The textarea does not wrap, so a line of text is a line of the gutter.
+ */
+function CodeArea({ id, value, onInput, marks, invalid, area, describedBy }) {
+  const gutter = useRef(null);
+  const [scroll, setScroll] = useState(0);
+  const lines = value.split('\n').length;
+  const marked = new Map(marks.map(m => [m.at.line, m]));
+  return html`<div class="code">
+    <ol class="gutter" ref=${gutter} aria-hidden="true">${Array.from({ length: lines }, (_, n) => {
+      const mark = marked.get(n + 1);
+      return html`<li class=${mark ? 'error-line' : undefined} title=${mark ? mark.message : undefined}>${n + 1}</li>`;
+    })}</ol>
+    <div class="code-text">
+      ${[...marked.keys()].map(line => html`<div class="error-band" aria-hidden="true" style=${{ top: `calc(.35rem + ${(line - 1) * 1.5}em - ${scroll}px)` }}></div>`)}
+      <textarea id=${id} ref=${area} rows="18" wrap="off" spellcheck="false" value=${value} onInput=${onInput}
+        onScroll=${e => { gutter.current.scrollTop = e.target.scrollTop; setScroll(e.target.scrollTop); }}
+        aria-invalid=${invalid ? 'true' : undefined} aria-describedby=${describedBy}></textarea>
+    </div>
   </div>`;
 }
 
@@ -68,6 +101,7 @@ export function TemplateEditor({ arg: name }) {
   const [versions, setVersions] = useState([]);
   const [exists, setExists] = useState(false);
   const timer = useRef(0);
+  const area = useRef(null);
 
   const loadVersions = () => api('GET', 'templates/' + encodeURIComponent(name) + '/versions').then(r => r.ok && setVersions(r.data.versions));
   useEffect(() => {
@@ -97,7 +131,8 @@ export function TemplateEditor({ arg: name }) {
     try { definition = JSON.parse(source); } catch (err) { setSaved({ problem: { title: 'The definition is not JSON', errors: { definition: [err.message] } } }); return; }
     if (!definition || typeof definition !== 'object' || Array.isArray(definition)) { setSaved({ problem: { title: 'The definition must be a JSON object', errors: { definition: ['must be an object with channels'] } } }); return; }
     const r = await api('PUT', 'templates/' + encodeURIComponent(name), definition);
-    setSaved(r.ok ? { version: r.data.version } : { problem: r.data });
+    // The text it was saved from: its errors are marked in the editor until the text changes.
+    setSaved(r.ok ? { version: r.data.version } : { problem: r.data, source });
     if (r.ok) { setExists(true); loadVersions(); }
   }
 
@@ -107,21 +142,31 @@ export function TemplateEditor({ arg: name }) {
   }
 
   if (source === null) return html`<${Header} title=${'Template ' + name} scope="templates:write" /><p>Loading…</p>`;
+  const saveItems = saved?.problem ? located(saved.problem, source, { preview: false }) : [];
+  const previewItems = preview?.problem ? located(preview.problem, source, { preview: true }) : [];
+  const marks = [...(saved?.source === source ? saveItems : []), ...previewItems].filter(e => e.at);
+  const describedBy = [saved?.problem && 'save-errors', previewItems.some(e => e.at) && 'preview-errors'].filter(Boolean).join(' ') || undefined;
+  const go = at => {
+    // Puts the caret where the error is, for keyboard and screen reader users as much as for the eye.
+    const offset = offsetOf(source, at.line, at.column);
+    area.current.focus();
+    area.current.setSelectionRange(offset, offset);
+  };
   return html`
     <${Header} title=${'Template ' + name} scope="templates:write"><a href="#/templates">All templates</a><//>
     <div class="editor">
       <form onSubmit=${save} class="editor-form">
-        <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)"><textarea id="definition" rows="18" spellcheck="false" value=${source} onInput=${e => setSource(e.target.value)}
-          aria-invalid=${saved?.problem ? 'true' : undefined} aria-describedby=${saved?.problem ? 'save-errors' : undefined}></textarea><//>
+        <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)">
+          <${CodeArea} id="definition" value=${source} onInput=${e => setSource(e.target.value)} marks=${marks} invalid=${!!saved?.problem || marks.length > 0} area=${area} describedBy=${describedBy} /><//>
         <${Field} id="sample" label="Sample data (JSON)"><textarea id="sample" rows="3" spellcheck="false" value=${data} onInput=${e => setData(e.target.value)}></textarea><//>
         <${Field} id="locale" label="Preview locale"><input id="locale" value=${locale} onInput=${e => setLocale(e.target.value)} /><//>
         <div class="actions"><button type="submit">Save template</button></div>
         ${saved?.version && html`<p class="ok" role="status">Saved as version <code>${saved.version}</code>.</p>`}
-        <${Errors} problem=${saved?.problem} label="Save errors" id="save-errors" />
+        <${Errors} problem=${saved?.problem} items=${saveItems} label="Save errors" id="save-errors" onGo=${go} />
       </form>
       <section class="preview" aria-labelledby="preview-title" aria-live="polite">
         <h2 id="preview-title">Live preview</h2>
-        ${!preview ? html`<p class="muted">Rendering…</p>` : preview.problem ? html`<${Errors} problem=${preview.problem} label="Preview errors" />` : Object.entries(preview.channels).map(([channel, fields]) => html`
+        ${!preview ? html`<p class="muted">Rendering…</p>` : preview.problem ? html`<${Errors} problem=${preview.problem} items=${previewItems} label="Preview errors" id="preview-errors" onGo=${go} />` : Object.entries(preview.channels).map(([channel, fields]) => html`
           <article class="channel-preview"><h3>${channel}</h3>
             <dl>${Object.entries(fields || {}).filter(([, v]) => typeof v === 'string').map(([k, v]) => html`<dt>${k}</dt><dd><pre>${v}</pre></dd>`)}</dl>
           </article>`)}
