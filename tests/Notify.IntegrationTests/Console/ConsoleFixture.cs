@@ -41,6 +41,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         ["Notify:Console:ContactLookupKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         // The tests move deliveries along themselves (PumpAsync), so a delivery can be dead-lettered before it is sent.
         ["LocalHost:QueuePumps"] = "false",
+        // The live counts and the funnel as in a running service: written on an interval (short here).
+        ["Notify:StatusCounts:AutoFlush"] = "true",
+        ["Notify:StatusCounts:FlushInterval"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Error",
         ["Logging:LogLevel:Notify"] = "Error",
     });
