@@ -26,6 +26,12 @@ public sealed record StatsRow(
 {
     /// <summary>Deliveries that joined a digest: carried by another delivery's message, not sent on their own.</summary>
     public long Digested { get; init; }
+
+    /// <summary>Deliveries that waited (a future <c>sendAt</c>, quiet hours, a digest window they carry) instead of going at once.</summary>
+    public long Scheduled { get; init; }
+
+    /// <summary>Deliveries cancelled before they started; a repeated cancel counts nothing more.</summary>
+    public long Cancelled { get; init; }
 }
 
 /// <summary>The answer to <c>GET /api/v1/stats</c>: days are UTC days on which the notifications were sent.</summary>
@@ -98,6 +104,8 @@ public sealed class StatsService(ITrackingStore store, TimeProvider time)
             new StatsRates(Ratio(opened, delivered), Ratio(clicked, delivered), Ratio(converted, sent)))
         {
             Digested = c[TrackingEventType.Digested],
+            Scheduled = c[TrackingEventType.Scheduled],
+            Cancelled = c[TrackingEventType.Cancelled],
         };
     }
 

@@ -62,6 +62,8 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
         }, "the carrier is counted sent");
 
         Assert.Equal(2, row!["digested"]!.GetValue<long>());
+        // The carrier waited for the window to close; the others never waited on their own.
+        Assert.Equal(1, row["scheduled"]!.GetValue<long>());
     }
 
     [Fact]
