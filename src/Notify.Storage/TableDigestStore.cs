@@ -12,7 +12,8 @@ namespace Notify.Storage;
 /// window), <c>m|{requestId}</c> (which window a request went to: its idempotency record) and
 /// <c>i|{windowId}|{seq}</c> (a request's data in a window, in arrival order). A join is one transaction of the
 /// three, conditional on the window row's ETag: an item never lands without its count, two joins never take one
-/// sequence number, and the membership insert makes a repeated join fail as a whole.
+/// sequence number, and the membership insert makes a repeated join fail as a whole. A sent window's items are
+/// deleted (<see cref="DeleteItemsAsync"/>); the window row and the memberships are the idempotency records and stay.
 /// </summary>
 public sealed class TableDigestStore(TableServiceClient service, StorageNames names) : IDigestStore
 {
@@ -109,6 +110,39 @@ public sealed class TableDigestStore(TableServiceClient service, StorageNames na
                 e.GetBinary("Data") is { } data ? Encoding.UTF8.GetString(data) : null));
         }
         return items;
+    }
+
+    public async Task DeleteItemsAsync(string scope, string windowId, CancellationToken cancellationToken)
+    {
+        var prefix = $"i|{windowId}|";
+        var keys = new List<string>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(
+            $"PartitionKey eq '{scope}' and RowKey ge '{prefix}' and RowKey lt '{prefix}~'", select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            keys.Add(e.RowKey);
+        }
+        foreach (var chunk in keys.Chunk(100))
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(scope, k), ETag.All)), cancellationToken);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Another carrier of the window deleted some meanwhile: the transaction deleted none, so the rest go alone.
+                foreach (var key in chunk)
+                {
+                    try
+                    {
+                        await _table.DeleteEntityAsync(scope, key, ETag.All, cancellationToken);
+                    }
+                    catch (RequestFailedException gone) when (gone.Status == 404)
+                    {
+                        // Deleted already.
+                    }
+                }
+            }
+        }
     }
 
     private static string MemberRow(string requestId) => $"m|{requestId}";

@@ -8,7 +8,7 @@ namespace Notify.Core.Delivery;
 /// <summary>
 /// Writes a group of outcomes (one wave of a queue message's deliveries, all of one request) in one conditional
 /// transaction, then does what each one calls for: the sent/failed events, the delayed retry message, the alert,
-/// the dead address. A delivery whose claim moved meanwhile is not recorded (its lease ran out and someone else
+/// the dead address, a sent digest carrier's window items. A delivery whose claim moved meanwhile is not recorded (its lease ran out and someone else
 /// holds it), as before.
 /// </summary>
 public sealed partial class OutcomeRecorder(
@@ -17,6 +17,7 @@ public sealed partial class OutcomeRecorder(
     IUserStore users,
     IAlertSink alerts,
     DeliveryTracking tracking,
+    Digests.DigestService digests,
     ILogger<OutcomeRecorder> logger,
     Console.StatusCounts counts)
 {
@@ -48,6 +49,7 @@ public sealed partial class OutcomeRecorder(
             }
         }
         var retries = new List<Task>();
+        var carriers = new List<(DeliveryMessage Delivery, RequestRecord Request)>();
         foreach (var (plan, etag) in written)
         {
             var delivery = plan.Claim.Delivery;
@@ -56,6 +58,11 @@ public sealed partial class OutcomeRecorder(
                 case FollowUp.Sent sent:
                     LogSent(logger, delivery.Key.Id, delivery.Channel.ToName(), sent.Provider, delivery.Attempt);
                     tracking.Sent(delivery, sent.Request, sent.Provider, events);
+                    if (sent.Request.Digest is not null)
+                    {
+                        // Only a carrier of a digest request reaches a provider; the others are digested.
+                        carriers.Add((delivery, sent.Request));
+                    }
                     break;
                 case FollowUp.Failed failed:
                     LogFailed(logger, delivery.Key.Id, delivery.Channel.ToName(), failed.Code);
@@ -88,6 +95,11 @@ public sealed partial class OutcomeRecorder(
             }
         }
         await Task.WhenAll(retries);
+        // After its sent status is written: until then a crash lets another worker claim it and render the items again.
+        foreach (var (delivery, request) in carriers)
+        {
+            await digests.ReleaseAsync(delivery, request, cancellationToken);
+        }
     }
 
     private async Task DeactivateAsync(DeliveryMessage delivery, CancellationToken cancellationToken)

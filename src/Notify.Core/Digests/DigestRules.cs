@@ -41,6 +41,15 @@ public static class DigestRules
     public static bool MustClose(DigestWindow? current, string windowId) =>
         current is not null && current.WindowId == windowId && !current.Closed;
 
+    /// <summary>
+    /// Whether a carrier in this status will never be rendered again, so its window's items are not needed for it: sent
+    /// (and what follows a send), skipped or cancelled. A failed or dead-lettered one may be replayed: it keeps them.
+    /// </summary>
+    public static bool DoneWithItems(Delivery.DeliveryStatus status) =>
+        status is Delivery.DeliveryStatus.Sent or Delivery.DeliveryStatus.Delivered or Delivery.DeliveryStatus.Bounced
+            or Delivery.DeliveryStatus.Opened or Delivery.DeliveryStatus.Clicked or Delivery.DeliveryStatus.Converted
+            or Delivery.DeliveryStatus.Skipped or Delivery.DeliveryStatus.Cancelled;
+
     /// <summary>What the template sees, from a closed window's items (all of them counted, the first ones with data).</summary>
     public static DigestContent Content(IReadOnlyList<DigestItem> items) =>
         new(items.Count, [.. items.OrderBy(i => i.Seq).Where(i => i.DataJson is not null).Take(DigestSpec.MaxItems)]);

@@ -24,7 +24,8 @@ public abstract record DigestResolution
 /// joiner's deliveries become <c>digested</c>, pointing at the carrier. When a carrier is due, the worker asks
 /// <see cref="ResolveAsync"/>: close the window (ETag-conditional, so a racing join lands before the close or opens
 /// the next window) and render the items once. Every step can be repeated: a retried ingest finds its membership, a
-/// due delivery whose ingest died before joining is sent as a window of one.
+/// due delivery whose ingest died before joining is sent as a window of one. Once a carrier is sent, its window's
+/// items are deleted (<see cref="ReleaseAsync"/>).
 /// </summary>
 public sealed partial class DigestService(
     IDigestStore store, IDeliveryLog log, Tracking.DeliveryTracking tracking, Console.StatusCounts counts, TimeProvider time, ILogger<DigestService> logger)
@@ -153,6 +154,49 @@ public sealed partial class DigestService(
         return new DigestResolution.Carry(content);
     }
 
+    /// <summary>
+    /// A carrier's send is recorded: a sent delivery is never rendered again, so its window's items (each request's
+    /// data) are deleted, once every carrier of the window is done with them (push: one per device; the last one sent
+    /// deletes). The window row and the memberships stay: they are how a repeated or late request finds its place
+    /// instead of opening the window again. Never thrown: a failure (or a crash before it) only leaves the items.
+    /// </summary>
+    public async Task ReleaseAsync(DeliveryMessage carrier, RequestRecord request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var scope = new DigestScope(request.AppKey, carrier.UserId, carrier.Channel, request.Digest!.Key).Id;
+            // Only push has several carriers (one per device); e-mail and SMS windows have this one.
+            if (carrier.Channel == Channel.Push && !await OtherCarriersDoneAsync(scope, carrier, request, cancellationToken))
+            {
+                return;
+            }
+            // A carrier's window is named by its request (it carries because it opened it, or as a window of one).
+            await store.DeleteItemsAsync(scope, request.RequestId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogItemsKept(logger, e, carrier.Key.Id);
+        }
+    }
+
+    private async Task<bool> OtherCarriersDoneAsync(string scope, DeliveryMessage carrier, RequestRecord request, CancellationToken cancellationToken)
+    {
+        if (await store.GetMembershipAsync(scope, request.RequestId, cancellationToken) is not { Carries: true } membership)
+        {
+            return false;
+        }
+        foreach (var other in membership.Carriers.Where(c => c.DeliveryId != carrier.Key.Id))
+        {
+            if (!DeliveryKey.TryParse(other.DeliveryId, out var key)
+                || await log.GetAsync(key, cancellationToken) is not { } record
+                || !DigestRules.DoneWithItems(record.Status))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private async Task<DigestMembership> JoinAsync(string scope, string requestId, string dataJson, DateTimeOffset closesAt, IReadOnlyList<DigestCarrier> carriers, CancellationToken cancellationToken)
     {
         for (var conflicts = 0; conflicts < MaxConflicts; conflicts++)
@@ -178,6 +222,9 @@ public sealed partial class DigestService(
 
     [LoggerMessage(EventId = 2302, EventName = "DigestClosed", Level = LogLevel.Information, Message = "Delivery {DeliveryId} closed its digest window of {Count} requests")]
     private static partial void LogClosed(ILogger logger, string deliveryId, int count);
+
+    [LoggerMessage(EventId = 2305, EventName = "DigestItemsKept", Level = LogLevel.Warning, Message = "Carrier {DeliveryId} was sent but its digest window's items could not be deleted; they stay")]
+    private static partial void LogItemsKept(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 2303, EventName = "DigestAlone", Level = LogLevel.Warning, Message = "Delivery {DeliveryId} was due but had joined no digest window (its ingest stopped first); it is sent as a digest of one")]
     private static partial void LogAlone(ILogger logger, string deliveryId);

@@ -25,4 +25,7 @@ public interface IDigestStore
 
     /// <summary>Every item of a window, in arrival order (one range query).</summary>
     Task<IReadOnlyList<DigestItem>> ListItemsAsync(string scope, string windowId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every item of a window (their data); the window row and the memberships stay. Repeatable.</summary>
+    Task DeleteItemsAsync(string scope, string windowId, CancellationToken cancellationToken);
 }

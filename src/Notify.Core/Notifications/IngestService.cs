@@ -155,6 +155,7 @@ public sealed partial class IngestService(
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = await digests.GatherAsync(header, [.. all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d)], cancellationToken);
         await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);
+        await scheduling.CountAsync(header, final, cancellationToken);
         return final;
     }
 

@@ -41,7 +41,8 @@ public abstract record CancelResult
 /// reported, not undone; a repeat finds them cancelled and changes nothing. An app cancels its own deliveries; an
 /// <c>admin</c> app may name another app's.
 /// </summary>
-public sealed partial class CancelService(IDeliveryLog log, TimeProvider time, ILogger<CancelService> logger, Monitoring.NotifyMetrics metrics, Console.StatusCounts counts)
+public sealed partial class CancelService(
+    IDeliveryLog log, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<CancelService> logger, Monitoring.NotifyMetrics metrics, Console.StatusCounts counts)
 {
     /// <summary>A delivery that moved between the read and the write is read again this many times.</summary>
     private const int Rounds = 3;
@@ -138,6 +139,8 @@ public sealed partial class CancelService(IDeliveryLog log, TimeProvider time, I
         if (cancelled.Count > 0)
         {
             LogCancelled(logger, requestId, cancelled.Count, callerAppKey);
+            // Only what this call moved: a repeat, or the loser of two concurrent cancels, counts nothing.
+            await tracking.CancelledAsync(requestId, [.. cancelled.Order().Select(seq => current[seq])], callerAppKey, cancellationToken);
         }
         return [.. current.Values.OrderBy(d => d.Key.Seq).Select(d => new CancelledDelivery(d.Key.Id, d.UserId, d.Channel, d.Status, cancelled.Contains(d.Key.Seq)))];
     }

@@ -11,7 +11,8 @@ namespace Notify.Core.Scheduling;
 /// checks, before anything is written), when each recipient's deliveries may go, and where the waiting ones are put
 /// once logged.
 /// </summary>
-public sealed class IngestScheduling(ScheduledDispatch dispatch, AppQuietHoursService appQuietHours, IOptions<SchedulingOptions> options)
+public sealed class IngestScheduling(
+    ScheduledDispatch dispatch, AppQuietHoursService appQuietHours, Tracking.DeliveryTracking tracking, IOptions<SchedulingOptions> options)
 {
     public void Check(NotificationRequest request, DateTimeOffset now, ValidationErrors errors) =>
         request.SendAt?.Check(now, options.Value.MaxHorizon, errors);
@@ -36,4 +37,12 @@ public sealed class IngestScheduling(ScheduledDispatch dispatch, AppQuietHoursSe
 
     public Task PlaceAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
         dispatch.PlaceAsync(deliveries, cancellationToken);
+
+    /// <summary>
+    /// Counts the request's waiting deliveries in the stats (<c>scheduled</c>), once they are placed. Only when the
+    /// request was planned: a repeat finds them counted, and the store would refuse each again at a storage operation
+    /// apiece. A request that waits for nothing costs nothing here.
+    /// </summary>
+    public Task CountAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
+        tracking.ScheduledAsync(request, deliveries, cancellationToken);
 }

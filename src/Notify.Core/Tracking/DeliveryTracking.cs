@@ -7,7 +7,8 @@ namespace Notify.Core.Tracking;
 
 /// <summary>
 /// What the delivery worker reports, in one place so the worker stays a list of steps: the provider call's
-/// latency, the post-render step for e-mail (tracking links), and the sent/failed events the rates count.
+/// latency, the post-render step for e-mail (tracking links), and the sent/failed events the rates count; and the
+/// events from before a send that the stats count beside them (scheduled at ingest, digested, cancelled).
 /// </summary>
 public sealed partial class DeliveryTracking(
     NotifyMetrics metrics,
@@ -51,6 +52,37 @@ public sealed partial class DeliveryTracking(
         }
     }
 
+    /// <summary>
+    /// Counts the deliveries an ingest left waiting (<c>scheduled</c> with a <c>notBefore</c>), in one write of the
+    /// batch: a request with none costs nothing. The detail says why it waits: the reason it was logged with
+    /// (<c>quiet-hours</c>), else <c>digest</c> or <c>send-at</c>. A delivery deferred again by quiet hours when due
+    /// is not counted again: it was counted here, and the store would only refuse the repeat at a cost.
+    /// </summary>
+    public async Task ScheduledAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    {
+        var batch = new TrackingBatch();
+        foreach (var delivery in deliveries.Where(d => d.Status == DeliveryStatus.Scheduled && d.NotBefore is not null))
+        {
+            batch.Add(Event(delivery.Key, delivery.Channel, request, TrackingEventType.Scheduled, "ingest", delivery.Reason ?? (request.Digest is null ? "send-at" : "digest")));
+        }
+        await RecordAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Counts the deliveries a cancel moved to <c>cancelled</c> (its conditional writes that succeeded), by the caller's app.</summary>
+    public async Task CancelledAsync(string requestId, IReadOnlyList<DeliveryRecord> cancelled, string callerAppKey, CancellationToken cancellationToken)
+    {
+        if (cancelled.Count == 0 || await requests.GetAsync(requestId, cancellationToken) is not { } request)
+        {
+            return;
+        }
+        var batch = new TrackingBatch();
+        foreach (var delivery in cancelled)
+        {
+            batch.Add(Event(delivery.Key, delivery.Channel, request, TrackingEventType.Cancelled, "cancel", callerAppKey));
+        }
+        await RecordAsync(batch, cancellationToken);
+    }
+
     public async Task FailedAsync(DeliveryMessage delivery, string code, TrackingBatch batch, CancellationToken cancellationToken)
     {
         metrics.Failed(delivery.Channel, code);
@@ -87,13 +119,16 @@ public sealed partial class DeliveryTracking(
     }
 
     private TrackedEvent Event(DeliveryMessage delivery, RequestRecord request, TrackingEventType type, string detail) =>
-        new(delivery.Key, request.Template, DateOnly.FromDateTime(request.CreatedAt.UtcDateTime), delivery.Channel, type, time.GetUtcNow(), "worker", detail);
+        Event(delivery.Key, delivery.Channel, request, type, "worker", detail);
+
+    private TrackedEvent Event(DeliveryKey delivery, Channel channel, RequestRecord request, TrackingEventType type, string source, string detail) =>
+        new(delivery, request.Template, DateOnly.FromDateTime(request.CreatedAt.UtcDateTime), channel, type, time.GetUtcNow(), source, detail);
 
     [LoggerMessage(EventId = 7010, EventName = "TrackingCountFailed", Level = LogLevel.Warning, Message = "Delivery {DeliveryId}: the {EventType} event could not be counted; the rates will miss it")]
     private static partial void LogCountFailed(ILogger logger, Exception exception, string deliveryId, string eventType);
 }
 
-/// <summary>The sent and failed events of one queue message's deliveries, collected while they are handled.</summary>
+/// <summary>Events collected while a queue message's deliveries (or an ingest's, a cancel's) are handled, written together.</summary>
 public sealed class TrackingBatch
 {
     private readonly ConcurrentQueue<TrackedEvent> _events = new();

@@ -27,6 +27,12 @@ public sealed record StatsRow(
     /// <summary>Deliveries that joined a digest: carried by another delivery's message, not sent on their own.</summary>
     public long Digested { get; init; }
 
+    /// <summary>Deliveries that waited (a future <c>sendAt</c>, quiet hours, a digest window they carry) instead of going at once.</summary>
+    public long Scheduled { get; init; }
+
+    /// <summary>Deliveries cancelled before they started; a repeated cancel counts nothing more.</summary>
+    public long Cancelled { get; init; }
+
     /// <summary>
     /// Every delivery created on these days, whatever became of it (the first step of the funnel), from the status
     /// counters (<see cref="Console.StatusCounts"/>) of every app.
@@ -114,6 +120,8 @@ public sealed class StatsService(ITrackingStore store, Console.IStatusCountStore
             new StatsRates(Ratio(opened, delivered), Ratio(clicked, delivered), Ratio(converted, sent)))
         {
             Digested = c[TrackingEventType.Digested],
+            Scheduled = c[TrackingEventType.Scheduled],
+            Cancelled = c[TrackingEventType.Cancelled],
         };
     }
 

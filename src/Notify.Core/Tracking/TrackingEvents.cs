@@ -31,6 +31,15 @@ public enum TrackingEventType
 
     /// <summary>Joined a digest: another delivery carries it (ingest, or the worker when it was due).</summary>
     Digested,
+
+    /// <summary>
+    /// Waited instead of going at once: logged <c>scheduled</c> at ingest, for a future <c>sendAt</c>, quiet hours or a
+    /// digest window it carries. Once per delivery, however often quiet hours defer it again.
+    /// </summary>
+    Scheduled,
+
+    /// <summary>Cancelled before it started, by the cancel call whose conditional write moved it.</summary>
+    Cancelled,
 }
 
 /// <summary>One event, attributed to the template and UTC day the notification was sent for (its request's creation).</summary>
@@ -85,6 +94,8 @@ public static class TrackingEventTypes
         TrackingEventType.SpamReport => "spam-report",
         TrackingEventType.Unsubscribed => "unsubscribed",
         TrackingEventType.Digested => "digested",
+        TrackingEventType.Scheduled => "scheduled",
+        TrackingEventType.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -116,7 +127,8 @@ public static class TrackingEventTypes
     /// <summary>
     /// Events an event implies, so rates stay at most 1: an open means it was delivered (push has no delivery
     /// receipts at all), a click means it was opened (images are often blocked), a spam report or an
-    /// unsubscribe means it was delivered. A conversion implies nothing: it may follow without a click.
+    /// unsubscribe means it was delivered. A conversion implies nothing: it may follow without a click. Nor do the
+    /// events from before a send (scheduled, cancelled, digested): waiting says nothing about what followed.
     /// </summary>
     public static IReadOnlyList<TrackingEventType> Implied(this TrackingEventType type) => type switch
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Notify.Core.Delivery;
 using Notify.Core.Digests;
 using Notify.Core.Templates;
 using Notify.Core.Validation;
@@ -158,5 +159,12 @@ public sealed class DigestRulesTests
         var definition = TemplateDefinitionParser.Parse(Json.Parse(json), errors);
         Assert.True(errors.IsEmpty);
         return new CompiledTemplate("t", "v1", definition!);
+    }
+
+    [Fact]
+    public void A_carrier_is_done_with_its_windows_items_once_sent_skipped_or_cancelled_but_not_while_it_may_be_sent_or_replayed()
+    {
+        var done = Enum.GetValues<DeliveryStatus>().Where(DigestRules.DoneWithItems).Select(s => s.ToName()).Order();
+        Assert.Equal(["bounced", "cancelled", "clicked", "converted", "delivered", "opened", "sent", "skipped"], done);
     }
 }

@@ -46,4 +46,17 @@ public sealed class StatusProgressTests
         Assert.Equal([TrackingEventType.Delivered], TrackingEventType.Opened.Implied());
         Assert.Empty(TrackingEventType.Converted.Implied());
     }
+
+    [Theory]
+    [InlineData(TrackingEventType.Scheduled, "scheduled")]
+    [InlineData(TrackingEventType.Cancelled, "cancelled")]
+    [InlineData(TrackingEventType.Digested, "digested")]
+    public void Events_from_before_a_send_imply_nothing_and_move_no_status(TrackingEventType type, string name)
+    {
+        Assert.Equal(name, type.ToName());
+        Assert.True(TrackingEventTypes.TryParse(name, out var parsed));
+        Assert.Equal(type, parsed);
+        Assert.Empty(type.Implied());
+        Assert.Null(type.Status());
+    }
 }

@@ -37,6 +37,32 @@ public sealed class DigestStoreTests(DigestStoreTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Deleting_a_windows_items_keeps_the_memberships_so_a_repeat_still_finds_its_place()
+    {
+        var scope = NewScope();
+        Assert.IsType<DigestWrite.Written>(await Store.TryWriteAsync(scope, null, Arrive(null, "r1"), Ct));
+        var window = await Store.GetWindowAsync(scope, Ct);
+        Assert.IsType<DigestWrite.Written>(await Store.TryWriteAsync(scope, window, Arrive(window, "r2"), Ct));
+        window = await Store.GetWindowAsync(scope, Ct);
+        Assert.True(await Store.TryCloseAsync(scope, window!, Ct));
+
+        var counter = host.Service<Notify.Storage.StorageOperationCounter>();
+        counter.Reset();
+        await Store.DeleteItemsAsync(scope, "r1", Ct);
+        var cost = counter.Snapshot();
+        await Store.DeleteItemsAsync(scope, "r1", Ct);
+        var closed = await Store.GetWindowAsync(scope, Ct);
+        var repeat = await Store.TryWriteAsync(scope, closed, Arrive(closed, "r2", T0.AddHours(2)), Ct);
+
+        Assert.Empty(await Store.ListItemsAsync(scope, "r1", Ct));
+        // The items' keys in one query, their deletion in one transaction per 100 (the queue pumps' polls aside).
+        Assert.Equal(new Dictionary<string, long> { ["table:batch"] = 1, ["table:query"] = 1 }, cost.Where(c => c.Key.StartsWith("table:", StringComparison.Ordinal)).OrderBy(c => c.Key).ToDictionary());
+        Assert.Equal("r1", Assert.IsType<DigestWrite.AlreadyMember>(repeat).Membership.WindowId);
+        Assert.Equal("r1", (await Store.GetMembershipAsync(scope, "r1", Ct))!.WindowId);
+        Assert.Equal(closed!.ETag, (await Store.GetWindowAsync(scope, Ct))!.ETag);
+    }
+
+    [Fact]
     public async Task Two_requests_opening_a_scope_at_once_open_one_window()
     {
         var scope = NewScope();

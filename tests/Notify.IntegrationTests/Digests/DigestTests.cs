@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Notify.Core;
+using Notify.Core.Digests;
 using Notify.IntegrationTests.Infrastructure;
+using Notify.Storage;
 
 namespace Notify.IntegrationTests.Digests;
 
@@ -9,6 +13,20 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
 {
     /// <summary>Windows of a couple of seconds, so a test waits for a close without waiting a minute.</summary>
     public sealed class Host() : NotifyHost(DigestKit.Settings);
+
+    /// <summary>The row keys of a digest scope's partition in the digest table.</summary>
+    private async Task<List<string>> DigestRowsAsync(string scope)
+    {
+        var table = host.Service<TableServiceClient>().GetTableClient(host.Service<StorageNames>().Digests);
+        var rows = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>($"PartitionKey eq '{scope}'", select: ["RowKey"], cancellationToken: TestContext.Current.CancellationToken))
+        {
+            rows.Add(e.RowKey);
+        }
+        return rows;
+    }
+
+    private static bool IsItem(string rowKey) => rowKey.StartsWith("i|", StringComparison.Ordinal);
 
     [Fact]
     public async Task Requests_with_one_key_go_out_as_one_delivery_rendered_with_every_item_in_arrival_order()
@@ -62,6 +80,35 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
         }, "the carrier is counted sent");
 
         Assert.Equal(2, row!["digested"]!.GetValue<long>());
+        // The carrier waited for the window to close; the others never waited on their own.
+        Assert.Equal(1, row["scheduled"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Once_the_carrier_is_sent_its_windows_items_are_deleted_and_a_repeat_still_finds_its_place()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync(DigestKit.Template);
+        var user = await api.NewUserAsync();
+        var key = DigestKit.NewKey();
+        var carrier = DigestKit.Sms(await DigestKit.SendAsync(api, template, user, key, "Ann", window: "PT4S"));
+        var joinerEvent = "d-" + Guid.NewGuid().ToString("N");
+        await DigestKit.SendAsync(api, template, user, key, "Bo", window: "PT4S", eventId: joinerEvent);
+        var scope = new DigestScope(api.AppKey, user, Channel.Sms, key).Id;
+        var before = await DigestRowsAsync(scope);
+
+        await DigestKit.WaitSentAsync(api, carrier["id"]!.GetValue<string>());
+        var after = new List<string>();
+        await Eventually.TrueAsync(async () => !(after = await DigestRowsAsync(scope)).Any(IsItem), "the window's items are deleted");
+        var (again, repeated) = await DigestKit.PostAsync(api, template, user, key, "Bo", window: "PT4S", eventId: joinerEvent);
+        var repeat = DigestKit.Sms(repeated);
+
+        Assert.Equal(2, before.Count(IsItem));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(["m|", "m|", "window"], after.Select(r => r.StartsWith("m|", StringComparison.Ordinal) ? "m|" : r).Order());
+        Assert.Equal("digested", repeat["status"]!.GetValue<string>());
+        Assert.Equal(carrier["id"]!.GetValue<string>(), repeat["digestDeliveryId"]!.GetValue<string>());
+        Assert.Equal("2 new: Ann Bo", Assert.Single(await api.OutboxAsync(user))!["body"]!.GetValue<string>());
     }
 
     [Fact]
@@ -175,6 +222,9 @@ public sealed class DigestTests(DigestTests.Host host) : IClassFixture<DigestTes
         var outbox = await api.OutboxAsync(user);
         Assert.Equal(2, outbox.Count);
         Assert.All(outbox, m => Assert.Equal("2 new: Ann Bo", m!["body"]!.GetValue<string>()));
+        // Both devices' carriers are sent: the last one deleted the items both rendered.
+        var scope = new DigestScope(api.AppKey, user, Channel.Push, key).Id;
+        await Eventually.TrueAsync(async () => await DigestRowsAsync(scope) is var rows && rows.Contains("window") && !rows.Any(IsItem), "the window's items are deleted, its row kept");
     }
 
     [Fact]

@@ -72,5 +72,8 @@ public sealed class DigestCrashSwitch
 
         public Task<IReadOnlyList<DigestItem>> ListItemsAsync(string scope, string windowId, CancellationToken cancellationToken) =>
             inner.ListItemsAsync(scope, windowId, cancellationToken);
+
+        public Task DeleteItemsAsync(string scope, string windowId, CancellationToken cancellationToken) =>
+            inner.DeleteItemsAsync(scope, windowId, cancellationToken);
     }
 }

@@ -20,9 +20,9 @@ public sealed class CancelTests(CancelTests.Host host) : IClassFixture<CancelTes
 
     private static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
 
-    private static async Task<JsonNode> ScheduleAsync(ApiClient api, string eventId, string template, IEnumerable<string> users)
+    private static async Task<JsonNode> ScheduleAsync(ApiClient api, string eventId, string template, IEnumerable<string> users, TimeSpan? ahead = null)
     {
-        var at = DateTimeOffset.UtcNow.AddHours(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var at = DateTimeOffset.UtcNow.Add(ahead ?? TimeSpan.FromHours(5)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var response = await api.PostJsonAsync("/api/v1/notifications",
             $$$"""{"eventId":"{{{eventId}}}","template":"{{{template}}}","recipients":{{{System.Text.Json.JsonSerializer.Serialize(users)}}},"channels":["email","sms"],"data":{"name":"Ann","code":"1"},"sendAt":"{{{at}}}"}""");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -59,6 +59,52 @@ public sealed class CancelTests(CancelTests.Host host) : IClassFixture<CancelTes
         Assert.Equal("cancelled", view["history"]!.AsArray()[^1]!["status"]!.GetValue<string>());
     }
 
+    /// <summary>The template's stats row per channel, as <c>GET /api/v1/stats</c> answers now.</summary>
+    private static async Task<Dictionary<string, JsonNode>> StatsAsync(ApiClient api, string template) =>
+        (await api.GetJsonAsync($"/api/v1/stats?template={template}"))["rows"]!.AsArray().ToDictionary(r => r!["channel"]!.GetValue<string>(), r => r!);
+
+    private static long[] Counts(JsonNode row, params string[] names) => [.. names.Select(n => row[n]!.GetValue<long>())];
+
+    [Fact]
+    public async Task Stats_count_a_request_scheduled_a_day_ahead_as_scheduled_its_cancel_as_cancelled_and_a_repeat_adds_nothing()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var users = new[] { await api.NewUserAsync(), await api.NewUserAsync(), await api.NewUserAsync() };
+        var eventId = NewEventId();
+
+        await ScheduleAsync(api, eventId, template, users, TimeSpan.FromDays(1));
+        var scheduled = await StatsAsync(api, template);
+        var (_, body) = await DeleteAsync(api, $"/api/v1/notifications?eventId={eventId}");
+        var cancelled = await StatsAsync(api, template);
+        var (_, repeat) = await DeleteAsync(api, $"/api/v1/notifications?eventId={eventId}");
+        var afterRepeat = await StatsAsync(api, template);
+
+        // Counted as the calls return: the events are written before the answer, so nothing here waits.
+        Assert.Equal(["email", "sms"], scheduled.Keys.Order());
+        Assert.All(scheduled.Values, row => Assert.Equal([3L, 0L, 0L, 0L], Counts(row, "scheduled", "cancelled", "sent", "failed")));
+        Assert.Equal(6, body["cancelled"]!.GetValue<int>());
+        Assert.All(cancelled.Values, row => Assert.Equal([3L, 3L, 0L, 0L], Counts(row, "scheduled", "cancelled", "sent", "failed")));
+        Assert.Equal(0, repeat["cancelled"]!.GetValue<int>());
+        Assert.All(afterRepeat.Values, row => Assert.Equal([3L, 3L], Counts(row, "scheduled", "cancelled")));
+    }
+
+    [Fact]
+    public async Task Cancelling_one_delivery_by_its_id_counts_that_one_cancelled()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var created = await ScheduleAsync(api, NewEventId(), template, [await api.NewUserAsync()]);
+        var sms = created["deliveries"]!.AsArray().Single(d => d!["channel"]!.GetValue<string>() == "sms")!["id"]!.GetValue<string>();
+
+        await DeleteAsync(api, $"/api/v1/notifications/{sms}");
+        await DeleteAsync(api, $"/api/v1/notifications/{sms}");
+        var rows = await StatsAsync(api, template);
+
+        Assert.Equal([1L, 1L], Counts(rows["sms"], "scheduled", "cancelled"));
+        Assert.Equal([1L, 0L], Counts(rows["email"], "scheduled", "cancelled"));
+    }
+
     [Fact]
     public async Task What_already_went_out_is_reported_not_undone()
     {
@@ -77,6 +123,10 @@ public sealed class CancelTests(CancelTests.Host host) : IClassFixture<CancelTes
         Assert.Equal(0, body["cancelled"]!.GetValue<int>());
         Assert.Equal("sent", body["deliveries"]![0]!["status"]!.GetValue<string>());
         Assert.Equal("sent", (await api.DeliveryAsync(id))["status"]!.GetValue<string>());
+        // Sent at once and not cancelled: counted sent, neither scheduled nor cancelled.
+        JsonNode? row = null;
+        await Eventually.TrueAsync(async () => (row = (await StatsAsync(api, template)).GetValueOrDefault("email"))?["sent"]!.GetValue<long>() == 1, "the delivery is counted sent");
+        Assert.Equal([0L, 0L], Counts(row!, "scheduled", "cancelled"));
     }
 
     [Fact]

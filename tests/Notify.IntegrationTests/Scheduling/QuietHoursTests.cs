@@ -72,6 +72,26 @@ public sealed class QuietHoursTests(QuietHoursTests.Host host) : IClassFixture<Q
         Assert.Equal("quiet-hours", view["history"]![0]!["detail"]!.GetValue<string>());
     }
 
+    /// <summary>The template's stats row for a channel, null when nothing was counted on it.</summary>
+    private static async Task<JsonNode?> StatsRowAsync(ApiClient api, string template, string channel) =>
+        (await api.GetJsonAsync($"/api/v1/stats?template={template}&channel={channel}"))["rows"]!.AsArray().SingleOrDefault();
+
+    [Fact]
+    public async Task A_delivery_deferred_by_quiet_hours_counts_as_scheduled_and_the_channel_that_went_at_once_does_not()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await UserAsync(api, "Etc/UTC", QuietNow().Json);
+
+        await SendAsync(api, template, user);
+
+        var sms = await StatsRowAsync(api, template, "sms");
+        Assert.Equal(1, sms!["scheduled"]!.GetValue<long>());
+        Assert.Equal(0, sms["cancelled"]!.GetValue<long>());
+        // The e-mail was queued at once; no pump runs here, so nothing at all is counted on it yet.
+        Assert.Null(await StatsRowAsync(api, template, "email"));
+    }
+
     [Fact]
     public async Task High_priority_goes_through_quiet_hours()
     {
@@ -160,5 +180,7 @@ public sealed class QuietHoursTests(QuietHoursTests.Host host) : IClassFixture<Q
         // Its new message is hidden until the quiet hours end: other tests' messages may be visible, not this one.
         var visible = (await queue.PeekMessagesAsync(32, Ct)).Value.Select(m => m.Body.ToString());
         Assert.DoesNotContain(visible, body => body.Contains(key.RequestId, StringComparison.Ordinal));
+        // It waited twice and is counted once: when its send time put it off at ingest.
+        Assert.Equal(1, (await StatsRowAsync(api, template, "sms"))!["scheduled"]!.GetValue<long>());
     }
 }

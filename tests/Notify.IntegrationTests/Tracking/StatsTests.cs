@@ -55,6 +55,8 @@ public sealed class StatsTests(StatsTests.Host host) : IClassFixture<StatsTests.
         Assert.Equal(2, rows.Count);
         AssertRow(rows["email"], sent: 4, delivered: 2, opened: 1, clicked: 1, converted: 0, failed: 1);
         AssertRow(rows["push"], sent: 4, delivered: 2, opened: 2, clicked: 0, converted: 2, failed: 0);
+        // Sent at once: nothing waited, nothing was cancelled.
+        Assert.All(rows.Values, row => Assert.Equal([0L, 0L], new[] { "scheduled", "cancelled" }.Select(k => row[k]!.GetValue<long>())));
         Assert.Equal(0.5, rows["email"]["rates"]!["opened"]!.GetValue<double>());
         Assert.Equal(0.5, rows["email"]["rates"]!["clicked"]!.GetValue<double>());
         Assert.Equal(0.0, rows["email"]["rates"]!["converted"]!.GetValue<double>());
