@@ -57,6 +57,19 @@ public sealed class DeliveryBatchTests
         Assert.Equal(9, Assert.Single(DeliveryBatch.TryParse(earlier)!.Deliveries).Seq);
     }
 
+    [Fact]
+    public void A_message_carries_the_status_its_etag_belongs_to_and_older_messages_are_told_it_from_the_rest()
+    {
+        var retrying = DeliveryBatch.Single(Message(3) with { Attempt = 2, Status = DeliveryStatus.Retrying });
+
+        Assert.Equal(DeliveryStatus.Retrying, Assert.Single(DeliveryBatch.TryParse(retrying.ToJson())!.Deliveries).StatusAtETag());
+        // Written before "st" was kept: a first attempt was queued, a later one retrying, a replayed one queued, one with a send time scheduled.
+        Assert.Equal(DeliveryStatus.Queued, Message(1).StatusAtETag());
+        Assert.Equal(DeliveryStatus.Retrying, (Message(1) with { Attempt = 3 }).StatusAtETag());
+        Assert.Equal(DeliveryStatus.Queued, (Message(1) with { Attempt = 3, ReplayedAt = DateTimeOffset.UnixEpoch }).StatusAtETag());
+        Assert.Equal(DeliveryStatus.Scheduled, (Message(1) with { NotBefore = DateTimeOffset.UnixEpoch }).StatusAtETag());
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[]")]
