@@ -30,15 +30,7 @@ public static class NotifyStorageExtensions
         var services = builder.Services;
         services.AddSingleton<StorageOperationCounter>();
         services.AddSingleton(sp => new StorageNames(sp.GetRequiredService<IOptions<StorageOptions>>().Value.NamePrefix));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var clientOptions = new TableClientOptions();
-            clientOptions.AddPolicy(sp.GetRequiredService<StorageOperationCounter>().PolicyFor("table"), HttpPipelinePosition.PerCall);
-            return options.ConnectionString is { } connection
-                ? new TableServiceClient(connection, clientOptions)
-                : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
-        });
+        services.AddSingleton(sp => NewTableService(sp, label: null));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -51,7 +43,8 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Console.TableActivityIndex>();
         services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
         services.AddSingleton<Core.Console.IContactIndex, Console.TableContactIndex>();
-        services.AddSingleton<Core.Console.IStatusCountStore, Console.TableStatusCountStore>();
+        // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
+        services.AddSingleton<Core.Console.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
@@ -85,6 +78,16 @@ public static class NotifyStorageExtensions
     /// The connection may be a plain string (<c>Storage=...</c>) or a section of identity settings, the same
     /// shapes the Functions runtime accepts for a trigger's <c>Connection</c>.
     /// </summary>
+    private static TableServiceClient NewTableService(IServiceProvider sp, string? label)
+    {
+        var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var clientOptions = new TableClientOptions();
+        clientOptions.AddPolicy(sp.GetRequiredService<StorageOperationCounter>().PolicyFor("table", label), HttpPipelinePosition.PerCall);
+        return options.ConnectionString is { } connection
+            ? new TableServiceClient(connection, clientOptions)
+            : new TableServiceClient(options.TableServiceUri!, Credential(options), clientOptions);
+    }
+
     private static void Bind(StorageOptions options, IConfigurationSection section)
     {
         section.Bind(options);
