@@ -36,6 +36,9 @@ public sealed class ScheduleCrashSwitch
 
     public int Crashes;
 
+    /// <summary>Deliveries in the due rows the timer read (a row read again after a crash counts again).</summary>
+    public int DeliveriesRead;
+
     public IScheduleTable Wrap(IScheduleTable inner) => new CrashingTable(inner, this);
 
     public IDeliveryQueue Wrap(IDeliveryQueue inner) => new CrashingQueue(inner, this);
@@ -60,6 +63,7 @@ public sealed class ScheduleCrashSwitch
         public async Task<IReadOnlyList<WaitingMessage>> ListDueAsync(DateTimeOffset from, DateTimeOffset until, int max, CancellationToken cancellationToken)
         {
             var due = await inner.ListDueAsync(from, until, max, cancellationToken);
+            Interlocked.Add(ref s.DeliveriesRead, due.Sum(m => m.Batch.Deliveries.Count));
             if (due.Count > 0)
             {
                 s.At(ScheduleCrashPoint.MoverBeforeEnqueue);
