@@ -284,13 +284,13 @@ public sealed class FaultHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (running the sweeper every couple of seconds, as its timer would, and with <paramref name="scheduleTimer"/>
-    /// the schedule table's mover on every look) until every accepted delivery is final (with the timer, also until the
-    /// schedule table holds no row and the e-mail queue no message: a copy still to come could still be sent twice),
+    /// Waits (running the sweeper every couple of seconds, as its timer would, and with <paramref name="drain"/> the
+    /// schedule table's mover on every look) until every accepted delivery is final (with <paramref name="drain"/>, also
+    /// until the schedule table holds no row and the e-mail queue no message: a copy still to come could still be sent),
     /// then measures: lost = accepted deliveries not final, or sent but never received by the provider; duplicated =
     /// provider receipts beyond the first.
     /// </summary>
-    public async Task<FaultReport> SettleAsync(string fault, IReadOnlyList<string> deliveryIds, TimeSpan timeout, bool scheduleTimer = false)
+    public async Task<FaultReport> SettleAsync(string fault, IReadOnlyList<string> deliveryIds, TimeSpan timeout, bool drain = false)
     {
         var log = Host.Service<IDeliveryLog>();
         var sweeper = Host.Service<Sweeper>();
@@ -307,12 +307,12 @@ public sealed class FaultHost : IAsyncDisposable
                     records[record.Key.Id] = record;
                 }
             }
-            if ((deliveryIds.All(id => records.TryGetValue(id, out var r) && r.Status.IsFinal()) && (!scheduleTimer || await DrainedAsync()))
+            if ((deliveryIds.All(id => records.TryGetValue(id, out var r) && r.Status.IsFinal()) && (!drain || await DrainedAsync()))
                 || DateTime.UtcNow > deadline)
             {
                 break;
             }
-            if (scheduleTimer)
+            if (drain)
             {
                 await MoveScheduledAsync();
             }

@@ -101,7 +101,7 @@ public sealed class ScheduleFaultTests
         faults.Schedule.When = when;
         // Nothing is due or in flight: every delivery waits in the table, so moving the clock cuts no lease short.
         faults.Clock.Advance(first.AddSeconds(Requests) - faults.Clock.GetUtcNow());
-        return await faults.SettleAsync(fault, IdsOf(bodies), Settle, scheduleTimer: true);
+        return await faults.SettleAsync(fault, IdsOf(bodies), Settle, drain: true);
     }
 
     private static async Task AssertAllSentOnceAndTableEmptyAsync(FaultHost faults, FaultReport report, int expected)
@@ -160,7 +160,7 @@ public sealed class ScheduleFaultTests
 
         var bodies = await Task.WhenAll(Enumerable.Range(0, Requests).Select(i => SendUntilAcceptedAsync(api, template, users, at.AddSeconds(i % 3))));
         faults.Schedule.Point = ScheduleCrashPoint.None;
-        var report = await faults.SettleAsync("schedule: ingest dies before the delayed queue message (every 3rd placement); the client repeats", IdsOf(bodies), Settle, scheduleTimer: true);
+        var report = await faults.SettleAsync("schedule: ingest dies before the delayed queue message (every 3rd placement); the client repeats", IdsOf(bodies), Settle, drain: true);
 
         await AssertAllSentOnceAndTableEmptyAsync(faults, report, Deliveries);
     }
@@ -185,7 +185,7 @@ public sealed class ScheduleFaultTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(body["duplicate"]!.GetValue<bool>());
-        var report = await faults.SettleAsync("schedule: ingest dies before the delayed queue message; the client repeats after the send time", IdsOf([body]), Settle, scheduleTimer: true);
+        var report = await faults.SettleAsync("schedule: ingest dies before the delayed queue message; the client repeats after the send time", IdsOf([body]), Settle, drain: true);
         await AssertAllSentOnceAndTableEmptyAsync(faults, report, 8);
     }
 
@@ -209,7 +209,7 @@ public sealed class ScheduleFaultTests
 
         // Nobody repeats it and no row waits for the timer: the in-flight index brings the sweeper when it is due.
         faults.Clock.Advance(TimeSpan.FromMinutes(10));
-        var report = await faults.SettleAsync("schedule: ingest dies before the schedule row, no client repeat (sweeper when due)", [.. orphaned.Select(d => d.Key.Id)], Settle, scheduleTimer: true);
+        var report = await faults.SettleAsync("schedule: ingest dies before the schedule row, no client repeat (sweeper when due)", [.. orphaned.Select(d => d.Key.Id)], Settle, drain: true);
 
         await AssertAllSentOnceAndTableEmptyAsync(faults, report, 8);
     }
