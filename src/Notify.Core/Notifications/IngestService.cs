@@ -61,19 +61,27 @@ public sealed partial class IngestService(
         }
         var channels = request.Channels ?? template.Definition.DefinedChannels;
         CheckChannelsAndVariables(request, template, channels, errors);
-        scheduling.Check(request, time.GetUtcNow(), errors);
-        if (!errors.IsEmpty)
-        {
-            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
-        }
-
+        var fieldsValid = errors.IsEmpty;
         var now = time.GetUtcNow();
+        scheduling.Check(request, now, errors);
         var header = new RequestRecord(
             RequestIds.For(appKey, request.EventId), appKey, request.EventId, request.BodyHash(), RequestState.Planning,
             template.Name, template.Version, request.DataJson, request.Priority, 0, now)
         {
             Digest = request.Digest,
         };
+        if (!errors.IsEmpty)
+        {
+            // A client repeating an accepted request (its answer lost to a crash) may come after the send time has
+            // passed: it is answered as a repeat, and resumes what the crash left undone, not refused as in the past.
+            // One read, and only for a request whose fields are otherwise valid and that names a send time.
+            if (fieldsValid && request.SendAt is not null && await log.GetRequestAsync(header.RequestId, cancellationToken) is not null)
+            {
+                return await RepeatAsync(header, request, channels, cancellationToken);
+            }
+            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+        }
+
         if (await log.TryCreateRequestAsync(header, cancellationToken))
         {
             LogAccepted(logger, header.RequestId, appKey, request.Recipients.Count);

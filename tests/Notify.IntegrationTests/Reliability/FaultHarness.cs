@@ -6,6 +6,7 @@ using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Notify.Core;
 using Notify.Core.Delivery;
+using Notify.Core.Scheduling;
 using Notify.Core.Sweeping;
 using Notify.Core.Users;
 using Notify.IntegrationTests.Infrastructure;
@@ -136,16 +137,22 @@ public sealed record FaultReport(string Fault, int FaultsInjected, int Accepted,
     }
 }
 
-/// <summary>A host wired to the faulty e-mail provider, with fast retries, short leases and a manual sweeper.</summary>
+/// <summary>
+/// A host wired to the faulty e-mail provider, with fast retries, short leases, a manual sweeper and schedule timer,
+/// and a clock a test can move forward.
+/// </summary>
 public sealed class FaultHost : IAsyncDisposable
 {
-    private FaultHost(NotifyHost host, FaultyEmailProvider provider, CrashSwitch crashes, StorageFaultPolicy storage, DigestCrashSwitch digests)
+    private FaultHost(NotifyHost host, FaultyEmailProvider provider, CrashSwitch crashes, StorageFaultPolicy storage, DigestCrashSwitch digests, ScheduleCrashSwitch schedule, CancelCrashSwitch cancels, ShiftedClock clock)
     {
         Host = host;
         Provider = provider;
         Crashes = crashes;
         Storage = storage;
         Digests = digests;
+        Schedule = schedule;
+        Cancels = cancels;
+        Clock = clock;
     }
 
     public NotifyHost Host { get; }
@@ -153,14 +160,21 @@ public sealed class FaultHost : IAsyncDisposable
     public CrashSwitch Crashes { get; }
     public StorageFaultPolicy Storage { get; }
     public DigestCrashSwitch Digests { get; }
+    public ScheduleCrashSwitch Schedule { get; }
+    public CancelCrashSwitch Cancels { get; }
+    public ShiftedClock Clock { get; }
 
-    public static async Task<FaultHost> StartAsync(string? connectionString = null, double storageFaultRate = 0)
+    /// <param name="extra">Settings of this test on top of the harness's.</param>
+    public static async Task<FaultHost> StartAsync(string? connectionString = null, double storageFaultRate = 0, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var provider = new FaultyEmailProvider();
         await provider.StartAsync();
         var crashes = new CrashSwitch();
         var storage = new StorageFaultPolicy(storageFaultRate, seed: 7);
         var digests = new DigestCrashSwitch();
+        var schedule = new ScheduleCrashSwitch();
+        var cancels = new CancelCrashSwitch();
+        var clock = new ShiftedClock();
         var settings = new Dictionary<string, string?>
         {
             ["Notify:Providers:SendGrid:ApiKey"] = "SG.fault-test-key",
@@ -182,6 +196,10 @@ public sealed class FaultHost : IAsyncDisposable
         {
             settings["Storage"] = connectionString;
         }
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var host = new NotifyHost(settings, services =>
         {
             // The real providers as configured, each behind the crash switch.
@@ -197,11 +215,15 @@ public sealed class FaultHost : IAsyncDisposable
             var digestStore = services.Single(d => d.ServiceType == typeof(Notify.Core.Digests.IDigestStore));
             services.Remove(digestStore);
             services.AddSingleton(sp => digests.Wrap((Notify.Core.Digests.IDigestStore)ActivatorUtilities.CreateInstance(sp, digestStore.ImplementationType!)));
+            services.Decorate<Notify.Core.Scheduling.IScheduleTable>(schedule.Wrap);
+            services.Decorate<IDeliveryQueue>(schedule.Wrap);
+            services.Decorate<IDeliveryLog>(cancels.Wrap);
+            services.AddSingleton<TimeProvider>(clock);
             services.PostConfigure<Azure.Data.Tables.TableClientOptions>(_ => { });
             services.AddSingleton(sp => WithPolicy(sp, storage));
             services.AddSingleton(sp => WithQueuePolicy(sp, storage));
         });
-        return new FaultHost(host, provider, crashes, storage, digests);
+        return new FaultHost(host, provider, crashes, storage, digests, schedule, cancels, clock);
     }
 
     private static Azure.Data.Tables.TableServiceClient WithPolicy(IServiceProvider sp, StorageFaultPolicy storage)
@@ -262,11 +284,13 @@ public sealed class FaultHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (running the sweeper every couple of seconds, as its timer would) until every accepted delivery
-    /// is final, then measures: lost = accepted deliveries not final, or sent but never received by the
-    /// provider; duplicated = provider receipts beyond the first.
+    /// Waits (running the sweeper every couple of seconds, as its timer would, and with <paramref name="drain"/> the
+    /// schedule table's mover on every look) until every accepted delivery is final (with <paramref name="drain"/>, also
+    /// until the schedule table holds no row and the e-mail queue no message: a copy still to come could still be sent),
+    /// then measures: lost = accepted deliveries not final, or sent but never received by the provider; duplicated =
+    /// provider receipts beyond the first.
     /// </summary>
-    public async Task<FaultReport> SettleAsync(string fault, IReadOnlyList<string> deliveryIds, TimeSpan timeout)
+    public async Task<FaultReport> SettleAsync(string fault, IReadOnlyList<string> deliveryIds, TimeSpan timeout, bool drain = false)
     {
         var log = Host.Service<IDeliveryLog>();
         var sweeper = Host.Service<Sweeper>();
@@ -283,9 +307,14 @@ public sealed class FaultHost : IAsyncDisposable
                     records[record.Key.Id] = record;
                 }
             }
-            if (deliveryIds.All(id => records.TryGetValue(id, out var r) && r.Status.IsFinal()) || DateTime.UtcNow > deadline)
+            if ((deliveryIds.All(id => records.TryGetValue(id, out var r) && r.Status.IsFinal()) && (!drain || await DrainedAsync()))
+                || DateTime.UtcNow > deadline)
             {
                 break;
+            }
+            if (drain)
+            {
+                await MoveScheduledAsync();
             }
             if (DateTime.UtcNow > nextSweep)
             {
@@ -297,9 +326,34 @@ public sealed class FaultHost : IAsyncDisposable
         var final = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status.IsFinal());
         var sentNotReceived = deliveryIds.Count(id => records.TryGetValue(id, out var r) && r.Status == DeliveryStatus.Sent && !Provider.Accepted.ContainsKey(id));
         var statuses = records.Values.GroupBy(r => r.Status.ToName()).ToDictionary(g => g.Key, g => g.Count());
-        var report = new FaultReport(fault, Provider.FaultsInjected + Crashes.Crashes + Storage.Injected + Digests.Crashes, deliveryIds.Count, final, deliveryIds.Count - final + sentNotReceived, Provider.Duplicates, statuses);
+        var report = new FaultReport(fault, Provider.FaultsInjected + Crashes.Crashes + Storage.Injected + Digests.Crashes + Schedule.Crashes + Cancels.Crashes, deliveryIds.Count, final, deliveryIds.Count - final + sentNotReceived, Provider.Duplicates, statuses);
         report.Publish();
         return report;
+    }
+
+    /// <summary>No row waits in the schedule table and no message (visible, hidden or being handled) on the e-mail queue.</summary>
+    private async Task<bool> DrainedAsync()
+    {
+        var table = await ReadWithRetryAsync(() => Host.Service<IScheduleTable>().SummaryAsync(Host.Service<TimeProvider>().GetUtcNow(), default));
+        if (table.NextDueAt is not null)
+        {
+            return false;
+        }
+        var queue = Host.Service<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(Host.Service<Notify.Storage.StorageNames>().QueueFor(Channel.Email));
+        return (await ReadWithRetryAsync(async () => (await queue.GetPropertiesAsync()).Value)).ApproximateMessagesCount == 0;
+    }
+
+    /// <summary>One run of the schedule timer; a run that dies (an injected crash) is over, as the timer host logs it and goes on.</summary>
+    public async Task<MoveReport?> MoveScheduledAsync()
+    {
+        try
+        {
+            return await Host.Service<ScheduleMover>().RunAsync(default);
+        }
+        catch (Exception e) when (e is InvalidOperationException or RequestFailedException or IOException or AggregateException)
+        {
+            return null;
+        }
     }
 
     private static async Task<T> ReadWithRetryAsync<T>(Func<Task<T>> read)
