@@ -46,9 +46,11 @@ public sealed class DigestBench(BenchHost host, StorageProbe probe, ApiApp app, 
             await PostAsync(client, template, key, i, "digested", cancellationToken);
         }
         var afterJoins = host.Counter.Snapshot();
-        await WaitSentAsync(carrier, cancellationToken);
+        var polls = await WaitSentAsync(carrier, cancellationToken);
         await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
-        var total = host.Counter.Snapshot();
+        // The benchmark's own polling of the carrier's row goes through the host's log, so the counter saw it: not Notify's work.
+        var total = new Dictionary<string, long>(host.Counter.Snapshot(), StringComparer.Ordinal);
+        total["table:point-read"] = total.GetValueOrDefault("table:point-read") - polls;
         workload.Delivered("email", 1);
         var joins = Minus(afterJoins, opening);
         return new DigestCost(
@@ -84,11 +86,13 @@ public sealed class DigestBench(BenchHost host, StorageProbe probe, ApiApp app, 
         return id;
     }
 
-    private async Task WaitSentAsync(DeliveryKey carrier, CancellationToken cancellationToken)
+    /// <summary>Waits until the carrier is sent; returns how many times it read the carrier's row.</summary>
+    private async Task<long> WaitSentAsync(DeliveryKey carrier, CancellationToken cancellationToken)
     {
         var log = host.Service<IDeliveryLog>();
         var clock = Stopwatch.StartNew();
-        while ((await log.GetAsync(carrier, cancellationToken))?.Status != DeliveryStatus.Sent)
+        var reads = 1L;
+        for (; (await log.GetAsync(carrier, cancellationToken))?.Status != DeliveryStatus.Sent; reads++)
         {
             if (clock.Elapsed > settings.DrainTimeout)
             {
@@ -96,6 +100,7 @@ public sealed class DigestBench(BenchHost host, StorageProbe probe, ApiApp app, 
             }
             await Task.Delay(100, cancellationToken);
         }
+        return reads;
     }
 
     private static Dictionary<string, long> Minus(IReadOnlyDictionary<string, long> after, IReadOnlyDictionary<string, long> before) =>
