@@ -58,9 +58,11 @@ public interface IInFlightIndex
 
     Task<IReadOnlyList<InFlightEntry>> ListDueAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
 
-    Task RescheduleAsync(string requestId, DateTimeOffset dueAt, CancellationToken cancellationToken);
+    /// <summary>Moves an entry <see cref="ListDueAsync"/> returned to a new due time.</summary>
+    Task RescheduleAsync(InFlightEntry entry, DateTimeOffset dueAt, CancellationToken cancellationToken);
 
-    Task RemoveAsync(string requestId, CancellationToken cancellationToken);
+    /// <summary>Drops an entry <see cref="ListDueAsync"/> returned (its request is finished).</summary>
+    Task RemoveAsync(InFlightEntry entry, CancellationToken cancellationToken);
 }
 
 public sealed record InFlightEntry(string RequestId, DateTimeOffset DueAt);

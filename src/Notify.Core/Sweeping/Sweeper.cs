@@ -34,7 +34,7 @@ public sealed partial class Sweeper(
             var planningOver = request is null || request.State == RequestState.Logged || now - request.CreatedAt >= settings.PlanningTimeout;
             if (unfinished.Count == 0 && planningOver)
             {
-                await index.RemoveAsync(entry.RequestId, cancellationToken);
+                await index.RemoveAsync(entry, cancellationToken);
                 operations++;
                 completed++;
                 continue;
@@ -48,7 +48,7 @@ public sealed partial class Sweeper(
                 reenqueued += stuck.Count;
                 LogReenqueued(logger, entry.RequestId, stuck.Count);
             }
-            await index.RescheduleAsync(entry.RequestId, NextCheck(unfinished, now, settings), cancellationToken);
+            await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
             operations++;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
