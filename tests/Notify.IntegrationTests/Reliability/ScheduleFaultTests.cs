@@ -168,16 +168,8 @@ public sealed class ScheduleFaultTests
     [Fact]
     public async Task A_client_repeating_a_crashed_scheduled_request_after_its_send_time_gets_the_original_answer_and_it_is_sent_once()
     {
-        await using var faults = await FaultHost.StartAsync(extra: Settings(queuedGrace: "00:00:03"));
-        var api = await faults.Host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
-        var users = await faults.UsersAsync(8);
-        faults.Schedule.Point = ScheduleCrashPoint.BeforePlacement;
-        faults.Schedule.When = n => n == 1;
-        var eventId = $"sched-fault-{Guid.NewGuid():N}";
-        var at = faults.Clock.GetUtcNow().AddSeconds(20);
-        await PostDyingAsync(api, template, users, eventId, at);
-        Assert.Equal(1, faults.Schedule.Crashes);
+        var (faults, api, template, users, eventId, at) = await DieOnceBeforePlacementAsync(TimeSpan.FromSeconds(20));
+        await using var owned = faults;
 
         // The client comes back after the send time: a repeat, not a request "in the past".
         faults.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -192,16 +184,8 @@ public sealed class ScheduleFaultTests
     [Fact]
     public async Task A_crash_before_the_schedule_row_without_a_client_repeat_is_sent_by_the_sweeper_when_due()
     {
-        await using var faults = await FaultHost.StartAsync(extra: Settings(queuedGrace: "00:00:03"));
-        var api = await faults.Host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
-        var users = await faults.UsersAsync(8);
-        faults.Schedule.Point = ScheduleCrashPoint.BeforePlacement;
-        faults.Schedule.When = n => n == 1;
-        var eventId = $"sched-fault-{Guid.NewGuid():N}";
-        var at = faults.Clock.GetUtcNow().AddMinutes(10);
-        await PostDyingAsync(api, template, users, eventId, at);
-        Assert.Equal(1, faults.Schedule.Crashes);
+        var (faults, api, _, _, eventId, _) = await DieOnceBeforePlacementAsync(TimeSpan.FromMinutes(10));
+        await using var owned = faults;
         var orphaned = await faults.Host.Service<IDeliveryLog>().ListAsync(RequestIds.For(api.AppKey, eventId), Ct);
         Assert.Equal(8, orphaned.Count);
         Assert.All(orphaned, d => Assert.Equal(DeliveryStatus.Scheduled, d.Status));
@@ -212,6 +196,33 @@ public sealed class ScheduleFaultTests
         var report = await faults.SettleAsync("schedule: ingest dies before the schedule row, no client repeat (sweeper when due)", [.. orphaned.Select(d => d.Key.Id)], Settle, drain: true);
 
         await AssertAllSentOnceAndTableEmptyAsync(faults, report, 8);
+    }
+
+    /// <summary>
+    /// A host whose first placement dies, 8 users, and a request for them due <paramref name="ahead"/> that the host
+    /// died in (not accepted, its deliveries logged and not placed).
+    /// </summary>
+    private static async Task<(FaultHost Faults, ApiClient Api, string Template, List<string> Users, string EventId, DateTimeOffset At)> DieOnceBeforePlacementAsync(TimeSpan ahead)
+    {
+        var faults = await FaultHost.StartAsync(extra: Settings(queuedGrace: "00:00:03"));
+        try
+        {
+            var api = await faults.Host.NewAppAsync();
+            var template = await api.NewTemplateAsync();
+            var users = await faults.UsersAsync(8);
+            faults.Schedule.Point = ScheduleCrashPoint.BeforePlacement;
+            faults.Schedule.When = n => n == 1;
+            var eventId = $"sched-fault-{Guid.NewGuid():N}";
+            var at = faults.Clock.GetUtcNow().Add(ahead);
+            await PostDyingAsync(api, template, users, eventId, at);
+            Assert.Equal(1, faults.Schedule.Crashes);
+            return (faults, api, template, users, eventId, at);
+        }
+        catch
+        {
+            await faults.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A POST the host dies in (injected): it must not be accepted.</summary>
