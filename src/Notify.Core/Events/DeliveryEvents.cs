@@ -1,0 +1,65 @@
+using Notify.Core.Delivery;
+
+namespace Notify.Core.Events;
+
+/// <summary>
+/// One thing that happened to one delivery: a status change (queued, scheduled, sending, retrying, sent, failed,
+/// dead-lettered, skipped, cancelled, digested) or a receipt or engagement event after sending (delivered, bounced,
+/// opened, clicked, converted, unsubscribed, spam report). Produced in one place, <see cref="IDeliveryEventPublisher"/>,
+/// from the delivery log's successful writes; the status counters, the Activity index, stats, metrics and outbound
+/// webhooks are its subscribers. Carries no contact address, device token, rendered content or request data.
+/// </summary>
+/// <param name="Id">Stable for this event: the same change reported twice (a replay, a recovery) has the same id, so a
+/// subscriber or a webhook receiver can deduplicate on it.</param>
+/// <param name="Type">The API's status or event name: <c>queued</c>, <c>sent</c>, <c>spam-report</c>, ...</param>
+/// <param name="From">The status the delivery left, where the event is a status change the log recorded.</param>
+/// <param name="Status">The delivery's status after the event.</param>
+/// <param name="RequestCreatedAt">When the delivery's request was accepted: the cohort the counters and stats use.</param>
+public sealed record DeliveryEvent(
+    string Id,
+    string Type,
+    DeliveryKey Key,
+    string AppKey,
+    string EventId,
+    string UserId,
+    Channel Channel,
+    string Template,
+    DeliveryStatus? From,
+    DeliveryStatus Status,
+    int Attempt,
+    DateTimeOffset At,
+    DateTimeOffset RequestCreatedAt)
+{
+    public string DeliveryId => Key.Id;
+
+    public string? Reason { get; init; }
+
+    /// <summary>The outcome class of a failed attempt (transient, permanent, invalid-recipient, ...).</summary>
+    public string? ErrorClass { get; init; }
+
+    public string? Provider { get; init; }
+
+    public string? ProviderMessageId { get; init; }
+}
+
+/// <summary>The one place delivery events are produced. Nothing else updates counters, index, stats or metrics.</summary>
+public interface IDeliveryEventPublisher
+{
+    ValueTask PublishAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Receives every delivery event the publisher produces, in the order one delivery's events were produced. A
+/// subscriber that must see an event even when the host dies right after the status write (webhooks, counters) is
+/// <see cref="Durable"/>: the publisher recovers its events (an outbox row written with the status change, or a rebuild
+/// from the log by the sweeper) and may hand it an event again, with the same <see cref="DeliveryEvent.Id"/>.
+/// </summary>
+public interface IDeliveryEventSubscriber
+{
+    /// <summary>A short stable name, used in logs and in the outbox's per-subscriber progress.</summary>
+    string Name { get; }
+
+    bool Durable { get; }
+
+    ValueTask HandleAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken);
+}
