@@ -11,6 +11,15 @@ using Notify.Core.Delivery;
 using Notify.Core.RateLimiting;
 using Notify.Core.Templates;
 using Notify.Core.Users;
+using Notify.Storage.Activity;
+using Notify.Storage.Apps;
+using Notify.Storage.Audit;
+using Notify.Storage.Breakers;
+using Notify.Storage.Delivery;
+using Notify.Storage.Digests;
+using Notify.Storage.RateLimiting;
+using Notify.Storage.Templates;
+using Notify.Storage.Users;
 
 namespace Notify.Storage;
 
@@ -40,12 +49,12 @@ public static class NotifyStorageExtensions
                 ? new QueueServiceClient(connection, clientOptions)
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
-        services.AddSingleton<Console.TableActivityIndex>();
-        services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
-        services.AddSingleton<Core.Console.IContactIndex, Console.TableContactIndex>();
+        services.AddSingleton<TableActivityIndex>();
+        services.AddSingleton<Core.Console.IQueueSampleStore, TableQueueSampleStore>();
+        services.AddSingleton<Core.Console.IContactIndex, TableContactIndex>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
-        services.AddSingleton<Core.Console.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
-        services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
+        services.AddSingleton<Core.Console.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
+        services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
         services.AddSingleton<Core.Digests.IDigestStore, TableDigestStore>();

@@ -8,6 +8,7 @@ using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.Storage;
+using Notify.Storage.Breakers;
 
 namespace Notify.IntegrationTests;
 

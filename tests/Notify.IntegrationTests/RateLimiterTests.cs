@@ -3,6 +3,7 @@ using Notify.Core;
 using Notify.Core.RateLimiting;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.Storage;
+using Notify.Storage.RateLimiting;
 
 namespace Notify.IntegrationTests;
 

@@ -3,6 +3,8 @@ using Notify.Core.Delivery;
 using Notify.Core.Users;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.Storage;
+using Notify.Storage.RateLimiting;
+using Notify.Storage.Users;
 
 namespace Notify.IntegrationTests;
 
@@ -49,7 +51,7 @@ public sealed class StorageCostTests
         return (operations, first.RequestId);
     }
 
-    private static int Index(IReadOnlyCollection<string> users) => Notify.Storage.Console.TableActivityIndex.TransactionsFor(users);
+    private static int Index(IReadOnlyCollection<string> users) => Notify.Storage.Activity.TableActivityIndex.TransactionsFor(users);
 
     [Fact]
     public async Task A_one_recipient_request_costs_ten_storage_operations_to_ingest()

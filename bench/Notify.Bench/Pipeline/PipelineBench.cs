@@ -220,7 +220,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
     {
         var callsBefore = ProviderCallsSoFar();
         host.Counter.Reset();
-        var indexBefore = host.Service<Notify.Storage.Console.TableActivityIndex>().Transactions;
+        var indexBefore = host.Service<Notify.Storage.Activity.TableActivityIndex>().Transactions;
         var clock = Stopwatch.StartNew();
         var requests = await send(cancellationToken);
         await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
@@ -231,7 +231,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         Ensure(verification, requests);
         return new ScenarioResult(name, requests.Count, recipients, channels, verification.Sent, seconds, Sorted(operations), LogBatches(requests), OutboxRows, calls)
         {
-            ActivityIndexTransactions = host.Service<Notify.Storage.Console.TableActivityIndex>().Transactions - indexBefore,
+            ActivityIndexTransactions = host.Service<Notify.Storage.Activity.TableActivityIndex>().Transactions - indexBefore,
         };
     }
 
@@ -240,7 +240,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         using var client = app.NewClient();
         var callsBefore = ProviderCallsSoFar();
         host.Counter.Reset();
-        var indexBefore = host.Service<Notify.Storage.Console.TableActivityIndex>().Transactions;
+        var indexBefore = host.Service<Notify.Storage.Activity.TableActivityIndex>().Transactions;
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var depths = probe.SampleDepthAsync(sampling.Token);
         var sample = cpu.Start();
@@ -269,7 +269,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             $"throughput: {requests.Count} x {settings.ThroughputRecipients} recipients x 1 channel",
             requests.Count, settings.ThroughputRecipients, 1, verification.Sent, clock.Elapsed.TotalSeconds, Sorted(operations), LogBatches(requests), OutboxRows, calls)
         {
-            ActivityIndexTransactions = host.Service<Notify.Storage.Console.TableActivityIndex>().Transactions - indexBefore,
+            ActivityIndexTransactions = host.Service<Notify.Storage.Activity.TableActivityIndex>().Transactions - indexBefore,
         };
         return new ThroughputResult(
             requests.Count, settings.ThroughputRecipients, 1, verification.Sent, ingestSeconds, seconds, verification.Sent / seconds,
@@ -407,7 +407,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         // The pumps double their wait from 100 ms up to maxPollingInterval (2 s): after about 3 s they poll at the slowest.
         await Task.Delay(settings.IdleGap, cancellationToken);
         host.Counter.Reset();
-        var indexBefore = host.Service<Notify.Storage.Console.TableActivityIndex>().Transactions;
+        var indexBefore = host.Service<Notify.Storage.Activity.TableActivityIndex>().Transactions;
         var clock = Stopwatch.StartNew();
         await Task.Delay(settings.IdleCostWindow, cancellationToken);
         var operations = host.Counter.Snapshot();

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Notify.Core;
 using Notify.Core.Delivery;
 using Notify.Core.Tracking;
+using Notify.Storage.Delivery;
 
 namespace Notify.Storage.Tracking;
 

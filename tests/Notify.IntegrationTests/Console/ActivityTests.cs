@@ -6,6 +6,7 @@ using Notify.Core.Delivery;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 using Notify.Storage;
+using Notify.Storage.RateLimiting;
 
 namespace Notify.IntegrationTests.ConsoleApi;
 
@@ -204,7 +205,7 @@ public sealed class ActivityTests(ActivityTests.Host host) : IClassFixture<Activ
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         // Log: 10 transactions of 100 (+ the header's merge). Rate-limit slots: 1-16. Index: 10 by app and day,
         // 10 by day, 16 by user bucket (1,000 users fill every bucket).
-        var indexBatches = Notify.Storage.Console.TableActivityIndex.TransactionsFor(users);
+        var indexBatches = Notify.Storage.Activity.TableActivityIndex.TransactionsFor(users);
         Assert.Equal(36, indexBatches);
         Assert.InRange(operations["table:batch"], 10 + 1 + indexBatches, 10 + TableRateLimiter.Buckets + indexBatches);
         Assert.True(indexBatches / 1000.0 <= 0.1);

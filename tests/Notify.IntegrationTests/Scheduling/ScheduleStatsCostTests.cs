@@ -13,7 +13,7 @@ public sealed class ScheduleStatsCostTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static int Index(IReadOnlyCollection<string> users) => Notify.Storage.Console.TableActivityIndex.TransactionsFor(users);
+    private static int Index(IReadOnlyCollection<string> users) => Notify.Storage.Activity.TableActivityIndex.TransactionsFor(users);
 
     [Fact]
     public async Task A_scheduled_request_pays_four_operations_for_its_events_on_a_new_shard_its_cancel_three_and_a_repeat_none()

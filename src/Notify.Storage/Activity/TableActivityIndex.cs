@@ -5,8 +5,9 @@ using Azure.Data.Tables;
 using Notify.Core;
 using Notify.Core.Console;
 using Notify.Core.Delivery;
+using Notify.Storage.Delivery;
 
-namespace Notify.Storage.Console;
+namespace Notify.Storage.Activity;
 
 /// <summary>
 /// The Activity index (table <c>NotifyActivity</c>): pointers to delivery-log rows, newest first, in three kinds of

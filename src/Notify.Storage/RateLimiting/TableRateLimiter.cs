@@ -5,7 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Notify.Core;
 using Notify.Core.RateLimiting;
 
-namespace Notify.Storage;
+namespace Notify.Storage.RateLimiting;
 
 /// <summary>
 /// Rate-limit units as slot rows: the n-th notification a user gets on a channel in a window inserts the row

@@ -5,7 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using Notify.Core.Digests;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Digests;
 
 /// <summary>
 /// Digest state: one partition per scope (app, user, channel, key). Rows: <c>window</c> (the scope's open or last

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Notify.Core.Breakers;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Breakers;
 
 /// <summary>
 /// The circuit breakers' shared rows: one per provider in one small table, written only with the ETag last read

@@ -4,7 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using Notify.Core.Console;
 
-namespace Notify.Storage.Console;
+namespace Notify.Storage.Activity;
 
 /// <summary>
 /// Queue samples in table <c>NotifyQueueSamples</c>: partition <c>yyyyMMdd</c>, row <c>HHmm</c> (one per minute, an

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Notify.Core.Audit;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Audit;
 
 /// <summary>
 /// The audit log in one table. Partition: the UTC day, inverted (<c>99999999 - yyyyMMdd</c>), so the newest day

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using Notify.Core.Console;
 
-namespace Notify.Storage.Console;
+namespace Notify.Storage.Activity;
 
 /// <summary>
 /// The contact index (table <c>NotifyContacts</c>): partition <c>{kind}|{first hex digit of the hash}</c> (16 per

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Notify.Core;
 using Notify.Core.Users;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Users;
 
 /// <summary>
 /// Users in Table Storage, one partition per user: <c>profile</c>, <c>prefs</c> and <c>device|{id}</c> rows, so

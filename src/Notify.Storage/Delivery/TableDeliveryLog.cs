@@ -4,15 +4,16 @@ using Azure;
 using Azure.Data.Tables;
 using Notify.Core;
 using Notify.Core.Delivery;
+using Notify.Storage.Activity;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Delivery;
 
 /// <summary>
 /// The delivery log in Table Storage. One partition per request: the header row (<c>request</c>) and one row
 /// per delivery (<c>00001</c>...), so a request's deliveries are written in transactions of 100 and read with
 /// one query. History is a set of <c>H_{attempt}_{status}</c> properties, added by merge without a read.
 /// </summary>
-public sealed class TableDeliveryLog(TableServiceClient service, StorageNames names, Console.TableActivityIndex activity) : IDeliveryLog
+public sealed class TableDeliveryLog(TableServiceClient service, StorageNames names, TableActivityIndex activity) : IDeliveryLog
 {
     private const string HeaderRow = "request";
     private const int BatchSize = 100;

@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Notify.Core.Apps;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Apps;
 
 /// <summary>
 /// Apps: one partition per app key. Row <c>app</c> holds the name, scopes, disabled flag and the secrets (id, SHA-256

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Notify.Core;
 using Notify.Core.Delivery;
 
-namespace Notify.Storage;
+namespace Notify.Storage.Delivery;
 
 /// <summary>Dead letters by app: partition = app key, row = delivery id. Small: only what awaits a replay.</summary>
 public sealed class TableDeadLetterIndex(TableServiceClient service, StorageNames names) : IDeadLetterIndex

@@ -5,7 +5,7 @@ using Notify.Core;
 using Notify.Core.Console;
 using Notify.Core.Delivery;
 
-namespace Notify.Storage.Console;
+namespace Notify.Storage.Activity;
 
 /// <summary>
 /// The status counters (table <c>NotifyStatusCounts</c>): partition <c>{yyyyMMdd}</c> (the cohort's UTC day), row
