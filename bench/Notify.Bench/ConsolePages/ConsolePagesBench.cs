@@ -28,7 +28,7 @@ public sealed record ConsolePagesResult(int Deliveries, double FillSeconds, int 
 /// Azurite and LocalHost, the queue pumps off (the deliveries stay <c>queued</c>: what is measured is rows in the
 /// delivery log and its Activity index, written the fast way, by requests of up to 1,000 recipients rotating over
 /// the three channels), a console session cookie from <c>POST /api/v1/console/session</c>, then each page's
-/// first-load API calls (read off <c>src/Notify.Console/web/pages</c>) several rounds.
+/// first-load API calls (read off <c>src/Notify.OperatorConsole/web/pages</c>) several rounds.
 /// </summary>
 internal sealed class ConsolePagesBench(int deliveries, int rounds, Action<string> log)
 {
@@ -117,7 +117,7 @@ internal sealed class ConsolePagesBench(int deliveries, int rounds, Action<strin
 
     private sealed record Page(string Name, IReadOnlyList<string> Calls);
 
-    /// <summary>What each page requests on first load, as src/Notify.Console/web/pages does (the shell's session check with every page).</summary>
+    /// <summary>What each page requests on first load, as src/Notify.OperatorConsole/web/pages does (the shell's session check with every page).</summary>
     private static List<Page> Pages(string delivery, string user, string template)
     {
         var now = DateTime.UtcNow;

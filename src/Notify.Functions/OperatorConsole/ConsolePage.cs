@@ -9,7 +9,7 @@ using Notify.OperatorConsole;
 namespace Notify.Functions.OperatorConsole;
 
 /// <summary>
-/// GET /console: the operator console's page and its bundled assets, embedded in the app (src/Notify.Console).
+/// GET /console: the operator console's page and its bundled assets, embedded in the app (src/Notify.OperatorConsole).
 /// No credentials: the files are public and hold no data; every call the page makes goes through the API and its one
 /// gate. Served with a strict Content-Security-Policy (no inline script or style, nothing from elsewhere).
 /// </summary>

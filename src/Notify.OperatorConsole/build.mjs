@@ -1,6 +1,6 @@
 // Bundles the console (web/) into dist/: one script and one stylesheet named by their content hash, and index.html
 // pointing at them, so the app can cache the assets for a year and the page itself never. Run by the MSBuild target
-// in Notify.Console.csproj when an input changed; `node build.mjs` by hand does the same.
+// in Notify.OperatorConsole.csproj when an input changed; `node build.mjs` by hand does the same.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

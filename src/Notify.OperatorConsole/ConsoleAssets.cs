@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 
-// Not Notify.Console: a namespace of that name would hide System.Console in every Notify.* namespace.
+// Notify.OperatorConsole, not Notify.Console: a namespace of that name would hide System.Console in every Notify.* namespace.
 namespace Notify.OperatorConsole;
 
 /// <summary>One file of the console as served: its bytes, content type and a strong ETag made of its hash.</summary>
@@ -11,7 +11,7 @@ public sealed record ConsoleAsset(string Name, byte[] Content, string ContentTyp
     public bool Immutable => Name != ConsoleAssets.IndexName;
 }
 
-/// <summary>The console's files, embedded in this assembly at build (see Notify.Console.csproj), read once.</summary>
+/// <summary>The console's files, embedded in this assembly at build (see Notify.OperatorConsole.csproj), read once.</summary>
 public static class ConsoleAssets
 {
     public const string IndexName = "index.html";
