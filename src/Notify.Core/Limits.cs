@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Notify.Core;
 
 /// <summary>
-/// Every input limit of the API in one place. The README's "Limits" table lists these; change both together.
+/// Every input limit of the API in one place. The "Limits" table of docs/api.md lists these; change both together.
 /// The five size limits are defaults: <c>Notify:Limits</c> (<see cref="Apps.LimitOptions"/>) overrides them.
 /// </summary>
 public static partial class Limits

@@ -5,7 +5,7 @@ namespace Notify.Core;
 
 /// <summary>
 /// Settings under the <c>Notify</c> configuration section (app settings <c>Notify__...</c> in Azure).
-/// Every value has a documented default; the README's configuration table lists them.
+/// Every value has a documented default; docs/configuration.md lists them.
 /// </summary>
 public sealed class NotifyOptions
 {

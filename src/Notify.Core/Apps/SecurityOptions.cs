@@ -5,7 +5,7 @@ namespace Notify.Core.Apps;
 
 /// <summary>
 /// Settings under <c>Notify:Security</c> (app settings <c>Notify__Security__...</c>): credential caching, rotation,
-/// per-app request quotas and failed-authentication throttling. the README's Security section lists each with its trade-off.
+/// per-app request quotas and failed-authentication throttling. docs/security.md lists each with its trade-off.
 /// </summary>
 public sealed class SecurityOptions
 {

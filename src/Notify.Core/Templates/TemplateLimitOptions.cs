@@ -4,7 +4,7 @@ namespace Notify.Core.Templates;
 
 /// <summary>
 /// Settings under <c>Notify:Templates</c>: how far one render may go. A template is code written by callers and run
-/// with callers' data, so each limit bounds CPU or memory of a render; the README's Security section lists them.
+/// with callers' data, so each limit bounds CPU or memory of a render; docs/security.md lists them.
 /// Output caps count characters (UTF-16 code units, what providers and <see cref="string.Length"/> count).
 /// </summary>
 public sealed class TemplateLimitOptions

@@ -11,7 +11,7 @@ namespace Notify.Functions.Http;
 /// <summary>
 /// The scope an HTTP function requires, declared once on its method; <see cref="ScopeGate"/> enforces it before the
 /// function runs, in both hosts. With several scopes, any one of them is enough. A function without it takes no app
-/// credentials (health, signed webhooks, tracking links: the allow-list in the README's Security section).
+/// credentials (health, signed webhooks, tracking links: the allow-list in docs/security.md).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class RequiresScopeAttribute(params string[] scopes) : Attribute

@@ -28,7 +28,7 @@ namespace Notify.Channels.Tests.Failover;
 /// sent once it recovered. Every delivery ends
 /// sent, once, by one of the channel's providers; the breaker opened and closed; the primary got no call while its
 /// breaker was open except the half-open probes and, right after the first open, the sends already in flight
-/// (README: Circuit breakers).
+/// (docs/delivery.md: Circuit breakers).
 /// </summary>
 public sealed class BreakerFaultTests
 {
@@ -321,7 +321,7 @@ public sealed class BreakerFaultTests
         Assert.InRange(whileOpen.Count(a => a.ProbesBefore == 0), 0, InFlightBound);
         Assert.DoesNotContain(whileOpen, a => a.ProbesBefore > 0);
         Assert.InRange(result.PrimaryArrivals.Count(a => a.State == CircuitState.HalfOpen), 1, result.Probes);
-        // Before it opened: the README's bound, max(MinimumThroughput, successes in the window x ratio / (1 - ratio))
+        // Before it opened: the bound in docs/delivery.md, max(MinimumThroughput, successes in the window x ratio / (1 - ratio))
         // plus the sends in flight, here with the 60 healthy sends before the outage in the 10 s window; then the probes.
         Assert.InRange(result.PrimaryArrivals.Count - result.PrimaryTook, 10, Math.Max(10, 60) + InFlightBound + result.Probes);
         TestContext.Current.SendDiagnosticMessage(

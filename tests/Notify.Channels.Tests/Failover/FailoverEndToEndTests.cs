@@ -280,7 +280,7 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.Equal(100, _vonage.Forms.Count);
         Assert.Equal(100, _smtp.Received.Count);
         // The breaker stops the primaries after MinimumThroughput failures plus the sends in flight when it opened: the
-        // README's bound for one instance, MinimumThroughput + ParallelismPerMessage x concurrent messages (here the
+        // docs/delivery.md's bound for one instance, MinimumThroughput + ParallelismPerMessage x concurrent messages (here the
         // 4 queue messages of 32 deliveries each channel's 100 deliveries travel in), instead of one call per delivery.
         var bound = BreakerMinimumThroughput + 8 * 4;
         Assert.InRange(_sendGrid.Received.Count, BreakerMinimumThroughput, bound);

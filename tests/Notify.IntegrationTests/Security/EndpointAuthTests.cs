@@ -73,7 +73,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
 
     /// <summary>
     /// The allow-list of endpoints that take no app credentials, each with how it authenticates instead
-    /// (the README's Security section repeats it). A request without that proof must be refused and write nothing.
+    /// (docs/security.md repeats it). A request without that proof must be refused and write nothing.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> WithoutAppCredentials = new Dictionary<string, string>(StringComparer.Ordinal)
     {
