@@ -2,8 +2,18 @@
 # Runs the whole test suite: restore, build (warnings are errors), a private in-memory Azurite on free
 # ports, every test project, then one closing line "tests: N passed, N failed[, N skipped]" counted from
 # the result files. Exit code is non-zero when anything failed.
+#   scripts/test.sh          everything (CI): unit, API, fault-injection, browser tests and the bench's short run
+#   scripts/test.sh --fast   the inner loop: unit and API tests only, leaving out the tests that carry
+#                            [Trait("Kind", "Fault")], [Trait("Kind", "Browser")] or [Trait("Kind", "Benchmark")],
+#                            and the bench's short run
+# Any other argument goes to every test executable (xUnit v3 filters, e.g. -class 'Notify.Core.Tests.X').
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+fast=false
+if [ "${1:-}" = --fast ]; then fast=true; shift; fi
+filters=()
+if $fast; then filters=(-trait- Kind=Fault -trait- Kind=Browser -trait- Kind=Benchmark); fi
 source scripts/lib/azurite.sh
 
 azurite_install
@@ -30,13 +40,15 @@ for project in tests/*/*.csproj; do
   if [ "$name" = Notify.Testing ]; then continue; fi
   echo "== $name"
   # Test projects are xUnit v3 executables; -result-xml writes the counts the closing line is made of.
-  dotnet "tests/$name/bin/Release/net10.0/$name.dll" -noColor -noLogo -result-xml "$results/$name.xml" "$@" || status=1
+  dotnet "tests/$name/bin/Release/net10.0/$name.dll" -noColor -noLogo -result-xml "$results/$name.xml" "${filters[@]}" "$@" || status=1
 done
 
 # The benchmark's short mode, so it cannot rot: it asserts nothing about speed, only that the pipeline
 # delivers (exit 1 otherwise). Figures: docs/benchmarks.md. It starts its own Azurite.
-echo "== Notify.Bench --short"
-dotnet bench/Notify.Bench/bin/Release/net10.0/Notify.Bench.dll --short --out "$results/bench-short.json" || status=1
+if ! $fast; then
+  echo "== Notify.Bench --short"
+  dotnet bench/Notify.Bench/bin/Release/net10.0/Notify.Bench.dll --short --out "$results/bench-short.json" || status=1
+fi
 
 if [ -s "$results/faults.txt" ]; then
   echo "== Fault injection (each: a batch of deliveries under one fault)"

@@ -18,7 +18,7 @@ public static class NotifyFunctionsExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddSingleton<ApiGuard>();
         builder.Services.AddSingleton<ScopeGate>();
-        builder.Services.AddHostedService<Console.ConsoleStartup>();
+        builder.Services.AddHostedService<OperatorConsole.ConsoleStartup>();
         // Queue messages bind with the one JSON shape both hosts use (the LocalHost pumps deserialize with it too).
         builder.Services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(QueueJson.Options));
         Monitoring.TelemetryExtensions.AddNotifyTelemetry(builder);

@@ -129,7 +129,7 @@ public sealed class DeliveryGuaranteeTests
         host.Service<CrashingQueue>().CrashesLeft = 1;
 
         var crashed = await SendExpectingCrashAsync(api, eventId, template, user);
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         var logged = await api.GetJsonAsync($"/api/v1/notifications?eventId={eventId}");
         var (repeat, body) = await api.SendAsync(eventId, template, [user], channels: """["email"]""");
 
@@ -138,7 +138,7 @@ public sealed class DeliveryGuaranteeTests
         Assert.Empty(await api.OutboxAsync(user));
         Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
         await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "the logged delivery is sent");
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         Assert.Single(await api.OutboxAsync(user));
         Assert.Equal("sent", (await api.DeliveryAsync(body["deliveries"]![0]!["id"]!.GetValue<string>()))["status"]!.GetValue<string>());
     }
@@ -152,9 +152,10 @@ public sealed class DeliveryGuaranteeTests
         var user = await api.NewUserAsync();
         host.Service<CrashingQueue>().CrashesLeft = 1;
         await SendExpectingCrashAsync(api, NewEventId(), template, user);
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
 
-        var report = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken);
+        // The sweeper looks at a request once its grace has passed; runs before that examine nothing.
+        SweepReport report = null!;
+        await Eventually.TrueAsync(async () => (report = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken)).RequestsExamined > 0, "the sweeper examines the request");
 
         Assert.Equal(1, report.DeliveriesReenqueued);
         await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "the swept delivery is sent");
@@ -172,9 +173,9 @@ public sealed class DeliveryGuaranteeTests
         var user = await api.NewUserAsync();
         var (_, body) = await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""");
         await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "sent");
-        await Task.Delay(1200, TestContext.Current.CancellationToken);
 
-        var first = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken);
+        SweepReport first = null!;
+        await Eventually.TrueAsync(async () => (first = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken)).RequestsExamined > 0, "the sweeper examines the request");
         var second = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(0, first.DeliveriesReenqueued);

@@ -114,7 +114,7 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
         Assert.Equal("unknown-user", Reason(unknown, "email"));
         Assert.Equal("unknown-user", Reason(unknown, "push"));
         Assert.All(body["deliveries"]!.AsArray(), d => Assert.Equal("skipped", d!["status"]!.GetValue<string>()));
-        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         Assert.Empty(await api.OutboxAsync(optedOut));
         Assert.Empty(await api.OutboxAsync(noContact));
     }
@@ -136,7 +136,7 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
         Assert.Equal(["queued", "queued", "queued", "queued", "queued", "rate-limited"], statuses);
         Assert.Equal("queued", urgent["deliveries"]![0]!["status"]!.GetValue<string>());
         await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 6, "six SMS sent");
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         Assert.Equal(6, (await api.OutboxAsync(user)).Count);
     }
 
@@ -171,7 +171,7 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
             first["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()),
             repeat["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>()));
         Assert.All(repeat["deliveries"]!.AsArray(), d => Assert.Equal("sent", d!["status"]!.GetValue<string>()));
-        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         Assert.Equal(2, (await api.OutboxAsync(user)).Count);
     }
 
@@ -229,7 +229,7 @@ public sealed class PipelineTests(PipelineTests.Host host) : IClassFixture<Pipel
         {
             await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, $"one email to {user}");
         }
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await host.QueuesDrainedAsync();
         foreach (var user in users)
         {
             Assert.Single(await api.OutboxAsync(user));

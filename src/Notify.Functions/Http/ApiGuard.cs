@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Apps;
 using Notify.Core.Console;
-using Notify.Functions.Console;
+using Notify.Functions.OperatorConsole;
 using Notify.Core.Validation;
 
 namespace Notify.Functions.Http;

@@ -30,6 +30,7 @@ namespace Notify.Channels.Tests.Failover;
 /// breaker was open except the half-open probes and, right after the first open, the sends already in flight
 /// (docs/delivery.md: Circuit breakers).
 /// </summary>
+[Trait("Kind", "Fault")]
 public sealed class BreakerFaultTests
 {
     private const int Requests = 15;

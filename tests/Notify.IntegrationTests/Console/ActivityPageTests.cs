@@ -7,6 +7,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 
 /// <summary>Finding a notification sent through the API, its timeline and its user, in the browser.</summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Kind", "Browser")]
 public sealed class ActivityPageTests(ConsoleFixture fixture)
 {
     private static readonly string[] Support = [Scopes.NotificationsSend, Scopes.NotificationsRead, Scopes.TemplatesWrite, Scopes.UsersWrite];

@@ -8,6 +8,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 
 /// <summary>The admin's pages in the browser: apps, dead letters, queues and stats.</summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Kind", "Browser")]
 public sealed class AdminPagesTests(ConsoleFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

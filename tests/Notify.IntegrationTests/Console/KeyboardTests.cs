@@ -9,6 +9,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 /// Enter (or Space on a check box) activates the last one.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Kind", "Browser")]
 public sealed class KeyboardTests(ConsoleFixture fixture)
 {
     public static TheoryData<string, string[]> Pages() => new()

@@ -6,6 +6,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 
 /// <summary>Signing in and out of the console in a real browser.</summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Kind", "Browser")]
 public sealed class SignInTests(ConsoleFixture fixture)
 {
     [Fact]

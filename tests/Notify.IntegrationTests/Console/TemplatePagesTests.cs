@@ -6,6 +6,7 @@ namespace Notify.IntegrationTests.ConsoleUi;
 
 /// <summary>The templates list and editor in the browser.</summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Kind", "Browser")]
 public sealed class TemplatePagesTests(ConsoleFixture fixture)
 {
     [Fact]

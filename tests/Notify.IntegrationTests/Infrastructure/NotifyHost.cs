@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -50,6 +51,24 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
     public string Prefix { get; }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// Waits until none of this host's work queues holds a message (visible, hidden for a retry, or being handled):
+    /// every message taken was finished, so a test may then assert that nothing more is sent.
+    /// </summary>
+    public Task QueuesDrainedAsync() => Eventually.TrueAsync(async () =>
+    {
+        var queues = Service<QueueServiceClient>();
+        await foreach (var queue in queues.GetQueuesAsync(prefix: Service<StorageNames>().Queue(""), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            if (!queue.Name.EndsWith(StorageNames.PoisonSuffix, StringComparison.Ordinal)
+                && (await queues.GetQueueClient(queue.Name).GetPropertiesAsync(TestContext.Current.CancellationToken)).Value.ApproximateMessagesCount > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }, "every queue of the host is empty");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -12,6 +12,7 @@ namespace Notify.IntegrationTests.Reliability;
 /// answer reported cancelled reaches the provider; and the answer matches the final statuses.
 /// </summary>
 [Collection(nameof(FaultInjectionTests))]
+[Trait("Kind", "Fault")]
 public sealed class CancelFaultTests
 {
     private const int Rounds = 4;
@@ -95,27 +96,14 @@ public sealed class CancelFaultTests
     }
 
     /// <summary>DELETEs until answered: a client whose cancel died (injected) repeats it, as the API allows.</summary>
-    private static async Task<JsonNode> CancelUntilAnsweredAsync(ApiClient api, string eventId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+    private static Task<JsonNode> CancelUntilAnsweredAsync(ApiClient api, string eventId) => FaultHost.UntilAcceptedAsync(
+        async () =>
         {
-            try
-            {
-                var response = await api.Http.DeleteAsync($"/api/v1/notifications?eventId={eventId}", Ct);
-                var body = await ApiClient.ReadAsync(response);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return body;
-                }
-                Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or JsonException)
-            {
-                // The host died mid-cancel (injected): repeat.
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"The cancel of {eventId} was never answered.");
-            await Task.Delay(100, Ct);
-        }
-    }
+            var response = await api.Http.DeleteAsync($"/api/v1/notifications?eventId={eventId}", Ct);
+            return (response, await ApiClient.ReadAsync(response));
+        },
+        $"The cancel of {eventId}",
+        TimeSpan.FromSeconds(30),
+        HttpStatusCode.InternalServerError,
+        HttpStatusCode.OK);
 }

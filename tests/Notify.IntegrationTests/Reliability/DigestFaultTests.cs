@@ -12,6 +12,7 @@ namespace Notify.IntegrationTests.Reliability;
 /// request's item is in exactly one sent message, every delivery is final, and the provider got nothing twice.
 /// </summary>
 [Collection(nameof(FaultInjectionTests))]
+[Trait("Kind", "Fault")]
 public sealed class DigestFaultTests
 {
     private const int Users = 10;
@@ -132,27 +133,10 @@ public sealed class DigestFaultTests
     }
 
     /// <summary>POSTs until accepted with one eventId, as a client of an at-least-once API does.</summary>
-    private static async Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string template, IReadOnlyList<string> users, string key, int n)
+    private static Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string template, IReadOnlyList<string> users, string key, int n)
     {
         var eventId = $"digest-fault-{Guid.NewGuid():N}";
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                var (response, body) = await PostAsync(api, template, users, key, n, eventId);
-                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
-                {
-                    return body;
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or System.Text.Json.JsonException)
-            {
-                // The host died mid-request (injected): retry.
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Request {eventId} was never accepted.");
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
+        return FaultHost.UntilAcceptedAsync(() => PostAsync(api, template, users, key, n, eventId), $"Request {eventId}", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>

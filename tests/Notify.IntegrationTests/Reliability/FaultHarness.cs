@@ -258,27 +258,40 @@ public sealed class FaultHost : IAsyncDisposable
     }
 
     /// <summary>POSTs until accepted: a client of an at-least-once API retries on failure with the same eventId.</summary>
-    public static async Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string eventId, string template, IReadOnlyList<string> recipients, TimeSpan timeout)
+    public static Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string eventId, string template, IReadOnlyList<string> recipients, TimeSpan timeout) =>
+        UntilAcceptedAsync(() => api.SendAsync(eventId, template, recipients, channels: """["email"]"""), $"Request {eventId}", timeout);
+
+    /// <summary>
+    /// Repeats <paramref name="request"/> until it is answered with one of <paramref name="accepted"/> (by default 202 or
+    /// 200), as a client of an at-least-once API repeats a request that failed, with the same eventId. A host that
+    /// fails mid-request (an injected fault) throws; with <paramref name="failure"/> it may also answer that status, and
+    /// any other answer fails the test. Fails the test when nothing is accepted within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<JsonNode> UntilAcceptedAsync(
+        Func<Task<(HttpResponseMessage Response, JsonNode Body)>> request,
+        string what,
+        TimeSpan timeout,
+        HttpStatusCode? failure = null,
+        params HttpStatusCode[] accepted)
     {
+        HttpStatusCode[] done = accepted.Length > 0 ? accepted : [HttpStatusCode.Accepted, HttpStatusCode.OK];
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             try
             {
-                var (response, body) = await api.SendAsync(eventId, template, recipients, channels: """["email"]""");
-                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                var (response, body) = await request();
+                if (done.Contains(response.StatusCode))
                 {
                     return body;
                 }
+                Assert.True(failure is null || response.StatusCode == failure, $"{what}: {(int)response.StatusCode} {body.ToJsonString()}");
             }
             catch (Exception e) when (e is IOException or HttpRequestException or RequestFailedException or InvalidOperationException or System.Text.Json.JsonException or AggregateException)
             {
-                // The host failed mid-request (injected fault): retry, as a client would.
+                // The host failed mid-request (injected fault): repeat, as a client would.
             }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Request {eventId} was never accepted.");
-            }
+            Assert.True(DateTime.UtcNow < deadline, $"{what} was never accepted.");
             await Task.Delay(200, TestContext.Current.CancellationToken);
         }
     }

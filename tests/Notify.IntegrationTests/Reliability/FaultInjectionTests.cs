@@ -10,6 +10,7 @@ namespace Notify.IntegrationTests.Reliability;
 /// Each run sends a batch of <see cref="Batch"/> deliveries; every wait is bounded.
 /// </summary>
 [Collection(nameof(FaultInjectionTests))]
+[Trait("Kind", "Fault")]
 public sealed class FaultInjectionTests
 {
     private const int Batch = 300;

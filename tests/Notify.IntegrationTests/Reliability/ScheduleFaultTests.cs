@@ -17,6 +17,7 @@ namespace Notify.IntegrationTests.Reliability;
 /// <c>sent</c>, the provider got each exactly once, and no row is left in the table.
 /// </summary>
 [Collection(nameof(FaultInjectionTests))]
+[Trait("Kind", "Fault")]
 public sealed class ScheduleFaultTests
 {
     private const int Users = 4;
@@ -49,28 +50,10 @@ public sealed class ScheduleFaultTests
     }
 
     /// <summary>POSTs until accepted with one eventId and one send time, as a client of an at-least-once API does.</summary>
-    private static async Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string template, IReadOnlyList<string> users, DateTimeOffset at)
+    private static Task<JsonNode> SendUntilAcceptedAsync(ApiClient api, string template, IReadOnlyList<string> users, DateTimeOffset at)
     {
         var eventId = $"sched-fault-{Guid.NewGuid():N}";
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                var (response, body) = await PostAsync(api, template, users, eventId, at);
-                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
-                {
-                    return body;
-                }
-                Assert.True(response.StatusCode == HttpStatusCode.InternalServerError, $"{eventId}: {(int)response.StatusCode} {body.ToJsonString()}");
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or JsonException)
-            {
-                // The host died mid-request (injected): retry.
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Request {eventId} was never accepted.");
-            await Task.Delay(200, Ct);
-        }
+        return FaultHost.UntilAcceptedAsync(() => PostAsync(api, template, users, eventId, at), $"Request {eventId}", TimeSpan.FromSeconds(60), HttpStatusCode.InternalServerError);
     }
 
     private static List<string> IdsOf(IEnumerable<JsonNode> bodies) =>

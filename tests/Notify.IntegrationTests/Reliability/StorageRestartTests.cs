@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Notify.IntegrationTests.Infrastructure;
+using Notify.Storage;
 
 namespace Notify.IntegrationTests.Reliability;
 
 /// <summary>Storage goes away mid-run and comes back (on-disk Azurite, stopped and restarted on the same ports).</summary>
 [Collection(nameof(FaultInjectionTests))]
+[Trait("Kind", "Fault")]
 public sealed class StorageRestartTests
 {
     private static void StopGracefully(Process process)
@@ -34,13 +36,16 @@ public sealed class StorageRestartTests
             var sends = Enumerable.Range(0, 3)
                 .Select(_ => FaultHost.SendUntilAcceptedAsync(api, $"restart-{Guid.NewGuid():N}", template, users, TimeSpan.FromSeconds(90)))
                 .ToList();
-            await Task.Delay(1500, TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => Task.FromResult(faults.Provider.Accepted.Count > 0), "deliveries under way", TimeSpan.FromSeconds(90));
             StopGracefully(azurite);
-            await Task.Delay(2000, TestContext.Current.CancellationToken);
+            // Down until the host has felt it: its storage calls (queue polls, log writes) keep failing meanwhile.
+            var counter = faults.Host.Service<StorageOperationCounter>();
+            var atStop = counter.Total;
+            await Eventually.TrueAsync(() => Task.FromResult(counter.Total >= atStop + 10), "ten storage calls while Azurite is down");
             (azurite, _) = Azurite.Start(inMemory: false, location, ports);
 
             var ids = (await Task.WhenAll(sends)).SelectMany(b => b["deliveries"]!.AsArray().Select(d => d!["id"]!.GetValue<string>())).ToList();
-            var report = await faults.SettleAsync("Azurite stopped for 2 s and restarted mid-run", ids, TimeSpan.FromSeconds(120));
+            var report = await faults.SettleAsync("Azurite stopped mid-run for ten storage calls and restarted", ids, TimeSpan.FromSeconds(120));
 
             Assert.Equal(300, report.Accepted);
             Assert.Equal(0, report.Lost);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
@@ -49,9 +50,10 @@ public sealed class QueueMonitoringTests
 
         var (response, _) = await api.SendAsync("evt-" + Guid.NewGuid().ToString("N"), template, users, channels: """["email","sms"]""");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await Task.Delay(1100, Ct);
-
-        var view = await api.GetJsonAsync("/api/v1/admin/queues");
+        JsonNode view = null!;
+        await Eventually.TrueAsync(
+            async () => (view = await api.GetJsonAsync("/api/v1/admin/queues"))["queues"]!.AsArray().Single(q => q!["name"]!.GetValue<string>() == "notify-email")!["oldestAgeSeconds"]?.GetValue<double>() >= 1,
+            "the oldest e-mail message is a second old");
         var queues = view["queues"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!);
         Assert.Equal(6, queues.Count);
         Assert.Equal(3, queues["notify-email"]["length"]!.GetValue<long>());

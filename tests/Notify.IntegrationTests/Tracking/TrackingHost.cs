@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Delivery;
 using Notify.Channels.SendGrid;
 using Notify.Channels.Twilio;
@@ -26,8 +27,8 @@ public class TrackingHost : NotifyHost
     {
     }
 
-    public TrackingHost(IDictionary<string, string?> settings)
-        : base(WithTracking(settings))
+    public TrackingHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+        : base(WithTracking(settings), services)
     {
     }
 

@@ -1,16 +1,21 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Users;
 using Notify.IntegrationTests.Infrastructure;
+using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.Tracking;
 
 /// <summary>Provider webhooks with real signatures made here: good ones apply, bad, unsigned and stale ones write nothing.</summary>
 public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<WebhookTests.Host>
 {
-    /// <summary>Twilio callbacks are stale three seconds after the send, so one test can wait for it.</summary>
-    public sealed class Host() : TrackingHost(new Dictionary<string, string?> { ["Notify:Webhooks:Twilio:MaxAge"] = "00:00:03" });
+    /// <summary>Twilio callbacks are stale three seconds after the send; one test moves the host's clock past that.</summary>
+    public sealed class Host() : TrackingHost(new Dictionary<string, string?> { ["Notify:Webhooks:Twilio:MaxAge"] = "00:00:03" }, services => services.AddSingleton<TimeProvider>(Clock))
+    {
+        public static ShiftedTime Clock { get; } = new();
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -148,7 +153,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
         var id = (await host.SendAndWaitAsync(api, template, user, """["sms"]"""))["sms"];
-        await Task.Delay(TimeSpan.FromSeconds(3.5), Ct);
+        Host.Clock.Advance(TimeSpan.FromSeconds(3.5));
 
         var response = await host.PostTwilioAsync(id, new Dictionary<string, string> { ["MessageSid"] = "outbox-" + id, ["MessageStatus"] = "delivered" });
 

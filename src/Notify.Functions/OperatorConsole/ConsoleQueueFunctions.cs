@@ -6,7 +6,7 @@ using Notify.Core.Apps;
 using Notify.Core.Console;
 using Notify.Functions.Http;
 
-namespace Notify.Functions.Console;
+namespace Notify.Functions.OperatorConsole;
 
 /// <summary>GET /api/v1/admin/queues/history?hours=6: the monitoring timer's samples (one a minute), oldest first.</summary>
 public sealed class GetQueueHistory(QueueHistory history)

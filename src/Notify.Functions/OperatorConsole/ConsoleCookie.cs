@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Notify.Core.Console;
 
-namespace Notify.Functions.Console;
+namespace Notify.Functions.OperatorConsole;
 
 /// <summary>The console session cookie on the wire: HttpOnly, SameSite=Strict, Path=/, and Secure over https.</summary>
 public static class ConsoleCookie

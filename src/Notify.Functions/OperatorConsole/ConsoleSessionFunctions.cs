@@ -5,7 +5,7 @@ using Notify.Core.Apps;
 using Notify.Core.Console;
 using Notify.Functions.Http;
 
-namespace Notify.Functions.Console;
+namespace Notify.Functions.OperatorConsole;
 
 /// <summary>
 /// POST /api/v1/console/session <c>{"appKey","secret"}</c>: signs the console in as an app. Sets the signed session

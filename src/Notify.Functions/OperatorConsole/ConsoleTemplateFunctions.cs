@@ -7,7 +7,7 @@ using Notify.Core.Console;
 using Notify.Core.Templates;
 using Notify.Functions.Http;
 
-namespace Notify.Functions.Console;
+namespace Notify.Functions.OperatorConsole;
 
 /// <summary>GET /api/v1/templates: the templates the caller may use (every one for an admin), with channels and who wrote the current version.</summary>
 public sealed class ListTemplates(ConsoleTemplateService templates)

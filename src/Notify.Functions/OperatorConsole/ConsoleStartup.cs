@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Notify.Core.Console;
 
-namespace Notify.Functions.Console;
+namespace Notify.Functions.OperatorConsole;
 
 /// <summary>Says at start whether the console is on, so a missing signing key is not a silent 404.</summary>
 public sealed partial class ConsoleStartup(ConsoleSessions sessions, ILogger<ConsoleStartup> logger) : IHostedService
