@@ -192,6 +192,32 @@ param rateLimitApps {
   }
 } = {}
 
+@description('Optional. Notify__Security__Quota__RequestsPerSecond: each app\'s API requests per second (a token bucket per app and instance; the app\'s default is 100). Whole numbers here.')
+@minValue(1)
+@maxValue(1000000)
+param quotaRequestsPerSecond int?
+
+@description('Optional. Notify__Security__Quota__Burst: requests an app may send at once before the rate applies (the app\'s default is 200).')
+@minValue(1)
+@maxValue(1000000)
+param quotaBurst int?
+
+@description('Optional. Notify__Security__Quota__Apps__{appKey}__RequestsPerSecond / __Burst: per-app overrides of the request quota, by app key, e.g. { \'shop\': { requestsPerSecond: 20 } }.')
+param quotaApps {
+  @description('An app key.')
+  *: {
+    @description('Optional. Requests per second for this app.')
+    @minValue(1)
+    @maxValue(1000000)
+    requestsPerSecond: int?
+
+    @description('Optional. Burst for this app.')
+    @minValue(1)
+    @maxValue(1000000)
+    burst: int?
+  }
+} = {}
+
 @description('Optional. Notify__Delivery__MaxAttempts: provider calls per delivery before it fails.')
 @minValue(1)
 @maxValue(50)
@@ -480,6 +506,9 @@ var notifySettings notifySettingsType = {
   deliveryDeliveriesPerMessage: deliveryDeliveriesPerMessage
   deliveryParallelismPerMessage: deliveryParallelismPerMessage
   rateLimitApps: rateLimitApps
+  quotaRequestsPerSecond: quotaRequestsPerSecond
+  quotaBurst: quotaBurst
+  quotaApps: quotaApps
   deliveryRetryBaseDelay: empty(deliveryRetryBaseDelay) ? null : deliveryRetryBaseDelay
   deliveryRetryMaxDelay: empty(deliveryRetryMaxDelay) ? null : deliveryRetryMaxDelay
   trustedProxies: trustedProxies

@@ -129,6 +129,18 @@ param rateLimitApps = json(empty(readEnvironmentVariable('NOTIFY_RATE_LIMIT_APPS
   ? '{}'
   : readEnvironmentVariable('NOTIFY_RATE_LIMIT_APPS', ''))
 
+// Each app's API request quota (per app and instance; empty: the app's 100 per second, burst 200) and per-app
+// overrides by app key, as JSON, e.g. {"shop":{"requestsPerSecond":20,"burst":40}}.
+param quotaRequestsPerSecond = empty(readEnvironmentVariable('NOTIFY_QUOTA_REQUESTS_PER_SECOND', ''))
+  ? null
+  : int(readEnvironmentVariable('NOTIFY_QUOTA_REQUESTS_PER_SECOND', ''))
+param quotaBurst = empty(readEnvironmentVariable('NOTIFY_QUOTA_BURST', ''))
+  ? null
+  : int(readEnvironmentVariable('NOTIFY_QUOTA_BURST', ''))
+param quotaApps = json(empty(readEnvironmentVariable('NOTIFY_QUOTA_APPS', ''))
+  ? '{}'
+  : readEnvironmentVariable('NOTIFY_QUOTA_APPS', ''))
+
 // The proxies whose X-Forwarded-For is believed, comma-separated: the Functions host's loopback by default
 // (docs/deploy.md, "Caller addresses"). A pipeline passes an unset variable as an empty one: empty is the default.
 param trustedProxies = split(

@@ -124,6 +124,12 @@ var optionalAppSettings = {
   deliveryParallelismPerMessage: [
     { name: 'Notify__Delivery__ParallelismPerMessage', value: string(notify.?deliveryParallelismPerMessage ?? 0) }
   ]
+  quotaRequestsPerSecond: [
+    { name: 'Notify__Security__Quota__RequestsPerSecond', value: string(notify.?quotaRequestsPerSecond ?? 0) }
+  ]
+  quotaBurst: [
+    { name: 'Notify__Security__Quota__Burst', value: string(notify.?quotaBurst ?? 0) }
+  ]
   deliveryRetryBaseDelay: [
     { name: 'Notify__Delivery__RetryBaseDelay', value: notify.?deliveryRetryBaseDelay ?? '' }
   ]
@@ -273,9 +279,19 @@ var rateLimitAppSettings = flatten(map(items(notify.?rateLimitApps ?? {}), app =
   app.value.?sms == null ? [] : [{ name: 'Notify__RateLimits__Apps__${app.key}__Sms', value: string(app.value.sms) }]
 )))
 
+var quotaAppSettings = flatten(map(items(notify.?quotaApps ?? {}), app => concat(
+  app.value.?requestsPerSecond == null
+    ? []
+    : [{ name: 'Notify__Security__Quota__Apps__${app.key}__RequestsPerSecond', value: string(app.value.requestsPerSecond) }],
+  app.value.?burst == null ? [] : [{ name: 'Notify__Security__Quota__Apps__${app.key}__Burst', value: string(app.value.burst) }]
+)))
+
 var appSettings = concat(
   requiredAppSettings,
   rateLimitAppSettings,
+  quotaAppSettings,
+  notify.?quotaRequestsPerSecond == null ? [] : optionalAppSettings.quotaRequestsPerSecond,
+  notify.?quotaBurst == null ? [] : optionalAppSettings.quotaBurst,
   notify.?rateLimitDefaultPush == null ? [] : optionalAppSettings.rateLimitDefaultPush,
   notify.?rateLimitDefaultEmail == null ? [] : optionalAppSettings.rateLimitDefaultEmail,
   notify.?rateLimitDefaultSms == null ? [] : optionalAppSettings.rateLimitDefaultSms,

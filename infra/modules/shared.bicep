@@ -69,6 +69,15 @@ type notifySettingsType = {
   @description('Optional. Notify__RateLimits__Apps__{appKey}__*: per-app overrides of the per-user hourly limits, by app key.')
   rateLimitApps: object?
 
+  @description('Optional. Notify__Security__Quota__RequestsPerSecond: each app\'s requests per second.')
+  quotaRequestsPerSecond: int?
+
+  @description('Optional. Notify__Security__Quota__Burst: each app\'s burst.')
+  quotaBurst: int?
+
+  @description('Optional. Notify__Security__Quota__Apps__{appKey}__*: per-app overrides of the request quota, by app key.')
+  quotaApps: object?
+
   @description('Optional. Notify__Delivery__RetryBaseDelay: the first retry delay (.NET TimeSpan).')
   deliveryRetryBaseDelay: string?
 

@@ -53,7 +53,6 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Security__LastUsedInterval"] = "write amplification of last-used stamps; tuning.",
         ["Notify__Security__RotationGracePeriod"] = "the default grace of a rotation; each rotation can name its own.",
         ["Notify__Security__ClientAddressHeader"] = "the forwarding header's name: X-Forwarded-For is what the Functions host writes; trustedProxies is the parameter.",
-        ["Notify__Security__Quota__*"] = "NOT YET A PARAMETER: the per-app request quota (requests per second, burst, per-app overrides); its defaults hold until it is made one.",
         ["Notify__Security__FailedAuth__*"] = "failed-authentication throttle thresholds; security tuning, changed in code with its tests.",
     };
 

@@ -147,6 +147,10 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         Assert.Equal("1", settings["Notify__RateLimits__Apps__shop__Sms"]);
         Assert.Equal("0", settings["Notify__RateLimits__Apps__billing__Sms"]);
         Assert.DoesNotContain("Notify__RateLimits__Apps__billing__Push", settings.Keys);
+        Assert.Equal("50", settings["Notify__Security__Quota__RequestsPerSecond"]);
+        Assert.Equal("80", settings["Notify__Security__Quota__Burst"]);
+        Assert.Equal("20", settings["Notify__Security__Quota__Apps__shop__RequestsPerSecond"]);
+        Assert.Equal("40", settings["Notify__Security__Quota__Apps__shop__Burst"]);
         Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-contact-lookup-key/)", settings["Notify__Console__ContactLookupKey"]);
         Assert.Equal("00:00:02", settings["Notify__Delivery__RetryBaseDelay"]);
         Assert.Equal("00:20:00", settings["Notify__Delivery__RetryMaxDelay"]);
@@ -440,6 +444,9 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["deliveryDeliveriesPerMessage"] = 16,
         ["deliveryParallelismPerMessage"] = 4,
         ["rateLimitApps"] = new JsonObject { ["shop"] = new JsonObject { ["push"] = 3, ["email"] = 2, ["sms"] = 1 }, ["billing"] = new JsonObject { ["sms"] = 0 } },
+        ["quotaRequestsPerSecond"] = 50,
+        ["quotaBurst"] = 80,
+        ["quotaApps"] = new JsonObject { ["shop"] = new JsonObject { ["requestsPerSecond"] = 20, ["burst"] = 40 } },
         ["deliveryRetryBaseDelay"] = "00:00:02",
         ["deliveryRetryMaxDelay"] = "00:20:00",
         ["trustedProxies"] = new JsonArray("127.0.0.1", "::1", "10.0.0.0/8", "[fd00::1]:80"),

@@ -57,7 +57,7 @@ public sealed class DiagnosticsAndDocsTests(InfraFixture infra)
             "smtpHost", "smtpPassword", "vonageApiKey", "vonageApiSecret", "providerOrderEmail", "providerOrderSms",
             "consoleSigningKey", "consoleEntraClientId", "consoleEntraClientSecret",
             "trustedProxies", "consoleSessionMinutes", "consoleContactLookupKey", "deliveryRetryBaseDelay",
-            "deliveryRetryMaxDelay", "rateLimitApps", "vonageStatusCallbackUrl",
+            "deliveryRetryMaxDelay", "rateLimitApps", "vonageStatusCallbackUrl", "quotaRequestsPerSecond", "quotaBurst", "quotaApps",
         ];
 
         Assert.All(mustBeExplained, p =>

@@ -182,6 +182,9 @@ public sealed class InfraFixture : IDisposable
         param deliveryDeliveriesPerMessage = 16
         param deliveryParallelismPerMessage = 4
         param rateLimitApps = { shop: { push: 3, email: 2, sms: 1 }, billing: { sms: 0 } }
+        param quotaRequestsPerSecond = 50
+        param quotaBurst = 80
+        param quotaApps = { shop: { requestsPerSecond: 20, burst: 40 } }
         param deliveryRetryBaseDelay = '00:00:02'
         param deliveryRetryMaxDelay = '00:20:00'
         param trustedProxies = ['127.0.0.1', '::1', '10.0.0.0/8', '[fd00::1]:80']
