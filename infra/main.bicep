@@ -82,7 +82,7 @@ param vnetEnabled bool = false
 @description('Optional. Address space of the virtual network (vnetEnabled).')
 param vnetAddressPrefix string = '10.0.0.0/16'
 
-@description('Optional. Subnet the app integrates with (vnetEnabled); one address per instance, so /22 leaves room for 1,000.')
+@description('Optional. Subnet the app integrates with (vnetEnabled), delegated to Microsoft.App/environments and used by nothing else. A Flex Consumption app takes a bounded number of its addresses, not one per instance (docs/deploy.md, "Private network", has the sizing and what of it is unverified); the /22 default leaves room to spare.')
 param vnetAppSubnetPrefix string = '10.0.0.0/22'
 
 @description('Optional. Subnet of the private endpoints (vnetEnabled).')
@@ -171,10 +171,63 @@ param rateLimitDefaultEmail int?
 @maxValue(100000)
 param rateLimitDefaultSms int?
 
+@description('Optional. Notify__RateLimits__Apps__{appKey}__Push / __Email / __Sms: per-user hourly limits for the notifications one app sends, by app key, each overriding the default for that app and channel, e.g. { \'shop\': { sms: 2 } }.')
+param rateLimitApps {
+  @description('An app key.')
+  *: {
+    @description('Optional. Push notifications per user per hour for this app.')
+    @minValue(0)
+    @maxValue(100000)
+    push: int?
+
+    @description('Optional. E-mails per user per hour for this app.')
+    @minValue(0)
+    @maxValue(100000)
+    email: int?
+
+    @description('Optional. SMS per user per hour for this app.')
+    @minValue(0)
+    @maxValue(100000)
+    sms: int?
+  }
+} = {}
+
+@description('Optional. Notify__Security__Quota__RequestsPerSecond: each app\'s API requests per second (a token bucket per app and instance; the app\'s default is 100). Whole numbers here.')
+@minValue(1)
+@maxValue(1000000)
+param quotaRequestsPerSecond int?
+
+@description('Optional. Notify__Security__Quota__Burst: requests an app may send at once before the rate applies (the app\'s default is 200).')
+@minValue(1)
+@maxValue(1000000)
+param quotaBurst int?
+
+@description('Optional. Notify__Security__Quota__Apps__{appKey}__RequestsPerSecond / __Burst: per-app overrides of the request quota, by app key, e.g. { \'shop\': { requestsPerSecond: 20 } }.')
+param quotaApps {
+  @description('An app key.')
+  *: {
+    @description('Optional. Requests per second for this app.')
+    @minValue(1)
+    @maxValue(1000000)
+    requestsPerSecond: int?
+
+    @description('Optional. Burst for this app.')
+    @minValue(1)
+    @maxValue(1000000)
+    burst: int?
+  }
+} = {}
+
 @description('Optional. Notify__Delivery__MaxAttempts: provider calls per delivery before it fails.')
 @minValue(1)
 @maxValue(50)
 param deliveryMaxAttempts int?
+
+@description('Optional. Notify__Delivery__RetryBaseDelay: the first retry\'s delay, a .NET TimeSpan that doubles per attempt (the app\'s default is 00:00:05).')
+param deliveryRetryBaseDelay string = ''
+
+@description('Optional. Notify__Delivery__RetryMaxDelay: the longest retry delay, a .NET TimeSpan (the app\'s default is 00:30:00). Retries wait in the queue on purpose: keep queueAgeAlertThresholdMinutes above it.')
+param deliveryRetryMaxDelay string = ''
 
 @description('Optional. Notify__Delivery__DeliveriesPerMessage: deliveries of one request and channel that share a queue message (1 = a message per delivery).')
 @minValue(1)
@@ -186,8 +239,16 @@ param deliveryDeliveriesPerMessage int?
 @maxValue(64)
 param deliveryParallelismPerMessage int?
 
-// Providers: each is configured only when all its required values are given (a partial set leaves it off and the
-// channel falls back to the Outbox). Secrets go to Key Vault; the app setting is a Key Vault reference.
+@description('Optional. Notify__Security__TrustedProxies: the proxies whose X-Forwarded-For is believed, as addresses (a port, 127.0.0.1:80, is accepted) or CIDR networks, at most 4. In Azure Functions the host hands each request to the worker over loopback, so the default names the loopback; an empty list makes every caller share the host\'s address for the failed-authentication throttle.')
+@maxLength(4)
+param trustedProxies string[] = [
+  '127.0.0.1'
+  '::1'
+]
+
+// Providers: a provider is configured when its values are given, and the deployment fails, naming the missing
+// parameter, when only some are (the app would otherwise start without the provider and send that channel to the
+// Outbox). Secrets go to Key Vault; the app setting is a Key Vault reference.
 
 @description('Optional. FCM: the Firebase project id. FCM is configured when this and fcmServiceAccountJson are given.')
 param fcmProjectId string = ''
@@ -196,7 +257,7 @@ param fcmProjectId string = ''
 @secure()
 param fcmServiceAccountJson string = ''
 
-@description('Optional. APNs: the key id of the .p8 signing key. APNs is configured when key id, team id, private key and topic are given.')
+@description('Optional. APNs: the key id of the .p8 signing key. APNs is configured when key id, team id, private key and topic are given; some of them without the rest fails the deployment.')
 param apnsKeyId string = ''
 
 @description('Optional. APNs: the Apple developer team id.')
@@ -236,7 +297,7 @@ param twilioAuthToken string = ''
 @description('Optional. Twilio: the sender number, E.164.')
 param twilioFromNumber string = ''
 
-@description('Optional. Twilio: the messaging service SID.')
+@description('Optional. Twilio: the messaging service SID. Give this or twilioFromNumber, not both (the app requires exactly one; both fail the deployment).')
 param twilioMessagingServiceSid string = ''
 
 @description('Optional. Twilio: where Twilio posts delivery status changes (Notify__Providers__Twilio__StatusCallbackUrl), e.g. https://<app host>/api/v1/webhooks/twilio; without it Twilio sends no status callbacks.')
@@ -281,6 +342,9 @@ param vonageApiSecret string = ''
 
 @description('Optional. Vonage: the sender, an E.164 number or an alphanumeric sender id (Notify__Providers__Vonage__From).')
 param vonageFrom string = ''
+
+@description('Optional. Vonage: where Vonage posts delivery receipts (Notify__Providers__Vonage__StatusCallbackUrl), e.g. https://<app host>/api/v1/webhooks/vonage; empty: the account\'s default. Needs Vonage configured.')
+param vonageStatusCallbackUrl string = ''
 
 @description('Optional. Notify__Providers__Order__Email: the e-mail providers in priority order (failover goes down the list). Empty: the configured ones in the app\'s default order, sendgrid then smtp. Each provider named must be configured.')
 @allowed([
@@ -354,6 +418,15 @@ param twilioWebhookMaxAge string = ''
 @secure()
 param consoleSigningKey string = base64('${newGuid()}${newGuid()}${newGuid()}')
 
+@description('Optional. Notify__Console__SessionMinutes: how long a console session lasts after sign-in, 1-1440 (the app\'s default is 30).')
+@minValue(1)
+@maxValue(1440)
+param consoleSessionMinutes int?
+
+@description('Optional. Notify__Console__ContactLookupKey: base64 of at least 32 random bytes, the HMAC key of the contact index behind the console\'s lookup of a user by e-mail or phone (stored in Key Vault). Empty: the lookup is off. Keep it across deployments: a new key orphans the index written with the old one.')
+@secure()
+param consoleContactLookupKey string = ''
+
 @description('Optional. Puts Entra ID sign-in (App Service Authentication) in front of /console: the client id of the app registration whose users may open the console. The API, webhooks, tracking links and health stay reachable without it (they authenticate on their own). Empty: no Entra ID sign-in.')
 param consoleEntraClientId string = ''
 
@@ -392,6 +465,13 @@ var poisonQueueNames = [for queue in channelQueueNames: '${queue}-poison']
 // ---------------------------------------------------------------------------------------------------------------
 // Providers
 
+// A provider is "given" when any of its values is: then all its required ones must be (checked in notifySettings).
+var fcmGiven = !empty(fcmProjectId) || !empty(fcmServiceAccountJson)
+var apnsGiven = !empty(apnsKeyId) || !empty(apnsTeamId) || !empty(apnsPrivateKey) || !empty(apnsTopic)
+var sendGridGiven = !empty(sendGridApiKey) || !empty(sendGridFromEmail) || !empty(sendGridFromName)
+var twilioGiven = !empty(twilioAccountSid) || !empty(twilioAuthToken) || !empty(twilioFromNumber) || !empty(twilioMessagingServiceSid) || !empty(twilioStatusCallbackUrl)
+var smtpGiven = !empty(smtpHost) || !empty(smtpFromEmail) || !empty(smtpFromName) || !empty(smtpUserName) || !empty(smtpPassword) || !empty(smtpSecurity) || smtpPort != null
+var vonageGiven = !empty(vonageApiKey) || !empty(vonageApiSecret) || !empty(vonageFrom) || !empty(vonageStatusCallbackUrl)
 var fcmEnabled = !empty(fcmProjectId) && !empty(fcmServiceAccountJson)
 var apnsEnabled = !empty(apnsKeyId) && !empty(apnsTeamId) && !empty(apnsPrivateKey) && !empty(apnsTopic)
 var sendGridEnabled = !empty(sendGridApiKey) && !empty(sendGridFromEmail)
@@ -412,6 +492,11 @@ var trackingEnabled = !empty(trackingBaseUrl)
 // A signing key without a base URL stays unused (tracking is off), so it is neither stored nor referenced.
 var trackingPreviousSigningKeyEnabled = trackingEnabled && !empty(trackingPreviousSigningKey)
 var twilioWebhookAuthTokenEnabled = !empty(twilioWebhookAuthToken)
+var consoleContactLookupKeyEnabled = !empty(consoleContactLookupKey)
+
+@description('The deployment\'s failure for a provider given only in part: names the missing parameter and the set it belongs to.')
+func missingProviderValue(provider string, missing string, set string) string =>
+  '${missing} is missing: ${provider} is configured with ${set} together (give them all, or none; the app would otherwise leave ${provider} out and send its channel to the Outbox)'
 
 var notifySettings notifySettingsType = {
   rateLimitDefaultPush: rateLimitDefaultPush
@@ -420,40 +505,84 @@ var notifySettings notifySettingsType = {
   deliveryMaxAttempts: deliveryMaxAttempts
   deliveryDeliveriesPerMessage: deliveryDeliveriesPerMessage
   deliveryParallelismPerMessage: deliveryParallelismPerMessage
-  fcm: fcmEnabled ? { projectId: fcmProjectId } : null
-  apns: apnsEnabled
-    ? {
-        keyId: apnsKeyId
-        teamId: apnsTeamId
-        topic: apnsTopic
-        environment: apnsEnvironment
-      }
-    : null
-  sendGrid: sendGridEnabled
-    ? { fromEmail: sendGridFromEmail, fromName: empty(sendGridFromName) ? null : sendGridFromName }
-    : null
-  twilio: twilioEnabled
-    ? {
-        accountSid: twilioAccountSid
-        fromNumber: empty(twilioFromNumber) ? null : twilioFromNumber
-        messagingServiceSid: empty(twilioMessagingServiceSid) ? null : twilioMessagingServiceSid
-        statusCallbackUrl: empty(twilioStatusCallbackUrl) ? null : twilioStatusCallbackUrl
-      }
-    : null
-  // SMTP credentials are both or neither (the app refuses one without the other; the deployment refuses it first).
-  smtp: !smtpEnabled
+  rateLimitApps: rateLimitApps
+  quotaRequestsPerSecond: quotaRequestsPerSecond
+  quotaBurst: quotaBurst
+  quotaApps: quotaApps
+  deliveryRetryBaseDelay: empty(deliveryRetryBaseDelay) ? null : deliveryRetryBaseDelay
+  deliveryRetryMaxDelay: empty(deliveryRetryMaxDelay) ? null : deliveryRetryMaxDelay
+  trustedProxies: trustedProxies
+  consoleSessionMinutes: consoleSessionMinutes
+  consoleContactLookupKey: consoleContactLookupKeyEnabled
+  fcm: !fcmGiven
     ? null
-    : empty(smtpUserName) != empty(smtpPassword)
-        ? fail('smtpUserName and smtpPassword are given together or not at all (Notify__Providers__Smtp__UserName / __Password)')
+    : !fcmEnabled
+        ? fail(missingProviderValue('FCM', empty(fcmProjectId) ? 'fcmProjectId' : 'fcmServiceAccountJson', 'fcmProjectId and fcmServiceAccountJson'))
+        : { projectId: fcmProjectId }
+  apns: !apnsGiven
+    ? null
+    : !apnsEnabled
+        ? fail(missingProviderValue(
+            'APNs',
+            empty(apnsKeyId) ? 'apnsKeyId' : empty(apnsTeamId) ? 'apnsTeamId' : empty(apnsPrivateKey) ? 'apnsPrivateKey' : 'apnsTopic',
+            'apnsKeyId, apnsTeamId, apnsPrivateKey and apnsTopic'
+          ))
         : {
-            host: smtpHost
-            fromEmail: smtpFromEmail
-            fromName: empty(smtpFromName) ? null : smtpFromName
-            port: smtpPort
-            security: empty(smtpSecurity) ? null : smtpSecurity
-            userName: smtpCredentialsEnabled ? smtpUserName : null
+            keyId: apnsKeyId
+            teamId: apnsTeamId
+            topic: apnsTopic
+            environment: apnsEnvironment
           }
-  vonage: vonageEnabled ? { apiKey: vonageApiKey, from: vonageFrom } : null
+  sendGrid: !sendGridGiven
+    ? null
+    : !sendGridEnabled
+        ? fail(missingProviderValue('SendGrid', empty(sendGridApiKey) ? 'sendGridApiKey' : 'sendGridFromEmail', 'sendGridApiKey and sendGridFromEmail'))
+        : { fromEmail: sendGridFromEmail, fromName: empty(sendGridFromName) ? null : sendGridFromName }
+  // The app requires exactly one Twilio sender: both, like none, fails the deployment.
+  twilio: !twilioGiven
+    ? null
+    : !empty(twilioFromNumber) && !empty(twilioMessagingServiceSid)
+        ? fail('twilioFromNumber and twilioMessagingServiceSid are both given: Twilio sends from exactly one of them (Notify__Providers__Twilio__FromNumber / __MessagingServiceSid); leave the other empty')
+        : !twilioEnabled
+            ? fail(missingProviderValue(
+                'Twilio',
+                empty(twilioAccountSid) ? 'twilioAccountSid' : empty(twilioAuthToken) ? 'twilioAuthToken' : 'twilioFromNumber or twilioMessagingServiceSid',
+                'twilioAccountSid, twilioAuthToken and one sender (twilioFromNumber or twilioMessagingServiceSid)'
+              ))
+            : {
+                accountSid: twilioAccountSid
+                fromNumber: empty(twilioFromNumber) ? null : twilioFromNumber
+                messagingServiceSid: empty(twilioMessagingServiceSid) ? null : twilioMessagingServiceSid
+                statusCallbackUrl: empty(twilioStatusCallbackUrl) ? null : twilioStatusCallbackUrl
+              }
+  // SMTP credentials are both or neither (the app refuses one without the other; the deployment refuses it first).
+  smtp: !smtpGiven
+    ? null
+    : !smtpEnabled
+        ? fail(missingProviderValue('SMTP', empty(smtpHost) ? 'smtpHost' : 'smtpFromEmail', 'smtpHost and smtpFromEmail'))
+        : empty(smtpUserName) != empty(smtpPassword)
+            ? fail('smtpUserName and smtpPassword are given together or not at all (Notify__Providers__Smtp__UserName / __Password)')
+            : {
+                host: smtpHost
+                fromEmail: smtpFromEmail
+                fromName: empty(smtpFromName) ? null : smtpFromName
+                port: smtpPort
+                security: empty(smtpSecurity) ? null : smtpSecurity
+                userName: smtpCredentialsEnabled ? smtpUserName : null
+              }
+  vonage: !vonageGiven
+    ? null
+    : !vonageEnabled
+        ? fail(missingProviderValue(
+            'Vonage',
+            empty(vonageApiKey) ? 'vonageApiKey' : empty(vonageApiSecret) ? 'vonageApiSecret' : 'vonageFrom',
+            'vonageApiKey, vonageApiSecret and vonageFrom'
+          ))
+        : {
+            apiKey: vonageApiKey
+            from: vonageFrom
+            statusCallbackUrl: empty(vonageStatusCallbackUrl) ? null : vonageStatusCallbackUrl
+          }
   // The app refuses to start when an order names a provider that is not configured; the deployment refuses it first.
   providerOrder: {
     email: empty(providerOrderEmail)
@@ -813,6 +942,19 @@ module consoleSigningKeySecret 'modules/key-vault-secret.bicep' = if (consoleSig
   }
 }
 
+module consoleContactLookupKeySecret 'modules/key-vault-secret.bicep' = if (consoleContactLookupKeyEnabled) {
+  name: 'secret-console-contact-lookup-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.consoleContactLookupKey
+    value: consoleContactLookupKey
+    tags: allTags
+  }
+}
+
 module consoleEntraClientSecretSecret 'modules/key-vault-secret.bicep' = if (consoleEntraClientSecretEnabled) {
   name: 'secret-console-entra-client-secret'
   dependsOn: [
@@ -843,6 +985,7 @@ module functionApp 'modules/function-app.bicep' = {
     smtpPasswordSecret
     vonageSecret
     consoleSigningKeySecret
+    consoleContactLookupKeySecret
     consoleEntraClientSecretSecret
   ]
   params: {

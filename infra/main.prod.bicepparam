@@ -3,11 +3,17 @@
 // Secrets are read from environment variables at deployment time (never written in this file); an unset
 // provider stays off. Export them from your secret store in the deploying shell or pipeline, e.g.
 //   export NOTIFY_SENDGRID_API_KEY="$(az keyvault secret show --vault-name <ops-vault> -n sendgrid-api-key --query value -o tsv)"
-// Three values have no default, because there is no right guess: the deployment stops at once, naming the
-// variable, when one is unset: NOTIFY_OPERATORS_GROUP_ID, NOTIFY_ALERT_EMAIL, NOTIFY_SENDGRID_FROM_EMAIL.
+// Four values have no default, because there is no right guess: the deployment stops at once, naming the
+// variable, when one is unset: NOTIFY_OPERATORS_GROUP_ID, NOTIFY_ALERT_EMAIL, NOTIFY_SENDGRID_FROM_EMAIL and
+// NOTIFY_SENDGRID_API_KEY (production e-mail goes through SendGrid, never silently to the Outbox).
+// .github/workflows/deploy.yml passes every variable this file reads (docs/deploy.md lists them) and, before
+// deploying, stops naming each required one that is empty (scripts/deploy-env.sh check).
 using 'main.bicep'
 
-param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'notify-prod')
+// A pipeline passes an unset variable as an empty one: empty means the default here too.
+param environmentName = empty(readEnvironmentVariable('AZURE_ENV_NAME', ''))
+  ? 'notify-prod'
+  : readEnvironmentVariable('AZURE_ENV_NAME', '')
 // The operators' Entra ID group (object id), not whoever runs the deployment (a person or a pipeline): it gets
 // the admin CLI's table and queue access and rotates provider secrets in the vault.
 param principalId = readEnvironmentVariable('NOTIFY_OPERATORS_GROUP_ID')
@@ -49,7 +55,7 @@ param apnsTopic = readEnvironmentVariable('NOTIFY_APNS_TOPIC', '')
 param apnsEnvironment = 'production'
 
 // E-mail
-param sendGridApiKey = readEnvironmentVariable('NOTIFY_SENDGRID_API_KEY', '')
+param sendGridApiKey = readEnvironmentVariable('NOTIFY_SENDGRID_API_KEY')
 // The sender address verified in SendGrid, and the name recipients see.
 param sendGridFromEmail = readEnvironmentVariable('NOTIFY_SENDGRID_FROM_EMAIL')
 param sendGridFromName = readEnvironmentVariable('NOTIFY_SENDGRID_FROM_NAME', '')
@@ -57,6 +63,8 @@ param sendGridFromName = readEnvironmentVariable('NOTIFY_SENDGRID_FROM_NAME', ''
 // SMS
 param twilioAccountSid = readEnvironmentVariable('NOTIFY_TWILIO_ACCOUNT_SID', '')
 param twilioAuthToken = readEnvironmentVariable('NOTIFY_TWILIO_AUTH_TOKEN', '')
+// One sender: a number or a messaging service SID (both fail the deployment).
+param twilioFromNumber = readEnvironmentVariable('NOTIFY_TWILIO_FROM_NUMBER', '')
 param twilioMessagingServiceSid = readEnvironmentVariable('NOTIFY_TWILIO_MESSAGING_SERVICE_SID', '')
 // Where Twilio posts delivery statuses: https://<app host>/api/v1/webhooks/twilio (needed for SMS delivery tracking).
 param twilioStatusCallbackUrl = readEnvironmentVariable('NOTIFY_TWILIO_STATUS_CALLBACK_URL', '')
@@ -71,6 +79,7 @@ param smtpFromEmail = readEnvironmentVariable('NOTIFY_SMTP_FROM_EMAIL', '')
 param vonageApiKey = readEnvironmentVariable('NOTIFY_VONAGE_API_KEY', '')
 param vonageApiSecret = readEnvironmentVariable('NOTIFY_VONAGE_API_SECRET', '')
 param vonageFrom = readEnvironmentVariable('NOTIFY_VONAGE_FROM', '')
+param vonageStatusCallbackUrl = readEnvironmentVariable('NOTIFY_VONAGE_STATUS_CALLBACK_URL', '')
 param providerOrderEmail = readEnvironmentVariable('NOTIFY_PROVIDER_ORDER_EMAIL', '')
 param providerOrderSms = readEnvironmentVariable('NOTIFY_PROVIDER_ORDER_SMS', '')
 
@@ -99,3 +108,40 @@ param trackingPreviousSigningKey = readEnvironmentVariable('NOTIFY_TRACKING_PREV
 // Provider webhooks. SendGrid's Event Webhook verification key is public. Twilio callbacks are signed with the
 // provider's auth token and checked against twilioStatusCallbackUrl unless twilioWebhook* say otherwise.
 param sendGridWebhookPublicKey = readEnvironmentVariable('NOTIFY_SENDGRID_WEBHOOK_PUBLIC_KEY', '')
+param twilioWebhookAuthToken = readEnvironmentVariable('NOTIFY_TWILIO_WEBHOOK_AUTH_TOKEN', '')
+
+// Console: session length (minutes, 1-1440; empty: the app's 30) and the contact lookup key (base64 of 32+ random
+// bytes, kept across deployments; empty: the lookup is off). The key goes to Key Vault.
+param consoleSessionMinutes = empty(readEnvironmentVariable('NOTIFY_CONSOLE_SESSION_MINUTES', ''))
+  ? null
+  : int(readEnvironmentVariable('NOTIFY_CONSOLE_SESSION_MINUTES', ''))
+param consoleContactLookupKey = readEnvironmentVariable('NOTIFY_CONSOLE_CONTACT_LOOKUP_KEY', '')
+
+// Retry bounds (.NET TimeSpan; empty: the app's 00:00:05 and 00:30:00). queueAgeAlertThresholdMinutes above must
+// stay over the maximum: retries wait in the queue on purpose.
+param deliveryRetryBaseDelay = readEnvironmentVariable('NOTIFY_DELIVERY_RETRY_BASE_DELAY', '')
+param deliveryRetryMaxDelay = readEnvironmentVariable('NOTIFY_DELIVERY_RETRY_MAX_DELAY', '')
+
+// Per-app hourly limits by app key, as JSON, e.g. {"shop":{"sms":2}} (empty: none).
+param rateLimitApps = json(empty(readEnvironmentVariable('NOTIFY_RATE_LIMIT_APPS', ''))
+  ? '{}'
+  : readEnvironmentVariable('NOTIFY_RATE_LIMIT_APPS', ''))
+
+// Each app's API request quota (per app and instance; empty: the app's 100 per second, burst 200) and per-app
+// overrides by app key, as JSON, e.g. {"shop":{"requestsPerSecond":20,"burst":40}}.
+param quotaRequestsPerSecond = empty(readEnvironmentVariable('NOTIFY_QUOTA_REQUESTS_PER_SECOND', ''))
+  ? null
+  : int(readEnvironmentVariable('NOTIFY_QUOTA_REQUESTS_PER_SECOND', ''))
+param quotaBurst = empty(readEnvironmentVariable('NOTIFY_QUOTA_BURST', ''))
+  ? null
+  : int(readEnvironmentVariable('NOTIFY_QUOTA_BURST', ''))
+param quotaApps = json(empty(readEnvironmentVariable('NOTIFY_QUOTA_APPS', ''))
+  ? '{}'
+  : readEnvironmentVariable('NOTIFY_QUOTA_APPS', ''))
+
+// The proxies whose X-Forwarded-For is believed, comma-separated: the Functions host's loopback by default
+// (docs/deploy.md, "Caller addresses"). A pipeline passes an unset variable as an empty one: empty is the default.
+param trustedProxies = split(
+  empty(readEnvironmentVariable('NOTIFY_TRUSTED_PROXIES', '')) ? '127.0.0.1,::1' : readEnvironmentVariable('NOTIFY_TRUSTED_PROXIES', ''),
+  ','
+)

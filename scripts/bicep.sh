@@ -14,7 +14,7 @@
 #                                  A snapshot never holds the value of a @secure() parameter: those stay expressions too.
 #
 # The production and private examples read a few environment variables that have no default (the operators'
-# group, the on-call address, the SendGrid sender), so a deployment without them stops naming them. Building
+# group, the on-call address, the SendGrid sender and key), so a deployment without them stops naming them. Building
 # and linting are not deployments: this script fills those, and only those, with obvious placeholders when they
 # are unset (see example_env), so `check` works on any machine and in CI before the secrets exist.
 #
@@ -80,6 +80,7 @@ example_env() {
   echo "NOTIFY_OPERATORS_GROUP_ID=${NOTIFY_OPERATORS_GROUP_ID:-00000000-0000-0000-0000-000000000000}"
   echo "NOTIFY_ALERT_EMAIL=${NOTIFY_ALERT_EMAIL:-oncall@notify.invalid}"
   echo "NOTIFY_SENDGRID_FROM_EMAIL=${NOTIFY_SENDGRID_FROM_EMAIL:-notifications@notify.invalid}"
+  echo "NOTIFY_SENDGRID_API_KEY=${NOTIFY_SENDGRID_API_KEY:-SG.placeholder-not-a-key}"
 }
 
 # Runs bicep; for the production and private examples with their required variables filled (the development

@@ -124,6 +124,40 @@ var optionalAppSettings = {
   deliveryParallelismPerMessage: [
     { name: 'Notify__Delivery__ParallelismPerMessage', value: string(notify.?deliveryParallelismPerMessage ?? 0) }
   ]
+  quotaRequestsPerSecond: [
+    { name: 'Notify__Security__Quota__RequestsPerSecond', value: string(notify.?quotaRequestsPerSecond ?? 0) }
+  ]
+  quotaBurst: [
+    { name: 'Notify__Security__Quota__Burst', value: string(notify.?quotaBurst ?? 0) }
+  ]
+  deliveryRetryBaseDelay: [
+    { name: 'Notify__Delivery__RetryBaseDelay', value: notify.?deliveryRetryBaseDelay ?? '' }
+  ]
+  deliveryRetryMaxDelay: [
+    { name: 'Notify__Delivery__RetryMaxDelay', value: notify.?deliveryRetryMaxDelay ?? '' }
+  ]
+  // A list binds from indexed names; the parameter allows at most four entries, one literal name each.
+  trustedProxy0: [
+    { name: 'Notify__Security__TrustedProxies__0', value: notify.?trustedProxies[?0] ?? '' }
+  ]
+  trustedProxy1: [
+    { name: 'Notify__Security__TrustedProxies__1', value: notify.?trustedProxies[?1] ?? '' }
+  ]
+  trustedProxy2: [
+    { name: 'Notify__Security__TrustedProxies__2', value: notify.?trustedProxies[?2] ?? '' }
+  ]
+  trustedProxy3: [
+    { name: 'Notify__Security__TrustedProxies__3', value: notify.?trustedProxies[?3] ?? '' }
+  ]
+  consoleSessionMinutes: [
+    { name: 'Notify__Console__SessionMinutes', value: string(notify.?consoleSessionMinutes ?? 0) }
+  ]
+  consoleContactLookupKey: [
+    {
+      name: 'Notify__Console__ContactLookupKey'
+      value: keyVaultReference(keyVaultUri, secretNames.consoleContactLookupKey)
+    }
+  ]
   fcm: [
     { name: 'Notify__Providers__Fcm__ProjectId', value: notify.?fcm.?projectId ?? '' }
     {
@@ -180,6 +214,9 @@ var optionalAppSettings = {
     { name: 'Notify__Providers__Vonage__ApiSecret', value: keyVaultReference(keyVaultUri, secretNames.vonageApiSecret) }
     { name: 'Notify__Providers__Vonage__From', value: notify.?vonage.?from ?? '' }
   ]
+  vonageStatusCallbackUrl: [
+    { name: 'Notify__Providers__Vonage__StatusCallbackUrl', value: notify.?vonage.?statusCallbackUrl ?? '' }
+  ]
   providerOrderEmail: [
     { name: 'Notify__Providers__Order__Email', value: notify.?providerOrder.?email ?? '' }
   ]
@@ -235,14 +272,40 @@ var optionalAppSettings = {
   ]
 }
 
+// Per-app limits are named by app key, so their names are built here (the tests read them from the format string).
+var rateLimitAppSettings = flatten(map(items(notify.?rateLimitApps ?? {}), app => concat(
+  app.value.?push == null ? [] : [{ name: 'Notify__RateLimits__Apps__${app.key}__Push', value: string(app.value.push) }],
+  app.value.?email == null ? [] : [{ name: 'Notify__RateLimits__Apps__${app.key}__Email', value: string(app.value.email) }],
+  app.value.?sms == null ? [] : [{ name: 'Notify__RateLimits__Apps__${app.key}__Sms', value: string(app.value.sms) }]
+)))
+
+var quotaAppSettings = flatten(map(items(notify.?quotaApps ?? {}), app => concat(
+  app.value.?requestsPerSecond == null
+    ? []
+    : [{ name: 'Notify__Security__Quota__Apps__${app.key}__RequestsPerSecond', value: string(app.value.requestsPerSecond) }],
+  app.value.?burst == null ? [] : [{ name: 'Notify__Security__Quota__Apps__${app.key}__Burst', value: string(app.value.burst) }]
+)))
+
 var appSettings = concat(
   requiredAppSettings,
+  rateLimitAppSettings,
+  quotaAppSettings,
+  notify.?quotaRequestsPerSecond == null ? [] : optionalAppSettings.quotaRequestsPerSecond,
+  notify.?quotaBurst == null ? [] : optionalAppSettings.quotaBurst,
   notify.?rateLimitDefaultPush == null ? [] : optionalAppSettings.rateLimitDefaultPush,
   notify.?rateLimitDefaultEmail == null ? [] : optionalAppSettings.rateLimitDefaultEmail,
   notify.?rateLimitDefaultSms == null ? [] : optionalAppSettings.rateLimitDefaultSms,
   notify.?deliveryMaxAttempts == null ? [] : optionalAppSettings.deliveryMaxAttempts,
   notify.?deliveryDeliveriesPerMessage == null ? [] : optionalAppSettings.deliveryDeliveriesPerMessage,
   notify.?deliveryParallelismPerMessage == null ? [] : optionalAppSettings.deliveryParallelismPerMessage,
+  empty(notify.?deliveryRetryBaseDelay ?? '') ? [] : optionalAppSettings.deliveryRetryBaseDelay,
+  empty(notify.?deliveryRetryMaxDelay ?? '') ? [] : optionalAppSettings.deliveryRetryMaxDelay,
+  length(notify.?trustedProxies ?? []) > 0 ? optionalAppSettings.trustedProxy0 : [],
+  length(notify.?trustedProxies ?? []) > 1 ? optionalAppSettings.trustedProxy1 : [],
+  length(notify.?trustedProxies ?? []) > 2 ? optionalAppSettings.trustedProxy2 : [],
+  length(notify.?trustedProxies ?? []) > 3 ? optionalAppSettings.trustedProxy3 : [],
+  notify.?consoleSessionMinutes == null ? [] : optionalAppSettings.consoleSessionMinutes,
+  (notify.?consoleContactLookupKey ?? false) ? optionalAppSettings.consoleContactLookupKey : [],
   notify.?fcm == null ? [] : optionalAppSettings.fcm,
   notify.?apns == null ? [] : optionalAppSettings.apns,
   notify.?sendGrid == null ? [] : optionalAppSettings.sendGrid,
@@ -257,6 +320,7 @@ var appSettings = concat(
   empty(notify.?smtp.?security ?? '') ? [] : optionalAppSettings.smtpSecurity,
   empty(notify.?smtp.?userName ?? '') ? [] : optionalAppSettings.smtpCredentials,
   notify.?vonage == null ? [] : optionalAppSettings.vonage,
+  empty(notify.?vonage.?statusCallbackUrl ?? '') ? [] : optionalAppSettings.vonageStatusCallbackUrl,
   empty(notify.?providerOrder.?email ?? '') ? [] : optionalAppSettings.providerOrderEmail,
   empty(notify.?providerOrder.?sms ?? '') ? [] : optionalAppSettings.providerOrderSms,
   (notify.?consoleEntraClientSecret ?? false) ? optionalAppSettings.consoleEntraClientSecret : [],

@@ -26,6 +26,7 @@ var secretNames = {
   vonageApiSecret: 'vonage-api-secret'
   consoleSigningKey: 'console-signing-key'
   consoleEntraClientSecret: 'console-entra-client-secret'
+  consoleContactLookupKey: 'console-contact-lookup-key'
 }
 
 @export()
@@ -64,6 +65,34 @@ type notifySettingsType = {
 
   @description('Optional. Notify__Delivery__ParallelismPerMessage: deliveries of one queue message sent at once.')
   deliveryParallelismPerMessage: int?
+
+  @description('Optional. Notify__RateLimits__Apps__{appKey}__*: per-app overrides of the per-user hourly limits, by app key.')
+  rateLimitApps: object?
+
+  @description('Optional. Notify__Security__Quota__RequestsPerSecond: each app\'s requests per second.')
+  quotaRequestsPerSecond: int?
+
+  @description('Optional. Notify__Security__Quota__Burst: each app\'s burst.')
+  quotaBurst: int?
+
+  @description('Optional. Notify__Security__Quota__Apps__{appKey}__*: per-app overrides of the request quota, by app key.')
+  quotaApps: object?
+
+  @description('Optional. Notify__Delivery__RetryBaseDelay: the first retry delay (.NET TimeSpan).')
+  deliveryRetryBaseDelay: string?
+
+  @description('Optional. Notify__Delivery__RetryMaxDelay: the longest retry delay (.NET TimeSpan).')
+  deliveryRetryMaxDelay: string?
+
+  @description('Optional. Notify__Security__TrustedProxies: addresses or CIDR networks whose forwarding header is believed, at most 4.')
+  @maxLength(4)
+  trustedProxies: string[]?
+
+  @description('Optional. Notify__Console__SessionMinutes: console session length in minutes.')
+  consoleSessionMinutes: int?
+
+  @description('Optional. Whether the Key Vault secret secretNames.consoleContactLookupKey exists (Notify__Console__ContactLookupKey).')
+  consoleContactLookupKey: bool?
 
   @description('Optional. FCM (push); its service account JSON is the Key Vault secret secretNames.fcmServiceAccountJson.')
   fcm: {
@@ -138,6 +167,9 @@ type notifySettingsType = {
 
     @description('Required. The sender number or alphanumeric sender id.')
     from: string
+
+    @description('Optional. Where Vonage posts delivery receipts.')
+    statusCallbackUrl: string?
   }?
 
   @description('Optional. Each channel\'s providers in priority order (Notify__Providers__Order__*), comma-separated.')

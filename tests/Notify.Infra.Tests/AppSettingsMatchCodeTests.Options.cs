@@ -117,6 +117,20 @@ public sealed partial class AppSettingsMatchCodeTests
                 current = current.GetGenericArguments()[1];
                 continue;
             }
+            // A list's segment is an index (Notify__Security__TrustedProxies__0).
+            if (current.IsGenericType && current.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                if (!int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    return null;
+                }
+                current = current.GetGenericArguments()[0];
+                if (i == segments.Length - 1)
+                {
+                    return TypeDescriptor.GetConverter(current).CanConvertFrom(typeof(string)) ? current : null;
+                }
+                continue;
+            }
             var property = current.GetProperty(segments[i], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is null)
             {

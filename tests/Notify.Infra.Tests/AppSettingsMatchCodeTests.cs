@@ -14,6 +14,9 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
 {
     private const string TestVaultUri = "https://kv-test.vault.azure.net/";
 
+    // Quotes stay quotes, so an expression's text can be searched as written.
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     [Fact]
     public void Settings_file_has_three_sorted_lists_and_each_name_is_required_or_optional()
     {
@@ -35,7 +38,9 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         var file = ReadFile();
         var listed = file.Required.Concat(file.Optional).ToHashSet(StringComparer.Ordinal);
         var declared = DeclaredSettings().Select(s => s.Name).ToList();
-        var setWithEverything = Evaluate(FullParameters()).Keys;
+        var setWithEverything = Evaluate(FullParameters()).Keys.Select(AppKeyPattern).ToList();
+
+        Assert.Contains("Notify__RateLimits__Apps__{key}__Sms", setWithEverything);
 
         Assert.NotEmpty(declared);
         Assert.All(declared.Concat(setWithEverything), name => Assert.True(listed.Contains(name), $"{name} is set by infra/ but missing from infra/app-settings.json"));
@@ -76,8 +81,128 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
 
         Assert.Empty(Evaluate(MinimalParameters()).Keys.Intersect(file.Optional, StringComparer.Ordinal));
         Assert.Equal(
-            file.Required.Concat(file.Optional).Order(StringComparer.Ordinal),
-            Evaluate(FullParameters()).Keys.Order(StringComparer.Ordinal));
+            file.Required.Concat(file.Optional).Except(ExclusiveOfFull, StringComparer.Ordinal).Order(StringComparer.Ordinal),
+            Evaluate(FullParameters()).Keys.Select(AppKeyPattern).Distinct().Order(StringComparer.Ordinal));
+        var messagingService = FullParameters();
+        messagingService["twilioFromNumber"] = "";
+        messagingService["twilioMessagingServiceSid"] = "MG00000000000000000000000000000000";
+        Assert.Equal("MG00000000000000000000000000000000", Evaluate(messagingService)["Notify__Providers__Twilio__MessagingServiceSid"]);
+        Assert.DoesNotContain("Notify__Providers__Twilio__FromNumber", Evaluate(messagingService).Keys);
+    }
+
+    [Fact]
+    public void Trusted_proxies_default_to_the_loopback_the_functions_host_forwards_from()
+    {
+        // issue 31, defect 3: without these, every caller in Azure has the host's loopback address.
+        var settings = Evaluate(new Dictionary<string, JsonNode?> { ["environmentName"] = "notify-test" });
+        var full = Evaluate(FullParameters());
+
+        Assert.Equal("127.0.0.1", settings["Notify__Security__TrustedProxies__0"]);
+        Assert.Equal("::1", settings["Notify__Security__TrustedProxies__1"]);
+        Assert.DoesNotContain("Notify__Security__TrustedProxies__2", settings.Keys);
+        Assert.Equal(["127.0.0.1", "::1"], infra.Template["parameters"]!["trustedProxies"]!["defaultValue"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(4, (int)infra.Template["parameters"]!["trustedProxies"]!["maxLength"]!);
+        Assert.Equal("[fd00::1]:80", full["Notify__Security__TrustedProxies__3"]);
+        // Each entry is one the app accepts at start (Notify.Core's IpNetworks validation).
+        Assert.All(
+            full.Where(s => s.Key.StartsWith("Notify__Security__TrustedProxies__", StringComparison.Ordinal)),
+            s => Assert.True(Notify.Core.Apps.ClientAddresses.TryNetwork(s.Value, out _), s.Value));
+    }
+
+    [Theory]
+    [InlineData("infra/main.bicepparam")]
+    [InlineData("infra/main.prod.bicepparam")]
+    [InlineData("infra/main.private.bicepparam")]
+    public void Trusted_proxies_reach_the_app_with_every_example_parameter_file(string file)
+    {
+        // The checked-in file as a pipeline passes it: every variable it reads set, the optional ones empty.
+        var environment = new Dictionary<string, string>
+        {
+            ["NOTIFY_OPERATORS_GROUP_ID"] = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            ["NOTIFY_ALERT_EMAIL"] = "oncall@contoso.test",
+            ["NOTIFY_SENDGRID_FROM_EMAIL"] = "notifications@contoso.test",
+            ["NOTIFY_SENDGRID_API_KEY"] = "SG.test-not-a-key",
+            ["NOTIFY_TRUSTED_PROXIES"] = "",
+        };
+        var (exitCode, output) = infra.RunBicep(environment, "build-params", file, "--stdout");
+        Assert.True(exitCode == 0, output);
+        var compiled = JsonNode.Parse((string)JsonNode.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..])!["parametersJson"]!)!["parameters"]!.AsObject();
+        var parameters = compiled.ToDictionary(p => p.Key, p => p.Value!["value"]?.DeepClone());
+
+        var settings = Evaluate(parameters);
+
+        Assert.Equal("127.0.0.1", settings["Notify__Security__TrustedProxies__0"]);
+        Assert.Equal("::1", settings["Notify__Security__TrustedProxies__1"]);
+        Assert.DoesNotContain("Notify__Security__TrustedProxies__2", settings.Keys);
+    }
+
+    [Fact]
+    public void Operator_settings_carry_their_values_and_the_contact_lookup_key_is_a_key_vault_reference()
+    {
+        var settings = Evaluate(FullParameters());
+
+        Assert.Equal("45", settings["Notify__Console__SessionMinutes"]);
+        Assert.Equal("3", settings["Notify__RateLimits__Apps__shop__Push"]);
+        Assert.Equal("2", settings["Notify__RateLimits__Apps__shop__Email"]);
+        Assert.Equal("1", settings["Notify__RateLimits__Apps__shop__Sms"]);
+        Assert.Equal("0", settings["Notify__RateLimits__Apps__billing__Sms"]);
+        Assert.DoesNotContain("Notify__RateLimits__Apps__billing__Push", settings.Keys);
+        Assert.Equal("50", settings["Notify__Security__Quota__RequestsPerSecond"]);
+        Assert.Equal("80", settings["Notify__Security__Quota__Burst"]);
+        Assert.Equal("20", settings["Notify__Security__Quota__Apps__shop__RequestsPerSecond"]);
+        Assert.Equal("40", settings["Notify__Security__Quota__Apps__shop__Burst"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-contact-lookup-key/)", settings["Notify__Console__ContactLookupKey"]);
+        Assert.Equal("00:00:02", settings["Notify__Delivery__RetryBaseDelay"]);
+        Assert.Equal("00:20:00", settings["Notify__Delivery__RetryMaxDelay"]);
+        Assert.Equal("https://notify.example.com/api/v1/webhooks/vonage", settings["Notify__Providers__Vonage__StatusCallbackUrl"]);
+        Assert.DoesNotContain("Notify__Console__ContactLookupKey", Evaluate(MinimalParameters()).Keys);
+    }
+
+    [Fact]
+    public void Both_twilio_senders_fail_the_deployment_naming_both_parameters()
+    {
+        var both = MinimalParameters();
+        both["twilioAccountSid"] = "AC00000000000000000000000000000000";
+        both["twilioAuthToken"] = InfraFixture.FakeSecrets["twilioAuthToken"];
+        both["twilioFromNumber"] = "+15005550006";
+        both["twilioMessagingServiceSid"] = "MG00000000000000000000000000000000";
+
+        var failure = Assert.Throws<ArmFailException>(() => Evaluate(both));
+
+        Assert.Contains("twilioFromNumber and twilioMessagingServiceSid are both given", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sendGridFromEmail", "notifications@example.com", "sendGridApiKey")]
+    [InlineData("sendGridApiKey", "SG.key", "sendGridFromEmail")]
+    [InlineData("fcmProjectId", "only-the-project", "fcmServiceAccountJson")]
+    [InlineData("apnsTopic", "com.example.app", "apnsKeyId")]
+    [InlineData("twilioAuthToken", "token", "twilioAccountSid")]
+    [InlineData("twilioAccountSid", "AC1", "twilioAuthToken")]
+    [InlineData("smtpHost", "smtp.example.com", "smtpFromEmail")]
+    [InlineData("vonageApiKey", "abcd1234", "vonageApiSecret")]
+    [InlineData("vonageStatusCallbackUrl", "https://notify.example.com/api/v1/webhooks/vonage", "vonageApiKey")]
+    [InlineData("twilioStatusCallbackUrl", "https://notify.example.com/api/v1/webhooks/twilio", "twilioAccountSid")]
+    public void A_provider_given_in_part_fails_the_deployment_naming_the_missing_parameter(string given, string value, string missing)
+    {
+        var parameters = MinimalParameters();
+        parameters[given] = value;
+
+        var failure = Assert.Throws<ArmFailException>(() => Evaluate(parameters));
+
+        Assert.StartsWith($"{missing} is missing: ", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_twilio_account_without_a_sender_fails_naming_both_senders()
+    {
+        var parameters = MinimalParameters();
+        parameters["twilioAccountSid"] = "AC1";
+        parameters["twilioAuthToken"] = "token";
+
+        var failure = Assert.Throws<ArmFailException>(() => Evaluate(parameters));
+
+        Assert.StartsWith("twilioFromNumber or twilioMessagingServiceSid is missing: ", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -168,7 +293,7 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         static IEnumerable<string> Smtp(Dictionary<string, string> settings) =>
             settings.Keys.Where(k => k.StartsWith("Notify__Providers__Smtp__", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
 
-        Assert.Empty(Smtp(Evaluate(hostOnly)));
+        Assert.StartsWith("smtpFromEmail is missing: ", Assert.Throws<ArmFailException>(() => Evaluate(hostOnly)).Message, StringComparison.Ordinal);
         // A relay that trusts the network: no credentials, and the app's defaults for port and security.
         Assert.Equal(["Notify__Providers__Smtp__FromEmail", "Notify__Providers__Smtp__Host"], Smtp(Evaluate(relay)));
         // The app would refuse to start with one of the two; the template refuses to deploy and names both.
@@ -180,14 +305,14 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Vonage_is_configured_only_with_its_key_secret_and_sender_and_the_secret_is_a_key_vault_reference()
+    public void Vonage_needs_its_key_secret_and_sender_and_the_secret_is_a_key_vault_reference()
     {
         var withoutSender = MinimalParameters();
         withoutSender["vonageApiKey"] = "abcd1234";
         withoutSender["vonageApiSecret"] = InfraFixture.FakeSecrets["vonageApiSecret"];
         var settings = Evaluate(FullParameters());
 
-        Assert.DoesNotContain(Evaluate(withoutSender).Keys, k => k.StartsWith("Notify__Providers__Vonage__", StringComparison.Ordinal));
+        Assert.StartsWith("vonageFrom is missing: ", Assert.Throws<ArmFailException>(() => Evaluate(withoutSender)).Message, StringComparison.Ordinal);
         Assert.Equal("abcd1234", settings["Notify__Providers__Vonage__ApiKey"]);
         Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/vonage-api-secret/)", settings["Notify__Providers__Vonage__ApiSecret"]);
         Assert.Equal("+15005550007", settings["Notify__Providers__Vonage__From"]);
@@ -237,19 +362,15 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     }
 
     [Fact]
-    public void A_provider_is_configured_only_when_all_its_required_values_are_given()
+    public void A_provider_is_configured_when_all_its_required_values_are_given_and_others_stay_off()
     {
-        var partial = MinimalParameters();
-        partial["fcmProjectId"] = "only-the-project";                       // no service account JSON
-        partial["sendGridApiKey"] = "SG.key";                               // no sender address
-        partial["twilioAccountSid"] = "AC1";
-        partial["twilioAuthToken"] = "token";                               // no sender number or service
-        partial["apnsKeyId"] = "KEY";
-        partial["apnsTeamId"] = "TEAM";
-        partial["apnsPrivateKey"] = "PEM";
-        partial["apnsTopic"] = "com.example.app";                           // complete
+        var apnsOnly = MinimalParameters();
+        apnsOnly["apnsKeyId"] = "KEY";
+        apnsOnly["apnsTeamId"] = "TEAM";
+        apnsOnly["apnsPrivateKey"] = "PEM";
+        apnsOnly["apnsTopic"] = "com.example.app";
 
-        var names = Evaluate(partial).Keys.Where(k => k.StartsWith("Notify__Providers__", StringComparison.Ordinal));
+        var names = Evaluate(apnsOnly).Keys.Where(k => k.StartsWith("Notify__Providers__", StringComparison.Ordinal));
 
         Assert.Equal(
             ["Notify__Providers__Apns__Environment", "Notify__Providers__Apns__KeyId", "Notify__Providers__Apns__PrivateKey", "Notify__Providers__Apns__TeamId", "Notify__Providers__Apns__Topic"],
@@ -304,7 +425,14 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         return new SettingsFile(List("required"), List("optional"), List("secrets"));
     }
 
-    private static Dictionary<string, JsonNode?> MinimalParameters() => new() { ["environmentName"] = "notify-test" };
+    /// <summary>
+    /// No optional setting: the trusted proxies, the one optional setting whose default is not empty (the loopback),
+    /// are emptied here; Trusted_proxies_default_to_the_loopback checks the default.
+    /// </summary>
+    private static Dictionary<string, JsonNode?> MinimalParameters() => new() { ["environmentName"] = "notify-test", ["trustedProxies"] = new JsonArray() };
+
+    /// <summary>The optional settings the full set cannot write together: Twilio sends from one sender, the full set's number.</summary>
+    private static readonly string[] ExclusiveOfFull = ["Notify__Providers__Twilio__MessagingServiceSid"];
 
     private static Dictionary<string, JsonNode?> FullParameters() => new()
     {
@@ -315,6 +443,16 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["deliveryMaxAttempts"] = 6,
         ["deliveryDeliveriesPerMessage"] = 16,
         ["deliveryParallelismPerMessage"] = 4,
+        ["rateLimitApps"] = new JsonObject { ["shop"] = new JsonObject { ["push"] = 3, ["email"] = 2, ["sms"] = 1 }, ["billing"] = new JsonObject { ["sms"] = 0 } },
+        ["quotaRequestsPerSecond"] = 50,
+        ["quotaBurst"] = 80,
+        ["quotaApps"] = new JsonObject { ["shop"] = new JsonObject { ["requestsPerSecond"] = 20, ["burst"] = 40 } },
+        ["deliveryRetryBaseDelay"] = "00:00:02",
+        ["deliveryRetryMaxDelay"] = "00:20:00",
+        ["trustedProxies"] = new JsonArray("127.0.0.1", "::1", "10.0.0.0/8", "[fd00::1]:80"),
+        ["consoleSessionMinutes"] = 45,
+        ["consoleContactLookupKey"] = InfraFixture.FakeSecrets["consoleContactLookupKey"],
+        ["vonageStatusCallbackUrl"] = "https://notify.example.com/api/v1/webhooks/vonage",
         ["fcmProjectId"] = "notify-test-project",
         ["fcmServiceAccountJson"] = InfraFixture.FakeSecrets["fcmServiceAccountJson"],
         ["apnsKeyId"] = "ABC123DEFG",
@@ -328,7 +466,6 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["twilioAccountSid"] = "AC00000000000000000000000000000000",
         ["twilioAuthToken"] = InfraFixture.FakeSecrets["twilioAuthToken"],
         ["twilioFromNumber"] = "+15005550006",
-        ["twilioMessagingServiceSid"] = "MG00000000000000000000000000000000",
         ["twilioStatusCallbackUrl"] = "https://notify.example.com/api/v1/webhooks/twilio",
         ["notifyAlertWebhookUrl"] = InfraFixture.FakeSecrets["notifyAlertWebhookUrl"],
         ["alertWebhookServiceUri"] = InfraFixture.FakeSecrets["alertWebhookServiceUri"],
@@ -398,6 +535,11 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         foreach (var (name, value) in FunctionAppTemplate()["variables"]!.AsObject())
         {
             Walk(name, value);
+            // Names built from an app key: format('Notify__RateLimits__Apps__{0}__Push', ...) declares ..._{key}_...
+            foreach (Match format in FormattedSettingName().Matches(value!.ToJsonString(RelaxedJson)))
+            {
+                found.Add(new DeclaredSetting("(format)", format.Groups[1].Value.Replace("{0}", "{key}", StringComparison.Ordinal), null));
+            }
         }
         return found;
     }
@@ -454,6 +596,15 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         }
         throw new InvalidOperationException("Repository root not found.");
     }
+
+    /// <summary>A per-app setting with its app key as "{key}": Notify__RateLimits__Apps__{key}__Push.</summary>
+    private static string AppKeyPattern(string setting) => AppKeySegment().Replace(setting, "__Apps__{key}__");
+
+    [GeneratedRegex(@"__Apps__.+?__(?=[A-Za-z]+$)")]
+    private static partial Regex AppKeySegment();
+
+    [GeneratedRegex(@"format\('((?:Notify|Storage)__[A-Za-z_]*\{0\}[A-Za-z_]*)'")]
+    private static partial Regex FormattedSettingName();
 
     [GeneratedRegex(@"^@Microsoft\.KeyVault\(SecretUri=https://kv-test\.vault\.azure\.net/secrets/[a-z0-9-]+/\)$")]
     private static partial Regex KeyVaultReference();

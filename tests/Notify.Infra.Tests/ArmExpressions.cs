@@ -16,12 +16,29 @@ public sealed class ArmScope
     private readonly JsonObject template;
     private readonly IReadOnlyDictionary<string, JsonNode?> parameters;
     private readonly Dictionary<string, JsonNode?> variableCache = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, JsonNode?> lambdaVariables = new(StringComparer.Ordinal);
 
     public ArmScope(JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters)
     {
         this.template = template;
         this.parameters = new Dictionary<string, JsonNode?>(parameters, StringComparer.OrdinalIgnoreCase);
     }
+
+    private ArmScope(ArmScope outer, string lambdaVariable, JsonNode? value)
+    {
+        template = outer.template;
+        parameters = outer.parameters;
+        variableCache = outer.variableCache;
+        lambdaVariables = new Dictionary<string, JsonNode?>(outer.lambdaVariables, StringComparer.Ordinal) { [lambdaVariable] = value };
+    }
+
+    /// <summary>This scope with a lambda's variable bound (map's lambda('x', ...) body reads lambdaVariables('x')).</summary>
+    public ArmScope WithLambdaVariable(string name, JsonNode? value) => new(this, name, value);
+
+    public JsonNode? LambdaVariable(string name) =>
+        lambdaVariables.TryGetValue(name, out var value)
+            ? value?.DeepClone()
+            : throw new InvalidOperationException($"No lambda variable '{name}' in scope.");
 
     public JsonObject Template => template;
 
@@ -177,6 +194,18 @@ public static class Arm
                 return scope.Parameter(Text(Eval(call.Arguments[0], scope)));
             case "variables":
                 return scope.Variable(Text(Eval(call.Arguments[0], scope)));
+            case "lambdavariables":
+                return scope.LambdaVariable(Text(Eval(call.Arguments[0], scope)));
+            case "map":
+                {
+                    var source = Eval(call.Arguments[0], scope) as JsonArray
+                        ?? throw new InvalidOperationException("map() takes an array.");
+                    var lambda = call.Arguments[1] as Call is { Name: var n } l && n.Equals("lambda", StringComparison.OrdinalIgnoreCase)
+                        ? l
+                        : throw new InvalidOperationException("map() takes a lambda.");
+                    var variable = Text(Eval(lambda.Arguments[0], scope));
+                    return new JsonArray([.. source.Select(item => Eval(lambda.Arguments[^1], scope.WithLambdaVariable(variable, item?.DeepClone())))]);
+                }
         }
 
         var args = call.Arguments.Select(a => Eval(a, scope)).ToList();
@@ -256,6 +285,12 @@ public static class Arm
                     JsonObject o => o.Count,
                     _ => Text(args[0]).Length,
                 });
+            case "items":
+                return new JsonArray([.. args[0]!.AsObject().Select(p => (JsonNode)new JsonObject { ["key"] = p.Key, ["value"] = p.Value?.DeepClone() })]);
+            case "flatten":
+                return new JsonArray([.. args[0]!.AsArray().OfType<JsonArray>().SelectMany(a => a.Select(item => item?.DeepClone()))]);
+            case "greater":
+                return JsonValue.Create(Number(args[0]) > Number(args[1]));
             case "tolower":
                 return JsonValue.Create(Text(args[0]).ToLowerInvariant());
             case "fail":
@@ -273,9 +308,14 @@ public static class Arm
                 ? null
                 : throw new InvalidOperationException($"The object has no property '{Text(k)}'.")),
         (JsonArray array, JsonValue k) when k.GetValueKind() == JsonValueKind.Number =>
-            k.GetValue<int>() < array.Count ? array[k.GetValue<int>()]?.DeepClone() : orNull ? null : throw new IndexOutOfRangeException(),
+            Number(k) < array.Count ? array[(int)Number(k)]?.DeepClone() : orNull ? null : throw new IndexOutOfRangeException(),
         _ => orNull ? null : throw new InvalidOperationException("Cannot index this value."),
     };
+
+    // A number whichever CLR type holds it (parsed JSON, or a length() or index computed here).
+    private static double Number(JsonNode? value) => value is JsonValue v
+        ? v.TryGetValue<int>(out var i) ? i : v.TryGetValue<long>(out var l) ? l : v.GetValue<double>()
+        : throw new InvalidOperationException($"Expected a number, got {value?.ToJsonString() ?? "null"}.");
 
     private static bool Truthy(JsonNode? value) =>
         value is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False

@@ -17,6 +17,7 @@ public sealed partial class DeploymentPipelineTests(InfraFixture infra)
         ["NOTIFY_OPERATORS_GROUP_ID"] = OperatorsGroup,
         ["NOTIFY_ALERT_EMAIL"] = "oncall@contoso.test",
         ["NOTIFY_SENDGRID_FROM_EMAIL"] = "notifications@contoso.test",
+        ["NOTIFY_SENDGRID_API_KEY"] = "SG.test-not-a-key",
         ["AZURE_PRINCIPAL_ID"] = Deployer,
     };
 
@@ -53,7 +54,7 @@ public sealed partial class DeploymentPipelineTests(InfraFixture infra)
     }
 
     [Theory]
-    [InlineData("infra/main.prod.bicepparam", new[] { "NOTIFY_OPERATORS_GROUP_ID", "NOTIFY_ALERT_EMAIL", "NOTIFY_SENDGRID_FROM_EMAIL" })]
+    [InlineData("infra/main.prod.bicepparam", new[] { "NOTIFY_OPERATORS_GROUP_ID", "NOTIFY_ALERT_EMAIL", "NOTIFY_SENDGRID_FROM_EMAIL", "NOTIFY_SENDGRID_API_KEY" })]
     [InlineData("infra/main.private.bicepparam", new[] { "NOTIFY_OPERATORS_GROUP_ID", "NOTIFY_ALERT_EMAIL" })]
     public void Production_parameters_stop_naming_each_required_variable_that_is_unset(string file, string[] required)
     {
@@ -143,8 +144,8 @@ public sealed partial class DeploymentPipelineTests(InfraFixture infra)
         Assert.Contains("dotnet publish src/Notify.Functions -c Release", workflow, StringComparison.Ordinal);
         var whatIf = Assert.Single(AzDeployment().Matches(workflow), m => m.Groups[1].Value == "what-if");
         var create = Assert.Single(AzDeployment().Matches(workflow), m => m.Groups[1].Value == "create");
-        // What-if previews exactly what create deploys: the same template and parameters.
-        Assert.Equal(whatIf.Groups[2].Value, create.Groups[2].Value);
+        // What-if previews exactly what create deploys: the same resource group, template and parameters.
+        Assert.Equal(Arguments(whatIf.Groups[2].Value), Arguments(create.Groups[2].Value));
         Assert.Contains("-f infra/main.bicep", create.Groups[2].Value, StringComparison.Ordinal);
         Assert.True(
             workflow.IndexOf("bicep.sh check", StringComparison.Ordinal) < whatIf.Index && whatIf.Index < create.Index,
@@ -152,6 +153,9 @@ public sealed partial class DeploymentPipelineTests(InfraFixture infra)
         // Every script the workflow calls exists.
         Assert.All(ScriptCall().Matches(workflow), m => Assert.True(File.Exists(Path.Combine(infra.RepoRoot, m.Groups[1].Value)), m.Value));
     }
+
+    private static string[] Arguments(string command) =>
+        [.. DeploymentArgument().Matches(command).Select(m => m.Value)];
 
     private static void CopyDirectory(string from, string to)
     {
@@ -175,6 +179,9 @@ public sealed partial class DeploymentPipelineTests(InfraFixture infra)
 
     [GeneratedRegex(@"az deployment group (what-if|create)\b([^\n]*(?:\\\n[^\n]*)*)")]
     private static partial Regex AzDeployment();
+
+    [GeneratedRegex(@"-[gfp] (?:""[^""]*""|\S+)")]
+    private static partial Regex DeploymentArgument();
 
     [GeneratedRegex(@"bash (scripts/[\w./-]+\.sh)")]
     private static partial Regex ScriptCall();

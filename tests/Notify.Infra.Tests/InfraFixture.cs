@@ -28,6 +28,7 @@ public sealed class InfraFixture : IDisposable
         ["vonageApiSecret"] = "FAKE-VONAGE-SECRET-0f4e",
         ["consoleSigningKey"] = "RkFLRS1DT05TT0xFLVNJR05JTkctS0VZLTIyMjIyMjIyMjIyMjI=",
         ["consoleEntraClientSecret"] = "FAKE-ENTRA-CLIENT-SECRET-93d7",
+        ["consoleContactLookupKey"] = "RkFLRS1DT05UQUNULUxPT0tVUC1LRVktMzMzMzMzMzMzMzMzMzM=",
     };
 
     public const string FullConsoleEntraClientId = "66666666-7777-8888-9999-000000000000";
@@ -180,6 +181,16 @@ public sealed class InfraFixture : IDisposable
         param deliveryMaxAttempts = 6
         param deliveryDeliveriesPerMessage = 16
         param deliveryParallelismPerMessage = 4
+        param rateLimitApps = { shop: { push: 3, email: 2, sms: 1 }, billing: { sms: 0 } }
+        param quotaRequestsPerSecond = 50
+        param quotaBurst = 80
+        param quotaApps = { shop: { requestsPerSecond: 20, burst: 40 } }
+        param deliveryRetryBaseDelay = '00:00:02'
+        param deliveryRetryMaxDelay = '00:20:00'
+        param trustedProxies = ['127.0.0.1', '::1', '10.0.0.0/8', '[fd00::1]:80']
+        param consoleSessionMinutes = 45
+        param consoleContactLookupKey = '{{FakeSecrets["consoleContactLookupKey"]}}'
+        param vonageStatusCallbackUrl = 'https://notify.example.com/api/v1/webhooks/vonage'
         param fcmProjectId = 'notify-test-project'
         param fcmServiceAccountJson = '{{FakeSecrets["fcmServiceAccountJson"].Replace("'", "\\'", StringComparison.Ordinal)}}'
         param apnsKeyId = 'ABC123DEFG'
@@ -193,7 +204,6 @@ public sealed class InfraFixture : IDisposable
         param twilioAccountSid = 'AC00000000000000000000000000000000'
         param twilioAuthToken = '{{FakeSecrets["twilioAuthToken"]}}'
         param twilioFromNumber = '+15005550006'
-        param twilioMessagingServiceSid = 'MG00000000000000000000000000000000'
         param twilioStatusCallbackUrl = 'https://notify.example.com/api/v1/webhooks/twilio'
         param notifyAlertWebhookUrl = '{{FakeSecrets["notifyAlertWebhookUrl"]}}'
         param trackingBaseUrl = 'https://notify.example.com/api'

@@ -182,7 +182,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
 
         Assert.Equal(
             [
-                "alerts-webhook-url", "apns-private-key", "console-entra-client-secret", "console-signing-key",
+                "alerts-webhook-url", "apns-private-key", "console-contact-lookup-key", "console-entra-client-secret", "console-signing-key",
                 "fcm-service-account-json", "sendgrid-api-key", "smtp-password", "tracking-previous-signing-key",
                 "tracking-signing-key", "twilio-auth-token", "twilio-webhook-auth-token", "vonage-api-secret",
             ],

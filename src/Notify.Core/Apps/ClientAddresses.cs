@@ -53,7 +53,12 @@ public static class ClientAddresses
         return false;
     }
 
-    /// <summary>Each setting as a network: <c>10.0.0.0/8</c>, or one address (<c>127.0.0.1</c> is <c>127.0.0.1/32</c>).</summary>
+    /// <summary>
+    /// Each setting as a network: <c>10.0.0.0/8</c>, or one address (<c>127.0.0.1</c> is <c>127.0.0.1/32</c>), also
+    /// written with a port as a proxy's endpoint often is (<c>127.0.0.1:80</c>, <c>[::1]:80</c>): the port is dropped,
+    /// since a proxy is trusted by its address. An IPv6 address with a port needs the brackets (<c>::1:80</c> is an
+    /// address of its own).
+    /// </summary>
     public static IReadOnlyList<IPNetwork> Networks(IEnumerable<string> settings) =>
         [.. settings.Select(s => TryNetwork(s, out var network) ? network : throw new FormatException($"'{s}' is not an IP address or network."))];
 
@@ -63,9 +68,8 @@ public static class ClientAddresses
         {
             return true;
         }
-        if (IPAddress.TryParse(value, out var address))
+        if (Parse(value.Trim()) is { } address)
         {
-            address = Normalize(address)!;
             network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
             return true;
         }
@@ -103,6 +107,6 @@ public sealed class IpNetworksAttribute : ValidationAttribute
         var bad = (value as IEnumerable<string> ?? []).Where(v => !ClientAddresses.TryNetwork(v, out _)).ToList();
         return bad.Count == 0
             ? ValidationResult.Success
-            : new ValidationResult($"not an IP address or network: {string.Join(", ", bad.Select(b => $"'{b}'"))}", [validationContext.MemberName ?? "TrustedProxies"]);
+            : new ValidationResult($"not an IP address (optionally with a port) or network: {string.Join(", ", bad.Select(b => $"'{b}'"))}", [validationContext.MemberName ?? "TrustedProxies"]);
     }
 }

@@ -38,8 +38,9 @@ public sealed class SecurityOptions
     public string? ClientAddressHeader { get; set; } = "X-Forwarded-For";
 
     /// <summary>
-    /// The proxies whose forwarding header is believed: addresses or CIDR networks (in Azure, the Functions host
-    /// that hands requests to the worker over loopback). Empty (the default): nobody's, so a direct caller cannot
+    /// The proxies whose forwarding header is believed: addresses (a port, <c>127.0.0.1:80</c> or <c>[::1]:80</c>, is
+    /// accepted and ignored) or CIDR networks (in Azure, the Functions host that hands requests to the worker over
+    /// loopback; infra/main.bicep sets <c>127.0.0.1</c> and <c>::1</c>). Empty (the default): nobody's, so a direct caller cannot
     /// choose the address it is throttled by.
     /// </summary>
     [IpNetworks]
