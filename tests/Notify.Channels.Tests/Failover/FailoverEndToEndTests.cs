@@ -287,4 +287,47 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.InRange(_twilio.Received.Count, BreakerMinimumThroughput, bound);
         TestContext.Current.SendDiagnosticMessage($"Primary calls with the primaries down from the start: sendgrid {_sendGrid.Received.Count}, twilio {_twilio.Received.Count} (bound {bound}).");
     }
+
+    [Fact]
+    public async Task With_the_primarys_front_end_answering_503_html_every_one_of_100_sms_is_sent_by_the_secondary()
+    {
+        // Twilio down behind its front end: every request gets the gateway's HTML page, never Twilio's JSON error.
+        _twilio.FrontEndOutage = FrontEndAnswer.HtmlPage(503);
+        await PutAsync("/api/v1/templates/sms-only", """{"defaultLocale":"en","channels":{"sms":{"body":"Code {{ data.code }}"}}}""");
+        var users = new JsonArray();
+        for (var i = 0; i < 100; i++)
+        {
+            users.Add(new JsonObject { ["userId"] = $"html-{i:D3}", ["phone"] = $"+1415666{i:D4}" });
+        }
+        var batch = await _http.PostAsync("/api/v1/users/batch", new StringContent(new JsonObject { ["users"] = users }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.True(batch.IsSuccessStatusCode);
+        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(new JsonObject
+        {
+            ["eventId"] = "fo-html",
+            ["template"] = "sms-only",
+            ["recipients"] = new JsonArray([.. Enumerable.Range(0, 100).Select(i => (JsonNode)$"html-{i:D3}")]),
+            ["data"] = new JsonObject { ["code"] = "123456" },
+        }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        List<JsonNode> deliveries;
+        while (true)
+        {
+            deliveries = [.. JsonNode.Parse(await _http.GetStringAsync("/api/v1/notifications?eventId=fo-html", Ct))!["deliveries"]!.AsArray().Select(d => d!)];
+            if (deliveries.Count == 100 && deliveries.All(d => d["status"]!.GetValue<string>() is "sent" or "failed") || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            await Task.Delay(250, Ct);
+        }
+
+        Assert.Equal(100, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal("sent", d["status"]!.GetValue<string>()));
+        Assert.Equal(100, deliveries.Count(d => d["provider"]?.GetValue<string>() == "vonage"));
+        Assert.Equal(100, _vonage.Forms.Select(f => f["to"]).Distinct().Count());
+        Assert.Equal(100, _vonage.Forms.Count);
+        Assert.Empty(_twilio.Accepted);
+        TestContext.Current.SendDiagnosticMessage($"Twilio calls behind its failing front end: {_twilio.Received.Count}.");
+    }
 }
