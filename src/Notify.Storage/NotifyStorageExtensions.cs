@@ -43,6 +43,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Console.TableActivityIndex>();
         services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
         services.AddSingleton<Core.Console.IContactIndex, Console.TableContactIndex>();
+        services.AddSingleton<Core.Console.IConsoleSessionRevocationStore, Console.TableConsoleSessionRevocationStore>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
         services.AddSingleton<Core.Console.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
