@@ -35,6 +35,22 @@ public sealed class TableConsoleSessionRevocationStore(TableServiceClient servic
         return row.HasValue;
     }
 
+    public async Task<int> DropExpiredAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        // Keys only, every partition of a day before today: the expiry day leads the partition key, so one range.
+        var before = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|";
+        var rows = new List<TableEntity>();
+        await foreach (var row in _table.QueryAsync<TableEntity>($"PartitionKey lt '{before}'", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        foreach (var batch in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(100)))
+        {
+            await _table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All)), cancellationToken);
+        }
+        return rows.Count;
+    }
+
     internal static string PartitionFor(ConsoleSession session)
     {
         var shard = SHA256.HashData(Encoding.UTF8.GetBytes(session.SessionId))[0] % Shards;

@@ -18,7 +18,7 @@ public sealed class ConsoleSessionsTests
         new(new StaticOptions(new ConsoleOptions { SigningKey = key ?? Key, SessionMinutes = minutes }), _time, Revocations());
 
     private ConsoleSessionRevocations Revocations(TimeSpan? cache = null) =>
-        new(_revoked, _time, new Apps.Monitor<Notify.Core.Apps.SecurityOptions>(new Notify.Core.Apps.SecurityOptions { AppCacheDuration = cache ?? TimeSpan.FromSeconds(30) }));
+        new(_revoked, _time, new Apps.Monitor<Notify.Core.Apps.SecurityOptions>(new Notify.Core.Apps.SecurityOptions { AppCacheDuration = cache ?? TimeSpan.FromSeconds(30) }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConsoleSessionRevocations>.Instance);
 
     [Fact]
     public async Task A_signed_out_session_is_refused_at_once_here_and_within_the_cache_duration_on_another_instance_while_other_sessions_go_on()
@@ -63,6 +63,26 @@ public sealed class ConsoleSessionsTests
         Assert.Equal(2, _revoked.Reads);
     }
 
+    [Fact]
+    public async Task The_first_sign_out_of_a_day_drops_the_records_of_sessions_that_ended_before_that_day()
+    {
+        var sessions = Sessions();
+        var (early, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(early, TestContext.Current.CancellationToken);
+        var (sameDay, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(sameDay, TestContext.Current.CancellationToken);
+        Assert.Equal(0, _revoked.Dropped);
+        Assert.Equal(1, _revoked.Purges);
+
+        _time.Advance(TimeSpan.FromDays(1));
+        var (nextDay, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(nextDay, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _revoked.Dropped);
+        Assert.Equal(2, _revoked.Purges);
+        Assert.True(await _revoked.IsRevokedAsync(nextDay, TestContext.Current.CancellationToken));
+    }
+
     private sealed class InMemoryRevocations : IConsoleSessionRevocationStore
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _revoked = new();
@@ -70,10 +90,26 @@ public sealed class ConsoleSessionsTests
 
         public int Reads => _reads;
 
+        public int Dropped { get; private set; }
+
+        public int Purges { get; private set; }
+
         public Task RevokeAsync(ConsoleSession session, DateTimeOffset revokedAt, CancellationToken cancellationToken)
         {
-            _revoked[session.SessionId] = revokedAt;
+            _revoked[session.SessionId] = session.ExpiresAt;
             return Task.CompletedTask;
+        }
+
+        public Task<int> DropExpiredAsync(DateOnly today, CancellationToken cancellationToken)
+        {
+            Purges++;
+            var ended = _revoked.Where(r => DateOnly.FromDateTime(r.Value.UtcDateTime) < today).Select(r => r.Key).ToList();
+            foreach (var id in ended)
+            {
+                _revoked.TryRemove(id, out _);
+            }
+            Dropped += ended.Count;
+            return Task.FromResult(ended.Count);
         }
 
         public Task<bool> IsRevokedAsync(ConsoleSession session, CancellationToken cancellationToken)

@@ -91,4 +91,21 @@ public sealed class ConsoleSignOutTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, await CountsAsync(_here, other.Cookie));
         Assert.Equal(HttpStatusCode.OK, await CountsAsync(_elsewhere, other.Cookie));
     }
+
+    [Fact]
+    public async Task Revocation_records_of_sessions_that_ended_before_today_are_dropped_and_the_others_kept()
+    {
+        var store = _here.Service<Notify.Core.Console.IConsoleSessionRevocationStore>();
+        var now = DateTimeOffset.UtcNow;
+        var ended = new Notify.Core.Console.ConsoleSession("app-x", "sec_1", now.AddDays(-2), "ended-" + Guid.NewGuid().ToString("N"));
+        var live = new Notify.Core.Console.ConsoleSession("app-x", "sec_1", now.AddMinutes(30), "live-" + Guid.NewGuid().ToString("N"));
+        await store.RevokeAsync(ended, now.AddDays(-2), Ct);
+        await store.RevokeAsync(live, now, Ct);
+
+        var dropped = await store.DropExpiredAsync(DateOnly.FromDateTime(now.UtcDateTime), Ct);
+
+        Assert.Equal(1, dropped);
+        Assert.False(await store.IsRevokedAsync(ended, Ct));
+        Assert.True(await store.IsRevokedAsync(live, Ct));
+    }
 }
