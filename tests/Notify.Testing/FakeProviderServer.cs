@@ -30,6 +30,22 @@ public enum FakeFault
     BadRequest,
 }
 
+/// <summary>
+/// An answer from the provider's front end (a CDN, load balancer or gateway) instead of the provider: during real
+/// outages these answer 5xx with their own HTML page, or an empty body, never with the provider's JSON error.
+/// </summary>
+public sealed record FrontEndAnswer(int Status, string Body, string ContentType)
+{
+    /// <summary>An nginx-style error page, as gateways answer during an outage.</summary>
+    public static FrontEndAnswer HtmlPage(int status) => new(
+        status,
+        $"<!DOCTYPE html>\n<html><head><title>{status} Service Unavailable</title></head>\n<body><center><h1>{status} Service Unavailable</h1></center><hr><center>nginx</center></body></html>\n",
+        "text/html; charset=utf-8");
+
+    /// <summary>A status line and no body at all.</summary>
+    public static FrontEndAnswer Empty(int status) => new(status, "", "text/plain");
+}
+
 /// <summary>What the provider contract tests need of a fake, whatever it speaks (HTTP, SMTP).</summary>
 public interface IFakeProvider : IAsyncDisposable
 {
@@ -51,6 +67,7 @@ public abstract class FakeProviderServer : IFakeProvider
     private readonly ConcurrentQueue<FakeFault> _faults = new();
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
+    private readonly ConcurrentQueue<FrontEndAnswer> _frontEnd = new();
     private volatile Outage? _outage;
     private WebApplication? _app;
 
@@ -89,6 +106,18 @@ public abstract class FakeProviderServer : IFakeProvider
         }
     }
 
+    /// <summary>The next request(s) are answered by the front end with <paramref name="answer"/>, before the provider sees them.</summary>
+    public void AnswerFromFrontEndNext(FrontEndAnswer answer, int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _frontEnd.Enqueue(answer);
+        }
+    }
+
+    /// <summary>While set, the front end answers every request with this (after any queued front-end answers): the provider is down behind it.</summary>
+    public FrontEndAnswer? FrontEndOutage { get; set; }
+
     protected FakeFault TakeFault() => _faults.TryDequeue(out var fault) ? fault : _outage?.Fault ?? FakeFault.None;
 
     private sealed record Outage(FakeFault Fault);
@@ -122,6 +151,13 @@ public abstract class FakeProviderServer : IFakeProvider
                 context.Request.Protocol);
             _received.Enqueue(request);
             OnRequest?.Invoke(request);
+            if (_frontEnd.TryDequeue(out var frontEnd) || (frontEnd = FrontEndOutage) is not null)
+            {
+                context.Response.StatusCode = frontEnd.Status;
+                context.Response.ContentType = frontEnd.ContentType;
+                await context.Response.WriteAsync(frontEnd.Body);
+                return;
+            }
             var fault = TakeFault();
             if (fault == FakeFault.Timeout)
             {

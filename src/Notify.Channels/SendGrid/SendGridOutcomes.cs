@@ -44,6 +44,8 @@ internal static partial class SendGridOutcomes
             404 or 405 => new DeliveryOutcome.Misconfigured($"http-{code}", Message(first)),
             // 429 and 5xx: SendGrid answered that it did not take the mail, so another provider may (failover).
             429 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now) ?? RateLimitReset(headers, now), NotAccepted: true),
+            // A gateway stopped waiting for SendGrid's answer: SendGrid may have taken the mail.
+            ProviderHttpStatus.GatewayTimeout => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now)),
             >= 500 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now), NotAccepted: true),
             408 => new DeliveryOutcome.Transient($"http-{code}", Message(first), RetryAfterHeader.Delay(headers.RetryAfter, now)),
             _ => new DeliveryOutcome.Permanent(first?.Field ?? $"http-{code}", Message(first)),

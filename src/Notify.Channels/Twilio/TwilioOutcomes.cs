@@ -14,7 +14,9 @@ internal static partial class TwilioOutcomes
 
     public static DeliveryOutcome Map(int code, int status, string? message, string recipient)
     {
-        var text = Redact(string.IsNullOrEmpty(message) ? $"Twilio answered {status} with error {code}." : message, recipient);
+        var text = Redact(string.IsNullOrEmpty(message)
+            ? code == 0 ? $"Twilio answered {status} without its JSON error (a front end's page or an empty body)." : $"Twilio answered {status} with error {code}."
+            : message, recipient);
         var name = code == 0 ? $"http-{status}" : code.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return (code, status) switch
         {
@@ -26,10 +28,13 @@ internal static partial class TwilioOutcomes
             (20003 or 20404 or 21212 or 21606 or 21659, _) or (_, 401 or 403) => new DeliveryOutcome.Misconfigured(name, text),
             // The library keeps the Retry-After header to itself; the worker's backoff decides.
             // Twilio answered that it did not take the message: another provider may (failover).
+            // A 429 or 5xx is "not accepted" whatever its body: a front end's HTML page or an empty body (code 0)
+            // says so as surely as Twilio's JSON error.
             (20429, _) or (_, 429) => new DeliveryOutcome.Transient(name, text, NotAccepted: true),
+            // 504: a gateway passed the request on and stopped waiting for Twilio's answer; Twilio may have taken it.
+            (_, ProviderHttpStatus.GatewayTimeout) => new DeliveryOutcome.Transient(name, text),
             (_, >= 500) => new DeliveryOutcome.Transient(name, text, NotAccepted: true),
-            // An error body that is not JSON (a gateway's HTML page) leaves Code and Status at 0; such pages come
-            // from overloaded front ends, not from Twilio judging the message.
+            // No status at all (the library answered without a response): the outcome is unknown.
             (0, 0) => new DeliveryOutcome.Transient("unreadable-response", text),
             _ => new DeliveryOutcome.Permanent(name, text),
         };

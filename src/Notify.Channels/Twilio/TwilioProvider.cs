@@ -48,10 +48,9 @@ public sealed class TwilioProvider(
         {
             create.StatusCallback = WithDeliveryId(callback, message.DeliveryId);
         }
-        var client = new TwilioRestClient(
-            settings.AccountSid,
-            settings.AuthToken,
-            httpClient: new SystemNetHttpClient(httpClientFactory.CreateClient(HttpClientName)));
+        // One client per send, so its LastResponse is this send's answer (the library keeps it for the caller).
+        var http = new SystemNetHttpClient(httpClientFactory.CreateClient(HttpClientName));
+        var client = new TwilioRestClient(settings.AccountSid, settings.AuthToken, httpClient: http);
 
         var sending = MessageResource.CreateAsync(create, client);
         try
@@ -69,8 +68,12 @@ public sealed class TwilioProvider(
         }
         catch (ApiException exception)
         {
-            var outcome = TwilioOutcomes.Map(exception.Code, exception.Status, exception.Message, message.To);
-            TwilioLog.Rejected(logger, message.DeliveryId, exception.Status, exception.Code, outcome.GetType().Name);
+            // A body that is not Twilio's JSON error (a front end's HTML page, or none) leaves Code and Status at 0
+            // and puts the page in the message; the HTTP status is still known from the library's last response.
+            var readable = exception.Status != 0;
+            var status = readable ? exception.Status : (int?)http.LastResponse?.StatusCode ?? 0;
+            var outcome = TwilioOutcomes.Map(exception.Code, status, readable ? exception.Message : null, message.To);
+            TwilioLog.Rejected(logger, message.DeliveryId, status, exception.Code, outcome.GetType().Name);
             return outcome;
         }
         catch (ApiConnectionException exception) when (!cancellationToken.IsCancellationRequested)

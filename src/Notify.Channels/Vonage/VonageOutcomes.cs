@@ -39,6 +39,8 @@ internal static class VonageOutcomes
         401 or 403 => new DeliveryOutcome.Misconfigured($"http-{(int)status}", $"Vonage answered {(int)status}: check the API key and secret."),
         404 or 405 => new DeliveryOutcome.Misconfigured($"http-{(int)status}", $"Vonage answered {(int)status}: check Notify:Providers:Vonage:BaseUrl."),
         429 => new DeliveryOutcome.Transient("http-429", "Vonage answered 429 Too Many Requests.", retryAfter, NotAccepted: true),
+        // A gateway stopped waiting for Vonage's answer: Vonage may have taken the SMS.
+        ProviderHttpStatus.GatewayTimeout => new DeliveryOutcome.Transient("http-504", "Vonage's gateway answered 504; the SMS may have been sent.", retryAfter),
         >= 500 => new DeliveryOutcome.Transient($"http-{(int)status}", $"Vonage answered {(int)status}.", retryAfter, NotAccepted: true),
         408 => new DeliveryOutcome.Transient("http-408", "Vonage answered 408.", retryAfter),
         _ => new DeliveryOutcome.Permanent($"http-{(int)status}", $"Vonage answered {(int)status}."),

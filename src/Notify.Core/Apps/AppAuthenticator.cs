@@ -13,7 +13,7 @@ public enum AuthStatus
     /// <summary>A valid app without the endpoint's scope: 403.</summary>
     Forbidden,
 
-    /// <summary>Too many failed authentications for this app key or client address: 429.</summary>
+    /// <summary>Too many failed authentications from this client address (for any key, or for this key): 429.</summary>
     Throttled,
 
     /// <summary>The app is over its request quota: 429.</summary>
@@ -32,8 +32,8 @@ public sealed record AuthResult(AuthStatus Status, AppRecord? App, string? Detai
 }
 
 /// <summary>
-/// HTTP Basic <c>appKey:appSecret</c> (the scheme Twilio uses). In order: the caller's key and address must not
-/// be throttled for failed attempts; the key must name an app whose active secret matches (constant time); the app
+/// HTTP Basic <c>appKey:appSecret</c> (the scheme Twilio uses). In order: the caller's address, and its address for
+/// this key, must not be throttled for failed attempts (failures from other addresses never refuse a right secret); the key must name an app whose active secret matches (constant time); the app
 /// must be enabled and hold the endpoint's scope; and it must be within its request quota. Only a request that
 /// passes everything writes anything (the app's last-used time, at most once a minute); a refused one writes
 /// nothing.
@@ -153,14 +153,19 @@ public sealed class AppAuthenticator(
     private void Fail(string? knownAppKey, string loggedKey, string address)
     {
         AppsLog.Rejected(logger, loggedKey, address);
-        if (throttle.RecordFailure(knownAppKey, address))
+        var recorded = throttle.RecordFailure(knownAppKey, address);
+        if (recorded.BlockStarted)
         {
             AppsLog.Throttled(logger, loggedKey, address, throttle.BlockedFor(knownAppKey, address) ?? TimeSpan.Zero);
+        }
+        if (recorded.KeyBurst is { } burst)
+        {
+            AppsLog.FailureBurst(logger, loggedKey, burst.Count, burst.Window);
         }
     }
 
     private static AuthResult Throttled(TimeSpan wait) =>
-        new(AuthStatus.Throttled, null, "Too many failed authentications from this address or for this app key; try again later.") { RetryAfter = wait };
+        new(AuthStatus.Throttled, null, "Too many failed authentications from this address; try again later.") { RetryAfter = wait };
 
     private static bool TryParseBasic(string header, out string appKey, out string secret)
     {

@@ -11,8 +11,11 @@ internal static partial class AppsLog
     [LoggerMessage(EventId = 4001, EventName = "AuthRejected", Level = LogLevel.Warning, Message = "Rejected credentials for app key {AppKey} from {ClientAddress}")]
     public static partial void Rejected(ILogger logger, string appKey, string clientAddress);
 
-    [LoggerMessage(EventId = 4002, EventName = "AuthThrottled", Level = LogLevel.Warning, Message = "Too many failed authentications: app key {AppKey} / address {ClientAddress} refused for {Duration}")]
+    [LoggerMessage(EventId = 4002, EventName = "AuthThrottled", Level = LogLevel.Warning, Message = "Too many failed authentications: address {ClientAddress} (for app key {AppKey}) refused for {Duration}")]
     public static partial void Throttled(ILogger logger, string appKey, string clientAddress, TimeSpan duration);
+
+    [LoggerMessage(EventId = 4016, EventName = "AuthFailureBurst", Level = LogLevel.Warning, Message = "Burst of failed authentications for app key {AppKey}: {Count} within {Window}, from one or more addresses (the key is not blocked; each address is)")]
+    public static partial void FailureBurst(ILogger logger, string appKey, int count, TimeSpan window);
 
     [LoggerMessage(EventId = 4003, EventName = "AuthDisabledApp", Level = LogLevel.Information, Message = "Refused app {AppKey}: it is disabled")]
     public static partial void DisabledApp(ILogger logger, string appKey);

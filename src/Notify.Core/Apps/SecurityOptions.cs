@@ -85,14 +85,21 @@ public sealed class QuotaOptions
 }
 
 /// <summary>
-/// Failed authentications allowed per app key and per client address in a fixed window; past either, the key or
-/// address gets 429 until the window ends, without a storage read. In memory per instance.
+/// Failed authentications allowed per client address and per (address, app key) in a fixed window; past either, that
+/// address (or that address for that key) gets 429 until the window ends, without a storage read. A key is never
+/// blocked for every address: <see cref="PerAppKey"/> only raises the alert. In memory per instance (docs/security.md).
 /// </summary>
 public sealed class FailedAuthOptions
 {
+    /// <summary>Failures for one app key from one address; past it, that address gets 429 for that key.</summary>
+    [Range(1, 1_000_000)]
+    public int PerAddressAndKey { get; set; } = 20;
+
+    /// <summary>Failures for one app key from all addresses that raise the burst alert (log 4016); never a block.</summary>
     [Range(1, 1_000_000)]
     public int PerAppKey { get; set; } = 20;
 
+    /// <summary>Failures from one address, whatever the keys; past it, the address gets 429.</summary>
     [Range(1, 1_000_000)]
     public int PerAddress { get; set; } = 100;
 

@@ -13,6 +13,7 @@ public static class ConsoleExtensions
             .BindConfiguration(ConsoleOptions.Section)
             .ValidateDataAnnotationsNested(ConsoleOptions.Section)
             .ValidateOnStart();
+        builder.Services.AddSingleton<ConsoleSessionRevocations>();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<DeliveryDetails>();

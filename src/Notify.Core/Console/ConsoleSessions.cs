@@ -13,11 +13,12 @@ namespace Notify.Core.Console;
 public sealed record ConsoleSession(string AppKey, string SecretId, DateTimeOffset ExpiresAt, string SessionId);
 
 /// <summary>
-/// Issues and verifies the signed session cookie value and its CSRF token. Stateless: the cookie is
+/// Issues and verifies the signed session cookie value and its CSRF token. The cookie is
 /// <c>base64url(payload).base64url(HMAC-SHA256(payload))</c>, the CSRF token an HMAC of the session id under a
-/// different label, so neither can be made without <c>Notify:Console:SigningKey</c> and nothing is stored.
+/// different label, so neither can be made without <c>Notify:Console:SigningKey</c>. The only state is the sign-outs:
+/// a revocation record per session id (<see cref="ConsoleSessionRevocations"/>), checked by <see cref="VerifyAsync"/>.
 /// </summary>
-public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, TimeProvider time)
+public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, TimeProvider time, ConsoleSessionRevocations revocations)
 {
     public const string CookieName = "notify_console";
     public const string CsrfHeader = "X-CSRF-Token";
@@ -38,7 +39,7 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
         return (session, Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload)));
     }
 
-    /// <summary>The session the cookie value proves; null when it is malformed, forged, tampered with or expired.</summary>
+    /// <summary>The session the cookie value proves by its signature alone; null when it is malformed, forged, tampered with or expired.</summary>
     public ConsoleSession? Verify(string? cookie)
     {
         if (!Enabled || string.IsNullOrEmpty(cookie) || cookie.Length > MaxCookieLength)
@@ -62,6 +63,16 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
         var expires = DateTimeOffset.FromUnixTimeSeconds(unix);
         return time.GetUtcNow() < expires ? new ConsoleSession(parts[1], parts[2], expires, parts[4]) : null;
     }
+
+    /// <summary>
+    /// The session the cookie value proves and that was not signed out; null when it is malformed, forged, tampered
+    /// with, expired or revoked. What every console request goes through.
+    /// </summary>
+    public async Task<ConsoleSession?> VerifyAsync(string? cookie, CancellationToken cancellationToken) =>
+        Verify(cookie) is { } session && !await revocations.IsRevokedAsync(session, cancellationToken) ? session : null;
+
+    /// <summary>Ends the session on the server: its cookie, replayed, is refused from now on (docs/security.md, "Console sessions").</summary>
+    public Task SignOutAsync(ConsoleSession session, CancellationToken cancellationToken) => revocations.RevokeAsync(session, cancellationToken);
 
     /// <summary>The token the console sends in <see cref="CsrfHeader"/> on every write of this session.</summary>
     public string CsrfToken(ConsoleSession session) => Base64Url(Mac(Key(), "csrf", Encoding.UTF8.GetBytes(session.SessionId)));

@@ -48,9 +48,9 @@ public sealed class ApiGuard(AppAuthenticator authenticator, ConsoleSessions ses
     /// </summary>
     private async Task<(AppRecord? App, AccessDenied? Failure)> AuthorizeSessionAsync(HttpRequest request, string cookie, string scope, CancellationToken cancellationToken)
     {
-        if (sessions.Verify(cookie) is not { } session)
+        if (await sessions.VerifyAsync(cookie, cancellationToken) is not { } session)
         {
-            return (null, ApiResults.SessionRequired("The console session is missing, invalid or expired: sign in again."));
+            return (null, ApiResults.SessionRequired("The console session is missing, invalid, expired or signed out: sign in again."));
         }
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && !sessions.CsrfMatches(session, request.Headers[ConsoleSessions.CsrfHeader].ToString()))

@@ -62,7 +62,7 @@ public sealed class ConsoleSessionInfo(AppAuthenticator authenticator, ConsoleSe
         {
             return ConsoleSignIn.ConsoleOff();
         }
-        if (sessions.Verify(ConsoleCookie.Read(request)) is not { } session)
+        if (await sessions.VerifyAsync(ConsoleCookie.Read(request), cancellationToken) is not { } session)
         {
             return ApiResults.SessionRequired("No console session: sign in.");
         }
@@ -77,21 +77,23 @@ public sealed class ConsoleSessionInfo(AppAuthenticator authenticator, ConsoleSe
 }
 
 /// <summary>
-/// DELETE /api/v1/console/session: signs out (204) and clears the cookie. Needs the session's X-CSRF-Token, so
+/// DELETE /api/v1/console/session: signs out (204): revokes the session on the server, so its cookie replayed is
+/// refused on every instance (docs/security.md, "Console sessions"), and clears the cookie. Needs the session's X-CSRF-Token, so
 /// another site cannot sign the console out; without a valid session, 401 (the cookie is cleared all the same).
 /// </summary>
 public sealed class ConsoleSignOut(ConsoleSessions sessions)
 {
     [Function(nameof(ConsoleSignOut))]
     [EndpointSummary("Sign the console out: clears the session cookie; needs the X-CSRF-Token header")]
-    public Results<NoContent, AccessDenied, NotFoundProblem> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/console/session")] HttpRequest request)
+    public async Task<Results<NoContent, AccessDenied, NotFoundProblem>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/console/session")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
         if (!sessions.Enabled)
         {
             return ConsoleSignIn.ConsoleOff();
         }
-        if (sessions.Verify(ConsoleCookie.Read(request)) is not { } session)
+        if (await sessions.VerifyAsync(ConsoleCookie.Read(request), cancellationToken) is not { } session)
         {
             ConsoleCookie.Clear(request.HttpContext.Response);
             return ApiResults.SessionRequired("No console session.");
@@ -100,6 +102,8 @@ public sealed class ConsoleSignOut(ConsoleSessions sessions)
         {
             return ApiResults.CsrfRejected();
         }
+        // Revoked on the server first: a copy of the cookie (a shared or stolen machine) ends with it.
+        await sessions.SignOutAsync(session, cancellationToken);
         ConsoleCookie.Clear(request.HttpContext.Response);
         return TypedResults.NoContent();
     }

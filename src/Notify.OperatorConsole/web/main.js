@@ -1,3 +1,5 @@
+// First: makes the browser's language safe for Intl before any other module (uPlot) builds a formatter from it.
+import './locale.js';
 import './style.css';
 import 'uplot/dist/uPlot.min.css';
 import { render } from 'preact';

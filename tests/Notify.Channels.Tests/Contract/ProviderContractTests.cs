@@ -115,6 +115,60 @@ public abstract class ProviderContractTests<TFake> : IAsyncLifetime
     /// <summary>False for a provider whose SDK hides the Retry-After header (say why in the subclass).</summary>
     protected virtual bool HonoursRetryAfter => true;
 
+    /// <summary>
+    /// During real outages the provider's front end (a CDN, load balancer or gateway) answers 5xx or 429 with its own
+    /// HTML page or no body at all, never the provider's JSON error: the HTTP status alone says the provider did not
+    /// take the message, so it is transient and, where the channel has a second provider, fails over.
+    /// </summary>
+    [Theory]
+    [InlineData(500, true)]
+    [InlineData(502, true)]
+    [InlineData(503, true)]
+    [InlineData(429, true)]
+    [InlineData(500, false)]
+    [InlineData(503, false)]
+    [InlineData(429, false)]
+    public async Task Front_end_error_page_or_empty_body_is_transient_and_not_accepted(int status, bool htmlPage)
+    {
+        var http = HttpFake();
+        http.AnswerFromFrontEndNext(htmlPage ? FrontEndAnswer.HtmlPage(status) : FrontEndAnswer.Empty(status));
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        var transient = Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal(CanFailOver, transient.AllowsFailover);
+        // The outcome's text reaches the delivery log and alerts: a gateway's page has no place there.
+        Assert.DoesNotContain("<", transient.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// 504: the front end passed the request on and gave up waiting for the provider's answer, so the provider may
+    /// have taken the message; like our own timeout, it is retried on the same provider, never failed over.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Gateway_timeout_is_transient_and_may_have_been_sent(bool htmlPage)
+    {
+        var http = HttpFake();
+        http.AnswerFromFrontEndNext(htmlPage ? FrontEndAnswer.HtmlPage(504) : FrontEndAnswer.Empty(504));
+
+        var outcome = await Provider.SendAsync(Message(), TestContext.Current.CancellationToken);
+
+        Assert.False(Assert.IsType<DeliveryOutcome.Transient>(outcome).AllowsFailover);
+    }
+
+    /// <summary>The fake as an HTTP server; a provider that does not speak HTTP (SMTP) has no front end to answer for it.</summary>
+    private FakeProviderServer HttpFake()
+    {
+        if (Fake is not FakeProviderServer http)
+        {
+            Assert.Skip($"{typeof(TFake).Name} does not speak HTTP: there is no front end to answer with an HTML page.");
+            throw new InvalidOperationException("Assert.Skip returned.");
+        }
+        return http;
+    }
+
     [Fact]
     public async Task Timeout_is_transient()
     {

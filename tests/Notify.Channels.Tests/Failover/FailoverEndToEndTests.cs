@@ -148,6 +148,32 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Writes the users in one batch, sends <paramref name="template"/> to them all and returns when their <paramref name="expected"/> deliveries are final (or 120 s pass).</summary>
+    private async Task<List<JsonNode>> SendToAllAndWaitAsync(JsonArray users, string eventId, string template, JsonObject data, int expected)
+    {
+        var batch = await _http.PostAsync("/api/v1/users/batch", new StringContent(new JsonObject { ["users"] = users }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.True(batch.IsSuccessStatusCode);
+        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(new JsonObject
+        {
+            ["eventId"] = eventId,
+            ["template"] = template,
+            ["recipients"] = new JsonArray([.. users.Select(u => (JsonNode)u!["userId"]!.GetValue<string>())]),
+            ["data"] = data,
+        }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            List<JsonNode> deliveries = [.. JsonNode.Parse(await _http.GetStringAsync($"/api/v1/notifications?eventId={eventId}", Ct))!["deliveries"]!.AsArray().Select(d => d!)];
+            if (deliveries.Count == expected && deliveries.All(d => d["status"]!.GetValue<string>() is "sent" or "failed") || DateTime.UtcNow > deadline)
+            {
+                return deliveries;
+            }
+            await Task.Delay(250, Ct);
+        }
+    }
+
     private static List<(string Status, string? Provider)> Outcomes(JsonNode view) =>
         [.. view["history"]!.AsArray()
             .Where(h => h!["status"]!.GetValue<string>() is "retrying" or "sent" or "failed")
@@ -247,29 +273,7 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
                 ["phone"] = $"+1415555{i:D4}",
             });
         }
-        var batch = await _http.PostAsync("/api/v1/users/batch", new StringContent(new JsonObject { ["users"] = users }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
-        Assert.True(batch.IsSuccessStatusCode);
-        var recipients = new JsonArray([.. Enumerable.Range(0, 100).Select(i => (JsonNode)$"bulk-{i:D3}")]);
-        var response = await _http.PostAsync("/api/v1/notifications", new StringContent(new JsonObject
-        {
-            ["eventId"] = "fo-bulk",
-            ["template"] = "order-shipped",
-            ["recipients"] = recipients,
-            ["data"] = new JsonObject { ["order"] = "42", ["name"] = "Ann" },
-        }.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        List<JsonNode> deliveries;
-        while (true)
-        {
-            deliveries = [.. JsonNode.Parse(await _http.GetStringAsync("/api/v1/notifications?eventId=fo-bulk", Ct))!["deliveries"]!.AsArray().Select(d => d!)];
-            if (deliveries.Count == 200 && deliveries.All(d => d["status"]!.GetValue<string>() is "sent" or "failed") || DateTime.UtcNow > deadline)
-            {
-                break;
-            }
-            await Task.Delay(250, Ct);
-        }
+        var deliveries = await SendToAllAndWaitAsync(users, "fo-bulk", "order-shipped", new JsonObject { ["order"] = "42", ["name"] = "Ann" }, expected: 200);
 
         Assert.Equal(200, deliveries.Count);
         Assert.All(deliveries, d => Assert.Equal("sent", d["status"]!.GetValue<string>()));
@@ -286,5 +290,27 @@ public sealed class FailoverEndToEndTests : IAsyncLifetime
         Assert.InRange(_sendGrid.Received.Count, BreakerMinimumThroughput, bound);
         Assert.InRange(_twilio.Received.Count, BreakerMinimumThroughput, bound);
         TestContext.Current.SendDiagnosticMessage($"Primary calls with the primaries down from the start: sendgrid {_sendGrid.Received.Count}, twilio {_twilio.Received.Count} (bound {bound}).");
+    }
+
+    [Fact]
+    public async Task With_the_primarys_front_end_answering_503_html_every_one_of_100_sms_is_sent_by_the_secondary()
+    {
+        // Twilio down behind its front end: every request gets the gateway's HTML page, never Twilio's JSON error.
+        _twilio.FrontEndOutage = FrontEndAnswer.HtmlPage(503);
+        await PutAsync("/api/v1/templates/sms-only", """{"defaultLocale":"en","channels":{"sms":{"body":"Code {{ data.code }}"}}}""");
+        var users = new JsonArray();
+        for (var i = 0; i < 100; i++)
+        {
+            users.Add(new JsonObject { ["userId"] = $"html-{i:D3}", ["phone"] = $"+1415666{i:D4}" });
+        }
+        var deliveries = await SendToAllAndWaitAsync(users, "fo-html", "sms-only", new JsonObject { ["code"] = "123456" }, expected: 100);
+
+        Assert.Equal(100, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal("sent", d["status"]!.GetValue<string>()));
+        Assert.Equal(100, deliveries.Count(d => d["provider"]?.GetValue<string>() == "vonage"));
+        Assert.Equal(100, _vonage.Forms.Select(f => f["to"]).Distinct().Count());
+        Assert.Equal(100, _vonage.Forms.Count);
+        Assert.Empty(_twilio.Accepted);
+        TestContext.Current.SendDiagnosticMessage($"Twilio calls behind its failing front end: {_twilio.Received.Count}.");
     }
 }

@@ -174,13 +174,15 @@ public sealed class TwilioContractTests : ProviderContractTests<TwilioFake>
     }
 
     [Fact]
-    public async Task Server_error_with_an_html_body_is_transient()
+    public async Task Server_error_with_an_html_body_is_not_accepted_with_the_http_status()
     {
         Fake.RespondNext(503, "<html><body>Service Unavailable</body></html>", "text/html");
 
         var outcome = await Provider.SendAsync(Message(), Token);
 
-        Assert.Equal("unreadable-response", Assert.IsType<DeliveryOutcome.Transient>(outcome).Code);
+        var transient = Assert.IsType<DeliveryOutcome.Transient>(outcome);
+        Assert.Equal("http-503", transient.Code);
+        Assert.True(transient.AllowsFailover);
     }
 
     [Fact]

@@ -88,29 +88,63 @@ public sealed class AppAuthenticatorTests
     }
 
     [Fact]
-    public async Task After_too_many_wrong_secrets_the_key_is_throttled_even_with_the_right_one_and_without_a_read()
+    public async Task Wrong_secrets_from_other_addresses_never_refuse_the_right_secret()
     {
-        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAppKey = 3, PerAddress = 1000 } });
+        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAddressAndKey = 3, PerAppKey = 3, PerAddress = 1000 } });
         var app = await kit.CreateAsync(Scopes.NotificationsRead);
+        // An attacker who knows the key (keys are not secret) sends wrong secrets from many addresses, past every limit.
+        for (var i = 0; i < 60; i++)
+        {
+            await kit.AuthAsync(AppsKit.Basic(app.AppKey, "wrong"), address: $"10.0.{i % 20}.1");
+        }
+
+        var result = await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.99");
+
+        Assert.Equal(AuthStatus.Authenticated, result.Status);
+    }
+
+    [Fact]
+    public async Task After_too_many_wrong_secrets_from_one_address_that_address_is_throttled_for_the_key_even_with_the_right_one_and_without_a_read()
+    {
+        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAddressAndKey = 3, PerAddress = 1000 } });
+        var app = await kit.CreateAsync(Scopes.NotificationsRead);
+        var other = await kit.CreateAsync(Scopes.NotificationsRead);
         for (var i = 0; i < 3; i++)
         {
-            await kit.AuthAsync(AppsKit.Basic(app.AppKey, "wrong"), address: $"10.0.0.{i}");
+            await kit.AuthAsync(AppsKit.Basic(app.AppKey, "wrong"), address: "10.0.0.1");
         }
         var reads = kit.Store.Reads;
 
-        var result = await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.99");
+        var result = await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.1");
 
         Assert.Equal(AuthStatus.Throttled, result.Status);
         Assert.True(result.RetryAfter > TimeSpan.Zero);
         Assert.Equal(reads, kit.Store.Reads);
+        // Only that address and that key: the same address with another app, and the key from elsewhere, carry on.
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(other.AppKey, other.AppSecret), address: "10.0.0.1")).Status);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.2")).Status);
         kit.Time.Advance(kit.Options.FailedAuth.Window);
-        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret))).Status);
+        Assert.Equal(AuthStatus.Authenticated, (await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.1")).Status);
+    }
+
+    [Fact]
+    public async Task Right_secret_from_an_address_still_meets_the_apps_request_quota()
+    {
+        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAddressAndKey = 1 }, Quota = { RequestsPerSecond = 0.001, Burst = 1 } });
+        var app = await kit.CreateAsync(Scopes.NotificationsRead);
+        await kit.AuthAsync(AppsKit.Basic(app.AppKey, "wrong"), address: "10.0.0.1");
+
+        var first = await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.2");
+        var second = await kit.AuthAsync(AppsKit.Basic(app.AppKey, app.AppSecret), address: "10.0.0.3");
+
+        Assert.Equal(AuthStatus.Authenticated, first.Status);
+        Assert.Equal(AuthStatus.QuotaExceeded, second.Status);
     }
 
     [Fact]
     public async Task Invented_keys_count_against_the_address_only()
     {
-        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAppKey = 1, PerAddress = 3 } });
+        var kit = new AppsKit(new SecurityOptions { FailedAuth = { PerAddressAndKey = 1, PerAddress = 3 } });
         var app = await kit.CreateAsync(Scopes.NotificationsRead);
         for (var i = 0; i < 3; i++)
         {

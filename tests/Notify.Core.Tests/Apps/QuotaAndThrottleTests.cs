@@ -71,33 +71,50 @@ public sealed class QuotaAndThrottleTests
         });
     }
 
-    private static (FailedAuthThrottle Throttle, FakeTimeProvider Time) NewThrottle(int perKey, int perAddress, int maxTracked = 100_000)
+    private static (FailedAuthThrottle Throttle, FakeTimeProvider Time) NewThrottle(int perPair, int perAddress, int maxTracked = 100_000, int perKey = 1_000)
     {
-        var options = new SecurityOptions { FailedAuth = { PerAppKey = perKey, PerAddress = perAddress, Window = TimeSpan.FromMinutes(1), MaxTracked = maxTracked } };
+        var options = new SecurityOptions { FailedAuth = { PerAddressAndKey = perPair, PerAppKey = perKey, PerAddress = perAddress, Window = TimeSpan.FromMinutes(1), MaxTracked = maxTracked } };
         var time = new FakeTimeProvider();
         return (new FailedAuthThrottle(time, new Monitor<SecurityOptions>(options)), time);
     }
 
     [Fact]
-    public void A_key_is_blocked_after_its_limit_from_any_address_until_the_window_ends()
+    public void An_address_is_blocked_for_a_key_after_its_limit_until_the_window_ends_and_other_addresses_are_not()
     {
-        var (throttle, time) = NewThrottle(perKey: 3, perAddress: 100);
+        var (throttle, time) = NewThrottle(perPair: 3, perAddress: 100);
 
-        var started = Enumerable.Range(0, 3).Select(i => throttle.RecordFailure("app", $"10.0.0.{i}")).ToList();
+        var started = Enumerable.Range(0, 3).Select(_ => throttle.RecordFailure("app", "10.0.0.1").BlockStarted).ToList();
 
         Assert.Equal([false, false, true], started);
-        Assert.Equal(TimeSpan.FromMinutes(1), throttle.BlockedFor("app", "10.9.9.9"));
-        Assert.Null(throttle.BlockedFor("other-app", "10.9.9.9"));
-        time.Advance(TimeSpan.FromSeconds(59));
-        Assert.Equal(TimeSpan.FromSeconds(1), throttle.BlockedFor("app", "10.9.9.9"));
-        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromMinutes(1), throttle.BlockedFor("app", "10.0.0.1"));
         Assert.Null(throttle.BlockedFor("app", "10.9.9.9"));
+        Assert.Null(throttle.BlockedFor("other-app", "10.0.0.1"));
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(TimeSpan.FromSeconds(1), throttle.BlockedFor("app", "10.0.0.1"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(throttle.BlockedFor("app", "10.0.0.1"));
+    }
+
+    [Fact]
+    public void Failures_for_a_key_from_many_addresses_never_block_the_key_but_raise_the_burst_once_a_window()
+    {
+        var (throttle, time) = NewThrottle(perPair: 3, perAddress: 100, perKey: 5);
+
+        var recorded = Enumerable.Range(0, 50).Select(i => throttle.RecordFailure("app", $"10.0.{i % 10}.{i}")).ToList();
+
+        Assert.Equal(1, recorded.Count(r => r.KeyBurst is not null));
+        Assert.Equal((5, TimeSpan.FromMinutes(1)), recorded[4].KeyBurst);
+        Assert.DoesNotContain(recorded, r => r.BlockStarted);
+        Assert.Null(throttle.BlockedFor("app", "10.9.9.9"));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var nextWindow = Enumerable.Range(0, 5).Select(i => throttle.RecordFailure("app", $"10.1.0.{i}").KeyBurst).ToList();
+        Assert.Equal([false, false, false, false, true], nextWindow.Select(b => b is not null));
     }
 
     [Fact]
     public void An_address_is_blocked_after_its_limit_whatever_keys_it_tries()
     {
-        var (throttle, _) = NewThrottle(perKey: 100, perAddress: 2);
+        var (throttle, _) = NewThrottle(perPair: 100, perAddress: 2);
 
         throttle.RecordFailure(null, "10.0.0.1");
         throttle.RecordFailure("app", "10.0.0.1");
@@ -110,7 +127,7 @@ public sealed class QuotaAndThrottleTests
     [Fact]
     public void Tracking_is_bounded_and_expired_entries_make_room()
     {
-        var (throttle, time) = NewThrottle(perKey: 100, perAddress: 1, maxTracked: 100);
+        var (throttle, time) = NewThrottle(perPair: 100, perAddress: 1, maxTracked: 100);
         for (var i = 0; i < 100; i++)
         {
             throttle.RecordFailure(null, $"10.0.0.{i}");

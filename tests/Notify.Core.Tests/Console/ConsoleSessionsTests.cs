@@ -12,8 +12,112 @@ public sealed class ConsoleSessionsTests
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 3, 0, 0, TimeSpan.Zero));
 
+    private readonly InMemoryRevocations _revoked = new();
+
     private ConsoleSessions Sessions(string? key = null, int minutes = 30) =>
-        new(new StaticOptions(new ConsoleOptions { SigningKey = key ?? Key, SessionMinutes = minutes }), _time);
+        new(new StaticOptions(new ConsoleOptions { SigningKey = key ?? Key, SessionMinutes = minutes }), _time, Revocations());
+
+    private ConsoleSessionRevocations Revocations(TimeSpan? cache = null) =>
+        new(_revoked, _time, new Apps.Monitor<Notify.Core.Apps.SecurityOptions>(new Notify.Core.Apps.SecurityOptions { AppCacheDuration = cache ?? TimeSpan.FromSeconds(30) }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ConsoleSessionRevocations>.Instance);
+
+    [Fact]
+    public async Task A_signed_out_session_is_refused_at_once_here_and_within_the_cache_duration_on_another_instance_while_other_sessions_go_on()
+    {
+        var here = Sessions();
+        var elsewhere = new ConsoleSessions(new StaticOptions(new ConsoleOptions { SigningKey = Key, SessionMinutes = 30 }), _time, Revocations(TimeSpan.FromSeconds(30)));
+        var (session, cookie) = here.Issue("app_1", "sec_0000abcd");
+        var (_, other) = here.Issue("app_1", "sec_0000abcd");
+        Assert.NotNull(await elsewhere.VerifyAsync(cookie, TestContext.Current.CancellationToken));
+
+        await here.SignOutAsync(session, TestContext.Current.CancellationToken);
+
+        Assert.Null(await here.VerifyAsync(cookie, TestContext.Current.CancellationToken));
+        // The other instance's cached "not revoked" lives out its 30 s, then the record is read.
+        Assert.NotNull(await elsewhere.VerifyAsync(cookie, TestContext.Current.CancellationToken));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Null(await elsewhere.VerifyAsync(cookie, TestContext.Current.CancellationToken));
+        Assert.NotNull(await here.VerifyAsync(other, TestContext.Current.CancellationToken));
+        Assert.NotNull(await elsewhere.VerifyAsync(other, TestContext.Current.CancellationToken));
+        // The signature alone still verifies: the revocation is what refuses it.
+        Assert.NotNull(here.Verify(cookie));
+    }
+
+    [Fact]
+    public async Task A_session_is_read_from_the_store_once_per_cache_duration_and_a_revocation_never_again()
+    {
+        var sessions = Sessions();
+        var (session, cookie) = sessions.Issue("app_1", "sec_0000abcd");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await sessions.VerifyAsync(cookie, TestContext.Current.CancellationToken);
+        }
+        Assert.Equal(1, _revoked.Reads);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await sessions.VerifyAsync(cookie, TestContext.Current.CancellationToken);
+        Assert.Equal(2, _revoked.Reads);
+
+        await sessions.SignOutAsync(session, TestContext.Current.CancellationToken);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Null(await sessions.VerifyAsync(cookie, TestContext.Current.CancellationToken));
+        Assert.Equal(2, _revoked.Reads);
+    }
+
+    [Fact]
+    public async Task The_first_sign_out_of_a_day_drops_the_records_of_sessions_that_ended_before_that_day()
+    {
+        var sessions = Sessions();
+        var (early, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(early, TestContext.Current.CancellationToken);
+        var (sameDay, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(sameDay, TestContext.Current.CancellationToken);
+        Assert.Equal(0, _revoked.Dropped);
+        Assert.Equal(1, _revoked.Purges);
+
+        _time.Advance(TimeSpan.FromDays(1));
+        var (nextDay, _) = sessions.Issue("app_1", "sec_0000abcd");
+        await sessions.SignOutAsync(nextDay, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, _revoked.Dropped);
+        Assert.Equal(2, _revoked.Purges);
+        Assert.True(await _revoked.IsRevokedAsync(nextDay, TestContext.Current.CancellationToken));
+    }
+
+    private sealed class InMemoryRevocations : IConsoleSessionRevocationStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _revoked = new();
+        private int _reads;
+
+        public int Reads => _reads;
+
+        public int Dropped { get; private set; }
+
+        public int Purges { get; private set; }
+
+        public Task RevokeAsync(ConsoleSession session, DateTimeOffset revokedAt, CancellationToken cancellationToken)
+        {
+            _revoked[session.SessionId] = session.ExpiresAt;
+            return Task.CompletedTask;
+        }
+
+        public Task<int> DropExpiredAsync(DateOnly today, CancellationToken cancellationToken)
+        {
+            Purges++;
+            var ended = _revoked.Where(r => DateOnly.FromDateTime(r.Value.UtcDateTime) < today).Select(r => r.Key).ToList();
+            foreach (var id in ended)
+            {
+                _revoked.TryRemove(id, out _);
+            }
+            Dropped += ended.Count;
+            return Task.FromResult(ended.Count);
+        }
+
+        public Task<bool> IsRevokedAsync(ConsoleSession session, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return Task.FromResult(_revoked.ContainsKey(session.SessionId));
+        }
+    }
 
     [Fact]
     public void An_issued_cookie_verifies_to_its_app_secret_and_end()

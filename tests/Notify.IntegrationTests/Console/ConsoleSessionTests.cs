@@ -18,14 +18,14 @@ public sealed class ConsoleSessionTests(ConsoleSessionTests.Host host) : IClassF
 {
     public static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
 
-    /// <summary>A host with the console on and a clock the tests move forward; three failed sign-ins per key at most.</summary>
+    /// <summary>A host with the console on and a clock the tests move forward; three failed sign-ins per address and key at most.</summary>
     public sealed class Host() : NotifyHost(
         new Dictionary<string, string?>
         {
             ["LocalHost:QueuePumps"] = "false",
             ["Notify:Console:SigningKey"] = SigningKey,
             ["Notify:Console:SessionMinutes"] = "30",
-            ["Notify:Security:FailedAuth:PerAppKey"] = "3",
+            ["Notify:Security:FailedAuth:PerAddressAndKey"] = "3",
             ["Notify:Security:AppCacheDuration"] = "00:00:30",
         },
         services => services.AddSingleton<TimeProvider>(Clock))

@@ -19,6 +19,30 @@ public sealed class SignInTests(ConsoleFixture fixture)
         await console.AssertCleanAsync("sign-in");
     }
 
+    /// <summary>
+    /// Chromium whose language comes from a POSIX locale reports navigator.language 'en-US@posix', which every Intl
+    /// constructor refuses ("Invalid language tag"): the console must still start (web/locale.js).
+    /// </summary>
+    [Fact]
+    [Trait("Kind", "Browser")]
+    public async Task With_a_browser_language_tag_intl_refuses_the_console_starts_and_shows_its_sign_in_page()
+    {
+        await using var console = await fixture.OpenAsync();
+        await console.Page.AddInitScriptAsync("""
+            Object.defineProperty(Navigator.prototype, 'language', { get: () => 'en-US@posix', configurable: true });
+            Object.defineProperty(Navigator.prototype, 'languages', { get: () => ['en-US@posix'], configurable: true });
+            """);
+
+        await console.GotoAsync();
+
+        // The browser does report the tag, and Intl does refuse it: the case the console must survive.
+        Assert.Equal("en-US@posix", await console.Page.EvaluateAsync<string>("() => Object.getOwnPropertyDescriptor(Navigator.prototype, 'language').get.call(navigator)"));
+        Assert.Contains("Invalid language tag", await console.Page.EvaluateAsync<string>("() => { try { new Intl.NumberFormat('en-US@posix'); return 'accepted'; } catch (e) { return String(e); } }"), StringComparison.Ordinal);
+        await Expect(console.Page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        Assert.Equal("en-US", await console.Page.EvaluateAsync<string>("() => navigator.language"));
+        await console.AssertCleanAsync("sign-in-posix-language", screenshot: false);
+    }
+
     [Fact]
     public async Task Signing_in_opens_the_console_and_signing_out_ends_the_session()
     {

@@ -24,6 +24,7 @@ public sealed partial class EdgeFuzzTests(EdgeFuzzTests.Host host) : IClassFixtu
     {
         ["LocalHost:QueuePumps"] = "false",
         ["Notify:Security:FailedAuth:PerAppKey"] = "1000000",
+        ["Notify:Security:FailedAuth:PerAddressAndKey"] = "1000000",
         ["Notify:Security:FailedAuth:PerAddress"] = "1000000",
         ["Notify:Security:Quota:Burst"] = "1000000",
         ["Notify:Security:Quota:RequestsPerSecond"] = "1000000",

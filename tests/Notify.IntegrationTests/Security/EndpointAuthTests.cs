@@ -107,6 +107,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     {
         ["LocalHost:QueuePumps"] = "false",
         ["Notify:Security:FailedAuth:PerAppKey"] = "1000000",
+        ["Notify:Security:FailedAuth:PerAddressAndKey"] = "1000000",
         ["Notify:Security:FailedAuth:PerAddress"] = "1000000",
     }), IAsyncLifetime
     {

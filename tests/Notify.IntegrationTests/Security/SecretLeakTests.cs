@@ -29,7 +29,7 @@ public sealed partial class SecretLeakTests
         var sensitive = new List<string>();
         await using (var host = new NotifyHost(new Dictionary<string, string?>
         {
-            ["Notify:Security:FailedAuth:PerAppKey"] = "2",
+            ["Notify:Security:FailedAuth:PerAddressAndKey"] = "2",
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Notify"] = "Trace",
         }))
