@@ -85,7 +85,8 @@ public static class NotifyCoreExtensions
         Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
-        Console.ConsoleExtensions.AddNotifyConsole(builder);
+        ConsoleExtensions.AddNotifyConsole(builder);
+        Activity.ActivityExtensions.AddNotifyActivity(builder);
         return builder;
     }
 }

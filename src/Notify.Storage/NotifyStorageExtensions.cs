@@ -41,11 +41,11 @@ public static class NotifyStorageExtensions
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton<Console.TableActivityIndex>();
-        services.AddSingleton<Core.Console.IQueueSampleStore, Console.TableQueueSampleStore>();
-        services.AddSingleton<Core.Console.IContactIndex, Console.TableContactIndex>();
+        services.AddSingleton<Core.Monitoring.IQueueSampleStore, Console.TableQueueSampleStore>();
+        services.AddSingleton<Core.Users.IContactIndex, Console.TableContactIndex>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
-        services.AddSingleton<Core.Console.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
-        services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
+        services.AddSingleton<Core.Activity.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
+        services.AddSingleton<Core.Activity.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
         // Every feature writes through the publishing log: its successful writes are the delivery events.
         services.AddSingleton<IDeliveryLog>(sp => new Core.Events.PublishingDeliveryLog(

@@ -3,7 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Notify.Core;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 using Notify.Core.Delivery;
 
 namespace Notify.Storage.Console;

@@ -1,7 +1,10 @@
 using System.Reflection;
-using Notify.Core.Console;
-using Notify.Core.Events;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
 using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
+using Notify.Core.Events;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Tests.Architecture;

@@ -2,24 +2,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Notify.Core.Configuration;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
-public static class ConsoleExtensions
+public static class ActivityExtensions
 {
-    /// <summary>The console's sessions and the <c>Notify:Console</c> options (validated at start).</summary>
-    public static IHostApplicationBuilder AddNotifyConsole(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The activity and reporting read model: the Activity index and list, delivery details, the status counters and
+    /// the stats, kept up to date as subscribers of the delivery events. No other feature depends on it.
+    /// </summary>
+    public static IHostApplicationBuilder AddNotifyActivity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ConsoleOptions>()
-            .BindConfiguration(ConsoleOptions.Section)
-            .ValidateDataAnnotationsNested(ConsoleOptions.Section)
-            .ValidateOnStart();
-        builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<DeliveryDetails>();
-        builder.Services.AddSingleton<ConsoleTemplateService>();
-        builder.Services.AddSingleton<QueueHistory>();
         builder.Services.AddSingleton<StatsSeriesService>();
-        builder.Services.AddSingleton<ContactLookup>();
+        builder.Services.AddSingleton<StatsService>();
         builder.Services.AddOptions<StatusCountOptions>()
             .BindConfiguration(StatusCountOptions.Section)
             .ValidateDataAnnotationsNested(StatusCountOptions.Section)

@@ -1,6 +1,6 @@
 using Notify.Core.Delivery;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
 /// <summary>
 /// What the Activity index can narrow by before the log is read: the app (null: every app, admin only), the user,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notify.Core.Delivery;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
 /// <summary>
 /// A cohort of deliveries whose counts are kept together: one app's deliveries of one template on one channel,
