@@ -27,7 +27,8 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger,
     DeliveryTracking tracking,
     ProviderBreakers breakers,
-    Scheduling.DueCheck dueCheck)
+    Scheduling.DueCheck dueCheck,
+    Events.DeliveryEventPublisher events)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -39,6 +40,8 @@ public sealed partial class DeliveryWorker(
     {
         var settings = options.Value.Delivery;
         var crashed = new List<(Claim Claim, Exception Error)>();
+        // The message's events go to the subscribers together once it is handled (one stats write per message).
+        await using (events.Gather())
         {
             // Each wave is claimed just before it is sent, so every send starts with a whole lease ahead of it, as
             // when deliveries were claimed one by one: one transaction per wave instead of one write per delivery.

@@ -15,7 +15,25 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
     private readonly Lazy<IReadOnlyList<IDeliveryEventSubscriber>> _subscribers =
         new(() => [.. services.GetServices<IDeliveryEventSubscriber>()]);
 
+    private readonly AsyncLocal<Gathering?> _current = new();
+
     public IReadOnlyList<IDeliveryEventSubscriber> Subscribers => _subscribers.Value;
+
+    /// <summary>
+    /// Until the returned scope is disposed, what this async flow publishes is gathered and then handed to the
+    /// subscribers as one batch: a queue message's waves cost the stats one write, as one message's sends did before
+    /// they were events. A scope inside a scope joins the outer one.
+    /// </summary>
+    public IAsyncDisposable Gather()
+    {
+        if (_current.Value is not null)
+        {
+            return NoScope.Instance;
+        }
+        var gathering = new Gathering(this);
+        _current.Value = gathering;
+        return gathering;
+    }
 
     public async ValueTask PublishAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
     {
@@ -23,6 +41,16 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
         {
             return;
         }
+        if (_current.Value is { } gathering)
+        {
+            gathering.Add(events);
+            return;
+        }
+        await DeliverAsync(events, cancellationToken);
+    }
+
+    private async ValueTask DeliverAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
+    {
         foreach (var subscriber in _subscribers.Value)
         {
             try
@@ -34,6 +62,47 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
                 LogSubscriberFailed(logger, e, subscriber.Name, events.Count, events[0].DeliveryId);
             }
         }
+    }
+
+    private sealed class Gathering(DeliveryEventPublisher publisher) : IAsyncDisposable
+    {
+        private readonly List<DeliveryEvent> _events = [];
+
+        public void Add(IReadOnlyList<DeliveryEvent> events)
+        {
+            lock (_events)
+            {
+                _events.AddRange(events);
+            }
+        }
+
+        // Not async: the scope must end in the caller's flow, which an async method's own context would not change.
+        public ValueTask DisposeAsync()
+        {
+            publisher._current.Value = null;
+            return DeliverAsync();
+        }
+
+        private async ValueTask DeliverAsync()
+        {
+            DeliveryEvent[] events;
+            lock (_events)
+            {
+                events = [.. _events];
+            }
+            if (events.Length > 0)
+            {
+                // The writes have happened: their events go out even when the caller's work was cancelled.
+                await publisher.DeliverAsync(events, CancellationToken.None);
+            }
+        }
+    }
+
+    private sealed class NoScope : IAsyncDisposable
+    {
+        public static readonly NoScope Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     [LoggerMessage(EventId = 16001, EventName = "DeliveryEventSubscriberFailed", Level = LogLevel.Warning, Message = "Subscriber {Subscriber} failed on {Count} delivery events (first: delivery {DeliveryId})")]
