@@ -71,6 +71,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
         services.AddSingleton<DeliveryRenderer>();
+        services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
         builder.Services.AddOptions<FastLaneOptions>()

@@ -16,8 +16,18 @@ public sealed partial class OutcomeRecorder(
     IUserStore users,
     IAlertSink alerts,
     Digests.DigestService digests,
+    IJitter jitter,
+    TimeProvider time,
+    IOptions<NotifyOptions> options,
     ILogger<OutcomeRecorder> logger)
 {
+    /// <summary>Plans each result's status change (<see cref="OutcomeRules"/>) now and records them.</summary>
+    public Task RecordAsync(IReadOnlyList<SendResult> results, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return RecordAsync([.. results.Select(r => OutcomeRules.Plan(r, now, options.Value.Delivery, jitter))], cancellationToken);
+    }
+
     public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, CancellationToken cancellationToken)
     {
         foreach (var plan in plans)
