@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Delivery;
 
@@ -11,10 +12,13 @@ namespace Notify.Core.Events;
 /// and reads, publish nothing. The request header (app, template, creation time) comes from the
 /// <see cref="RequestCache"/>, which the writers have usually just read.
 /// </summary>
-public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPublisher publisher, IServiceProvider services) : IDeliveryLog
+public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPublisher publisher, IServiceProvider services) : IDeliveryLog, IDisposable
 {
     // Lazy: the cache reads headers through this log.
     private readonly Lazy<RequestCache> _requests = new(services.GetRequiredService<RequestCache>);
+
+    // The headers this instance just logged: an ingest's own follow-up writes (a digest's joiners) read none.
+    private readonly MemoryCache _appended = new(new MemoryCacheOptions { SizeLimit = 1_000 });
 
     /// <summary>The log this one decorates (the store's).</summary>
     public IDeliveryLog Inner => inner;
@@ -29,6 +33,8 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
     public async Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken)
     {
         var written = await inner.AppendAsync(request, deliveries, totalCount, cancellationToken);
+        _appended.Set(request.RequestId, request with { State = RequestState.Logged, DeliveryCount = totalCount },
+            new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
         await publisher.PublishAsync([.. written.Select(d => DeliveryEvents.Created(request, d))], cancellationToken);
         return written;
     }
@@ -66,12 +72,15 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
     private async Task PublishAsync(string requestId, IReadOnlyList<(int Seq, DeliveryTransition Transition)> moved, CancellationToken cancellationToken)
     {
         // A header that cannot be read now (gone, or a storage hiccup) leaves the events unpublished: the write stands.
-        if (await _requests.Value.GetAsync(requestId, cancellationToken) is not { } request)
+        var request = _appended.TryGetValue(requestId, out RequestRecord? appended) ? appended : await _requests.Value.GetAsync(requestId, cancellationToken);
+        if (request is null)
         {
             return;
         }
         await publisher.PublishAsync([.. moved.Select(m => DeliveryEvents.Moved(request, new DeliveryKey(requestId, m.Seq), m.Transition))], cancellationToken);
     }
+
+    public void Dispose() => _appended.Dispose();
 }
 
 /// <summary>How log writes and receipts become <see cref="DeliveryEvent"/>s, and their stable ids.</summary>
