@@ -49,6 +49,7 @@ public static class NotifyCoreExtensions
             .ValidateOnStart();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
+        Events.DeliveryEventExtensions.AddDeliveryEvents(services);
         // Validated at start by AddNotifyChannels, which knows the provider names.
         builder.Services.AddOptions<ProviderOrderOptions>().BindConfiguration(ProviderOrderOptions.Section);
         services.AddSingleton<ProviderRouter>();
@@ -70,6 +71,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<NotificationQueries>();
         services.AddSingleton<DeliveryClaimer>();
         services.AddSingleton<DeliveryRenderer>();
+        services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
         builder.Services.AddOptions<FastLaneOptions>()
@@ -84,7 +86,8 @@ public static class NotifyCoreExtensions
         Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
-        Console.ConsoleExtensions.AddNotifyConsole(builder);
+        ConsoleExtensions.AddNotifyConsole(builder);
+        Activity.ActivityExtensions.AddNotifyActivity(builder);
         return builder;
     }
 }

@@ -50,14 +50,16 @@ public static class NotifyStorageExtensions
                 : new QueueServiceClient(options.QueueServiceUri!, Credential(options), clientOptions);
         });
         services.AddSingleton<TableActivityIndex>();
-        services.AddSingleton<Core.Console.IQueueSampleStore, TableQueueSampleStore>();
-        services.AddSingleton<Core.Console.IContactIndex, TableContactIndex>();
-        services.AddSingleton<Core.Console.IConsoleSessionRevocationStore, TableConsoleSessionRevocationStore>();
+        services.AddSingleton<Core.Monitoring.IQueueSampleStore, TableQueueSampleStore>();
+        services.AddSingleton<Core.Users.IContactIndex, TableContactIndex>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
-        services.AddSingleton<Core.Console.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
-        services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<TableActivityIndex>());
+        services.AddSingleton<Core.Activity.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
+        services.AddSingleton<Core.Activity.IActivityIndex>(sp => sp.GetRequiredService<TableActivityIndex>());
+        services.AddSingleton<Core.Apps.IConsoleSessionRevocationStore, TableConsoleSessionRevocationStore>();
         services.AddSingleton<TableDeliveryLog>();
-        services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
+        // Every feature writes through the publishing log: its successful writes are the delivery events.
+        services.AddSingleton<IDeliveryLog>(sp => new Core.Events.PublishingDeliveryLog(
+            sp.GetRequiredService<TableDeliveryLog>(), sp.GetRequiredService<Core.Events.IDeliveryEventPublisher>(), sp));
         services.AddSingleton<Core.Digests.IDigestStore, TableDigestStore>();
         services.AddSingleton<TableUserStore>();
         // Ingest reads users through the cache; every write goes through it too, so this instance never reads its own stale write.

@@ -97,8 +97,57 @@ public static class ClaimRules
 /// to decide for those deliveries with <see cref="ClaimRules"/>, and the claimable ones are claimed in one more
 /// transaction.
 /// </summary>
-public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger, Console.StatusCounts counts)
+public sealed partial class DeliveryClaimer(IDeliveryLog log, IDeliveryQueue queue, TimeProvider time, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger)
 {
+    /// <summary>
+    /// Claims a wave the breakers routed: a delivery with no provider open, or one another worker holds, comes back
+    /// alone in a delayed message (when its lease may have run out, or its providers may probe) and keeps its attempts.
+    /// </summary>
+    public async Task<ClaimSet> ClaimWaveAsync(Breakers.BreakerRoute route, CancellationToken cancellationToken)
+    {
+        await RequeueAsync(route.Waiting, cancellationToken);
+        var claims = await ClaimAsync(route.Go, time.GetUtcNow(), cancellationToken);
+        await RequeueAsync(claims.Busy, cancellationToken);
+        return claims;
+    }
+
+    /// <summary>
+    /// Deliveries the worker threw on: the claim is released so a redelivery may try at once. Alone in the message,
+    /// the exception goes to the runtime (redelivery, then the poison queue); in a batch each goes back alone, and
+    /// its own message's dequeue count decides when it is dead-lettered.
+    /// </summary>
+    public async Task GiveBackAsync(DeliveryBatch batch, IReadOnlyList<(Claim Claim, Exception Error)> crashed, CancellationToken cancellationToken)
+    {
+        foreach (var (claim, error) in crashed)
+        {
+            var now = time.GetUtcNow();
+            var release = new DeliveryTransition(DeliveryStatus.Retrying, claim.Delivery.Attempt, now)
+            {
+                NextAttemptAt = now,
+                LastError = $"worker-crash: {error.GetType().Name}",
+                Detail = "worker-crash",
+                Subject = DeliverySubject.Of(claim.Delivery, claim.Status, "worker"),
+            };
+            await log.TryTransitionAsync(claim.Delivery.Key, claim.ETag, release, CancellationToken.None);
+            LogCrashed(logger, error, claim.Delivery.Key.Id, claim.Delivery.Attempt);
+        }
+        if (crashed.Count == 0)
+        {
+            return;
+        }
+        if (batch.Deliveries.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(crashed[0].Error);
+        }
+        // If this send fails, the exception returns the whole batch to the queue: its finished deliveries are then
+        // dropped by their claims and the rest are tried again.
+        await queue.EnqueueAsync([.. crashed.Select(c => DeliveryBatch.Single(c.Claim.Delivery))], TimeSpan.Zero, cancellationToken);
+        LogSplit(logger, batch.Deliveries.Count, crashed.Count);
+    }
+
+    private Task RequeueAsync(IReadOnlyList<(DeliveryMessage Delivery, TimeSpan RetryIn)> busy, CancellationToken cancellationToken) =>
+        Task.WhenAll(busy.Select(b => queue.EnqueueAsync([DeliveryBatch.Single(b.Delivery)], b.RetryIn + TimeSpan.FromSeconds(1), cancellationToken)));
+
     public async Task<ClaimSet> ClaimAsync(IReadOnlyList<DeliveryMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var set = new ClaimSet();
@@ -129,7 +178,6 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (etags[i] is { } etag)
             {
-                counts.Moved(first[i].Key, first[i].Channel, first[i].StatusAtETag(), DeliveryStatus.Sending);
                 set.Claimed.Add(new Claim(first[i], etag));
             }
             else
@@ -177,7 +225,6 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (freshETags[i] is { } etag)
             {
-                counts.Moved(again[i].Fresh.Key, again[i].Fresh.Channel, again[i].Fresh.StatusAtETag(), DeliveryStatus.Sending);
                 set.Claimed.Add(new Claim(again[i].Fresh with { ETag = etag, Status = DeliveryStatus.Sending }, etag));
             }
             else
@@ -193,8 +240,15 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
             ? []
             : await log.TryTransitionManyAsync(
                 requestId,
-                [.. claims.Select(c => new DeliveryChange(c.Message.Seq, c.ETag, ClaimRules.Sending(c.Message.Attempt, now, options.Value.Delivery)))],
+                [.. claims.Select(c => new DeliveryChange(c.Message.Seq, c.ETag, ClaimRules.Sending(c.Message.Attempt, now, options.Value.Delivery)
+                    .Of(DeliverySubject.Of(c.Message, c.Message.StatusAtETag(), "worker"))))],
                 cancellationToken);
+
+    [LoggerMessage(EventId = 2009, EventName = "DeliveryWorkerCrashed", Level = LogLevel.Error, Message = "Delivery {DeliveryId} attempt {Attempt}: the worker failed; the claim is released and the message will be retried")]
+    private static partial void LogCrashed(ILogger logger, Exception exception, string deliveryId, int attempt);
+
+    [LoggerMessage(EventId = 2010, EventName = "DeliveryBatchSplit", Level = LogLevel.Warning, Message = "A message of {Count} deliveries left {Crashed} that failed; they were queued again one per message")]
+    private static partial void LogSplit(ILogger logger, int count, int crashed);
 
     [LoggerMessage(EventId = 2004, EventName = "DeliveryAlreadyHandled", Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is {Status}: stale or duplicate message dropped")]
     private static partial void LogDropped(ILogger logger, string deliveryId, string status);

@@ -17,7 +17,7 @@ public sealed partial class QueueMonitor(
     TimeProvider time,
     IOptions<MonitoringOptions> options,
     ILogger<QueueMonitor> logger,
-    Console.IQueueSampleStore? samples = null)
+    IQueueSampleStore? samples = null)
 {
     public const string BacklogAlert = "queue-backlog";
     public const string PoisonBacklogAlert = "poison-backlog";
@@ -48,7 +48,7 @@ public sealed partial class QueueMonitor(
             // The console's queue charts: one sample per run (a minute); a failed write loses one point, not the alerts.
             try
             {
-                await samples.RecordAsync(Console.QueueHistory.ToSample(report), cancellationToken);
+                await samples.RecordAsync(QueueHistory.ToSample(report), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -49,7 +49,7 @@ public static partial class TemplateDefinitionParser
             }
         }
         var senders = ReadSenders(reader, errors);
-        var sensitive = Console.SensitiveFields.Read(reader, errors);
+        var sensitive = SensitiveFields.Read(reader, errors);
         reader.RejectUnknown();
         if (!errors.IsEmpty || defaultLocale is null || channels is null)
         {

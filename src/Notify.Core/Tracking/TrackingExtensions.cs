@@ -21,7 +21,7 @@ public static class TrackingExtensions
         // The provider-neutral half of the receipt webhooks; each provider's Add...() registers its IReceiptWebhook.
         services.AddSingleton<ReceiptHandler>();
         services.AddSingleton<AppEventService>();
-        services.AddSingleton<StatsService>();
+        Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<StatsRecorder>(services);
         return builder;
     }
 }

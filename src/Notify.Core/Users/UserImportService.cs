@@ -35,7 +35,7 @@ public sealed record UserBatchView(bool DryRun, int Created, int Updated, int In
 /// live in separate partitions, so there is no all-or-nothing: each valid user is written on its own (one
 /// transaction), and an invalid entry is reported without stopping the others.
 /// </summary>
-public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger, Console.ContactLookup? contacts = null)
+public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger, ContactLookup? contacts = null)
 {
     /// <summary>Users written at once; each is a read and a transaction on its own partition.</summary>
     private const int Parallelism = 16;

@@ -14,7 +14,7 @@ public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffs
 public sealed record PreferencesView(bool Push, bool Email, bool Sms);
 
 /// <summary>Users, their devices and their channel preferences. Every write names the app that makes it: the user is stamped with it and the audit log records it.</summary>
-public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, Console.ContactLookup? contactLookup = null)
+public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, ContactLookup? contactLookup = null)
 {
     public static bool IsValidUserId(string userId) => Limits.UserId().IsMatch(userId);
 

@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Notify.Core;
 using Notify.Core.Apps;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 using Notify.Functions.OperatorConsole;
 using Notify.Core.Validation;
 

@@ -11,7 +11,7 @@ namespace Notify.Functions.Notifications;
 /// GET /api/v1/notifications/{id}: one delivery with its history, the events reported after it was sent (receipts,
 /// opens, clicks), template, template version and app; another app's id is 404.
 /// </summary>
-public sealed class GetNotification(Notify.Core.Console.DeliveryDetails details)
+public sealed class GetNotification(Notify.Core.Activity.DeliveryDetails details)
 {
     [Function(nameof(GetNotification))]
     [RequiresScope(Scopes.NotificationsRead)]

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 
 namespace Notify.Functions.OperatorConsole;
 

@@ -7,6 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Notify.Core;
 using Notify.Core.Apps;
+using Notify.Core.Activity;
 using Notify.Core.Tracking;
 using Notify.Functions.Http;
 

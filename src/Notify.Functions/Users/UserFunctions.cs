@@ -87,7 +87,7 @@ public sealed class GetUser(UserService users)
         var user = await users.GetAsync(userId, cancellationToken);
         if (user is not null && string.Equals(request.Query["masked"].ToString(), "true", StringComparison.OrdinalIgnoreCase))
         {
-            user = user with { Email = Core.Console.ContactMask.Email(user.Email), Phone = Core.Console.ContactMask.Phone(user.Phone) };
+            user = user with { Email = Core.Users.ContactMask.Email(user.Email), Phone = Core.Users.ContactMask.Phone(user.Phone) };
         }
         return user is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(user);
     }

@@ -1,5 +1,9 @@
 using Azure.Data.Tables;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 
 namespace Notify.Storage.Activity;
 

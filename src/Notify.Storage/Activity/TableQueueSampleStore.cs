@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 
 namespace Notify.Storage.Activity;
 

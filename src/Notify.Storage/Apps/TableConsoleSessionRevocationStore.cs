@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
-using Notify.Core.Console;
+using Notify.Core.Apps;
 
 namespace Notify.Storage.Apps;
 

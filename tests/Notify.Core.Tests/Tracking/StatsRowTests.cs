@@ -1,3 +1,4 @@
+using Notify.Core.Activity;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Tests.Tracking;

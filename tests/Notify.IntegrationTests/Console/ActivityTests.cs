@@ -172,7 +172,7 @@ public sealed class ActivityTests(ActivityTests.Host host) : IClassFixture<Activ
         await other.SendAsync(NewEventId(), template, [await other.NewUserAsync()], """["email"]""");
         var sms = body["deliveries"]!.AsArray().Single(d => d!["channel"]!.GetValue<string>() == "sms")!["id"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.OK, (await api.Http.DeleteAsync($"/api/v1/notifications/{sms}", Ct)).StatusCode);
-        await host.Service<Notify.Core.Console.StatusCounts>().FlushAsync(Ct);
+        await host.Service<Notify.Core.Activity.StatusCounts>().FlushAsync(Ct);
 
         var counts = await api.GetJsonAsync("/api/v1/notifications/counts");
 

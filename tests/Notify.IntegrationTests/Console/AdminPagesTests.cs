@@ -147,7 +147,7 @@ public sealed class AdminPagesTests(ConsoleFixture fixture)
         var userId = await admin.NewUserAsync();
         await admin.SendAsync("evt-" + Guid.NewGuid().ToString("N")[..12], template, [userId], """["email"]""");
         await fixture.PumpAsync(Channel.Email);
-        await fixture.Host.Service<Notify.Core.Console.StatusCounts>().FlushAsync(TestContext.Current.CancellationToken);
+        await fixture.Host.Service<Notify.Core.Activity.StatusCounts>().FlushAsync(TestContext.Current.CancellationToken);
 
         await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);

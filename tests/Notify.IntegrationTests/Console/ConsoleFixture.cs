@@ -135,8 +135,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         var monitor = Host.Service<Notify.Core.Monitoring.QueueMonitor>();
         var earlier = await monitor.SampleAsync(TestContext.Current.CancellationToken);
-        await Host.Service<Notify.Core.Console.IQueueSampleStore>().RecordAsync(
-            Notify.Core.Console.QueueHistory.ToSample(earlier with { At = earlier.At.AddMinutes(-2) }), TestContext.Current.CancellationToken);
+        await Host.Service<Notify.Core.Monitoring.IQueueSampleStore>().RecordAsync(
+            Notify.Core.Monitoring.QueueHistory.ToSample(earlier with { At = earlier.At.AddMinutes(-2) }), TestContext.Current.CancellationToken);
         await monitor.RunAsync(TestContext.Current.CancellationToken);
     }
 

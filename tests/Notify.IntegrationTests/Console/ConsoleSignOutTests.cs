@@ -95,10 +95,10 @@ public sealed class ConsoleSignOutTests : IAsyncLifetime
     [Fact]
     public async Task Revocation_records_of_sessions_that_ended_before_today_are_dropped_and_the_others_kept()
     {
-        var store = _here.Service<Notify.Core.Console.IConsoleSessionRevocationStore>();
+        var store = _here.Service<Notify.Core.Apps.IConsoleSessionRevocationStore>();
         var now = DateTimeOffset.UtcNow;
-        var ended = new Notify.Core.Console.ConsoleSession("app-x", "sec_1", now.AddDays(-2), "ended-" + Guid.NewGuid().ToString("N"));
-        var live = new Notify.Core.Console.ConsoleSession("app-x", "sec_1", now.AddMinutes(30), "live-" + Guid.NewGuid().ToString("N"));
+        var ended = new Notify.Core.Apps.ConsoleSession("app-x", "sec_1", now.AddDays(-2), "ended-" + Guid.NewGuid().ToString("N"));
+        var live = new Notify.Core.Apps.ConsoleSession("app-x", "sec_1", now.AddMinutes(30), "live-" + Guid.NewGuid().ToString("N"));
         await store.RevokeAsync(ended, now.AddDays(-2), Ct);
         await store.RevokeAsync(live, now, Ct);
 

@@ -1,7 +1,9 @@
 using System.Net;
 using Notify.Core.Apps;
-using Notify.Core.Console;
+using Notify.Core.Activity;
 using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 

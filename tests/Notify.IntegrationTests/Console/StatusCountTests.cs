@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Notify.Core.Apps;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.ConsoleApi;

@@ -1,4 +1,4 @@
-namespace Notify.Core.Console;
+namespace Notify.Core.Users;
 
 /// <summary>Contacts as the console shows them: enough to recognise, not enough to use.</summary>
 public static class ContactMask

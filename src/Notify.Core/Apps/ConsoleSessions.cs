@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Apps;
 
 /// <summary>
 /// A console session as its cookie carries it: the app, the secret it signed in with (so revoking that secret ends

@@ -1,7 +1,7 @@
 using Notify.Core.Monitoring;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Monitoring;
 
 /// <summary>One queue in a sample: its length and the age of its oldest visible message, in seconds.</summary>
 public sealed record QueueSampleItem(string Name, long Length, double? OldestAgeSeconds);

@@ -4,7 +4,7 @@ using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
 /// <summary>The query of <c>GET /api/v1/notifications</c> beyond eventId, as the caller sent it.</summary>
 public sealed record ActivityQuery(

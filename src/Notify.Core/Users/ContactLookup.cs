@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Notify.Core.Users;
+using Notify.Core.Apps;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Users;
 
 /// <summary>One row of the contact index: a keyed hash of a contact and the user who has it. Never the contact.</summary>
 public sealed record ContactHash(string Kind, string Hash, string UserId);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Apps;
 
 /// <summary>
 /// The operator console's sessions (section <c>Notify:Console</c>). Off unless <see cref="SigningKey"/> is set: then

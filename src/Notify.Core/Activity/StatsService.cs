@@ -1,7 +1,8 @@
 using System.Globalization;
+using Notify.Core.Tracking;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Tracking;
+namespace Notify.Core.Activity;
 
 /// <summary>Ratios of the counts; null when the denominator is zero.</summary>
 public sealed record StatsRates(double? Opened, double? Clicked, double? Converted);
@@ -35,7 +36,7 @@ public sealed record StatsRow(
 
     /// <summary>
     /// Every delivery created on these days, whatever became of it (the first step of the funnel), from the status
-    /// counters (<see cref="Console.StatusCounts"/>) of every app.
+    /// counters (<see cref="StatusCounts"/>) of every app.
     /// </summary>
     public long Queued { get; init; }
 }
@@ -48,7 +49,7 @@ public sealed record StatsView(DateOnly From, DateOnly To, IReadOnlyList<StatsRo
 /// reads: opened/delivered, clicked/delivered, converted/sent. Events count on the day their notification was
 /// sent (its request's creation), so a rate compares the same notifications in numerator and denominator.
 /// </summary>
-public sealed class StatsService(ITrackingStore store, Console.IStatusCountStore statusCounts, TimeProvider time)
+public sealed class StatsService(ITrackingStore store, IStatusCountStore statusCounts, TimeProvider time)
 {
     /// <summary>Longest range one query may cover: each day of each template is a few partition reads.</summary>
     public const int MaxDays = 92;

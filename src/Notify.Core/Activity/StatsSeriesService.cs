@@ -2,7 +2,7 @@ using System.Xml;
 using Notify.Core.Delivery;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
 /// <summary>One time bucket of the funnel.</summary>
 public sealed record FunnelBucket(DateTimeOffset Start, long Queued, long Sent, long Delivered, long Opened, long Clicked);

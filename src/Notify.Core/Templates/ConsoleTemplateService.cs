@@ -7,7 +7,7 @@ using Notify.Core.Delivery;
 using Notify.Core.Templates;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Templates;
 
 public sealed record TemplateSummaryView(string Name, string Version, DateTimeOffset UpdatedAt, string? UpdatedBy, string? Owner, IReadOnlyList<Channel> Channels);
 
@@ -176,7 +176,7 @@ public sealed partial class ConsoleTemplateService(ITemplateStore store, IDelive
             Put("title", c.Title);
         }
         return Result<DeliveryContentView>.Ok(new DeliveryContentView(
-            record.Channel, definition.ResolveLocale(record.Locale, record.Channel), fields, ContactMask.Address(record.Channel, record.Address)));
+            record.Channel, definition.ResolveLocale(record.Locale, record.Channel), fields, Users.ContactMask.Address(record.Channel, record.Address)));
     }
 
     private static TemplateDefinition? Parse(StoredTemplate stored)

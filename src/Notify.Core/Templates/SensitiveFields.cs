@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Notify.Core.Validation;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Templates;
 
 /// <summary>The template's <c>"sensitive"</c> list, and the masking of those data fields.</summary>
 public static partial class SensitiveFields

@@ -3,7 +3,7 @@ using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Tracking;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Activity;
 
 /// <summary>
 /// The answer to <c>GET /api/v1/notifications/{id}</c>: the delivery as <see cref="ActivityService.GetAsync"/> finds it,

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 
-namespace Notify.Core.Console;
+namespace Notify.Core.Apps;
 
 /// <summary>Where signed-out console sessions are written: one record per session id, kept until the session's end.</summary>
 public interface IConsoleSessionRevocationStore

@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Configuration;
-using Notify.Core.Console;
+using Notify.Core.Activity;
+using Notify.Core.Apps;
+using Notify.Core.Monitoring;
+using Notify.Core.Templates;
+using Notify.Core.Users;
 
-namespace Notify.Core.Tests.Console;
+namespace Notify.Core.Tests.Apps;
 
 public sealed class ConsoleSessionsTests
 {
