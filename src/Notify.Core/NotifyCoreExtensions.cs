@@ -85,6 +85,7 @@ public static class NotifyCoreExtensions
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
         Console.ConsoleExtensions.AddNotifyConsole(builder);
+        Webhooks.WebhooksExtensions.AddNotifyWebhooks(builder);
         return builder;
     }
 }
