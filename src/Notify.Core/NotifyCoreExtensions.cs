@@ -49,6 +49,7 @@ public static class NotifyCoreExtensions
             .ValidateOnStart();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
+        Events.DeliveryEventExtensions.AddDeliveryEvents(services);
         // Validated at start by AddNotifyChannels, which knows the provider names.
         builder.Services.AddOptions<ProviderOrderOptions>().BindConfiguration(ProviderOrderOptions.Section);
         services.AddSingleton<ProviderRouter>();

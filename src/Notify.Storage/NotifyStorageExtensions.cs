@@ -47,7 +47,9 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Core.Console.IStatusCountStore>(sp => new Console.TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
         services.AddSingleton<Core.Console.IActivityIndex>(sp => sp.GetRequiredService<Console.TableActivityIndex>());
         services.AddSingleton<TableDeliveryLog>();
-        services.AddSingleton<IDeliveryLog>(sp => sp.GetRequiredService<TableDeliveryLog>());
+        // Every feature writes through the publishing log: its successful writes are the delivery events.
+        services.AddSingleton<IDeliveryLog>(sp => new Core.Events.PublishingDeliveryLog(
+            sp.GetRequiredService<TableDeliveryLog>(), sp.GetRequiredService<Core.Events.IDeliveryEventPublisher>(), sp));
         services.AddSingleton<Core.Digests.IDigestStore, TableDigestStore>();
         services.AddSingleton<TableUserStore>();
         // Ingest reads users through the cache; every write goes through it too, so this instance never reads its own stale write.

@@ -157,6 +157,27 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
 
     /// <summary>Set when a delivery is skipped after it was logged (a scheduled one, checked again when due): why.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// The delivery this moves, as the writer knew it at the ETag it writes on: what the change's
+    /// <see cref="Events.DeliveryEvent"/> needs. A transition without one (a test or tool writing the log directly)
+    /// publishes no event.
+    /// </summary>
+    public DeliverySubject? Subject { get; init; }
+
+    public DeliveryTransition Of(DeliverySubject subject) => this with { Subject = subject };
+}
+
+/// <summary>The delivery a <see cref="DeliveryTransition"/> moves and the status it leaves.</summary>
+/// <param name="Source">Where the change comes from: <c>worker</c>, <c>cancel</c>, <c>dead-letter</c>, a tracking source...</param>
+public sealed record DeliverySubject(Channel Channel, string UserId, DeliveryStatus From, string Source)
+{
+    /// <summary>The app that asked for the change (a cancel), when it was not the delivery's own pipeline.</summary>
+    public string? Actor { get; init; }
+
+    public static DeliverySubject Of(DeliveryRecord record, string source) => new(record.Channel, record.UserId, record.Status, source);
+
+    public static DeliverySubject Of(DeliveryMessage message, DeliveryStatus from, string source) => new(message.Channel, message.UserId, from, source);
 }
 
 public static class RequestIds

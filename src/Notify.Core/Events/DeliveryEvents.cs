@@ -40,6 +40,21 @@ public sealed record DeliveryEvent(
     public string? Provider { get; init; }
 
     public string? ProviderMessageId { get; init; }
+
+    /// <summary>The note the log keeps with the change (an error code, the carrying digest delivery, a canceller).</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Where the event comes from: <c>ingest</c>, <c>worker</c>, <c>cancel</c>, <c>dead-letter</c>, or the receipt's source (a provider, <c>pixel</c>, <c>app</c>).</summary>
+    public string Source { get; init; } = "worker";
+
+    /// <summary>The app that asked for the change (a cancel) when it was not the delivery's own pipeline.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>For a scheduled delivery, when it is due.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>A status change the log recorded (not a receipt that left the status where it was).</summary>
+    public bool IsStatusChange => From is null || From != Status;
 }
 
 /// <summary>The one place delivery events are produced. Nothing else updates counters, index, stats or metrics.</summary>

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.DependencyInjection;
+using Notify.Core.Delivery;
+
+namespace Notify.Core.Events;
+
+/// <summary>
+/// The delivery log as every feature sees it: the store's log, plus the one place delivery events are produced.
+/// Each write that succeeds becomes typed <see cref="DeliveryEvent"/>s handed to <see cref="IDeliveryEventPublisher"/>:
+/// an append's deliveries (<c>queued</c>, <c>scheduled</c>, <c>skipped</c>, from no status), and each conditional
+/// transition that carries its <see cref="DeliveryTransition.Subject"/> (the status it leaves). Writes that fail,
+/// and reads, publish nothing. The request header (app, template, creation time) comes from the
+/// <see cref="RequestCache"/>, which the writers have usually just read.
+/// </summary>
+public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPublisher publisher, IServiceProvider services) : IDeliveryLog
+{
+    // Lazy: the cache reads headers through this log.
+    private readonly Lazy<RequestCache> _requests = new(services.GetRequiredService<RequestCache>);
+
+    /// <summary>The log this one decorates (the store's).</summary>
+    public IDeliveryLog Inner => inner;
+
+    public Task<bool> TryCreateRequestAsync(RequestRecord request, CancellationToken cancellationToken) => inner.TryCreateRequestAsync(request, cancellationToken);
+
+    public Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken) => inner.GetRequestAsync(requestId, cancellationToken);
+
+    public Task<RequestRecord?> TryRestartPlanningAsync(RequestRecord request, DateTimeOffset at, CancellationToken cancellationToken) =>
+        inner.TryRestartPlanningAsync(request, at, cancellationToken);
+
+    public async Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken)
+    {
+        var written = await inner.AppendAsync(request, deliveries, totalCount, cancellationToken);
+        await publisher.PublishAsync([.. written.Select(d => DeliveryEvents.Created(request, d))], cancellationToken);
+        return written;
+    }
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListAsync(string requestId, CancellationToken cancellationToken) => inner.ListAsync(requestId, cancellationToken);
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) => inner.ListUnfinishedAsync(requestId, cancellationToken);
+
+    public Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+    public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
+    {
+        var written = await inner.TryTransitionAsync(key, etag, transition, cancellationToken);
+        if (written is not null && transition.Subject is not null)
+        {
+            await PublishAsync(key.RequestId, [(key.Seq, transition)], cancellationToken);
+        }
+        return written;
+    }
+
+    public async Task<IReadOnlyList<string?>> TryTransitionManyAsync(string requestId, IReadOnlyList<DeliveryChange> changes, CancellationToken cancellationToken)
+    {
+        var written = await inner.TryTransitionManyAsync(requestId, changes, cancellationToken);
+        var moved = changes.Where((c, i) => written[i] is not null && c.Transition.Subject is not null).Select(c => (c.Seq, c.Transition)).ToList();
+        if (moved.Count > 0)
+        {
+            await PublishAsync(requestId, moved, cancellationToken);
+        }
+        return written;
+    }
+
+    public Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken) =>
+        inner.ListRangeAsync(requestId, fromSeq, toSeq, cancellationToken);
+
+    private async Task PublishAsync(string requestId, IReadOnlyList<(int Seq, DeliveryTransition Transition)> moved, CancellationToken cancellationToken)
+    {
+        // A header that cannot be read now (gone, or a storage hiccup) leaves the events unpublished: the write stands.
+        if (await _requests.Value.GetAsync(requestId, cancellationToken) is not { } request)
+        {
+            return;
+        }
+        await publisher.PublishAsync([.. moved.Select(m => DeliveryEvents.Moved(request, new DeliveryKey(requestId, m.Seq), m.Transition))], cancellationToken);
+    }
+}
+
+/// <summary>How log writes and receipts become <see cref="DeliveryEvent"/>s, and their stable ids.</summary>
+public static class DeliveryEvents
+{
+    /// <summary>
+    /// The id of an event: a status the delivery enters once per attempt is <c>{deliveryId}.{attempt}.{type}</c>; a
+    /// receipt or engagement event (and the post-send status it moves to) happens once per delivery,
+    /// <c>{deliveryId}.{type}</c>, whether it arrives as a status change or as a receipt that left the status alone.
+    /// </summary>
+    public static string IdOf(DeliveryKey key, int attempt, string type) =>
+        IsReceipt(type) ? $"{key.Id}.{type}" : $"{key.Id}.{attempt}.{type}";
+
+    /// <summary>Receipt and engagement types: they arrive after sending, from providers, the pixel, the redirect or the app.</summary>
+    public static bool IsReceipt(string type) =>
+        type is "delivered" or "bounced" or "opened" or "clicked" or "converted" or "unsubscribed" or "spam-report";
+
+    /// <summary>A delivery an ingest logged, in the status it was logged with.</summary>
+    public static DeliveryEvent Created(RequestRecord request, DeliveryRecord d) =>
+        new(IdOf(d.Key, 0, d.Status.ToName()), d.Status.ToName(), d.Key, request.AppKey, request.EventId, d.UserId, d.Channel, request.Template, null, d.Status, 0, d.CreatedAt, request.CreatedAt)
+        {
+            Reason = d.Reason,
+            // Why it waits, as the stats name it: the reason it was logged with, else a digest or a send time.
+            Detail = d.Status == DeliveryStatus.Scheduled ? d.Reason ?? (request.Digest is null ? "send-at" : "digest") : d.Reason,
+            NotBefore = d.NotBefore,
+            Source = "ingest",
+        };
+
+    /// <summary>A transition the log wrote.</summary>
+    public static DeliveryEvent Moved(RequestRecord request, DeliveryKey key, DeliveryTransition t)
+    {
+        var subject = t.Subject ?? throw new ArgumentException("A transition without its subject has no event.", nameof(t));
+        var type = t.Status.ToName();
+        var failure = t.Status is DeliveryStatus.Failed or DeliveryStatus.Retrying or DeliveryStatus.DeadLettered;
+        return new DeliveryEvent(IdOf(key, t.Attempt, type), type, key, request.AppKey, request.EventId, subject.UserId, subject.Channel, request.Template, subject.From, t.Status, t.Attempt, t.At, request.CreatedAt)
+        {
+            Reason = t.Reason ?? (failure ? t.LastError : null),
+            ErrorClass = failure ? t.Detail : null,
+            Provider = t.Provider,
+            ProviderMessageId = t.ProviderMessageId,
+            Detail = t.DigestDeliveryId ?? t.Detail,
+            NotBefore = t.NotBefore,
+            Source = subject.Source,
+            Actor = subject.Actor,
+        };
+    }
+
+    /// <summary>
+    /// A receipt or engagement event recorded for the first time whose status change (if any) is not its own event:
+    /// <paramref name="status"/> is where the delivery stays.
+    /// </summary>
+    public static DeliveryEvent Receipt(RequestRecord request, DeliveryRecord d, string type, DeliveryStatus status, DateTimeOffset at, string source, string? detail) =>
+        new(IdOf(d.Key, d.Attempts, type), type, d.Key, request.AppKey, request.EventId, d.UserId, d.Channel, request.Template, status, status, d.Attempts, at, request.CreatedAt)
+        {
+            Provider = d.Provider,
+            ProviderMessageId = d.ProviderMessageId,
+            Detail = detail,
+            Source = source,
+        };
+}
