@@ -144,12 +144,12 @@ public sealed partial class WebhookSender(
         }
     }
 
-    [LoggerMessage(EventId = 16001, EventName = "WebhookDropped", Level = LogLevel.Information, Message = "Webhook {WebhookId} not sent: endpoint {EndpointId} is deleted or disabled")]
+    [LoggerMessage(EventId = 16101, EventName = "WebhookDropped", Level = LogLevel.Information, Message = "Webhook {WebhookId} not sent: endpoint {EndpointId} is deleted or disabled")]
     private static partial void LogDropped(ILogger logger, string webhookId, string endpointId);
 
-    [LoggerMessage(EventId = 16002, EventName = "WebhookDeadLettered", Level = LogLevel.Warning, Message = "Webhook {WebhookId} to endpoint {EndpointId} dead-lettered after {Attempts} attempts")]
+    [LoggerMessage(EventId = 16102, EventName = "WebhookDeadLettered", Level = LogLevel.Warning, Message = "Webhook {WebhookId} to endpoint {EndpointId} dead-lettered after {Attempts} attempts")]
     private static partial void LogDeadLettered(ILogger logger, string webhookId, string endpointId, int attempts);
 
-    [LoggerMessage(EventId = 16003, EventName = "WebhookEndpointDisabled", Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} of app {AppKey} disabled: {Reason}")]
+    [LoggerMessage(EventId = 16103, EventName = "WebhookEndpointDisabled", Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} of app {AppKey} disabled: {Reason}")]
     private static partial void LogDisabled(ILogger logger, string endpointId, string appKey, string reason);
 }

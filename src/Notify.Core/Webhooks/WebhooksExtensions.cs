@@ -19,8 +19,7 @@ public static class WebhooksExtensions
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookBreakers>();
         services.AddSingleton<WebhookSender>();
-        services.AddSingleton<WebhookSubscriber>();
-        services.AddSingleton<IDeliveryEventSubscriber>(sp => sp.GetRequiredService<WebhookSubscriber>());
+        services.AddDeliveryEventSubscriber<WebhookSubscriber>();
         services.AddHttpClient(WebhookConnector.HttpClientName)
             .ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp =>
