@@ -12,7 +12,7 @@ namespace Notify.Storage;
 /// per delivery (<c>00001</c>...), so a request's deliveries are written in transactions of 100 and read with
 /// one query. History is a set of <c>H_{attempt}_{status}</c> properties, added by merge without a read.
 /// </summary>
-public sealed class TableDeliveryLog(TableServiceClient service, StorageNames names, Console.TableActivityIndex activity) : IDeliveryLog
+public sealed class TableDeliveryLog(TableServiceClient service, StorageNames names) : IDeliveryLog
 {
     private const string HeaderRow = "request";
     private const int BatchSize = 100;
@@ -75,14 +75,10 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             var response = await _table.SubmitTransactionAsync(actions, ct);
             results[i] = [.. batch.Select((d, j) => d with { ETag = response.Value[j].Headers.ETag?.ToString() })];
         }
-        // The Activity index rows go with the first transactions, before the header says "logged": a request that
-        // fails here is planned again and rewrites the same (upserted) rows.
-        var indexed = activity.WriteAsync(request, deliveries, cancellationToken);
         await Parallel.ForEachAsync(
             Enumerable.Range(0, headerRides ? batches.Count - 1 : batches.Count),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (i, ct) => await WriteAsync(i, withHeader: false, ct));
-        await indexed;
         if (headerRides)
         {
             await WriteAsync(batches.Count - 1, withHeader: true, cancellationToken);

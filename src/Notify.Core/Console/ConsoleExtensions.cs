@@ -24,7 +24,8 @@ public static class ConsoleExtensions
             .BindConfiguration(StatusCountOptions.Section)
             .ValidateDataAnnotationsNested(StatusCountOptions.Section)
             .ValidateOnStart();
-        builder.Services.AddSingleton<StatusCounts>();
+        Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<StatusCounts>(builder.Services);
+        Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<ActivityIndexWriter>(builder.Services);
         builder.Services.AddHostedService<StatusCountFlusher>();
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,120 +39,71 @@ public interface IStatusCountStore
 
 /// <summary>
 /// Counts of deliveries by current status, kept as the statuses change so that the console's live counts and funnel
-/// read a few counter rows instead of every delivery. Every successful status write of the delivery log reports
-/// here (from, to); the changes are summed in memory per (request, channel) and written every
-/// <see cref="StatusCountOptions.FlushInterval"/> by <see cref="StatusCountFlusher"/>, resolved to their cohort
-/// through the request's header (cached). What an instance has not written when it dies is lost from the counts
-/// (at most one interval of its changes): the counts are a live view, the delivery log stays the truth.
+/// read a few counter rows instead of every delivery. A subscriber of the delivery events: a logged delivery adds
+/// one to its status, a status change moves one from the status left to the one entered. The changes are summed in
+/// memory per cohort (the event names it) and written every <see cref="StatusCountOptions.FlushInterval"/> by
+/// <see cref="StatusCountFlusher"/>. What an instance has not written when it dies is lost from the counts (at most
+/// one interval of its changes): the counts are a live view, the delivery log stays the truth.
 /// </summary>
-public sealed partial class StatusCounts(IStatusCountStore store, RequestCache requests, ILogger<StatusCounts> logger)
+public sealed partial class StatusCounts(IStatusCountStore store, ILogger<StatusCounts> logger) : Events.IDeliveryEventSubscriber
 {
     private static readonly int Statuses = Enum.GetValues<DeliveryStatus>().Length;
 
     private readonly object _gate = new();
-    private Dictionary<(string RequestId, Channel Channel), long[]> _pending = [];
-    private Dictionary<StatusCell, long[]> _failed = [];
-    private readonly ConcurrentDictionary<string, RequestRecord> _headers = new(StringComparer.Ordinal);
+    private Dictionary<StatusCell, long[]> _pending = [];
 
-    /// <summary>Deliveries just logged by an ingest, in the status they were logged with.</summary>
-    public void Created(RequestRecord header, IEnumerable<DeliveryRecord> deliveries)
+    public string Name => "status-counts";
+
+    public bool Durable => false;
+
+    public ValueTask HandleAsync(IReadOnlyList<Events.DeliveryEvent> events, CancellationToken cancellationToken)
     {
-        _headers[header.RequestId] = header;
         lock (_gate)
         {
-            foreach (var d in deliveries)
+            foreach (var e in events)
             {
-                Pending(d.Key.RequestId, d.Channel)[(int)d.Status]++;
+                if (e.From == e.Status)
+                {
+                    continue;
+                }
+                var deltas = Pending(new StatusCell(StatusCell.HourOf(e.RequestCreatedAt), e.AppKey, e.Template, e.Channel));
+                if (e.From is { } from)
+                {
+                    deltas[(int)from]--;
+                }
+                deltas[(int)e.Status]++;
             }
         }
+        return ValueTask.CompletedTask;
     }
-
-    /// <summary>A delivery's status write succeeded: it left <paramref name="from"/> for <paramref name="to"/>.</summary>
-    public void Moved(DeliveryKey key, Channel channel, DeliveryStatus from, DeliveryStatus to)
-    {
-        if (from == to)
-        {
-            return;
-        }
-        lock (_gate)
-        {
-            var deltas = Pending(key.RequestId, channel);
-            deltas[(int)from]--;
-            deltas[(int)to]++;
-        }
-    }
-
-    /// <summary>A delivery record's status write succeeded.</summary>
-    public void Moved(DeliveryRecord before, DeliveryStatus to) => Moved(before.Key, before.Channel, before.Status, to);
 
     /// <summary>Writes what was counted since the last flush; what could not be written is kept for the next one.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        Dictionary<(string RequestId, Channel Channel), long[]> taken;
         Dictionary<StatusCell, long[]> cells;
         lock (_gate)
         {
-            if (_pending.Count == 0 && _failed.Count == 0)
+            if (_pending.Count == 0)
             {
                 return;
             }
-            (taken, _pending) = (_pending, []);
-            (cells, _failed) = (_failed, []);
+            (cells, _pending) = (_pending, []);
         }
-        var unresolved = new List<((string RequestId, Channel Channel) Key, long[] Deltas)>();
-        foreach (var group in taken.GroupBy(p => p.Key.RequestId, StringComparer.Ordinal))
-        {
-            var header = _headers.TryRemove(group.Key, out var known) ? known : await requests.GetAsync(group.Key, cancellationToken);
-            foreach (var (key, deltas) in group)
-            {
-                if (header is null)
-                {
-                    // Not readable now (a storage hiccup): kept for the next flush.
-                    unresolved.Add((key, deltas));
-                    continue;
-                }
-                Add(cells, new StatusCell(StatusCell.HourOf(header.CreatedAt), header.AppKey, header.Template, key.Channel), deltas);
-            }
-        }
-        var written = false;
         try
         {
-            if (cells.Count > 0)
-            {
-                await store.AddAsync(cells, cancellationToken);
-            }
-            written = true;
+            await store.AddAsync(cells, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFlushFailed(logger, e, cells.Count);
-        }
-        finally
-        {
             lock (_gate)
             {
-                foreach (var (key, deltas) in unresolved)
+                foreach (var (cell, deltas) in cells)
                 {
-                    Add(Pending(key.RequestId, key.Channel), deltas);
-                }
-                if (!written)
-                {
-                    foreach (var (cell, deltas) in cells)
-                    {
-                        Add(_failed, cell, deltas);
-                    }
+                    Add(Pending(cell), deltas);
                 }
             }
         }
-    }
-
-    private static void Add(Dictionary<StatusCell, long[]> cells, StatusCell cell, long[] deltas)
-    {
-        if (!cells.TryGetValue(cell, out var sum))
-        {
-            cells[cell] = sum = new long[Statuses];
-        }
-        Add(sum, deltas);
     }
 
     private static void Add(long[] sum, long[] deltas)
@@ -164,12 +114,12 @@ public sealed partial class StatusCounts(IStatusCountStore store, RequestCache r
         }
     }
 
-    private long[] Pending(string requestId, Channel channel)
+    private long[] Pending(StatusCell cell)
     {
-        if (!_pending.TryGetValue((requestId, channel), out var deltas))
+        if (!_pending.TryGetValue(cell, out var deltas))
         {
             deltas = new long[Statuses];
-            _pending[(requestId, channel)] = deltas;
+            _pending[cell] = deltas;
         }
         return deltas;
     }

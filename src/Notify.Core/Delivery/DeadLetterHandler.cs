@@ -8,7 +8,7 @@ namespace Notify.Core.Delivery;
 /// that cannot even be decoded is alerted on and left in place (the handler fails, so the runtime keeps it in a
 /// further poison queue): never dropped silently.
 /// </summary>
-public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeliveryQueue queue, IDeadLetterIndex deadLetters, IAlertSink alerts, Monitoring.NotifyMetrics metrics, TimeProvider time, ILogger<DeadLetterHandler> logger, Console.StatusCounts counts)
+public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeliveryQueue queue, IDeadLetterIndex deadLetters, IAlertSink alerts, TimeProvider time, ILogger<DeadLetterHandler> logger)
 {
     public async Task HandleAsync(string queueName, string content, CancellationToken cancellationToken)
     {
@@ -60,17 +60,16 @@ public sealed partial class DeadLetterHandler(IDeliveryLog log, IDeliveryQueue q
             {
                 LastError = $"dead-lettered: the message failed processing too many times on {queueName}",
                 Detail = queueName,
+                Subject = DeliverySubject.Of(record, "dead-letter"),
             };
             if (await log.TryTransitionAsync(record.Key, record.ETag!, transition, cancellationToken) is not null)
             {
-                counts.Moved(record, DeliveryStatus.DeadLettered);
                 await deadLetters.AddAsync(new DeadLetterEntry(record.AppKey, record.Key.Id, record.EventId, record.Channel, transition.At, queueName)
                 {
                     // The index row carries what the console lists, so listing never reads the delivery log.
                     Reason = record.LastError is { Length: > 0 } last ? $"{transition.LastError}; last error: {last}" : transition.LastError,
                     Attempts = transition.Attempt,
                 }, cancellationToken);
-                metrics.DeadLettered(record.Channel);
                 await alerts.RaiseAsync(new Alert("dead-lettered", $"Delivery moved to {queueName}-poison after repeated processing failures.", record.Key.Id, record.Channel), cancellationToken);
                 return;
             }

@@ -88,8 +88,7 @@ public sealed class DeadLetterService(
     IDeliveryQueue queue,
     IInFlightIndex inFlight,
     TimeProvider time,
-    IOptions<NotifyOptions> options,
-    Console.StatusCounts counts)
+    IOptions<NotifyOptions> options)
 {
     /// <summary>Most dead letters one call lists or replays; call again for the rest.</summary>
     public const int MaxPerCall = 500;
@@ -164,13 +163,13 @@ public sealed class DeadLetterService(
                 AttemptBase = record.Attempts,
                 ReplayedAt = now,
                 Detail = "replayed",
+                Subject = DeliverySubject.Of(record, "replay"),
             };
             var etag = await log.TryTransitionAsync(key, record.ETag!, requeued, cancellationToken);
             if (etag is null)
             {
                 continue;
             }
-            counts.Moved(record, DeliveryStatus.Queued);
             await inFlight.AddAsync(key.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
             var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
             await queue.EnqueueAsync([DeliveryBatch.Single(DeliveryMessage.For(fresh, record.Attempts + 1))], TimeSpan.Zero, cancellationToken);

@@ -97,7 +97,7 @@ public static class ClaimRules
 /// to decide for those deliveries with <see cref="ClaimRules"/>, and the claimable ones are claimed in one more
 /// transaction.
 /// </summary>
-public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger, Console.StatusCounts counts)
+public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOptions> options, ILogger<DeliveryClaimer> logger)
 {
     public async Task<ClaimSet> ClaimAsync(IReadOnlyList<DeliveryMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -129,7 +129,6 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (etags[i] is { } etag)
             {
-                counts.Moved(first[i].Key, first[i].Channel, first[i].StatusAtETag(), DeliveryStatus.Sending);
                 set.Claimed.Add(new Claim(first[i], etag));
             }
             else
@@ -177,7 +176,6 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
         {
             if (freshETags[i] is { } etag)
             {
-                counts.Moved(again[i].Fresh.Key, again[i].Fresh.Channel, again[i].Fresh.StatusAtETag(), DeliveryStatus.Sending);
                 set.Claimed.Add(new Claim(again[i].Fresh with { ETag = etag, Status = DeliveryStatus.Sending }, etag));
             }
             else
@@ -193,7 +191,8 @@ public sealed partial class DeliveryClaimer(IDeliveryLog log, IOptions<NotifyOpt
             ? []
             : await log.TryTransitionManyAsync(
                 requestId,
-                [.. claims.Select(c => new DeliveryChange(c.Message.Seq, c.ETag, ClaimRules.Sending(c.Message.Attempt, now, options.Value.Delivery)))],
+                [.. claims.Select(c => new DeliveryChange(c.Message.Seq, c.ETag, ClaimRules.Sending(c.Message.Attempt, now, options.Value.Delivery)
+                    .Of(DeliverySubject.Of(c.Message, c.Message.StatusAtETag(), "worker"))))],
                 cancellationToken);
 
     [LoggerMessage(EventId = 2004, EventName = "DeliveryAlreadyHandled", Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is {Status}: stale or duplicate message dropped")]

@@ -27,8 +27,7 @@ public sealed partial class DeliveryWorker(
     ILogger<DeliveryWorker> logger,
     DeliveryTracking tracking,
     ProviderBreakers breakers,
-    Scheduling.DueCheck dueCheck,
-    Console.StatusCounts counts)
+    Scheduling.DueCheck dueCheck)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -39,9 +38,7 @@ public sealed partial class DeliveryWorker(
     public async Task HandleAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
         var settings = options.Value.Delivery;
-        var events = new TrackingBatch();
         var crashed = new List<(Claim Claim, Exception Error)>();
-        try
         {
             // Each wave is claimed just before it is sent, so every send starts with a whole lease ahead of it, as
             // when deliveries were claimed one by one: one transaction per wave instead of one write per delivery.
@@ -69,13 +66,9 @@ public sealed partial class DeliveryWorker(
                     }
                 }
                 var now = time.GetUtcNow();
-                await recorder.RecordAsync([.. results.Select(r => OutcomeRules.Plan(r, now, settings, jitter))], events, cancellationToken);
+                await recorder.RecordAsync([.. results.Select(r => OutcomeRules.Plan(r, now, settings, jitter))], cancellationToken);
             }
             await GiveBackAsync(batch, crashed, cancellationToken);
-        }
-        finally
-        {
-            await tracking.RecordAsync(events, CancellationToken.None);
         }
     }
 
@@ -143,11 +136,9 @@ public sealed partial class DeliveryWorker(
                 NextAttemptAt = now,
                 LastError = $"worker-crash: {error.GetType().Name}",
                 Detail = "worker-crash",
+                Subject = DeliverySubject.Of(claim.Delivery, claim.Status, "worker"),
             };
-            if (await log.TryTransitionAsync(claim.Delivery.Key, claim.ETag, release, CancellationToken.None) is not null)
-            {
-                counts.Moved(claim.Delivery.Key, claim.Delivery.Channel, claim.Status, DeliveryStatus.Retrying);
-            }
+            await log.TryTransitionAsync(claim.Delivery.Key, claim.ETag, release, CancellationToken.None);
             LogCrashed(logger, error, claim.Delivery.Key.Id, claim.Delivery.Attempt);
         }
         if (crashed.Count == 0)

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notify.Core.Tracking;
 using Notify.Core.Users;
 
 namespace Notify.Core.Delivery;
 
 /// <summary>
 /// Writes a group of outcomes (one wave of a queue message's deliveries, all of one request) in one conditional
-/// transaction, then does what each one calls for: the sent/failed events, the delayed retry message, the alert,
+/// transaction, then does what each one calls for: the delayed retry message, the alert,
 /// the dead address, a sent digest carrier's window items. A delivery whose claim moved meanwhile is not recorded (its lease ran out and someone else
 /// holds it), as before.
 /// </summary>
@@ -16,12 +15,10 @@ public sealed partial class OutcomeRecorder(
     IDeliveryQueue queue,
     IUserStore users,
     IAlertSink alerts,
-    DeliveryTracking tracking,
     Digests.DigestService digests,
-    ILogger<OutcomeRecorder> logger,
-    Console.StatusCounts counts)
+    ILogger<OutcomeRecorder> logger)
 {
-    public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, TrackingBatch events, CancellationToken cancellationToken)
+    public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, CancellationToken cancellationToken)
     {
         foreach (var plan in plans)
         {
@@ -39,7 +36,6 @@ public sealed partial class OutcomeRecorder(
             {
                 if (etags[i] is { } etag)
                 {
-                    counts.Moved(group[i].Claim.Delivery.Key, group[i].Claim.Delivery.Channel, group[i].Claim.Status, group[i].Change.Transition.Status);
                     written.Add((group[i], etag));
                 }
                 else
@@ -57,7 +53,6 @@ public sealed partial class OutcomeRecorder(
             {
                 case FollowUp.Sent sent:
                     LogSent(logger, delivery.Key.Id, delivery.Channel.ToName(), sent.Provider, delivery.Attempt);
-                    tracking.Sent(delivery, sent.Request, sent.Provider, events);
                     if (sent.Request.Digest is not null)
                     {
                         // Only a carrier of a digest request reaches a provider; the others are digested.
@@ -66,7 +61,6 @@ public sealed partial class OutcomeRecorder(
                     break;
                 case FollowUp.Failed failed:
                     LogFailed(logger, delivery.Key.Id, delivery.Channel.ToName(), failed.Code);
-                    await tracking.FailedAsync(delivery, failed.Code, events, cancellationToken);
                     if (failed.Alert)
                     {
                         await alerts.RaiseAsync(new Alert("delivery-failed", $"{failed.Code}: {failed.Message}", delivery.Key.Id, delivery.Channel), cancellationToken);
@@ -85,7 +79,6 @@ public sealed partial class OutcomeRecorder(
                     break;
                 case FollowUp.Digested digested:
                     LogDigested(logger, delivery.Key.Id, digested.CarrierId);
-                    await tracking.DigestedAsync(delivery, digested.CarrierId, events, cancellationToken);
                     break;
                 case FollowUp.Retry retry:
                     // Status first, then the delayed message: if the send is lost, the sweeper sees a retry past due.

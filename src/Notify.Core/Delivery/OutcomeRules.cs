@@ -52,7 +52,7 @@ public abstract record FollowUp
 /// <summary>The conditional write for one outcome and what to do once it is written.</summary>
 public sealed record OutcomePlan(Claim Claim, DeliveryTransition Transition, FollowUp FollowUp, Alert? Alert = null)
 {
-    public DeliveryChange Change => new(Claim.Delivery.Seq, Claim.ETag, Transition);
+    public DeliveryChange Change => new(Claim.Delivery.Seq, Claim.ETag, Transition.Of(DeliverySubject.Of(Claim.Delivery, Claim.Status, "worker")));
 }
 
 /// <summary>

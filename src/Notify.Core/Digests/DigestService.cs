@@ -28,7 +28,7 @@ public abstract record DigestResolution
 /// items are deleted (<see cref="ReleaseAsync"/>).
 /// </summary>
 public sealed partial class DigestService(
-    IDigestStore store, IDeliveryLog log, Tracking.DeliveryTracking tracking, Console.StatusCounts counts, TimeProvider time, ILogger<DigestService> logger)
+    IDigestStore store, IDeliveryLog log, TimeProvider time, ILogger<DigestService> logger)
 {
     /// <summary>Bounded: a conflict means another request just joined; each retry reads the row that won.</summary>
     private const int MaxConflicts = 100;
@@ -90,7 +90,6 @@ public sealed partial class DigestService(
             }
         }
         var updated = deliveries.ToDictionary(d => d.Key.Seq);
-        var events = new Tracking.TrackingBatch();
         foreach (var chunk in changes.Chunk(100))
         {
             var etags = await log.TryTransitionManyAsync(
@@ -102,13 +101,10 @@ public sealed partial class DigestService(
                 var (delivery, carrierId) = chunk[i];
                 if (etags[i] is { } etag)
                 {
-                    counts.Moved(delivery, DeliveryStatus.Digested);
                     updated[delivery.Key.Seq] = delivery with { Status = DeliveryStatus.Digested, DigestDeliveryId = carrierId, NotBefore = null, UpdatedAt = now, ETag = etag };
-                    tracking.Digested(DeliveryMessage.For(delivery, delivery.Attempts), request, carrierId, events);
                 }
             }
         }
-        await tracking.RecordAsync(events, cancellationToken);
         LogGathered(logger, request.RequestId, groups.Count - changes.Select(c => (c.Delivery.UserId, c.Delivery.Channel)).Distinct().Count(), changes.Count);
         return [.. deliveries.Select(d => updated[d.Key.Seq])];
     }
@@ -215,7 +211,7 @@ public sealed partial class DigestService(
     }
 
     private static DeliveryTransition Digested(DeliveryRecord delivery, string carrierId, DateTimeOffset now) =>
-        new(DeliveryStatus.Digested, delivery.Attempts, now) { DigestDeliveryId = carrierId, Detail = carrierId };
+        new(DeliveryStatus.Digested, delivery.Attempts, now) { DigestDeliveryId = carrierId, Detail = carrierId, Subject = DeliverySubject.Of(delivery, "worker") };
 
     [LoggerMessage(EventId = 2301, EventName = "DigestGathered", Level = LogLevel.Debug, Message = "Request {RequestId}: {Carried} digest windows opened or carried, {Digested} deliveries digested")]
     private static partial void LogGathered(ILogger logger, string requestId, int carried, int digested);

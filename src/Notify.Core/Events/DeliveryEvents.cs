@@ -53,6 +53,9 @@ public sealed record DeliveryEvent(
     /// <summary>For a scheduled delivery, when it is due.</summary>
     public DateTimeOffset? NotBefore { get; init; }
 
+    /// <summary>The delivery's request is a digest request (its deliveries wait for a window, one carries the rest).</summary>
+    public bool InDigest { get; init; }
+
     /// <summary>A status change the log recorded (not a receipt that left the status where it was).</summary>
     public bool IsStatusChange => From is null || From != Status;
 }

@@ -98,6 +98,7 @@ public static class DeliveryEvents
             Detail = d.Status == DeliveryStatus.Scheduled ? d.Reason ?? (request.Digest is null ? "send-at" : "digest") : d.Reason,
             NotBefore = d.NotBefore,
             Source = "ingest",
+            InDigest = request.Digest is not null,
         };
 
     /// <summary>A transition the log wrote.</summary>
@@ -116,6 +117,7 @@ public static class DeliveryEvents
             NotBefore = t.NotBefore,
             Source = subject.Source,
             Actor = subject.Actor,
+            InDigest = request.Digest is not null,
         };
     }
 
@@ -130,5 +132,6 @@ public static class DeliveryEvents
             ProviderMessageId = d.ProviderMessageId,
             Detail = detail,
             Source = source,
+            InDigest = request.Digest is not null,
         };
 }

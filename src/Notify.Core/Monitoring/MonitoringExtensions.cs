@@ -15,6 +15,7 @@ public static class MonitoringExtensions
             .ValidateOnStart();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<NotifyMetrics>();
+        Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<DeliveryMetrics>(builder.Services);
         builder.Services.AddSingleton<QueueMonitor>();
         return builder;
     }

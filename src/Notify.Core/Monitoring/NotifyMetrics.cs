@@ -57,23 +57,20 @@ public sealed class NotifyMetrics
     /// <summary>The last queue sample, as published to the gauges.</summary>
     public QueueReport? LastQueueReport => Volatile.Read(ref _queues);
 
-    /// <summary>Counts what ingest planned: queued deliveries per channel, skipped ones per channel and reason.</summary>
-    public void Planned(IEnumerable<DeliveryRecord> deliveries)
+    /// <summary>Counts a delivery ingest logged: queued per channel, skipped per channel and reason, scheduled per reason.</summary>
+    public void Planned(DeliveryStatus status, Channel channel, string? reason)
     {
-        foreach (var delivery in deliveries)
+        if (status == DeliveryStatus.Skipped)
         {
-            if (delivery.Status == DeliveryStatus.Skipped)
-            {
-                _skipped.Add(1, new("channel", delivery.Channel.ToName()), new("reason", delivery.Reason ?? "-"));
-            }
-            else if (delivery.Status == DeliveryStatus.Scheduled)
-            {
-                Scheduled(delivery.Channel, delivery.Reason);
-            }
-            else
-            {
-                _accepted.Add(1, new KeyValuePair<string, object?>("channel", delivery.Channel.ToName()));
-            }
+            _skipped.Add(1, new("channel", channel.ToName()), new("reason", reason ?? "-"));
+        }
+        else if (status == DeliveryStatus.Scheduled)
+        {
+            Scheduled(channel, reason);
+        }
+        else
+        {
+            _accepted.Add(1, new KeyValuePair<string, object?>("channel", channel.ToName()));
         }
     }
 

@@ -37,10 +37,8 @@ public sealed partial class IngestService(
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<IngestService> logger,
-    Monitoring.NotifyMetrics metrics,
     Digests.DigestService digests,
-    Scheduling.IngestScheduling scheduling,
-    Console.StatusCounts counts)
+    Scheduling.IngestScheduling scheduling)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -158,12 +156,9 @@ public sealed partial class IngestService(
             all.Add(numbered);
         }
         var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
-        metrics.Planned(toWrite);
-        counts.Created(header, written);
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = await digests.GatherAsync(header, [.. all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d)], cancellationToken);
         await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);
-        await scheduling.CountAsync(header, final, cancellationToken);
         return final;
     }
 

@@ -42,7 +42,7 @@ public abstract record CancelResult
 /// <c>admin</c> app may name another app's.
 /// </summary>
 public sealed partial class CancelService(
-    IDeliveryLog log, Tracking.DeliveryTracking tracking, TimeProvider time, ILogger<CancelService> logger, Monitoring.NotifyMetrics metrics, Console.StatusCounts counts)
+    IDeliveryLog log, TimeProvider time, ILogger<CancelService> logger)
 {
     /// <summary>A delivery that moved between the read and the write is read again this many times.</summary>
     private const int Rounds = 3;
@@ -106,7 +106,11 @@ public sealed partial class CancelService(
             var now = time.GetUtcNow();
             var etags = await log.TryTransitionManyAsync(
                 requestId,
-                [.. open.Select(d => new DeliveryChange(d.Key.Seq, d.ETag!, new DeliveryTransition(DeliveryStatus.Cancelled, d.Attempts, now) { Detail = $"cancelled by {callerAppKey}" }))],
+                [.. open.Select(d => new DeliveryChange(d.Key.Seq, d.ETag!, new DeliveryTransition(DeliveryStatus.Cancelled, d.Attempts, now)
+                {
+                    Detail = $"cancelled by {callerAppKey}",
+                    Subject = DeliverySubject.Of(d, "cancel") with { Actor = callerAppKey },
+                }))],
                 cancellationToken);
             var moved = new List<DeliveryRecord>();
             for (var i = 0; i < open.Count; i++)
@@ -114,8 +118,6 @@ public sealed partial class CancelService(
                 if (etags[i] is not null)
                 {
                     cancelled.Add(open[i].Key.Seq);
-                    metrics.Cancelled(open[i].Channel);
-                    counts.Moved(open[i], DeliveryStatus.Cancelled);
                     current[open[i].Key.Seq] = open[i] with { Status = DeliveryStatus.Cancelled, ETag = etags[i] };
                 }
                 else
@@ -139,8 +141,6 @@ public sealed partial class CancelService(
         if (cancelled.Count > 0)
         {
             LogCancelled(logger, requestId, cancelled.Count, callerAppKey);
-            // Only what this call moved: a repeat, or the loser of two concurrent cancels, counts nothing.
-            await tracking.CancelledAsync(requestId, [.. cancelled.Order().Select(seq => current[seq])], callerAppKey, cancellationToken);
         }
         return [.. current.Values.OrderBy(d => d.Key.Seq).Select(d => new CancelledDelivery(d.Key.Id, d.UserId, d.Channel, d.Status, cancelled.Contains(d.Key.Seq)))];
     }

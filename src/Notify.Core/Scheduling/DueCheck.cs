@@ -24,9 +24,7 @@ public sealed partial class DueCheck(
     IDeliveryLog log,
     ScheduledDispatch dispatch,
     IOptions<NotifyOptions> options,
-    Microsoft.Extensions.Logging.ILogger<DueCheck> logger,
-    Monitoring.NotifyMetrics metrics,
-    Console.StatusCounts counts)
+    Microsoft.Extensions.Logging.ILogger<DueCheck> logger)
 {
     public async Task<DueCheckResult> CheckAsync(IReadOnlyList<Claim> claims, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -57,10 +55,6 @@ public sealed partial class DueCheck(
         var limited = await RateLimitAsync(awake, now, settings, cancellationToken);
         skipped.AddRange(limited.Select(c => new SendResult.Skipped(c, SkipReasons.RateLimited)));
         var send = claims.Where(c => !ScheduleRules.NeedsDueCheck(c.Delivery)).Concat(awake.Except(limited)).ToList();
-        foreach (var skip in skipped)
-        {
-            metrics.SkippedWhenDue(skip.Claim.Delivery.Channel, skip.Reason);
-        }
         return new DueCheckResult(send, skipped);
     }
 
@@ -103,15 +97,14 @@ public sealed partial class DueCheck(
                     AttemptBase = q.Key.Delivery.Attempt,
                     Reason = q.Value.Reason,
                     Detail = q.Value.Reason,
+                    Subject = DeliverySubject.Of(q.Key.Delivery, q.Key.Status, "worker"),
                 }))], cancellationToken);
             for (var i = 0; i < group.Count; i++)
             {
                 if (etags[i] is { } etag)
                 {
                     var delivery = group[i].Key.Delivery;
-                    counts.Moved(delivery.Key, delivery.Channel, group[i].Key.Status, DeliveryStatus.Scheduled);
                     placed.Add(delivery with { ETag = etag, Attempt = delivery.Attempt + 1, AttemptBase = delivery.Attempt, NotBefore = group[i].Value.At, Status = DeliveryStatus.Scheduled });
-                    metrics.Scheduled(delivery.Channel, group[i].Value.Reason);
                     LogQuiet(logger, delivery.Key.Id, group[i].Value.At);
                 }
             }

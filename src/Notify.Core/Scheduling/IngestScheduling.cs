@@ -12,7 +12,7 @@ namespace Notify.Core.Scheduling;
 /// once logged.
 /// </summary>
 public sealed class IngestScheduling(
-    ScheduledDispatch dispatch, AppQuietHoursService appQuietHours, Tracking.DeliveryTracking tracking, IOptions<SchedulingOptions> options)
+    ScheduledDispatch dispatch, AppQuietHoursService appQuietHours, IOptions<SchedulingOptions> options)
 {
     public void Check(NotificationRequest request, DateTimeOffset now, ValidationErrors errors) =>
         request.SendAt?.Check(now, options.Value.MaxHorizon, errors);
@@ -37,12 +37,4 @@ public sealed class IngestScheduling(
 
     public Task PlaceAsync(IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
         dispatch.PlaceAsync(deliveries, cancellationToken);
-
-    /// <summary>
-    /// Counts the request's waiting deliveries in the stats (<c>scheduled</c>), once they are placed. Only when the
-    /// request was planned: a repeat finds them counted, and the store would refuse each again at a storage operation
-    /// apiece. A request that waits for nothing costs nothing here.
-    /// </summary>
-    public Task CountAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken) =>
-        tracking.ScheduledAsync(request, deliveries, cancellationToken);
 }

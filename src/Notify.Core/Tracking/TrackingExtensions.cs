@@ -22,6 +22,7 @@ public static class TrackingExtensions
         services.AddSingleton<ReceiptHandler>();
         services.AddSingleton<AppEventService>();
         services.AddSingleton<StatsService>();
+        Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<StatsRecorder>(services);
         return builder;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Notify.Core.Delivery;
-using Notify.Core.Monitoring;
 using Notify.Core.Users;
 
 namespace Notify.Core.Tracking;
@@ -32,10 +31,9 @@ public sealed partial class TrackingService(
     RequestCache requests,
     ITrackingStore store,
     IUserStore users,
-    NotifyMetrics metrics,
+    Events.IDeliveryEventPublisher publisher,
     TimeProvider time,
-    ILogger<TrackingService> logger,
-    Console.StatusCounts counts)
+    ILogger<TrackingService> logger)
 {
     private static readonly TimeSpan SendingWait = TimeSpan.FromMilliseconds(250);
 
@@ -72,14 +70,13 @@ public sealed partial class TrackingService(
             .Append(new TrackedEvent(record.Key, request.Template, day, record.Channel, type, when, source, detail))
             .ToList();
         var fresh = await store.RecordAsync(events, cancellationToken);
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (fresh[i])
-            {
-                metrics.TrackingEvent(events[i].Type, record.Channel, source);
-            }
-        }
-        var status = await AdvanceAsync(record, [type, .. type.Implied()], source, detail, cancellationToken);
+        var (status, moved) = await AdvanceAsync(record, [type, .. type.Implied()], source, detail, cancellationToken);
+        // The status change is the delivery event of the type that made it (the log published it); each other type
+        // seen for the first time is a receipt event of its own, the status left where it is.
+        await publisher.PublishAsync(
+            [.. events.Where((e, i) => fresh[i] && (moved is null || e.Type.Status() != moved))
+                .Select(e => Events.DeliveryEvents.Receipt(request, record, e.Type.ToName(), status ?? record.Status, when, source, detail))],
+            cancellationToken);
         var isNew = fresh[^1];
         LogRecorded(logger, record.Key.Id, type.ToName(), source, isNew);
         return new TrackResult(isNew ? TrackOutcome.Recorded : TrackOutcome.Duplicate, record, status);
@@ -117,12 +114,12 @@ public sealed partial class TrackingService(
     /// on the ETag, and on a conflict read again. A delivery still <c>sending</c> gets a moment for its worker to
     /// record the send first (the receipt can outrun it), then is moved anyway: the evidence says it went out.
     /// </summary>
-    private async Task<DeliveryStatus?> AdvanceAsync(DeliveryRecord record, IReadOnlyList<TrackingEventType> types, string source, string? detail, CancellationToken cancellationToken)
+    private async Task<(DeliveryStatus? Status, DeliveryStatus? Moved)> AdvanceAsync(DeliveryRecord record, IReadOnlyList<TrackingEventType> types, string source, string? detail, CancellationToken cancellationToken)
     {
         var targets = types.Select(t => t.Status()).OfType<DeliveryStatus>().ToList();
         if (targets.Count == 0)
         {
-            return record.Status;
+            return (record.Status, null);
         }
         var target = targets.MaxBy(StatusProgress.Rank);
         var current = record;
@@ -130,7 +127,7 @@ public sealed partial class TrackingService(
         {
             if (!StatusProgress.Advances(current.Status, target))
             {
-                return current.Status;
+                return (current.Status, null);
             }
             if (current.Status == DeliveryStatus.Sending && attempt < 4)
             {
@@ -141,20 +138,20 @@ public sealed partial class TrackingService(
             var transition = new DeliveryTransition(target, current.Attempts, time.GetUtcNow())
             {
                 Detail = detail is null ? source : $"{source}: {detail}",
+                Subject = DeliverySubject.Of(current, source),
             };
             if (await log.TryTransitionAsync(current.Key, current.ETag!, transition, cancellationToken) is not null)
             {
-                counts.Moved(current, target);
-                return target;
+                return (target, target);
             }
             if (await log.GetAsync(current.Key, cancellationToken) is not { } reread)
             {
-                return null;
+                return (null, null);
             }
             current = reread;
         }
         LogContended(logger, record.Key.Id, target.ToName());
-        return current.Status;
+        return (current.Status, null);
     }
 
     private async Task<bool> CurrentAddressMatchesAsync(DeliveryRecord record, string? reportedAddress, CancellationToken cancellationToken)

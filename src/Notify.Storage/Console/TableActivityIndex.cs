@@ -34,16 +34,16 @@ public sealed class TableActivityIndex(TableServiceClient service, StorageNames 
     public long Transactions => Interlocked.Read(ref _transactions);
 
     /// <summary>The index rows of newly logged deliveries, written in per-partition transactions, in parallel.</summary>
-    public async Task WriteAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<ActivityRow> deliveries, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>(deliveries.Count * 3);
         foreach (var d in deliveries)
         {
             var time = TimeKey(d.CreatedAt, d.Key);
             var day = Day(d.CreatedAt);
-            rows.Add(Row($"a|{d.AppKey}|{day}", time, d, request));
-            rows.Add(Row($"t|{day}", time, d, request));
-            rows.Add(Row(UserPartition(d.UserId), $"{d.UserId}|{time}", d, request));
+            rows.Add(Row($"a|{d.AppKey}|{day}", time, d));
+            rows.Add(Row($"t|{day}", time, d));
+            rows.Add(Row(UserPartition(d.UserId), $"{d.UserId}|{time}", d));
         }
         var batches = rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(BatchSize)).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel, CancellationToken = cancellationToken },
@@ -154,13 +154,13 @@ public sealed class TableActivityIndex(TableServiceClient service, StorageNames 
         return parts.ToString();
     }
 
-    private static TableEntity Row(string partition, string rowKey, DeliveryRecord d, RequestRecord request) => new(partition, rowKey)
+    private static TableEntity Row(string partition, string rowKey, ActivityRow d) => new(partition, rowKey)
     {
         ["Id"] = d.Key.Id,
         ["AppKey"] = d.AppKey,
         ["UserId"] = d.UserId,
         ["Channel"] = d.Channel.ToName(),
-        ["Template"] = request.Template,
+        ["Template"] = d.Template,
         ["EventId"] = d.EventId,
         ["CreatedAt"] = d.CreatedAt,
     };
