@@ -39,22 +39,33 @@ public static class WebhookKit
         return (body["id"]!.GetValue<string>(), body["secret"]!.GetValue<string>());
     }
 
-    /// <summary>Checks the signature with the StandardWebhooks package, not Notify's code; throws when it does not verify.</summary>
+    /// <summary>
+    /// Checks the signature with the StandardWebhooks package, not Notify's code; throws when it does not verify.
+    /// With two signatures (a rotation's overlap) each is checked on its own: the package's loop over a
+    /// space-separated header stops after the first entry.
+    /// </summary>
     public static void Verify(string secret, ReceivedRequest request)
     {
-        var headers = new HeaderDictionary();
-        foreach (var name in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
+        if (!Verifies(secret, request))
         {
-            headers[name] = request.Headers[name];
+            throw new WebhookVerificationException("No signature in the request verifies with this secret.");
         }
-        new StandardWebhook(secret).Verify(request.Body, headers);
     }
 
-    public static bool Verifies(string secret, ReceivedRequest request)
+    public static bool Verifies(string secret, ReceivedRequest request) =>
+        request.Headers["webhook-signature"].Split(' ').Any(signature => VerifiesOne(secret, request, signature));
+
+    private static bool VerifiesOne(string secret, ReceivedRequest request, string signature)
     {
+        var headers = new HeaderDictionary
+        {
+            ["webhook-id"] = request.Headers["webhook-id"],
+            ["webhook-timestamp"] = request.Headers["webhook-timestamp"],
+            ["webhook-signature"] = signature,
+        };
         try
         {
-            Verify(secret, request);
+            new StandardWebhook(secret).Verify(request.Body, headers);
             return true;
         }
         catch (WebhookVerificationException)
