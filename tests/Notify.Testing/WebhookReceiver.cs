@@ -31,7 +31,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
     private WebApplication? _app;
 
+    private int _count;
+
     public ReceiverMode Mode { get; set; }
+
+    /// <summary>When set, the mode for the n-th request (1-based), in place of <see cref="Mode"/>: a fault plan by count, not by time.</summary>
+    public Func<int, ReceiverMode>? Plan { get; set; }
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
@@ -65,7 +70,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             body,
             context.Request.Protocol);
         _received.Enqueue(request);
-        switch (Mode)
+        var n = Interlocked.Increment(ref _count);
+        switch (Plan?.Invoke(n) ?? Mode)
         {
             case ReceiverMode.ServerError:
                 return Results.Text("receiver broken", statusCode: 500);
