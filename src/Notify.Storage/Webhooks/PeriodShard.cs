@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -25,7 +26,29 @@ internal static class PeriodShard
         }
     }
 
-    /// <summary>Rows whose RowKey starts with <paramref name="prefix"/> and is within [<paramref name="from"/>, <paramref name="to"/>).</summary>
-    public static string RowRange(string partition, string from, string to) =>
+    /// <summary>Rows of <paramref name="partition"/> whose RowKey is within [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    private static string RowRange(string partition, string from, string to) =>
         $"PartitionKey eq '{partition}' and RowKey ge '{from}' and RowKey lt '{to}'";
+
+    /// <summary>
+    /// The rows of one day whose RowKey is in [<paramref name="from"/>, <paramref name="to"/>), read from every shard in
+    /// parallel (at most <paramref name="max"/> per shard) and merged by RowKey.
+    /// </summary>
+    public static async Task<IReadOnlyList<TableEntity>> QueryDayAsync(TableClient table, DateTimeOffset day, string from, string to, int max, CancellationToken cancellationToken)
+    {
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(async shard =>
+        {
+            var rows = new List<TableEntity>();
+            await foreach (var row in table.QueryAsync<TableEntity>(RowRange(Partition(day, shard), from, to), maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+            {
+                rows.Add(row);
+                if (rows.Count >= max)
+                {
+                    break;
+                }
+            }
+            return rows;
+        }));
+        return [.. shards.SelectMany(s => s).OrderBy(r => r.RowKey, StringComparer.Ordinal)];
+    }
 }

@@ -8,12 +8,9 @@ namespace Notify.Storage.Webhooks;
 /// <summary>The <c>notify-webhooks</c> queue: one message per event and endpoint, JSON in host.json's encoding.</summary>
 public sealed class StorageWebhookQueue(QueueServiceClient service, StorageNames names) : IWebhookQueue
 {
-    /// <summary>The service's longest visibility delay.</summary>
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
-
     public async Task EnqueueAsync(IReadOnlyList<WebhookMessage> messages, TimeSpan delay, CancellationToken cancellationToken)
     {
-        TimeSpan? visibility = delay <= TimeSpan.Zero ? null : delay > MaxDelay ? MaxDelay : delay;
+        var visibility = StorageDeliveryQueue.Visibility(delay);
         var queue = service.GetQueueClient(names.Queue(StorageNames.WebhookQueue));
         await Parallel.ForEachAsync(
             messages,

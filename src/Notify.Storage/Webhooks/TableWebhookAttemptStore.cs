@@ -34,21 +34,8 @@ public sealed class TableWebhookAttemptStore(TableServiceClient service, Storage
         var found = new List<WebhookAttempt>();
         foreach (var day in PeriodShard.Days(since, DateTimeOffset.UtcNow.AddDays(1)).Reverse())
         {
-            var shards = await Task.WhenAll(Enumerable.Range(0, PeriodShard.Shards).Select(async shard =>
-            {
-                var rows = new List<TableEntity>();
-                var filter = PeriodShard.RowRange(PeriodShard.Partition(day, shard), endpointId + "|", endpointId + "|~");
-                await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: max, cancellationToken: cancellationToken))
-                {
-                    rows.Add(row);
-                    if (rows.Count >= max)
-                    {
-                        break;
-                    }
-                }
-                return rows;
-            }));
-            found.AddRange(shards.SelectMany(s => s).OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => new WebhookAttempt(
+            var rows = await PeriodShard.QueryDayAsync(_table, day, endpointId + "|", endpointId + "|~", max, cancellationToken);
+            found.AddRange(rows.Select(r => new WebhookAttempt(
                 endpointId,
                 r.GetString("WebhookId"),
                 r.GetString("Type"),

@@ -31,17 +31,8 @@ public sealed class TableWebhookEventStore(TableServiceClient service, StorageNa
         var now = DateTimeOffset.UtcNow.AddDays(1);
         foreach (var day in PeriodShard.Days(since, now))
         {
-            var shards = await Task.WhenAll(Enumerable.Range(0, PeriodShard.Shards).Select(async shard =>
-            {
-                var rows = new List<TableEntity>();
-                var filter = PeriodShard.RowRange(PeriodShard.Partition(day, shard), $"{endpointId}|{since.UtcTicks:D19}", endpointId + "|~");
-                await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-                {
-                    rows.Add(row);
-                }
-                return rows;
-            }));
-            found.AddRange(shards.SelectMany(s => s).OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r =>
+            var rows = await PeriodShard.QueryDayAsync(_table, day, $"{endpointId}|{since.UtcTicks:D19}", endpointId + "|~", max, cancellationToken);
+            found.AddRange(rows.Select(r =>
                 new KeptWebhookEvent(endpointId, r.RowKey[(r.RowKey.LastIndexOf('|') + 1)..], r.GetString("Type"), r.GetDateTimeOffset("At")!.Value, r.GetString("Body"))));
             if (found.Count >= max)
             {
