@@ -88,6 +88,7 @@ public static class NotifyCoreExtensions
         Tracking.TrackingExtensions.AddNotifyTracking(builder);
         ConsoleExtensions.AddNotifyConsole(builder);
         Activity.ActivityExtensions.AddNotifyActivity(builder);
+        Webhooks.WebhooksExtensions.AddNotifyWebhooks(builder);
         return builder;
     }
 }

@@ -81,6 +81,10 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Core.Breakers.IBreakerStateStore, TableBreakerStateStore>();
         services.AddSingleton<Core.Tracking.ITrackingStore, Tracking.TableTrackingStore>();
         services.AddSingleton<Core.Monitoring.IQueueInspector, Monitoring.StorageQueueInspector>();
+        services.AddSingleton<Core.Webhooks.IWebhookEndpointStore, Webhooks.TableWebhookEndpointStore>();
+        services.AddSingleton<Core.Webhooks.IWebhookEventStore, Webhooks.TableWebhookEventStore>();
+        services.AddSingleton<Core.Webhooks.IWebhookAttemptStore, Webhooks.TableWebhookAttemptStore>();
+        services.AddSingleton<Core.Webhooks.IWebhookQueue, Webhooks.StorageWebhookQueue>();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         return builder;

@@ -41,6 +41,9 @@ public sealed class StorageNames(string prefix)
     public const string SmsQueue = "notify-sms";
     public const string PoisonSuffix = "-poison";
 
+    /// <summary>Outbound webhooks: one message per delivery event and endpoint (Notify.Core.Webhooks).</summary>
+    public const string WebhookQueue = "notify-webhooks";
+
     public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
 
     public string Prefix => prefix;
@@ -67,11 +70,19 @@ public sealed class StorageNames(string prefix)
     /// <summary>Deliveries by current status per app, template, channel and hour of creation (the console's live counts).</summary>
     public string StatusCounts => Table("NotifyStatusCounts");
 
-    /// <summary>Console sessions signed out before their end (<see cref="Console.TableConsoleSessionRevocationStore"/>).</summary>
+    /// <summary>Console sessions signed out before their end (<see cref="Apps.TableConsoleSessionRevocationStore"/>).</summary>
     public string ConsoleRevocations => Table("NotifyConsoleRevocations");
 
+    public string WebhookEndpoints => Table("NotifyWebhookEndpoints");
+
+    /// <summary>The events matched to each webhook endpoint, kept for replay (period + hash shard).</summary>
+    public string WebhookEvents => Table("NotifyWebhookEvents");
+
+    /// <summary>Every POST to a webhook endpoint (period + hash shard).</summary>
+    public string WebhookAttempts => Table("NotifyWebhookAttempts");
+
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations];
+        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and
@@ -91,7 +102,7 @@ public sealed class StorageNames(string prefix)
     });
 
     public IReadOnlyList<string> AllQueues =>
-        [.. ChannelQueues.SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) })];
+        [.. ChannelQueues.SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) }), Queue(WebhookQueue), Queue(WebhookQueue + PoisonSuffix)];
 
     private string Table(string name) => prefix.Length == 0 ? name : prefix + name;
 }

@@ -9,9 +9,12 @@ public sealed class StorageDeliveryQueue(QueueServiceClient service, StorageName
     /// <summary>The service's longest visibility delay.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
+    /// <summary>A delay as a message's visibility: none for zero or less, at most the service's longest.</summary>
+    internal static TimeSpan? Visibility(TimeSpan delay) => delay <= TimeSpan.Zero ? null : delay > MaxDelay ? MaxDelay : delay;
+
     public async Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken)
     {
-        TimeSpan? visibility = delay <= TimeSpan.Zero ? null : delay > MaxDelay ? MaxDelay : delay;
+        var visibility = Visibility(delay);
         await Parallel.ForEachAsync(
             batches,
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },

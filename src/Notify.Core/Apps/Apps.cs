@@ -13,10 +13,13 @@ public static class Scopes
     public const string TemplatesWrite = "templates:write";
     public const string Admin = "admin";
 
+    /// <summary>Managing the app's outbound webhook endpoints (<c>/api/v1/webhooks/...</c>); <c>admin</c> may too.</summary>
+    public const string WebhooksWrite = "webhooks:write";
+
     /// <summary>Only for reporting opens, clicks and conversions (POST /api/v1/events), e.g. from a mobile app's backend.</summary>
     public const string EventsWrite = "events:write";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite];
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }
