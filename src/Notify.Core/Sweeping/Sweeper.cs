@@ -40,7 +40,8 @@ public sealed partial class Sweeper(
                 continue;
             }
             var budget = settings.MaxDeliveriesPerRun - reenqueued;
-            var stuck = unfinished.Where(d => IsStuck(d, now, settings)).Take(Math.Max(0, budget)).ToList();
+            var diedAt = WorkerDiedAt(unfinished, now, options.Value.Delivery.Lease);
+            var stuck = unfinished.Where(d => IsStuck(d, now, settings) || IsOrphaned(d, diedAt)).Take(Math.Max(0, budget)).ToList();
             if (stuck.Count > 0)
             {
                 await queue.EnqueueAsync(DeliveryBatch.Pack(stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
@@ -66,6 +67,33 @@ public sealed partial class Sweeper(
         _ => false,
     };
 
+    /// <summary>
+    /// When a request just logged is first looked at: when the first of its deliveries could be stuck, that is a
+    /// <c>queued</c> one whose message was lost (<see cref="SweeperOptions.QueuedGrace"/>) or one claimed at once by a
+    /// worker that died (the lease, <see cref="DeliveryOptions.Lease"/>), whichever comes first. A dead worker's queue
+    /// message stays invisible for the queue's message lease (up to 10 minutes), so this check, not the message, is
+    /// what brings a crash's deliveries back within the lease and a sweep.
+    /// </summary>
+    public static DateTimeOffset FirstCheck(DateTimeOffset now, NotifyOptions options) =>
+        now + (options.Delivery.Lease < options.Sweeper.QueuedGrace ? options.Delivery.Lease : options.Sweeper.QueuedGrace);
+
+    /// <summary>
+    /// When the worker that claimed a <c>sending</c> delivery whose lease has ended claimed it (the latest such claim):
+    /// that worker died (or hung) holding the request's queue message; null when no lease of the request has ended.
+    /// </summary>
+    public static DateTimeOffset? WorkerDiedAt(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, TimeSpan lease) =>
+        unfinished.Where(d => d.Status == DeliveryStatus.Sending && d.LeaseUntil <= now)
+            .Select(d => (DateTimeOffset?)(d.LeaseUntil!.Value - lease))
+            .Max();
+
+    /// <summary>
+    /// A <c>queued</c> delivery of a request whose worker died (<see cref="WorkerDiedAt"/>), queued before that claim:
+    /// it may be in the dead worker's message, which does not come back before the queue's message lease, so it is
+    /// queued again now. If its message was another, live one, the claim lets only one of the two send it.
+    /// </summary>
+    public static bool IsOrphaned(DeliveryRecord delivery, DateTimeOffset? workerDiedAt) =>
+        delivery.Status == DeliveryStatus.Queued && workerDiedAt is { } died && delivery.UpdatedAt <= died;
+
     /// <summary>When the next of these deliveries could become stuck; at least a grace period away.</summary>
     private static DateTimeOffset NextCheck(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, SweeperOptions settings)
     {
@@ -73,6 +101,9 @@ public sealed partial class Sweeper(
         var candidates = unfinished.Select(d => d.Status switch
         {
             DeliveryStatus.Sending => d.LeaseUntil ?? floor,
+            // Its own grace, not a grace from this look: a request first looked at a lease after it was logged keeps
+            // the queued deliveries' deadline. Once past it (queued again just now), a whole grace from now.
+            DeliveryStatus.Queued => d.UpdatedAt + settings.QueuedGrace > now ? d.UpdatedAt + settings.QueuedGrace : floor,
             DeliveryStatus.Retrying => (d.NextAttemptAt ?? now) + settings.RetryGrace,
             // Not looked at again before it is due: a request scheduled for next month costs nothing until then.
             DeliveryStatus.Scheduled => Max((d.NotBefore ?? now) + settings.QueuedGrace, floor),

@@ -55,7 +55,7 @@ public sealed class ProcessKillTests
             ["Logging:LogLevel:Notify"] = "Warning",
         });
         await host.StartAsync(TimeSpan.FromSeconds(90), Ct);
-        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{appKey}:{secret}")));
         var api = new ApiClient(http, appKey);
 
