@@ -13,16 +13,18 @@ namespace Notify.Testing;
 public sealed class LocalHostProcess : IAsyncDisposable
 {
     private const int OutputLines = 400;
-    private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
     /// <param name="settings">Configuration for the host, e.g. <c>Storage</c>, <c>Storage:NamePrefix</c>, provider sections.</param>
     public LocalHostProcess(IReadOnlyDictionary<string, string?> settings)
     {
-        _settings = settings;
+        Settings = new Dictionary<string, string?>(settings, StringComparer.Ordinal);
         BaseAddress = new Uri($"http://127.0.0.1:{Azurite.FreePort()}/");
     }
+
+    /// <summary>The settings of the next start: a test may change them between a kill and the restart.</summary>
+    public IDictionary<string, string?> Settings { get; }
 
     /// <summary>Where the host listens; the same across restarts.</summary>
     public Uri BaseAddress { get; }
@@ -78,7 +80,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
         }
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in Settings)
         {
             info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -47,9 +47,9 @@ public sealed class ProcessKillTests
             ["Notify:Providers:SendGrid:ApiKey"] = "SG.process-kill",
             ["Notify:Providers:SendGrid:FromEmail"] = "notify@example.com",
             ["Notify:Providers:SendGrid:BaseUrl"] = sendGrid.BaseAddress.AbsoluteUri,
-            // One send per message at a time (the default is 8): every send the provider accepted is recorded before
-            // the kill, so a duplicate could only come from the recovery, not from the at-least-once window of a
-            // crash right after a provider's acceptance (FaultInjectionTests covers that one).
+            // Before the kill, one send per message at a time (the default is 8): every send the provider accepted is
+            // recorded before the kill, so a duplicate could only come from the recovery, not from the at-least-once
+            // window of a crash right after a provider's acceptance (FaultInjectionTests covers that one).
             ["Notify:Delivery:ParallelismPerMessage"] = "1",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Notify"] = "Warning",
@@ -80,6 +80,8 @@ public sealed class ProcessKillTests
         await Eventually.TrueAsync(() => Task.FromResult(sendGrid.Held == 0), "the killed host's held sends to be dropped by the provider");
         sendGrid.ReleaseHeld();
         var atKill = await StatusesAsync(log, requestId);
+        // Started again as the README runs it: the default sends per message at once.
+        host.Settings.Remove("Notify:Delivery:ParallelismPerMessage");
 
         var restart = Stopwatch.StartNew();
         await host.StartAsync(TimeSpan.FromSeconds(90), Ct);
