@@ -49,6 +49,16 @@ public sealed partial class Sweeper(
                 reenqueued += stuck.Count;
                 LogReenqueued(logger, entry.RequestId, stuck.Count);
             }
+            var later = Expiring(unfinished, stuck, now, options.Value.Delivery.Lease).Take(Math.Max(0, budget - stuck.Count)).ToList();
+            if (later.Count > 0)
+            {
+                // Visible once the last of these leases has ended, so the claim takes them over then, not a sweep later.
+                var visibleIn = later.Where(d => d.Status == DeliveryStatus.Sending).Max(d => d.LeaseUntil!.Value) - now + TimeSpan.FromSeconds(1);
+                await queue.EnqueueAsync(DeliveryBatch.Pack(later.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), visibleIn, cancellationToken);
+                operations += later.Count;
+                reenqueued += later.Count;
+                LogReenqueued(logger, entry.RequestId, later.Count);
+            }
             await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
             operations++;
         }
@@ -74,8 +84,35 @@ public sealed partial class Sweeper(
     /// message stays invisible for the queue's message lease (up to 10 minutes), so this check, not the message, is
     /// what brings a crash's deliveries back within the lease and a sweep.
     /// </summary>
-    public static DateTimeOffset FirstCheck(DateTimeOffset now, NotifyOptions options) =>
-        now + (options.Delivery.Lease < options.Sweeper.QueuedGrace ? options.Delivery.Lease : options.Sweeper.QueuedGrace);
+    public static DateTimeOffset FirstCheck(DateTimeOffset now, NotifyOptions options)
+    {
+        // One sweep before a claim made at once could expire: that sweep queues it again for the lease's end.
+        var lease = options.Delivery.Lease > Interval ? options.Delivery.Lease - Interval : TimeSpan.Zero;
+        return now + (lease < options.Sweeper.QueuedGrace ? lease : options.Sweeper.QueuedGrace);
+    }
+
+    /// <summary>The sweep timer's period (<c>SweepTimer.Schedule</c>: every minute).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Claims whose lease ends before the next sweep, with the <c>queued</c> deliveries queued before them (see
+    /// <see cref="IsOrphaned"/>) that are not stuck already: such a claim is older than the lease less a sweep
+    /// (30 s), longer than a send takes (providers time out in seconds), so its worker is gone. They are queued again
+    /// in a message that becomes visible when the lease has ended: the claim then takes them over (a live worker's
+    /// delivery would be busy or final, and the message is dropped), instead of waiting up to a minute for the next
+    /// sweep.
+    /// </summary>
+    public static IEnumerable<DeliveryRecord> Expiring(IReadOnlyList<DeliveryRecord> unfinished, IReadOnlyList<DeliveryRecord> stuck, DateTimeOffset now, TimeSpan lease)
+    {
+        // With a lease no longer than a sweep (tests), a claim about to expire may be a live worker's: not done then.
+        var expiring = lease <= Interval ? new List<DeliveryRecord>() : unfinished.Where(d => d.Status == DeliveryStatus.Sending && d.LeaseUntil > now && d.LeaseUntil <= now + Interval).ToList();
+        if (expiring.Count == 0)
+        {
+            return [];
+        }
+        var claimedAt = expiring.Max(d => d.LeaseUntil!.Value) - lease;
+        return expiring.Concat(unfinished.Where(d => IsOrphaned(d, claimedAt) && !stuck.Contains(d)));
+    }
 
     /// <summary>
     /// When the worker that claimed a <c>sending</c> delivery whose lease has ended claimed it (the latest such claim):
@@ -100,7 +137,8 @@ public sealed partial class Sweeper(
         var floor = now + settings.QueuedGrace;
         var candidates = unfinished.Select(d => d.Status switch
         {
-            DeliveryStatus.Sending => d.LeaseUntil ?? floor,
+            // A sweep before its lease ends (see Expiring).
+            DeliveryStatus.Sending => d.LeaseUntil - Interval ?? floor,
             // Its own grace, not a grace from this look: a request first looked at a lease after it was logged keeps
             // the queued deliveries' deadline. Once past it (queued again just now), a whole grace from now.
             DeliveryStatus.Queued => d.UpdatedAt + settings.QueuedGrace > now ? d.UpdatedAt + settings.QueuedGrace : floor,

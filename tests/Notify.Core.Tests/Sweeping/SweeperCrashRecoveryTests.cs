@@ -22,10 +22,10 @@ public sealed class SweeperCrashRecoveryTests
         var settings = new NotifyOptions();
         var time = new FakeTimeProvider(Logged);
         var (log, index, queue, sweeper) = Build(time, settings);
-        // Logged at 10:00:00 with 30 deliveries in one message; the worker claimed 8 at 10:00:02, sent 5 of them and
-        // died at 10:00:03 with 3 sending and 22 queued behind them in its (now invisible) message.
+        // Logged at 10:00:00 with 30 deliveries in one message; the worker (behind a backlog) claimed 8 at 10:00:40,
+        // sent 5 of them and died at 10:00:41 with 3 sending and 22 queued behind them in its (now invisible) message.
         index.Add("r1", Sweeper.FirstCheck(Logged, settings));
-        var claimedAt = Logged.AddSeconds(2);
+        var claimedAt = Logged.AddSeconds(40);
         for (var seq = 1; seq <= 30; seq++)
         {
             log.Put(seq switch
@@ -35,12 +35,13 @@ public sealed class SweeperCrashRecoveryTests
                 _ => Delivery(seq, DeliveryStatus.Queued, Logged),
             });
         }
-        var crash = Logged.AddSeconds(3);
+        var crash = Logged.AddSeconds(41);
 
         var requeuedAt = await SweepUntilRequeuedAsync(time, sweeper, queue, 25, crash + TimeSpan.FromMinutes(10));
 
         Assert.Equal(Enumerable.Range(6, 25), queue.Seqs.Order());
-        Assert.InRange(requeuedAt - crash, settings.Delivery.Lease, settings.Delivery.Lease + SweepEvery);
+        // Visible as the lease ends, not at the first sweep after it (10:02:00).
+        Assert.InRange(requeuedAt - (claimedAt + settings.Delivery.Lease), TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class SweeperCrashRecoveryTests
         }
 
         var requeuedAt = await SweepUntilRequeuedAsync(time, sweeper, queue, 4, Logged + TimeSpan.FromMinutes(20));
-        queue.Seqs.Clear();
+        queue.Clear();
         var againAt = await SweepUntilRequeuedAsync(time, sweeper, queue, 4, Logged + TimeSpan.FromMinutes(40));
 
         Assert.InRange(requeuedAt - Logged, settings.Sweeper.QueuedGrace, settings.Sweeper.QueuedGrace + SweepEvery);
@@ -65,7 +66,27 @@ public sealed class SweeperCrashRecoveryTests
         Assert.InRange(againAt - requeuedAt, settings.Sweeper.QueuedGrace, settings.Sweeper.QueuedGrace + SweepEvery);
     }
 
-    /// <summary>Runs the sweeper on its one-minute timer until <paramref name="count"/> deliveries were queued again.</summary>
+    [Fact]
+    public async Task A_claim_younger_than_the_lease_less_a_sweep_is_left_to_its_worker()
+    {
+        var settings = new NotifyOptions();
+        var time = new FakeTimeProvider(Logged);
+        var (log, index, queue, sweeper) = Build(time, settings);
+        index.Add("r1", Logged);
+        // Claimed 20 s before the sweep: its lease ends 70 s after it, past the next sweep, so its worker may be sending.
+        time.Advance(SweepEvery);
+        log.Put(Delivery(1, DeliveryStatus.Sending, time.GetUtcNow().AddSeconds(-20)) with { LeaseUntil = time.GetUtcNow().AddSeconds(70) });
+        log.Put(Delivery(2, DeliveryStatus.Queued, Logged));
+
+        await sweeper.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(queue.Seqs);
+    }
+
+    /// <summary>
+    /// Runs the sweeper on its one-minute timer until <paramref name="count"/> deliveries were queued again; returns when
+    /// the last of their messages becomes visible.
+    /// </summary>
     private static async Task<DateTimeOffset> SweepUntilRequeuedAsync(FakeTimeProvider time, Sweeper sweeper, RecordingQueue queue, int count, DateTimeOffset giveUpAt)
     {
         while (time.GetUtcNow() < giveUpAt)
@@ -74,7 +95,7 @@ public sealed class SweeperCrashRecoveryTests
             await sweeper.RunAsync(TestContext.Current.CancellationToken);
             if (queue.Seqs.Count >= count)
             {
-                return time.GetUtcNow();
+                return queue.VisibleAt.Max();
             }
         }
         throw new Xunit.Sdk.XunitException($"Only {queue.Seqs.Count} of {count} deliveries were queued again by {giveUpAt:O}.");
@@ -84,7 +105,7 @@ public sealed class SweeperCrashRecoveryTests
     {
         var log = new InMemoryLog();
         var index = new InMemoryIndex();
-        var queue = new RecordingQueue();
+        var queue = new RecordingQueue(time);
         return (log, index, queue, new Sweeper(index, log, queue, time, Options.Create(settings), NullLogger<Sweeper>.Instance));
     }
 
@@ -154,13 +175,23 @@ public sealed class SweeperCrashRecoveryTests
         public Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
-    private sealed class RecordingQueue : IDeliveryQueue
+    private sealed class RecordingQueue(TimeProvider time) : IDeliveryQueue
     {
         public List<int> Seqs { get; } = [];
+
+        /// <summary>When each message queued since the last <see cref="Clear"/> becomes visible.</summary>
+        public List<DateTimeOffset> VisibleAt { get; } = [];
+
+        public void Clear()
+        {
+            Seqs.Clear();
+            VisibleAt.Clear();
+        }
 
         public Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken)
         {
             Seqs.AddRange(batches.SelectMany(b => b.Deliveries).Select(d => d.Seq));
+            VisibleAt.AddRange(batches.Select(_ => time.GetUtcNow() + delay));
             return Task.CompletedTask;
         }
     }
