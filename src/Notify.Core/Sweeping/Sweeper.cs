@@ -42,29 +42,28 @@ public sealed partial class Sweeper(
             var budget = settings.MaxDeliveriesPerRun - reenqueued;
             var diedAt = WorkerDiedAt(unfinished, now, options.Value.Delivery.Lease);
             var stuck = unfinished.Where(d => IsStuck(d, now, settings) || IsOrphaned(d, diedAt)).Take(Math.Max(0, budget)).ToList();
-            if (stuck.Count > 0)
-            {
-                await queue.EnqueueAsync(DeliveryBatch.Pack(stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
-                operations += stuck.Count;
-                reenqueued += stuck.Count;
-                LogReenqueued(logger, entry.RequestId, stuck.Count);
-            }
+            await RequeueAsync(entry.RequestId, stuck, TimeSpan.Zero, cancellationToken);
             var later = Expiring(unfinished, stuck, now, options.Value.Delivery.Lease).Take(Math.Max(0, budget - stuck.Count)).ToList();
-            if (later.Count > 0)
-            {
-                // Visible once the last of these leases has ended, so the claim takes them over then, not a sweep later.
-                var visibleIn = later.Where(d => d.Status == DeliveryStatus.Sending).Max(d => d.LeaseUntil!.Value) - now + TimeSpan.FromSeconds(1);
-                await queue.EnqueueAsync(DeliveryBatch.Pack(later.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), visibleIn, cancellationToken);
-                operations += later.Count;
-                reenqueued += later.Count;
-                LogReenqueued(logger, entry.RequestId, later.Count);
-            }
+            // Visible once the last of these leases has ended, so the claim takes them over then, not a sweep later.
+            await RequeueAsync(entry.RequestId, later, later.Count == 0 ? TimeSpan.Zero : later.Where(d => d.Status == DeliveryStatus.Sending).Max(d => d.LeaseUntil!.Value) - now + TimeSpan.FromSeconds(1), cancellationToken);
+            operations += stuck.Count + later.Count;
+            reenqueued += stuck.Count + later.Count;
             await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
             operations++;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
         LogSwept(logger, report.RequestsExamined, report.RequestsCompleted, report.DeliveriesReenqueued, report.StorageOperations);
         return report;
+    }
+
+    private async Task RequeueAsync(string requestId, IReadOnlyList<DeliveryRecord> deliveries, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+        await queue.EnqueueAsync(DeliveryBatch.Pack(deliveries.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), delay, cancellationToken);
+        LogReenqueued(logger, requestId, deliveries.Count);
     }
 
     public static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings) => delivery.Status switch
