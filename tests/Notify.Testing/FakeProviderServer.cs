@@ -69,6 +69,8 @@ public abstract class FakeProviderServer : IFakeProvider
     private readonly ConcurrentQueue<ReceivedRequest> _accepted = new();
     private readonly ConcurrentQueue<FrontEndAnswer> _frontEnd = new();
     private volatile Outage? _outage;
+    private CancellationTokenSource _release = new();
+    private int _held;
     private WebApplication? _app;
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
@@ -94,6 +96,23 @@ public abstract class FakeProviderServer : IFakeProvider
 
     /// <summary>How long a <see cref="FakeFault.Timeout"/> holds the request before answering.</summary>
     public TimeSpan TimeoutDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Once this many requests were accepted, every request that arrives is held unanswered until
+    /// <see cref="ReleaseHeld"/> or until its caller goes away (a process killed mid-send): a held request the caller
+    /// gave up on is never accepted. The crash tests use it to kill a host while its sends are in flight.
+    /// </summary>
+    public int? HoldAfterAccepted { get; set; }
+
+    /// <summary>Requests held by <see cref="HoldAfterAccepted"/> right now.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Stops holding: the held requests, and every one after, are answered as usual.</summary>
+    public void ReleaseHeld()
+    {
+        HoldAfterAccepted = null;
+        Interlocked.Exchange(ref _release, new CancellationTokenSource()).Cancel();
+    }
 
     /// <summary>Retry-After seconds sent with <see cref="FakeFault.TooManyRequests"/> (and 503s where the provider does).</summary>
     public int RetryAfterSeconds { get; set; } = 7;
@@ -158,6 +177,10 @@ public abstract class FakeProviderServer : IFakeProvider
                 await context.Response.WriteAsync(frontEnd.Body);
                 return;
             }
+            if (HoldAfterAccepted is { } limit && _accepted.Count >= limit && !await HoldAsync(context.RequestAborted))
+            {
+                return;
+            }
             var fault = TakeFault();
             if (fault == FakeFault.Timeout)
             {
@@ -180,6 +203,22 @@ public abstract class FakeProviderServer : IFakeProvider
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+    }
+
+    /// <summary>Waits for <see cref="ReleaseHeld"/> (true) or for the caller to go away (false).</summary>
+    private async Task<bool> HoldAsync(CancellationToken aborted)
+    {
+        Interlocked.Increment(ref _held);
+        try
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(aborted, Volatile.Read(ref _release).Token);
+            await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            return !aborted.IsCancellationRequested;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _held);
+        }
     }
 
     /// <summary>The fault chosen for the current request by the recording middleware.</summary>

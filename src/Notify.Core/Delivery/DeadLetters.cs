@@ -170,7 +170,7 @@ public sealed class DeadLetterService(
             {
                 continue;
             }
-            await inFlight.AddAsync(key.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
+            await inFlight.AddAsync(key.RequestId, Sweeping.Sweeper.FirstCheck(now, options.Value), cancellationToken);
             var fresh = record with { ETag = etag, Status = DeliveryStatus.Queued, AttemptBase = record.Attempts, ReplayedAt = now };
             await queue.EnqueueAsync([DeliveryBatch.Single(DeliveryMessage.For(fresh, record.Attempts + 1))], TimeSpan.Zero, cancellationToken);
             await index.RemoveAsync(appKey, entry.DeliveryId, cancellationToken);

@@ -136,7 +136,7 @@ public sealed partial class IngestService(
     {
         var now = time.GetUtcNow();
         // The index entry comes first: whatever is logged after it, the sweeper can find.
-        await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
+        await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstCheck(now, options.Value), cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
         var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer);

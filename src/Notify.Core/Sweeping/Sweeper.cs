@@ -40,20 +40,30 @@ public sealed partial class Sweeper(
                 continue;
             }
             var budget = settings.MaxDeliveriesPerRun - reenqueued;
-            var stuck = unfinished.Where(d => IsStuck(d, now, settings)).Take(Math.Max(0, budget)).ToList();
-            if (stuck.Count > 0)
-            {
-                await queue.EnqueueAsync(DeliveryBatch.Pack(stuck.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), TimeSpan.Zero, cancellationToken);
-                operations += stuck.Count;
-                reenqueued += stuck.Count;
-                LogReenqueued(logger, entry.RequestId, stuck.Count);
-            }
+            var diedAt = WorkerDiedAt(unfinished, now, options.Value.Delivery.Lease);
+            var stuck = unfinished.Where(d => IsStuck(d, now, settings) || IsOrphaned(d, diedAt)).Take(Math.Max(0, budget)).ToList();
+            await RequeueAsync(entry.RequestId, stuck, TimeSpan.Zero, cancellationToken);
+            var later = Expiring(unfinished, stuck, now, options.Value.Delivery.Lease).Take(Math.Max(0, budget - stuck.Count)).ToList();
+            // Visible once the last of these leases has ended, so the claim takes them over then, not a sweep later.
+            await RequeueAsync(entry.RequestId, later, later.Count == 0 ? TimeSpan.Zero : later.Where(d => d.Status == DeliveryStatus.Sending).Max(d => d.LeaseUntil!.Value) - now + TimeSpan.FromSeconds(1), cancellationToken);
+            operations += stuck.Count + later.Count;
+            reenqueued += stuck.Count + later.Count;
             await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
             operations++;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
         LogSwept(logger, report.RequestsExamined, report.RequestsCompleted, report.DeliveriesReenqueued, report.StorageOperations);
         return report;
+    }
+
+    private async Task RequeueAsync(string requestId, IReadOnlyList<DeliveryRecord> deliveries, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+        await queue.EnqueueAsync(DeliveryBatch.Pack(deliveries.Select(d => DeliveryMessage.For(d, d.Attempts + 1)), options.Value.Delivery.DeliveriesPerMessage), delay, cancellationToken);
+        LogReenqueued(logger, requestId, deliveries.Count);
     }
 
     public static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings) => delivery.Status switch
@@ -66,13 +76,71 @@ public sealed partial class Sweeper(
         _ => false,
     };
 
+    /// <summary>
+    /// When a request just logged is first looked at: when the first of its deliveries could be stuck, that is a
+    /// <c>queued</c> one whose message was lost (<see cref="SweeperOptions.QueuedGrace"/>) or one claimed at once by a
+    /// worker that died (the lease, <see cref="DeliveryOptions.Lease"/>), whichever comes first. A dead worker's queue
+    /// message stays invisible for the queue's message lease (up to 10 minutes), so this check, not the message, is
+    /// what brings a crash's deliveries back within the lease and a sweep.
+    /// </summary>
+    public static DateTimeOffset FirstCheck(DateTimeOffset now, NotifyOptions options)
+    {
+        // One sweep before a claim made at once could expire: that sweep queues it again for the lease's end.
+        var lease = options.Delivery.Lease > Interval ? options.Delivery.Lease - Interval : TimeSpan.Zero;
+        return now + (lease < options.Sweeper.QueuedGrace ? lease : options.Sweeper.QueuedGrace);
+    }
+
+    /// <summary>The sweep timer's period (<c>SweepTimer.Schedule</c>: every minute).</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Claims whose lease ends before the next sweep, with the <c>queued</c> deliveries queued before them (see
+    /// <see cref="IsOrphaned"/>) that are not stuck already: such a claim is older than the lease less a sweep
+    /// (30 s), longer than a send takes (providers time out in seconds), so its worker is gone. They are queued again
+    /// in a message that becomes visible when the lease has ended: the claim then takes them over (a live worker's
+    /// delivery would be busy or final, and the message is dropped), instead of waiting up to a minute for the next
+    /// sweep.
+    /// </summary>
+    public static IEnumerable<DeliveryRecord> Expiring(IReadOnlyList<DeliveryRecord> unfinished, IReadOnlyList<DeliveryRecord> stuck, DateTimeOffset now, TimeSpan lease)
+    {
+        // With a lease no longer than a sweep (tests), a claim about to expire may be a live worker's: not done then.
+        var expiring = lease <= Interval ? new List<DeliveryRecord>() : unfinished.Where(d => d.Status == DeliveryStatus.Sending && d.LeaseUntil > now && d.LeaseUntil <= now + Interval).ToList();
+        if (expiring.Count == 0)
+        {
+            return [];
+        }
+        var claimedAt = expiring.Max(d => d.LeaseUntil!.Value) - lease;
+        return expiring.Concat(unfinished.Where(d => IsOrphaned(d, claimedAt) && !stuck.Contains(d)));
+    }
+
+    /// <summary>
+    /// When the worker that claimed a <c>sending</c> delivery whose lease has ended claimed it (the latest such claim):
+    /// that worker died (or hung) holding the request's queue message; null when no lease of the request has ended.
+    /// </summary>
+    public static DateTimeOffset? WorkerDiedAt(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, TimeSpan lease) =>
+        unfinished.Where(d => d.Status == DeliveryStatus.Sending && d.LeaseUntil <= now)
+            .Select(d => (DateTimeOffset?)(d.LeaseUntil!.Value - lease))
+            .Max();
+
+    /// <summary>
+    /// A <c>queued</c> delivery of a request whose worker died (<see cref="WorkerDiedAt"/>), queued before that claim:
+    /// it may be in the dead worker's message, which does not come back before the queue's message lease, so it is
+    /// queued again now. If its message was another, live one, the claim lets only one of the two send it.
+    /// </summary>
+    public static bool IsOrphaned(DeliveryRecord delivery, DateTimeOffset? workerDiedAt) =>
+        delivery.Status == DeliveryStatus.Queued && workerDiedAt is { } died && delivery.UpdatedAt <= died;
+
     /// <summary>When the next of these deliveries could become stuck; at least a grace period away.</summary>
     private static DateTimeOffset NextCheck(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, SweeperOptions settings)
     {
         var floor = now + settings.QueuedGrace;
         var candidates = unfinished.Select(d => d.Status switch
         {
-            DeliveryStatus.Sending => d.LeaseUntil ?? floor,
+            // A sweep before its lease ends (see Expiring).
+            DeliveryStatus.Sending => d.LeaseUntil - Interval ?? floor,
+            // Its own grace, not a grace from this look: a request first looked at a lease after it was logged keeps
+            // the queued deliveries' deadline. Once past it (queued again just now), a whole grace from now.
+            DeliveryStatus.Queued => d.UpdatedAt + settings.QueuedGrace > now ? d.UpdatedAt + settings.QueuedGrace : floor,
             DeliveryStatus.Retrying => (d.NextAttemptAt ?? now) + settings.RetryGrace,
             // Not looked at again before it is due: a request scheduled for next month costs nothing until then.
             DeliveryStatus.Scheduled => Max((d.NotBefore ?? now) + settings.QueuedGrace, floor),

@@ -24,6 +24,17 @@ public sealed class SendGridFake(string apiKey) : FakeProviderServer
     /// <summary>The mail sends received, as JSON (only requests to the send route).</summary>
     public IReadOnlyList<JsonObject> Mails => [.. Received.Where(r => r.Path == "/v3/mail/send" && r.Body.Length > 0).Select(r => JsonNode.Parse(r.Body)!.AsObject())];
 
+    /// <summary>
+    /// The <c>deliveryId</c> custom argument of every send answered 2xx, once per acceptance: a delivery id that appears
+    /// twice was sent twice.
+    /// </summary>
+    public IReadOnlyList<string> AcceptedDeliveryIds =>
+        [.. Accepted.Where(r => r.Path == "/v3/mail/send" && r.Body.Length > 0)
+            .Select(r => JsonNode.Parse(r.Body)!.AsObject())
+            .Select(mail => mail["custom_args"]?["deliveryId"] ?? (mail["personalizations"] as JsonArray)?.Select(p => p?["custom_args"]?["deliveryId"]).FirstOrDefault(id => id is not null))
+            .Where(id => id is not null)
+            .Select(id => id!.GetValue<string>())];
+
     /// <summary>Answers the next send (after the auth check) with exactly this, for statuses the faults do not cover.</summary>
     public void RespondNext(int status, string body, params (string Name, string Value)[] headers) =>
         _scripted.Enqueue(new ScriptedResponse(status, body, headers));
