@@ -9,10 +9,7 @@ public static class ConsoleExtensions
     /// <summary>The console's sessions and the <c>Notify:Console</c> options (validated at start).</summary>
     public static IHostApplicationBuilder AddNotifyConsole(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ConsoleOptions>()
-            .BindConfiguration(ConsoleOptions.Section)
-            .ValidateDataAnnotationsNested(ConsoleOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ConsoleOptions>(ConsoleOptions.Section);
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<DeliveryDetails>();
@@ -20,10 +17,7 @@ public static class ConsoleExtensions
         builder.Services.AddSingleton<QueueHistory>();
         builder.Services.AddSingleton<StatsSeriesService>();
         builder.Services.AddSingleton<ContactLookup>();
-        builder.Services.AddOptions<StatusCountOptions>()
-            .BindConfiguration(StatusCountOptions.Section)
-            .ValidateDataAnnotationsNested(StatusCountOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<StatusCountOptions>(StatusCountOptions.Section);
         builder.Services.AddSingleton<StatusCounts>();
         builder.Services.AddHostedService<StatusCountFlusher>();
         return builder;
