@@ -16,21 +16,12 @@ public static class NotifyCoreExtensions
     /// <summary>Registers the domain services; storage and channels come from their own Add methods.</summary>
     public static IHostApplicationBuilder AddNotifyCore(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<NotifyOptions>()
-            .BindConfiguration(NotifyOptions.Section)
-            .ValidateDataAnnotationsNested(NotifyOptions.Section)
-            .ValidateOnStart();
-        builder.Services.AddOptions<UserCacheOptions>()
-            .BindConfiguration(UserCacheOptions.Section)
-            .ValidateDataAnnotationsNested(UserCacheOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<NotifyOptions>(NotifyOptions.Section);
+        builder.Services.AddValidatedOptions<UserCacheOptions>(UserCacheOptions.Section);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJitter, SystemJitter>();
-        builder.Services.AddOptions<AlertOptions>()
-            .BindConfiguration(AlertOptions.Section)
-            .ValidateDataAnnotationsNested(AlertOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<AlertOptions>(AlertOptions.Section);
         services.AddSingleton<LogAlertSink>();
         services.AddHttpClient(WebhookAlertSink.HttpClientName)
             .ConfigureHttpClient((sp, http) => http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>().Value.WebhookTimeout);
@@ -43,20 +34,14 @@ public static class NotifyCoreExtensions
             [sp.GetRequiredService<LogAlertSink>(), sp.GetRequiredService<WebhookAlertSink>()],
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertOptions>>()));
-        builder.Services.AddOptions<TemplateLimitOptions>()
-            .BindConfiguration(TemplateLimitOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TemplateLimitOptions>(TemplateLimitOptions.Section);
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<RequestCache>();
         Events.DeliveryEventExtensions.AddDeliveryEvents(services);
         // Validated at start by AddNotifyChannels, which knows the provider names.
         builder.Services.AddOptions<ProviderOrderOptions>().BindConfiguration(ProviderOrderOptions.Section);
         services.AddSingleton<ProviderRouter>();
-        builder.Services.AddOptions<Breakers.BreakerOptions>()
-            .BindConfiguration(Breakers.BreakerOptions.Section)
-            .ValidateDataAnnotationsNested(Breakers.BreakerOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<Breakers.BreakerOptions>(Breakers.BreakerOptions.Section);
         // One process alone keeps the rows in memory; AddNotifyStorage shares them between instances through a table.
         services.TryAddSingleton<Breakers.IBreakerStateStore, Breakers.InMemoryBreakerStateStore>();
         services.AddSingleton<Breakers.ProviderBreakers>();
@@ -74,10 +59,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
-        builder.Services.AddOptions<FastLaneOptions>()
-            .BindConfiguration(FastLaneOptions.Section)
-            .ValidateDataAnnotationsNested(FastLaneOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<FastLaneOptions>(FastLaneOptions.Section);
         services.AddSingleton<FastLane>();
         services.AddHostedService(sp => sp.GetRequiredService<FastLane>());
         services.AddSingleton<DeadLetterHandler>();

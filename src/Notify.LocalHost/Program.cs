@@ -33,10 +33,8 @@ builder.AddNotifyFunctions();
 // Locally the Notify meter is also served in Prometheus text format at GET /metrics (no auth: a local endpoint).
 builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
 
-builder.Services.AddOptions<QueueHostOptions>().BindConfiguration(QueueHostOptions.Section)
-    .ValidateDataAnnotationsNested(QueueHostOptions.Section).ValidateOnStart();
-builder.Services.AddOptions<LocalHostOptions>().BindConfiguration(LocalHostOptions.Section)
-    .ValidateDataAnnotationsNested(LocalHostOptions.Section).ValidateOnStart();
+builder.Services.AddValidatedOptions<QueueHostOptions>(QueueHostOptions.Section);
+builder.Services.AddValidatedOptions<LocalHostOptions>(LocalHostOptions.Section);
 builder.Services.AddHostedService<DemoSeeder>();
 builder.Services.AddNotifyOpenApi();
 

@@ -22,10 +22,7 @@ public static class ApnsExtensions
             return builder;
         }
         var services = builder.Services;
-        services.AddOptions<ApnsOptions>()
-            .BindConfiguration(ApnsOptions.Section)
-            .ValidateDataAnnotationsNested(ApnsOptions.Section)
-            .ValidateOnStart();
+        services.AddValidatedOptions<ApnsOptions>(ApnsOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApnsTokens>();
         services.AddHttpClient(ApnsProvider.HttpClientName, (sp, http) =>

@@ -22,10 +22,7 @@ public static class FcmExtensions
             return builder;
         }
         var services = builder.Services;
-        services.AddOptions<FcmOptions>()
-            .BindConfiguration(FcmOptions.Section)
-            .ValidateDataAnnotationsNested(FcmOptions.Section)
-            .ValidateOnStart();
+        services.AddValidatedOptions<FcmOptions>(FcmOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FcmAccessTokens>();
         services.AddHttpClient(FcmProvider.HttpClientName, (sp, http) =>

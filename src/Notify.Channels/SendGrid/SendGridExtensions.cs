@@ -20,20 +20,14 @@ public static class SendGridExtensions
     public static IHostApplicationBuilder AddSendGrid(this IHostApplicationBuilder builder)
     {
         // The event webhook is always served: it answers 401 until its key is set, whichever provider sends e-mail.
-        builder.Services.AddOptions<SendGridWebhookOptions>()
-            .BindConfiguration(SendGridWebhookOptions.Section)
-            .ValidateDataAnnotationsNested(SendGridWebhookOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SendGridWebhookOptions>(SendGridWebhookOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IReceiptWebhook, SendGridWebhook>();
         if (!ProviderSettings.AnySet(builder.Configuration, SendGridOptions.Section))
         {
             return builder;
         }
-        builder.Services.AddOptions<SendGridOptions>()
-            .BindConfiguration(SendGridOptions.Section)
-            .ValidateDataAnnotationsNested(SendGridOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SendGridOptions>(SendGridOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(SendGridProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);

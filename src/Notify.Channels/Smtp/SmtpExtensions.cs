@@ -19,10 +19,7 @@ public static class SmtpExtensions
         {
             return builder;
         }
-        builder.Services.AddOptions<SmtpOptions>()
-            .BindConfiguration(SmtpOptions.Section)
-            .ValidateDataAnnotationsNested(SmtpOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
         builder.Services.AddSingleton<IDeliveryProvider, SmtpProvider>();
         return builder;
     }

@@ -20,8 +20,7 @@ public static class TwilioExtensions
     public static IHostApplicationBuilder AddTwilio(this IHostApplicationBuilder builder)
     {
         // The status callback is always served: it answers 401 until an auth token is set.
-        builder.Services.AddOptions<TwilioWebhookOptions>()
-            .BindConfiguration(TwilioWebhookOptions.Section)
+        builder.Services.AddValidatedOptions<TwilioWebhookOptions>(TwilioWebhookOptions.Section)
             // Twilio signs callbacks with the account's auth token: the provider's, unless set apart.
             .PostConfigure<IConfiguration>((options, configuration) =>
             {
@@ -33,18 +32,13 @@ public static class TwilioExtensions
                 {
                     options.CallbackUrl = callback;
                 }
-            })
-            .ValidateDataAnnotationsNested(TwilioWebhookOptions.Section)
-            .ValidateOnStart();
+            });
         builder.Services.AddSingleton<IReceiptWebhook, TwilioWebhook>();
         if (!ProviderSettings.AnySet(builder.Configuration, TwilioOptions.Section))
         {
             return builder;
         }
-        builder.Services.AddOptions<TwilioOptions>()
-            .BindConfiguration(TwilioOptions.Section)
-            .ValidateDataAnnotationsNested(TwilioOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TwilioOptions>(TwilioOptions.Section);
         builder.Services.AddHttpClient(TwilioProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout)
             // As the library's own default: a redirected POST would be replayed as a GET.

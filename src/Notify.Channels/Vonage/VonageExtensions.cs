@@ -21,10 +21,7 @@ public static class VonageExtensions
         {
             return builder;
         }
-        builder.Services.AddOptions<VonageOptions>()
-            .BindConfiguration(VonageOptions.Section)
-            .ValidateDataAnnotationsNested(VonageOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<VonageOptions>(VonageOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHttpClient(VonageProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<VonageOptions>>().Value.Timeout)

@@ -16,10 +16,7 @@ public static class ActivityExtensions
         builder.Services.AddSingleton<DeliveryDetails>();
         builder.Services.AddSingleton<StatsSeriesService>();
         builder.Services.AddSingleton<StatsService>();
-        builder.Services.AddOptions<StatusCountOptions>()
-            .BindConfiguration(StatusCountOptions.Section)
-            .ValidateDataAnnotationsNested(StatusCountOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<StatusCountOptions>(StatusCountOptions.Section);
         Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<StatusCounts>(builder.Services);
         Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<ActivityIndexWriter>(builder.Services);
         builder.Services.AddHostedService<StatusCountFlusher>();

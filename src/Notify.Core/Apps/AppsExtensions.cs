@@ -14,10 +14,7 @@ public static class AppsExtensions
     public static IHostApplicationBuilder AddNotifyApps(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<SecurityOptions>()
-            .BindConfiguration(SecurityOptions.Section)
-            .ValidateDataAnnotationsNested(SecurityOptions.Section)
-            .ValidateOnStart();
+        services.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section);
         services.AddSingleton<AppDirectory>();
         services.AddSingleton<FailedAuthThrottle>();
         services.AddSingleton<RequestQuota>();

@@ -9,10 +9,7 @@ public static class ConsoleExtensions
     /// <summary>The console's sessions, the <c>Notify:Console</c> options (validated at start) and the console-only services.</summary>
     public static IHostApplicationBuilder AddNotifyConsole(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ConsoleOptions>()
-            .BindConfiguration(ConsoleOptions.Section)
-            .ValidateDataAnnotationsNested(ConsoleOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ConsoleOptions>(ConsoleOptions.Section);
         builder.Services.AddSingleton<ConsoleSessionRevocations>();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<Templates.ConsoleTemplateService>();

@@ -10,6 +10,15 @@ namespace Notify.Core.Configuration;
 public static class SettingsValidation
 {
     /// <summary>
+    /// Options of type <typeparamref name="T"/> bound from <paramref name="section"/> and validated all the way down
+    /// (<see cref="ValidateDataAnnotationsNested{T}"/>) when the host starts, so a missing or wrong setting stops the
+    /// start and names its key. Every options class of Notify is registered this way.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotationsNested(section).ValidateOnStart();
+
+    /// <summary>
     /// Data annotations (and <see cref="IValidatableObject"/>) of the options and of every member marked
     /// <see cref="ValidateObjectMembersAttribute"/> or <see cref="ValidateEnumeratedItemsAttribute"/>, all the way
     /// down. Each failure names its configuration key (<c>Notify:Delivery:MaxAttempts</c>), which is what an

@@ -9,10 +9,7 @@ public static class MonitoringExtensions
     /// <summary>The <c>Notify</c> meter and the queue monitor. The queue inspector comes from Storage, exporters from the host.</summary>
     public static IHostApplicationBuilder AddNotifyMonitoring(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MonitoringOptions>()
-            .BindConfiguration(MonitoringOptions.Section)
-            .ValidateDataAnnotationsNested(MonitoringOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<MonitoringOptions>(MonitoringOptions.Section);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<NotifyMetrics>();
         Events.DeliveryEventExtensions.AddDeliveryEventSubscriber<DeliveryMetrics>(builder.Services);

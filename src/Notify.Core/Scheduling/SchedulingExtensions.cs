@@ -9,10 +9,7 @@ public static class SchedulingExtensions
     /// <summary>Scheduled sends, the due-time checks and the schedule table's mover.</summary>
     public static IHostApplicationBuilder AddNotifyScheduling(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SchedulingOptions>()
-            .BindConfiguration(SchedulingOptions.Section)
-            .ValidateDataAnnotationsNested(SchedulingOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SchedulingOptions>(SchedulingOptions.Section);
         builder.Services.AddSingleton<DueCheck>();
         builder.Services.AddSingleton<ScheduledDispatch>();
         builder.Services.AddSingleton<ScheduleMover>();

@@ -9,10 +9,7 @@ public static class TrackingExtensions
     /// <summary>Event tracking: tokens, the e-mail post-render step, receipt handling, app events and stats. The store comes from Storage.</summary>
     public static IHostApplicationBuilder AddNotifyTracking(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TrackingOptions>()
-            .BindConfiguration(TrackingOptions.Section)
-            .ValidateDataAnnotationsNested(TrackingOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TrackingOptions>(TrackingOptions.Section);
         var services = builder.Services;
         services.AddSingleton<TrackingTokens>();
         services.AddSingleton<EmailTracking>();

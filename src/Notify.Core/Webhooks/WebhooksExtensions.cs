@@ -10,10 +10,7 @@ public static class WebhooksExtensions
     /// <summary>Outbound webhooks: the endpoints API, the delivery event subscriber and the sender. The stores and the queue come from Storage.</summary>
     public static IHostApplicationBuilder AddNotifyWebhooks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebhookOptions>()
-            .BindConfiguration(WebhookOptions.Section)
-            .ValidateDataAnnotationsNested(WebhookOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WebhookOptions>(WebhookOptions.Section);
         var services = builder.Services;
         services.AddSingleton<WebhookEndpointCache>();
         services.AddSingleton<WebhookService>();

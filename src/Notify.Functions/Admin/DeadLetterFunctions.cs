@@ -35,7 +35,7 @@ public sealed class ListDeadLetters(DeadLetterService deadLetters)
 /// POST /api/v1/admin/dead-letters/replay <c>{"channel"?, "since"?, "eventId"?, "dryRun"?}</c>: re-queues the
 /// calling app's dead-lettered deliveries with a fresh attempt budget; a dry run lists what would be replayed.
 /// </summary>
-public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLetters)
+public sealed class ReplayDeadLetters(BodyBinder binder, DeadLetterService deadLetters)
 {
     [Function(nameof(ReplayDeadLetters))]
     [RequiresScope(Scopes.Admin)]
@@ -46,7 +46,7 @@ public sealed class ReplayDeadLetters(ApiGuard guard, DeadLetterService deadLett
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (replay, failure) = await guard.BindBodyAsync(request, (body, errors, _) => ReplayRequest.Parse(body, errors), cancellationToken);
+        var (replay, failure) = await binder.BindBodyAsync(request, (body, errors, _) => ReplayRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -11,7 +11,7 @@ namespace Notify.Functions.Apps;
 /// POST /api/v1/admin/apps <c>{"name", "scopes": [...]}</c>: 201 with the app key and its secret. The secret is in
 /// this answer only; Notify keeps its SHA-256.
 /// </summary>
-public sealed class CreateApp(ApiGuard guard, AppService apps)
+public sealed class CreateApp(BodyBinder binder, AppService apps)
 {
     [Function(nameof(CreateApp))]
     [RequiresScope(Scopes.Admin)]
@@ -22,7 +22,7 @@ public sealed class CreateApp(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (app, failure) = await guard.BindBodyAsync(request, (body, errors, _) => CreateAppRequest.Parse(body, errors), cancellationToken);
+        var (app, failure) = await binder.BindBodyAsync(request, (body, errors, _) => CreateAppRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -67,7 +67,7 @@ public sealed class GetApp(AppService apps)
 /// previous one keeps working until the grace period ends (default <c>Notify:Security:RotationGracePeriod</c>) or
 /// it is revoked. 409 when two secrets are already active.
 /// </summary>
-public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
+public sealed class RotateAppSecret(BodyBinder binder, AppService apps)
 {
     [Function(nameof(RotateAppSecret))]
     [RequiresScope(Scopes.Admin)]
@@ -79,7 +79,7 @@ public sealed class RotateAppSecret(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (rotation, failure) = await guard.BindOptionalBodyAsync(request, RotateSecretRequest.Default, (body, errors, _) => RotateSecretRequest.Parse(body, errors), cancellationToken);
+        var (rotation, failure) = await binder.BindOptionalBodyAsync(request, RotateSecretRequest.Default, (body, errors, _) => RotateSecretRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -117,7 +117,7 @@ public sealed class RevokeAppSecret(AppService apps)
 /// PUT /api/v1/admin/apps/{key}/scopes: replaces the app's scopes (200 with the app). 409 when an app would take
 /// <c>admin</c> from itself.
 /// </summary>
-public sealed class SetAppScopes(ApiGuard guard, AppService apps)
+public sealed class SetAppScopes(BodyBinder binder, AppService apps)
 {
     [Function(nameof(SetAppScopes))]
     [RequiresScope(Scopes.Admin)]
@@ -129,7 +129,7 @@ public sealed class SetAppScopes(ApiGuard guard, AppService apps)
         CancellationToken cancellationToken)
     {
         var caller = request.Caller();
-        var (scopes, failure) = await guard.BindBodyAsync(request, (body, errors, _) => SetScopesRequest.Parse(body, errors), cancellationToken);
+        var (scopes, failure) = await binder.BindBodyAsync(request, (body, errors, _) => SetScopesRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -12,7 +12,7 @@ namespace Notify.Functions.Apps;
 /// PUT/GET/DELETE /api/v1/admin/apps/{key}/quiet-hours: the app's default quiet hours, for its recipients who set
 /// none of their own, with the time zone for recipients who have none.
 /// </summary>
-public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService quietHours)
+public sealed class AppQuietHoursFunctions(BodyBinder binder, AppQuietHoursService quietHours)
 {
     [Function(nameof(PutAppQuietHours))]
     [RequiresScope(Scopes.Admin)]
@@ -23,7 +23,7 @@ public sealed class AppQuietHoursFunctions(ApiGuard guard, AppQuietHoursService 
         string key,
         CancellationToken cancellationToken)
     {
-        var (hours, failure) = await guard.BindBodyAsync(request, (body, errors, _) => AppQuietHoursRequest.Parse(body, errors), cancellationToken);
+        var (hours, failure) = await binder.BindBodyAsync(request, (body, errors, _) => AppQuietHoursRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -157,8 +157,8 @@ public sealed class ConflictProblem : ApiProblem, IEndpointMetadataProvider
 }
 
 /// <summary>
-/// What <see cref="ApiGuard"/> refuses before a function runs when it also reads a body: an <see cref="AccessDenied"/>
-/// (401, 403, 429), or a body that is not one JSON value (400 listing the error), too large (413) or not JSON (415).
+/// What a function that reads a body answers before it runs: what <see cref="ApiGuard"/> refuses, an <see cref="AccessDenied"/>
+/// (401, 403, 429), or what <see cref="BodyBinder"/> refuses, a body that is not one JSON value (400 listing the error), too large (413) or not JSON (415).
 /// </summary>
 public class RequestRefused : ApiProblem, IEndpointMetadataProvider
 {

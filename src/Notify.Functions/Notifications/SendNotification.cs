@@ -10,7 +10,7 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Notifications;
 
 /// <summary>POST /api/v1/notifications: 202 new, 200 repeat of the same eventId, 409 same eventId with another body.</summary>
-public sealed class SendNotification(ApiGuard guard, IngestService ingest)
+public sealed class SendNotification(BodyBinder binder, IngestService ingest)
 {
     /// <summary>The ingest already waited for the first request before answering; a couple of seconds more is usually enough.</summary>
     public static readonly TimeSpan RetryInProgressAfter = TimeSpan.FromSeconds(2);
@@ -24,7 +24,7 @@ public sealed class SendNotification(ApiGuard guard, IngestService ingest)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (notification, failure) = await guard.BindBodyAsync(request, NotificationRequest.Parse, cancellationToken);
+        var (notification, failure) = await binder.BindBodyAsync(request, NotificationRequest.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -16,7 +16,7 @@ namespace Notify.Functions.OperatorConsole;
 /// are 401, with the same failed-attempt throttling as HTTP Basic. No scope: the proof is the secret in the body.
 /// 404 when the console is off (no <c>Notify:Console:SigningKey</c>).
 /// </summary>
-public sealed class ConsoleSignIn(ApiGuard guard, AppAuthenticator authenticator, ConsoleSessions sessions)
+public sealed class ConsoleSignIn(ApiGuard guard, BodyBinder binder, AppAuthenticator authenticator, ConsoleSessions sessions)
 {
     [Function(nameof(ConsoleSignIn))]
     [EndpointSummary("Sign the console in with an app key and secret; sets the session cookie")]
@@ -29,7 +29,7 @@ public sealed class ConsoleSignIn(ApiGuard guard, AppAuthenticator authenticator
         {
             return ConsoleOff();
         }
-        var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => ConsoleSignInRequest.Parse(json, errors), cancellationToken);
+        var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => ConsoleSignInRequest.Parse(json, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

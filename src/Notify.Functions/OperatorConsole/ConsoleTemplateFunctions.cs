@@ -61,7 +61,7 @@ public sealed class GetTemplateVersion(ConsoleTemplateService templates)
 /// not saved (the editor's live preview). A definition that does not parse is 400 with every error, and
 /// <c>templateErrors</c> items naming channel, locale, field, line and column.
 /// </summary>
-public sealed class PreviewUnsavedTemplate(ApiGuard guard, ConsoleTemplateService templates)
+public sealed class PreviewUnsavedTemplate(BodyBinder binder, ConsoleTemplateService templates)
 {
     [Function(nameof(PreviewUnsavedTemplate))]
     [RequiresScope(Scopes.TemplatesWrite)]
@@ -71,7 +71,7 @@ public sealed class PreviewUnsavedTemplate(ApiGuard guard, ConsoleTemplateServic
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/templates/preview")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => UnsavedPreviewRequest.Parse(json, errors), cancellationToken);
+        var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => UnsavedPreviewRequest.Parse(json, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

@@ -10,7 +10,7 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Templates;
 
 /// <summary>PUT /api/v1/templates/{name}: create or replace; Liquid that does not parse is 400 with channel, locale, line and column.</summary>
-public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
+public sealed class PutTemplate(BodyBinder binder, TemplateService templates)
 {
     [Function(nameof(PutTemplate))]
     [RequiresScope(Scopes.TemplatesWrite)]
@@ -22,7 +22,7 @@ public sealed class PutTemplate(ApiGuard guard, TemplateService templates)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (template, failure) = await guard.BindBodyAsync(request, (body, errors, limits) => PutTemplateRequest.Parse(name, body, errors, limits), cancellationToken);
+        var (template, failure) = await binder.BindBodyAsync(request, (body, errors, limits) => PutTemplateRequest.Parse(name, body, errors, limits), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -79,7 +79,7 @@ public sealed class GetTemplate(TemplateService templates)
 }
 
 /// <summary>POST /api/v1/templates/{name}/preview: renders every channel with the given data and locale.</summary>
-public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
+public sealed class PreviewTemplate(BodyBinder binder, TemplateService templates)
 {
     [Function(nameof(PreviewTemplate))]
     [RequiresScope(Scopes.TemplatesWrite)]
@@ -90,7 +90,7 @@ public sealed class PreviewTemplate(ApiGuard guard, TemplateService templates)
         string name,
         CancellationToken cancellationToken)
     {
-        var (preview, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PreviewRequest.Parse(body, errors), cancellationToken);
+        var (preview, failure) = await binder.BindBodyAsync(request, (body, errors, _) => PreviewRequest.Parse(body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

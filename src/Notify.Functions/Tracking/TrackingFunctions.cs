@@ -80,7 +80,7 @@ public sealed class TrackingClick(TrackingTokens tokens, TrackingService trackin
 /// POST /api/v1/events: an app reports opened, clicked or converted for one of its deliveries (push has no
 /// provider receipts). Scope <c>events:write</c> or <c>notifications:read</c>; another app's delivery is 404.
 /// </summary>
-public sealed class PostEvent(ApiGuard guard, AppEventService events)
+public sealed class PostEvent(BodyBinder binder, AppEventService events)
 {
     public const string EventsWriteScope = Scopes.EventsWrite;
 
@@ -93,7 +93,7 @@ public sealed class PostEvent(ApiGuard guard, AppEventService events)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (report, failure) = await guard.BindBodyAsync(request, AppEventReport.Parse, cancellationToken);
+        var (report, failure) = await binder.BindBodyAsync(request, AppEventReport.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;

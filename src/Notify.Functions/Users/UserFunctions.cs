@@ -9,7 +9,7 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Users;
 
 /// <summary>PUT /api/v1/users/{userId}: create or replace a user's contacts, locale and time zone.</summary>
-public sealed class PutUser(ApiGuard guard, UserService users)
+public sealed class PutUser(BodyBinder binder, UserService users)
 {
     [Function(nameof(PutUser))]
     [RequiresScope(Scopes.UsersWrite)]
@@ -21,7 +21,7 @@ public sealed class PutUser(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (user, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutUserRequest.Parse(userId, body, errors), cancellationToken);
+        var (user, failure) = await binder.BindBodyAsync(request, (body, errors, _) => PutUserRequest.Parse(userId, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -40,7 +40,7 @@ public sealed class PutUser(ApiGuard guard, UserService users)
 /// POST /api/v1/users/batch: create or update up to 1,000 users with their devices and preferences in one request
 /// (one quota unit). Each user is written on its own; the answer lists each one's outcome or field errors.
 /// </summary>
-public sealed class ImportUsers(ApiGuard guard, UserImportService import)
+public sealed class ImportUsers(BodyBinder binder, UserImportService import)
 {
     [Function(nameof(ImportUsers))]
     [RequiresScope(Scopes.UsersWrite)]
@@ -51,7 +51,7 @@ public sealed class ImportUsers(ApiGuard guard, UserImportService import)
         CancellationToken cancellationToken)
     {
         // The batch has its own body limit: the general one is far too small for 1,000 users with a device each.
-        var (batch, failure) = await guard.BindBodyAsync(request, Limits.MaxBatchBodyBytes, TooManyUsers, UserBatchRequest.Parse, cancellationToken);
+        var (batch, failure) = await binder.BindBodyAsync(request, Limits.MaxBatchBodyBytes, TooManyUsers, UserBatchRequest.Parse, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -94,7 +94,7 @@ public sealed class GetUser(UserService users)
 }
 
 /// <summary>PUT /api/v1/users/{userId}/devices/{token}: register a push token (at most 10 per user; the oldest is dropped).</summary>
-public sealed class PutDevice(ApiGuard guard, UserService users)
+public sealed class PutDevice(BodyBinder binder, UserService users)
 {
     [Function(nameof(PutDevice))]
     [RequiresScope(Scopes.UsersWrite)]
@@ -107,7 +107,7 @@ public sealed class PutDevice(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (device, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutDeviceRequest.Parse(userId, token, body, errors), cancellationToken);
+        var (device, failure) = await binder.BindBodyAsync(request, (body, errors, _) => PutDeviceRequest.Parse(userId, token, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -156,7 +156,7 @@ public sealed class GetPreferences(UserService users)
 }
 
 /// <summary>PUT /api/v1/users/{userId}/preferences: partial; channels not named keep their setting.</summary>
-public sealed class PutPreferences(ApiGuard guard, UserService users)
+public sealed class PutPreferences(BodyBinder binder, UserService users)
 {
     [Function(nameof(PutPreferences))]
     [RequiresScope(Scopes.UsersWrite)]
@@ -168,7 +168,7 @@ public sealed class PutPreferences(ApiGuard guard, UserService users)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (preferences, failure) = await guard.BindBodyAsync(request, (body, errors, _) => PutPreferencesRequest.Parse(userId, body, errors), cancellationToken);
+        var (preferences, failure) = await binder.BindBodyAsync(request, (body, errors, _) => PutPreferencesRequest.Parse(userId, body, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;

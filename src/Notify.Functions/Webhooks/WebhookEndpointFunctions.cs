@@ -9,7 +9,7 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Webhooks;
 
 /// <summary>POST /api/v1/webhooks/endpoints: 201 with the endpoint and its signing secret, shown this once.</summary>
-public sealed class CreateWebhookEndpoint(ApiGuard guard, WebhookService webhooks)
+public sealed class CreateWebhookEndpoint(BodyBinder binder, WebhookService webhooks)
 {
     [Function(nameof(CreateWebhookEndpoint))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
@@ -19,7 +19,7 @@ public sealed class CreateWebhookEndpoint(ApiGuard guard, WebhookService webhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/webhooks/endpoints")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => WebhookEndpointRequest.Parse(json, errors, webhooks.AllowHttpHosts), cancellationToken);
+        var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => WebhookEndpointRequest.Parse(json, errors, webhooks.AllowHttpHosts), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -74,7 +74,7 @@ public sealed class GetWebhookEndpoint(WebhookService webhooks)
 }
 
 /// <summary>PUT /api/v1/webhooks/endpoints/{id}: replaces the endpoint's settings; its secret stays.</summary>
-public sealed class PutWebhookEndpoint(ApiGuard guard, WebhookService webhooks)
+public sealed class PutWebhookEndpoint(BodyBinder binder, WebhookService webhooks)
 {
     [Function(nameof(PutWebhookEndpoint))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
@@ -85,7 +85,7 @@ public sealed class PutWebhookEndpoint(ApiGuard guard, WebhookService webhooks)
         string id,
         CancellationToken cancellationToken)
     {
-        var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => WebhookEndpointRequest.Parse(json, errors, webhooks.AllowHttpHosts), cancellationToken);
+        var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => WebhookEndpointRequest.Parse(json, errors, webhooks.AllowHttpHosts), cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -164,7 +164,7 @@ public sealed class ListWebhookAttempts(WebhookService webhooks)
 }
 
 /// <summary>POST /api/v1/webhooks/endpoints/{id}/replay <c>{"since"}</c> or <c>{"ids"}</c>: kept events sent again, same webhook ids.</summary>
-public sealed class ReplayWebhookEvents(ApiGuard guard, WebhookService webhooks)
+public sealed class ReplayWebhookEvents(BodyBinder binder, WebhookService webhooks)
 {
     [Function(nameof(ReplayWebhookEvents))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
@@ -175,7 +175,7 @@ public sealed class ReplayWebhookEvents(ApiGuard guard, WebhookService webhooks)
         string id,
         CancellationToken cancellationToken)
     {
-        var (body, failure) = await guard.BindBodyAsync(request, (json, errors, _) => WebhookReplayRequest.Parse(json, errors), cancellationToken);
+        var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => WebhookReplayRequest.Parse(json, errors), cancellationToken);
         if (failure is not null)
         {
             return failure;
