@@ -62,6 +62,14 @@ public static class NotifyCoreExtensions
         builder.AddNotifyApps();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
+        builder.Services.AddOptions<Categories.CategoryOptions>()
+            .BindConfiguration(Categories.CategoryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // One process alone keeps categories in memory; AddNotifyStorage keeps them in a table.
+        services.TryAddSingleton<Categories.ICategoryStore, Categories.InMemoryCategoryStore>();
+        services.AddSingleton<Categories.CategoryCatalog>();
+        services.AddSingleton<Categories.CategoryService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();

@@ -48,6 +48,9 @@ public sealed class StorageNames(string prefix)
     public string Deliveries => Table("NotifyDeliveries");
     public string Users => Table("NotifyUsers");
     public string Templates => Table("NotifyTemplates");
+
+    /// <summary>Notification categories (<c>PUT /api/v1/categories/{key}</c>): one row per category.</summary>
+    public string Categories => Table("NotifyCategories");
     public string Apps => Table("NotifyApps");
     public string InFlight => Table("NotifyInFlight");
     public string Outbox => Table("NotifyOutbox");
@@ -68,7 +71,7 @@ public sealed class StorageNames(string prefix)
     public string StatusCounts => Table("NotifyStatusCounts");
 
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts];
+        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

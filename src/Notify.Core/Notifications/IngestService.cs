@@ -40,7 +40,8 @@ public sealed partial class IngestService(
     Monitoring.NotifyMetrics metrics,
     Digests.DigestService digests,
     Scheduling.IngestScheduling scheduling,
-    Console.StatusCounts counts)
+    Console.StatusCounts counts,
+    Categories.CategoryCatalog categories)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -141,7 +142,11 @@ public sealed partial class IngestService(
         await inFlight.AddAsync(header.RequestId, now + options.Value.Sweeper.QueuedGrace, cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
-        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer);
+        // A category deleted after the template named it: the template sends as transactional.
+        var template = await templates.GetAsync(header.Template, header.TemplateVersion, cancellationToken);
+        var category = await categories.GetAsync(template?.Definition.Category, cancellationToken)
+            ?? await categories.GetAsync(null, cancellationToken);
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer, category);
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();
