@@ -70,6 +70,13 @@ public static class NotifyCoreExtensions
         services.TryAddSingleton<Categories.ICategoryStore, Categories.InMemoryCategoryStore>();
         services.AddSingleton<Categories.CategoryCatalog>();
         services.AddSingleton<Categories.CategoryService>();
+        builder.Services.AddOptions<Preferences.PreferenceLinkOptions>()
+            .BindConfiguration(Preferences.PreferenceLinkOptions.Section)
+            .ValidateDataAnnotationsNested(Preferences.PreferenceLinkOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<Preferences.PreferenceLinkTokens>();
+        services.AddSingleton<Preferences.PreferenceLinks>();
+        services.AddSingleton<Preferences.PreferenceLinkService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();

@@ -91,9 +91,9 @@ public sealed class TrackingTokens(IOptions<TrackingOptions> options, TimeProvid
         return hmac.Hash![..MacLength];
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static byte[]? FromBase64Url(string text)
+    internal static byte[]? FromBase64Url(string text)
     {
         var base64 = text.Replace('-', '+').Replace('_', '/');
         base64 += (base64.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => "!" };
