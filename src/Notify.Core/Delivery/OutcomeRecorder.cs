@@ -19,7 +19,8 @@ public sealed partial class OutcomeRecorder(
     DeliveryTracking tracking,
     Digests.DigestService digests,
     ILogger<OutcomeRecorder> logger,
-    Console.StatusCounts counts)
+    Console.StatusCounts counts,
+    Audit.AuditLog audit)
 {
     public async Task RecordAsync(IReadOnlyList<OutcomePlan> plans, TrackingBatch events, CancellationToken cancellationToken)
     {
@@ -77,7 +78,7 @@ public sealed partial class OutcomeRecorder(
                     }
                     if (failed.OptOut)
                     {
-                        await OptOutAsync(delivery, cancellationToken);
+                        await OptOutAsync(delivery, plan.Change.Transition.Provider ?? delivery.Provider ?? "provider", cancellationToken);
                     }
                     break;
                 case FollowUp.Skipped skipped:
@@ -120,7 +121,7 @@ public sealed partial class OutcomeRecorder(
     /// notifications skip the channel whatever provider would carry them (the STOP list is the first provider's; a
     /// failover provider has not heard it).
     /// </summary>
-    private async Task OptOutAsync(DeliveryMessage delivery, CancellationToken cancellationToken)
+    private async Task OptOutAsync(DeliveryMessage delivery, string provider, CancellationToken cancellationToken)
     {
         if (await users.GetAsync(delivery.UserId, cancellationToken) is null)
         {
@@ -133,6 +134,8 @@ public sealed partial class OutcomeRecorder(
             _ => new ChannelPreferences(false, null, null),
         };
         await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
+        // The provider's change, as feedback by webhook is: who said so, never the number or address.
+        await audit.RecordAsync(provider, Audit.AuditKinds.Preferences, "provider-opt-out", delivery.UserId, $"delivery={delivery.Key.Id} {UserService.PreferencesDetail(update)}", cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
 
