@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Notify.Core.Tracking;
@@ -48,7 +47,7 @@ public sealed class PreferenceLinkTokens(IOptions<PreferenceLinkOptions> options
             payload.Write(bytes);
         }
         var body = payload.ToArray();
-        return TrackingTokens.Base64Url([.. body, .. Mac(key, body)]);
+        return TrackingTokens.Base64Url([.. body, .. TokenSigning.Mac(key, Context, body, MacLength)]);
     }
 
     /// <summary>The token's content if genuine (current or previous key), of <paramref name="kind"/> and not expired; else null.</summary>
@@ -61,15 +60,7 @@ public sealed class PreferenceLinkTokens(IOptions<PreferenceLinkOptions> options
         var payload = bytes.AsSpan(0, bytes.Length - MacLength);
         var mac = bytes.AsSpan(bytes.Length - MacLength);
         var settings = options.Value;
-        var genuine = false;
-        foreach (var key in new[] { settings.SigningKey, settings.PreviousSigningKey })
-        {
-            if (TrackingOptions.KeyBytes(key) is { } keyBytes)
-            {
-                genuine |= CryptographicOperations.FixedTimeEquals(Mac(keyBytes, payload), mac);
-            }
-        }
-        if (!genuine || payload[0] != Version || payload[1] != (byte)kind)
+        if (!TokenSigning.IsGenuine(payload, mac, Context, settings.SigningKey, settings.PreviousSigningKey) || payload[0] != Version || payload[1] != (byte)kind)
         {
             return null;
         }
@@ -86,14 +77,5 @@ public sealed class PreferenceLinkTokens(IOptions<PreferenceLinkOptions> options
             at += 1 + payload[at];
         }
         return expires <= time.GetUtcNow() || at != payload.Length ? null : new LinkToken(kind, texts[0], texts[1], texts[2], expires);
-    }
-
-    private static byte[] Mac(byte[] key, ReadOnlySpan<byte> payload)
-    {
-        using var hmac = new HMACSHA256(key);
-        hmac.TransformBlock(Context, 0, Context.Length, null, 0);
-        var data = payload.ToArray();
-        hmac.TransformFinalBlock(data, 0, data.Length);
-        return hmac.Hash![..MacLength];
     }
 }

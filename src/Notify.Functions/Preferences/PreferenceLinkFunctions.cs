@@ -68,13 +68,7 @@ public sealed class PreferencePageView(PreferenceLinkService links)
         CancellationToken cancellationToken)
     {
         var token = request.Query["t"].ToString();
-        var page = await links.GetPageAsync(token, cancellationToken);
-        if (page.Kind != ResultKind.Ok)
-        {
-            return new HtmlPage(StatusCodes.Status404NotFound, PageHtml.Message(null, "title", PageText.Get(null, "invalid")));
-        }
-        var formToken = TrackingTokensText.NewFormToken();
-        return new HtmlPage(StatusCodes.Status200OK, PageHtml.Page(page.Value!, token, formToken, saved: false), FormCookie.Header(request, formToken));
+        return FormCookie.Render(request, token, await links.GetPageAsync(token, cancellationToken), saved: false);
     }
 }
 
@@ -101,25 +95,25 @@ public sealed class PreferencePageSave(PreferenceLinkService links)
             return new HtmlPage(StatusCodes.Status400BadRequest, PageHtml.Message(null, "title", PageText.Get(null, "expired")));
         }
         var boxes = form.Keys.Where(k => form[k] == "on").ToHashSet(StringComparer.Ordinal);
-        var page = await links.SaveAsync(token, boxes, cancellationToken);
-        if (page.Kind != ResultKind.Ok)
-        {
-            return new HtmlPage(StatusCodes.Status404NotFound, PageHtml.Message(null, "title", PageText.Get(null, "invalid")));
-        }
-        var formToken = TrackingTokensText.NewFormToken();
-        return new HtmlPage(StatusCodes.Status200OK, PageHtml.Page(page.Value!, token, formToken, saved: true), FormCookie.Header(request, formToken));
+        return FormCookie.Render(request, token, await links.SaveAsync(token, boxes, cancellationToken), saved: true);
     }
-}
-
-internal static class TrackingTokensText
-{
-    public static string NewFormToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>The preference form's double-submit cookie.</summary>
 internal static class FormCookie
 {
     public const string Name = "notify-pref-form";
+
+    /// <summary>The page with a fresh form token in its form and its cookie; 404 for a link that is invalid or expired.</summary>
+    public static HtmlPage Render(HttpRequest request, string token, Result<PreferencePage> page, bool saved)
+    {
+        if (page.Kind != ResultKind.Ok)
+        {
+            return new HtmlPage(StatusCodes.Status404NotFound, PageHtml.Message(null, "title", PageText.Get(null, "invalid")));
+        }
+        var formToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return new HtmlPage(StatusCodes.Status200OK, PageHtml.Page(page.Value!, token, formToken, saved), Header(request, formToken));
+    }
 
     public static string Header(HttpRequest request, string value) =>
         $"{Name}={value}; Path=/api/v1/preferences; HttpOnly; SameSite=Strict{(request.IsHttps ? "; Secure" : "")}";
