@@ -69,6 +69,7 @@ public static class NotifyStorageExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateLimiter, TableRateLimiter>();
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
+        services.AddSingleton<Core.Categories.ICategoryStore, Categories.TableCategoryStore>();
         services.AddSingleton<IAppStore, TableAppStore>();
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
         services.AddSingleton<Core.Scheduling.IScheduleTable, Scheduling.TableScheduleTable>();

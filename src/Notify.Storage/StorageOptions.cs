@@ -51,6 +51,9 @@ public sealed class StorageNames(string prefix)
     public string Deliveries => Table("NotifyDeliveries");
     public string Users => Table("NotifyUsers");
     public string Templates => Table("NotifyTemplates");
+
+    /// <summary>Notification categories (<c>PUT /api/v1/categories/{key}</c>): one row per category.</summary>
+    public string Categories => Table("NotifyCategories");
     public string Apps => Table("NotifyApps");
     public string InFlight => Table("NotifyInFlight");
     public string Outbox => Table("NotifyOutbox");
@@ -82,7 +85,7 @@ public sealed class StorageNames(string prefix)
     public string WebhookAttempts => Table("NotifyWebhookAttempts");
 
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts];
+        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

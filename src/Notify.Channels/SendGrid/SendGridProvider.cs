@@ -53,6 +53,12 @@ public sealed class SendGridProvider(
         {
             mail.AddCustomArg("template", template);
         }
+        if (message.Headers is { Count: > 0 } headers)
+        {
+            // The v3 body's top-level "headers" (RFC 8058 List-Unsubscribe and List-Unsubscribe-Post among them);
+            // AddHeaders would put them in the personalization instead.
+            mail.Headers = headers.ToDictionary(h => h.Key, h => h.Value);
+        }
 
         Response response;
         string body;

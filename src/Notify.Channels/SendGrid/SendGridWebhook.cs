@@ -172,7 +172,8 @@ public sealed class SendGridWebhook(IOptions<SendGridWebhookOptions> options, Ti
             : null;
         var hardBounce = name == "bounce" && bounceType != "blocked";
         var deadDrop = name == "dropped" && DeadAddressDrops.Contains(reason, StringComparer.OrdinalIgnoreCase);
-        var effect = hardBounce || deadDrop || name == "spamreport" ? ReceiptEffect.InvalidateAddress
+        var effect = hardBounce || deadDrop ? ReceiptEffect.InvalidateAddress
+            : name == "spamreport" ? ReceiptEffect.Complaint
             : name is "unsubscribe" or "group_unsubscribe" || (name == "dropped" && string.Equals(reason, "Unsubscribed Address", StringComparison.OrdinalIgnoreCase)) ? ReceiptEffect.OptOut
             : ReceiptEffect.None;
         return new Receipt(id, Channel.Email, type)

@@ -117,6 +117,10 @@ public sealed class SmtpProvider(IOptions<SmtpOptions> options, ILogger<SmtpProv
         mime.MessageId = MimeUtils.GenerateMessageId(domain);
         // Bounces and feedback loops quote the headers: the way back to the delivery.
         mime.Headers.Add("X-Notify-Delivery-Id", message.DeliveryId);
+        foreach (var (name, value) in message.Headers ?? new Dictionary<string, string>())
+        {
+            mime.Headers.Add(name, value);
+        }
         var body = new BodyBuilder();
         if (!string.IsNullOrEmpty(message.Content.Html))
         {

@@ -9,8 +9,9 @@ public static class AuditKinds
     public const string Template = "template";
     public const string App = "app";
     public const string Webhook = "webhook";
+    public const string Category = "category";
 
-    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App, Webhook];
+    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App, Webhook, Category];
 }
 
 /// <summary>

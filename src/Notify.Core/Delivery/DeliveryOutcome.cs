@@ -52,6 +52,12 @@ public sealed record OutgoingMessage(
     public string? EventId { get; init; }
 
     public string? Template { get; init; }
+
+    /// <summary>
+    /// Extra e-mail headers the providers put on the wire (SendGrid's <c>headers</c>, MailKit headers): today the
+    /// RFC 8058 <c>List-Unsubscribe</c> pair on e-mail of a category that is not required.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }
 
 /// <summary>A third-party (or local) sender for one channel, or one push platform.</summary>

@@ -58,6 +58,9 @@ public sealed record DeliveryRecord(
 
     public string? Locale { get; init; }
 
+    /// <summary>The category that decided a skip (<c>opted-out</c> by a category choice or default); null otherwise.</summary>
+    public string? Category { get; init; }
+
     public DateTimeOffset? LeaseUntil { get; init; }
 
     public DateTimeOffset? NextAttemptAt { get; init; }

@@ -23,7 +23,7 @@ public abstract record RenderResult
 /// Renders a delivery from its request's template version and data, in the recipient's locale, then applies the
 /// post-render step (e-mail tracking). The content is rendered here, never carried on the queue.
 /// </summary>
-public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking tracking, Digests.DigestService digests)
+public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking tracking, Digests.DigestService digests, Categories.CategoryCatalog categories, Preferences.PreferenceLinks links)
 {
     public async Task<RenderResult> RenderAsync(DeliveryMessage delivery, RequestRecord request, CancellationToken cancellationToken)
     {
@@ -47,7 +47,14 @@ public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking
         }
         using var data = JsonDocument.Parse(request.DataJson);
         using var digestDocument = digest;
-        var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId, digest?.RootElement, strictDigest: false);
+        // From the cache: the category definitions cost no storage operation per delivery.
+        var category = await categories.GetAsync(template.Definition.Category, cancellationToken) ?? await categories.GetAsync(null, cancellationToken);
+        var linkValues = links.For(delivery.UserId, request.AppKey, category!.Key);
+        var rendered = TemplateRenderer.Render(template, delivery.Channel, delivery.Locale, data.RootElement, delivery.UserId, digest?.RootElement, strictDigest: false, linkValues);
+        if (rendered.Missing.Any(m => m.StartsWith("links.", StringComparison.Ordinal)))
+        {
+            return new RenderResult.Failed($"Template '{request.Template}' uses links.preferences or links.unsubscribe, but preference links are not configured (Notify:PreferenceLinks:BaseUrl).");
+        }
         if (!rendered.Succeeded)
         {
             return new RenderResult.Failed(rendered.Failure is { } failure ? $"Template '{request.Template}': {failure.Message}."
@@ -60,6 +67,7 @@ public sealed class DeliveryRenderer(TemplateCatalog templates, DeliveryTracking
             Platform = delivery.Platform,
             EventId = request.EventId,
             Template = request.Template,
+            Headers = delivery.Channel == Channel.Email ? links.UnsubscribeHeaders(delivery.UserId, request.AppKey, category) : null,
         };
         return new RenderResult.Rendered(tracking.Decorate(message));
     }

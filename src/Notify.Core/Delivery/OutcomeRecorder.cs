@@ -19,7 +19,8 @@ public sealed partial class OutcomeRecorder(
     IJitter jitter,
     TimeProvider time,
     IOptions<NotifyOptions> options,
-    ILogger<OutcomeRecorder> logger)
+    ILogger<OutcomeRecorder> logger,
+    Audit.AuditLog audit)
 {
     /// <summary>Plans each result's status change (<see cref="OutcomeRules"/>) now and records them.</summary>
     public Task RecordAsync(IReadOnlyList<SendResult> results, CancellationToken cancellationToken)
@@ -81,7 +82,7 @@ public sealed partial class OutcomeRecorder(
                     }
                     if (failed.OptOut)
                     {
-                        await OptOutAsync(delivery, cancellationToken);
+                        await OptOutAsync(delivery, plan.Change.Transition.Provider ?? delivery.Provider ?? "provider", cancellationToken);
                     }
                     break;
                 case FollowUp.Skipped skipped:
@@ -123,7 +124,7 @@ public sealed partial class OutcomeRecorder(
     /// notifications skip the channel whatever provider would carry them (the STOP list is the first provider's; a
     /// failover provider has not heard it).
     /// </summary>
-    private async Task OptOutAsync(DeliveryMessage delivery, CancellationToken cancellationToken)
+    private async Task OptOutAsync(DeliveryMessage delivery, string provider, CancellationToken cancellationToken)
     {
         if (await users.GetAsync(delivery.UserId, cancellationToken) is null)
         {
@@ -136,6 +137,8 @@ public sealed partial class OutcomeRecorder(
             _ => new ChannelPreferences(false, null, null),
         };
         await users.MergePreferencesAsync(delivery.UserId, update, cancellationToken);
+        // The provider's change, as feedback by webhook is: who said so, never the number or address.
+        await audit.RecordAsync(provider, Audit.AuditKinds.Preferences, "provider-opt-out", delivery.UserId, $"delivery={delivery.Key.Id} {UserService.PreferencesDetail(update)}", cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
 

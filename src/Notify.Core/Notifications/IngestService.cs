@@ -38,7 +38,8 @@ public sealed partial class IngestService(
     IOptions<NotifyOptions> options,
     ILogger<IngestService> logger,
     Digests.DigestService digests,
-    Scheduling.IngestScheduling scheduling)
+    Scheduling.IngestScheduling scheduling,
+    Categories.CategoryCatalog categories)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -139,7 +140,11 @@ public sealed partial class IngestService(
         await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstCheck(now, options.Value), cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
-        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer);
+        // A category deleted after the template named it: the template sends as transactional.
+        var template = await templates.GetAsync(header.Template, header.TemplateVersion, cancellationToken);
+        var category = await categories.GetAsync(template?.Definition.Category, cancellationToken)
+            ?? await categories.GetAsync(null, cancellationToken);
+        var planned = await planner.PlanAsync(header, request.Recipients, channels, now, cancellationToken, defer, category);
         var byNaturalKey = existing.ToDictionary(NaturalKey);
         var nextSeq = existing.Count == 0 ? 1 : existing.Max(d => d.Key.Seq) + 1;
         var toWrite = new List<DeliveryRecord>();

@@ -12,11 +12,12 @@ public sealed record DeliverySummary(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Device,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NotBefore = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigestDeliveryId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Category = null)
 {
     public static DeliverySummary From(DeliveryRecord record) =>
         new(record.Key.Id, record.UserId, record.Channel, record.Status, record.Reason, record.DeviceId,
-            record.Status == DeliveryStatus.Scheduled ? record.NotBefore : null, record.DigestDeliveryId);
+            record.Status == DeliveryStatus.Scheduled ? record.NotBefore : null, record.DigestDeliveryId, record.Category);
 }
 
 /// <summary>The answer to <c>POST /api/v1/notifications</c> (202 new, 200 duplicate).</summary>
@@ -67,13 +68,14 @@ public sealed record DeliveryView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Template = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemplateVersion = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? App = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DeliveryEventView>? Events = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<DeliveryEventView>? Events = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Category = null)
 {
     public static DeliveryView From(DeliveryRecord r) => new(
         r.Key.Id, r.EventId, r.UserId, r.Channel, r.DeviceId, r.Platform, r.Status, r.Reason, r.Attempts,
         r.CreatedAt, r.UpdatedAt, r.Status == DeliveryStatus.Retrying ? r.NextAttemptAt : null, r.LastError, r.ProviderMessageId,
         [.. r.History.Select(h => new HistoryView(h.Status, h.Attempt, h.At, h.Detail, h.Provider))],
-        r.Provider, r.Status == DeliveryStatus.Scheduled ? r.NotBefore : null, r.DigestDeliveryId);
+        r.Provider, r.Status == DeliveryStatus.Scheduled ? r.NotBefore : null, r.DigestDeliveryId, Category: r.Category);
 }
 
 /// <summary>

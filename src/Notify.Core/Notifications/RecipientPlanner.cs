@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Notify.Core.Categories;
 using Notify.Core.Delivery;
 using Notify.Core.RateLimiting;
 using Notify.Core.Users;
@@ -18,12 +19,12 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
     /// </param>
     public async Task<IReadOnlyList<DeliveryRecord>> PlanAsync(
         RequestRecord header, IReadOnlyList<string> recipients, IReadOnlyList<Channel> channels, DateTimeOffset now, CancellationToken cancellationToken,
-        Func<UserRecord, Channel, Scheduling.Deferral?>? defer = null)
+        Func<UserRecord, Channel, Scheduling.Deferral?>? defer = null, CategoryDefinition? category = null)
     {
         var settings = options.Value;
         var records = await users.GetManyAsync(recipients, cancellationToken);
         var checks = recipients
-            .Select(userId => (UserId: userId, User: records.GetValueOrDefault(userId), Channels: Check(records.GetValueOrDefault(userId), channels, settings)))
+            .Select(userId => (UserId: userId, User: records.GetValueOrDefault(userId), Channels: Check(records.GetValueOrDefault(userId), channels, settings, category)))
             .ToList();
         var deferred = new Dictionary<string, Dictionary<Channel, Scheduling.Deferral>>(StringComparer.Ordinal);
         if (defer is not null)
@@ -54,16 +55,27 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
                 ApplyRateLimit(check.Channels, granted.GetValueOrDefault(check.UserId));
             }
         }
-        return [.. checks.SelectMany(c => Expand(header, c.UserId, c.User, channels, c.Channels, now, deferred.GetValueOrDefault(c.UserId)))];
+        return [.. checks.SelectMany(c => Expand(header, c.UserId, c.User, channels, c.Channels, now, deferred.GetValueOrDefault(c.UserId), category, settings))];
     }
 
-    /// <summary>Per channel: queued, or skipped because the user is unknown, opted out or has no address for it.</summary>
-    public static Dictionary<Channel, (DeliveryStatus Status, string? Reason)> Check(UserRecord? user, IReadOnlyList<Channel> channels, NotifyOptions settings) =>
+    /// <summary>
+    /// Per channel: queued, or skipped because the user is unknown, has no usable address for it, or opted out
+    /// (<see cref="PreferenceResolver"/> decides, for the template's <paramref name="category"/>; null:
+    /// <c>transactional</c> as built in).
+    /// </summary>
+    public static Dictionary<Channel, (DeliveryStatus Status, string? Reason)> Check(UserRecord? user, IReadOnlyList<Channel> channels, NotifyOptions settings, CategoryDefinition? category = null) =>
         channels.Distinct().ToDictionary(c => c, c =>
             user is null ? (DeliveryStatus.Skipped, SkipReasons.UnknownUser)
-            : !UserService.IsOptedIn(user.Preferences, c, settings) ? (DeliveryStatus.Skipped, SkipReasons.OptedOut)
-            : !HasContact(user, c) ? (DeliveryStatus.Skipped, (string?)SkipReasons.NoContact)
-            : (DeliveryStatus.Queued, null));
+            : Decide(user, c, settings, category) switch
+            {
+                { Rule: PreferenceRule.NoContact } => (DeliveryStatus.Skipped, SkipReasons.NoContact),
+                { Send: false } => (DeliveryStatus.Skipped, SkipReasons.OptedOut),
+                _ => (DeliveryStatus.Queued, (string?)null),
+            });
+
+    /// <summary>The resolution for one user and channel in <paramref name="category"/> (null: <c>transactional</c> as built in).</summary>
+    public static PreferenceDecision Decide(UserRecord user, Channel channel, NotifyOptions settings, CategoryDefinition? category) =>
+        PreferenceResolver.Resolve(user.Preferences, HasContact(user, channel), channel, category ?? CategoryDefinition.BuiltInTransactional, settings);
 
     /// <summary>Queued channels without a granted rate-limit unit become skipped: rate-limited.</summary>
     public static void ApplyRateLimit(Dictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, IReadOnlySet<Channel>? granted)
@@ -81,13 +93,16 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
     public static IEnumerable<DeliveryRecord> Expand(
         RequestRecord header, string userId, UserRecord? user, IReadOnlyList<Channel> channels,
         IReadOnlyDictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, DateTimeOffset now,
-        IReadOnlyDictionary<Channel, Scheduling.Deferral>? deferred = null)
+        IReadOnlyDictionary<Channel, Scheduling.Deferral>? deferred = null, CategoryDefinition? category = null, NotifyOptions? settings = null)
     {
         DeliveryRecord Make(Channel channel, DeliveryStatus status, string? reason) =>
             new(new DeliveryKey(header.RequestId, 0), header.AppKey, header.EventId, userId, channel, status, reason, 0, now, now)
             {
                 Locale = user?.Profile.Locale,
                 NotBefore = status == DeliveryStatus.Scheduled ? deferred?.GetValueOrDefault(channel)?.At : null,
+                // A skip the category decided names it; the resolution is pure, so deciding again here is exact.
+                Category = reason == SkipReasons.OptedOut && user is not null && category is not null && settings is not null
+                    && Decide(user, channel, settings, category).ByCategory ? category.Key : null,
             };
 
         foreach (var channel in channels.Distinct())

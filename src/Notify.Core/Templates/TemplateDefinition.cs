@@ -37,6 +37,12 @@ public sealed record TemplateDefinition(
     /// </summary>
     public IReadOnlyList<string> Sensitive { get; init; } = [];
 
+    /// <summary>
+    /// The registered category whose preferences decide who gets it (<c>PUT /api/v1/categories/{key}</c>); null: the
+    /// built-in <c>transactional</c>.
+    /// </summary>
+    public string? Category { get; init; }
+
     /// <summary>Channels the template defines in its default locale; a request without channels uses these.</summary>
     public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.All.Where(Channels.Defines)];
 

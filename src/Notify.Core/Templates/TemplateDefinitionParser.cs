@@ -50,12 +50,13 @@ public static partial class TemplateDefinitionParser
         }
         var senders = ReadSenders(reader, errors);
         var sensitive = SensitiveFields.Read(reader, errors);
+        var category = reader.String("category", maxLength: Limits.MaxTemplateNameLength, pattern: Limits.TemplateName(), patternHint: "must be a category key (1-64 lower-case letters, digits, '.', '_' and '-')");
         reader.RejectUnknown();
         if (!errors.IsEmpty || defaultLocale is null || channels is null)
         {
             return null;
         }
-        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders, Sensitive = sensitive };
+        return new TemplateDefinition(defaultLocale, channels, locales) { Senders = senders, Sensitive = sensitive, Category = category };
     }
 
     /// <summary><c>"senders"</c>: app keys, or <c>"*"</c> for every app.</summary>

@@ -188,12 +188,22 @@ public static class TemplateRenderer
     // Fluid's Undefined hook is per options, not per render; rendering is synchronous, so a flow-local sink is exact.
     internal static readonly AsyncLocal<ISet<string>?> MissingSink = new();
 
+    private static readonly IReadOnlyDictionary<string, string> PlaceholderLinks = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["preferences"] = "https://links.invalid/preferences",
+        ["unsubscribe"] = "https://links.invalid/unsubscribe",
+    };
+
     /// <param name="digest">
     /// A digest's <c>digest</c> object (count, more, items); without one, a template that reads <c>digest</c> misses it.
     /// Inside items a missing member renders blank when <paramref name="strictDigest"/> is false: the items are other
     /// requests' data, each checked against the template when it was accepted.
     /// </param>
-    public static RenderResult Render(CompiledTemplate template, Channel channel, string? userLocale, JsonElement data, string userId, JsonElement? digest = null, bool strictDigest = true)
+    /// <param name="links">
+    /// <c>links.preferences</c> and <c>links.unsubscribe</c> (signed, per user and category) at delivery; null at ingest
+    /// and preview, where they are placeholders so a template using them is not short of data.
+    /// </param>
+    public static RenderResult Render(CompiledTemplate template, Channel channel, string? userLocale, JsonElement data, string userId, JsonElement? digest = null, bool strictDigest = true, IReadOnlyDictionary<string, string>? links = null)
     {
         var definition = template.Definition;
         var locale = definition.ResolveLocale(userLocale, channel);
@@ -214,6 +224,8 @@ public static class TemplateRenderer
             ["locale"] = JsonSerializer.SerializeToElement(userLocale ?? definition.DefaultLocale),
         };
         context.SetValue("user", new DictionaryValue(new TrackedObject("user", user, missing)));
+        var linkValues = (links ?? PlaceholderLinks).ToDictionary(l => l.Key, l => JsonSerializer.SerializeToElement(l.Value), StringComparer.Ordinal);
+        context.SetValue("links", new DictionaryValue(new TrackedObject("links", linkValues, missing)));
 
         CompiledTemplate.Field? current = null;
         string Field(string field, TextEncoder encoder)

@@ -14,7 +14,7 @@ public sealed record TemplateView(string Name, string Version, DateTimeOffset Up
 public sealed record PreviewView(string Template, string Locale, IReadOnlyDictionary<string, RenderedContent> Channels);
 
 /// <summary>Writes, reads and previews templates; a write is its owner's or an admin app's (see <see cref="TemplateAccess"/>), and audited.</summary>
-public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Audit.AuditLog audit, IOptions<TemplateLimitOptions>? limits = null)
+public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalog, Audit.AuditLog audit, IOptions<TemplateLimitOptions>? limits = null, Categories.CategoryService? categories = null, Preferences.PreferenceLinks? links = null)
 {
     /// <summary>Who the audit log names for a write by the service itself (the local demo seed).</summary>
     public const string ServiceActor = "notify";
@@ -41,6 +41,14 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
         var (name, definition, json) = request;
         var errors = new ValidationErrors();
         CheckLimits(definition, errors);
+        if (definition.Category is { } category && categories is not null && !await categories.ExistsAsync(category, cancellationToken))
+        {
+            errors.Add("category", $"category '{category}' is not registered; create it with PUT /api/v1/categories/{category} first");
+        }
+        if (links is { Enabled: false } && Preferences.PreferenceLinks.AreUsedIn(json))
+        {
+            errors.Add("links", "the template uses links.preferences or links.unsubscribe, but preference links are not configured: set Notify:PreferenceLinks:BaseUrl and SigningKey");
+        }
         if (!errors.IsEmpty)
         {
             return Result<TemplateView>.Invalid(errors);

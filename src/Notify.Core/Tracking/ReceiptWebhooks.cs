@@ -41,11 +41,20 @@ public enum ReceiptEffect
 {
     None,
 
-    /// <summary>The address or number is dead (hard bounce, spam report, unknown handset): stop using it.</summary>
+    /// <summary>The address or number is dead (hard bounce, unknown handset): stop using it.</summary>
     InvalidateAddress,
 
-    /// <summary>The recipient unsubscribed or replied STOP through the provider: the channel's preference turns off.</summary>
+    /// <summary>
+    /// The recipient unsubscribed through the provider: for e-mail the delivery's category turns off for e-mail; an SMS
+    /// STOP turns all SMS off (every SMS provider), as a push opt-out does push.
+    /// </summary>
     OptOut,
+
+    /// <summary>
+    /// The recipient reported the e-mail as spam: every category they may leave turns off for e-mail. The address
+    /// still works (the person complained), so it is not marked invalid.
+    /// </summary>
+    Complaint,
 }
 
 /// <summary>One delivery receipt in provider-neutral terms.</summary>
@@ -203,7 +212,10 @@ public sealed partial class ReceiptHandler(
                     await tracking.InvalidateAddressAsync(record, receipt.ReportedAddress, cancellationToken);
                     break;
                 case ReceiptEffect.OptOut:
-                    await tracking.OptOutAsync(record, cancellationToken);
+                    await tracking.OptOutAsync(record, provider, cancellationToken);
+                    break;
+                case ReceiptEffect.Complaint:
+                    await tracking.ComplainedAsync(record, provider, cancellationToken);
                     break;
             }
         }

@@ -33,7 +33,10 @@ public sealed partial class TrackingService(
     IUserStore users,
     Events.IDeliveryEventPublisher publisher,
     TimeProvider time,
-    ILogger<TrackingService> logger)
+    ILogger<TrackingService> logger,
+    Templates.TemplateCatalog templates,
+    Categories.CategoryCatalog categories,
+    Audit.AuditLog audit)
 {
     private static readonly TimeSpan SendingWait = TimeSpan.FromMilliseconds(250);
 
@@ -82,7 +85,7 @@ public sealed partial class TrackingService(
         return new TrackResult(isNew ? TrackOutcome.Recorded : TrackOutcome.Duplicate, record, status);
     }
 
-    /// <summary>The provider says the address is dead (hard bounce, spam report): stop using it, if it is still the user's.</summary>
+    /// <summary>The provider says the address is dead (hard bounce): stop using it, if it is still the user's.</summary>
     public async Task InvalidateAddressAsync(DeliveryRecord record, string? reportedAddress, CancellationToken cancellationToken)
     {
         if (await CurrentAddressMatchesAsync(record, reportedAddress, cancellationToken))
@@ -92,21 +95,64 @@ public sealed partial class TrackingService(
         }
     }
 
-    /// <summary>The recipient unsubscribed through the provider: the user's preference for the channel becomes "no".</summary>
-    public async Task OptOutAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// The recipient unsubscribed through <paramref name="provider"/>: for e-mail, the delivery's category turns off for
+    /// e-mail (a required category is left alone); for SMS and push, the whole channel (an SMS STOP holds for every SMS
+    /// provider). Audited as the provider's change, without contact data.
+    /// </summary>
+    public async Task OptOutAsync(DeliveryRecord record, string provider, CancellationToken cancellationToken)
     {
         if (await users.GetAsync(record.UserId, cancellationToken) is null)
         {
             return;
         }
-        var update = record.Channel switch
+        ChannelPreferences update;
+        if (record.Channel == Channel.Email)
         {
-            Channel.Email => new ChannelPreferences(null, false, null),
-            Channel.Sms => new ChannelPreferences(null, null, false),
-            _ => new ChannelPreferences(false, null, null),
+            var category = await CategoryOfAsync(record, cancellationToken);
+            if (category.Required)
+            {
+                return;
+            }
+            update = ChannelPreferences.None with
+            {
+                CategoryUpdates = new Dictionary<string, CategoryUpdate?> { [category.Key] = new(null, new Dictionary<Channel, bool?> { [Channel.Email] = false }) },
+            };
+        }
+        else
+        {
+            update = record.Channel == Channel.Sms ? new ChannelPreferences(null, null, false) : new ChannelPreferences(false, null, null);
+        }
+        await users.MergePreferencesAsync(record.UserId, update, cancellationToken);
+        await audit.RecordAsync(provider, Audit.AuditKinds.Preferences, "provider-unsubscribe", record.UserId, $"delivery={record.Key.Id} {UserService.PreferencesDetail(update)}", cancellationToken);
+        LogOptedOut(logger, record.Key.Id, record.Channel.ToName());
+    }
+
+    /// <summary>A spam report: every category the user may leave turns off for e-mail; the address stays valid. Audited as the provider's change.</summary>
+    public async Task ComplainedAsync(DeliveryRecord record, string provider, CancellationToken cancellationToken)
+    {
+        if (record.Channel != Channel.Email || await users.GetAsync(record.UserId, cancellationToken) is null)
+        {
+            return;
+        }
+        var all = await categories.GetAllAsync(cancellationToken);
+        var update = ChannelPreferences.None with
+        {
+            CategoryUpdates = all.Values.Where(c => !c.Required)
+                .ToDictionary(c => c.Key, c => (CategoryUpdate?)new CategoryUpdate(null, new Dictionary<Channel, bool?> { [Channel.Email] = false }), StringComparer.Ordinal),
         };
         await users.MergePreferencesAsync(record.UserId, update, cancellationToken);
+        await audit.RecordAsync(provider, Audit.AuditKinds.Preferences, "provider-complaint", record.UserId, $"delivery={record.Key.Id} {UserService.PreferencesDetail(update)}", cancellationToken);
         LogOptedOut(logger, record.Key.Id, record.Channel.ToName());
+    }
+
+    /// <summary>The category of the template the delivery was sent with (its version, as the worker rendered it); <c>transactional</c> when it names none or no longer exists.</summary>
+    private async Task<Categories.CategoryDefinition> CategoryOfAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        var request = await requests.GetAsync(record.Key.RequestId, cancellationToken);
+        var template = request is null ? null : await templates.GetAsync(request.Template, request.TemplateVersion, cancellationToken);
+        return await categories.GetAsync(template?.Definition.Category, cancellationToken)
+            ?? (await categories.GetAsync(null, cancellationToken))!;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Notify.Core.Delivery;
@@ -40,7 +39,7 @@ public sealed class TrackingTokens(IOptions<TrackingOptions> options, TimeProvid
         payload[10] = (byte)id.Length;
         id.CopyTo(payload, 11);
         url.CopyTo(payload, 11 + id.Length);
-        return Base64Url(payload.Concat(Mac(key, payload)).ToArray());
+        return Base64Url(payload.Concat(TokenSigning.Mac(key, Context, payload, MacLength)).ToArray());
     }
 
     /// <summary>The token's content if it is genuine (current or previous key), of <paramref name="kind"/>, and not expired; else null.</summary>
@@ -53,15 +52,7 @@ public sealed class TrackingTokens(IOptions<TrackingOptions> options, TimeProvid
         var payload = bytes.AsSpan(0, bytes.Length - MacLength);
         var mac = bytes.AsSpan(bytes.Length - MacLength);
         var settings = options.Value;
-        var genuine = false;
-        foreach (var key in new[] { settings.SigningKey, settings.PreviousSigningKey })
-        {
-            if (TrackingOptions.KeyBytes(key) is { } keyBytes)
-            {
-                genuine |= CryptographicOperations.FixedTimeEquals(Mac(keyBytes, payload), mac);
-            }
-        }
-        if (!genuine || payload[0] != Version || payload[1] != (byte)kind)
+        if (!TokenSigning.IsGenuine(payload, mac, Context, settings.SigningKey, settings.PreviousSigningKey) || payload[0] != Version || payload[1] != (byte)kind)
         {
             return null;
         }
@@ -82,18 +73,9 @@ public sealed class TrackingTokens(IOptions<TrackingOptions> options, TimeProvid
         return new TrackingToken(kind, delivery, expires, target);
     }
 
-    private static byte[] Mac(byte[] key, ReadOnlySpan<byte> payload)
-    {
-        using var hmac = new HMACSHA256(key);
-        hmac.TransformBlock(Context, 0, Context.Length, null, 0);
-        var data = payload.ToArray();
-        hmac.TransformFinalBlock(data, 0, data.Length);
-        return hmac.Hash![..MacLength];
-    }
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[]? FromBase64Url(string text)
+    internal static byte[]? FromBase64Url(string text)
     {
         var base64 = text.Replace('-', '+').Replace('_', '/');
         base64 += (base64.Length % 4) switch { 2 => "==", 3 => "=", 0 => "", _ => "!" };

@@ -1,3 +1,4 @@
+using Notify.Core.Validation;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ public sealed record UserBatchView(bool DryRun, int Created, int Updated, int In
 /// live in separate partitions, so there is no all-or-nothing: each valid user is written on its own (one
 /// transaction), and an invalid entry is reported without stopping the others.
 /// </summary>
-public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger, ContactLookup? contacts = null)
+public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, TimeProvider time, IOptions<NotifyOptions> options, ILogger<UserImportService> logger, ContactLookup? contacts = null, UserService? users = null)
 {
     /// <summary>Users written at once; each is a read and a transaction on its own partition.</summary>
     private const int Parallelism = 16;
@@ -47,12 +48,24 @@ public sealed class UserImportService(IUserStore store, Audit.AuditLog audit, Ti
     /// </summary>
     public async Task<Result<UserBatchView>> ImportAsync(UserBatchRequest request, string appKey, CancellationToken cancellationToken)
     {
-        var (dryRun, entries) = request;
+        var (dryRun, requested) = request;
+        var entries = requested;
         var now = time.GetUtcNow();
         var parsed = new UserImport?[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
             parsed[i] = entries[i].User is { } user ? ToImport(user, now, appKey) : null;
+            // Category keys are checked against the registered ones here: an unknown or required-off one makes the entry invalid.
+            if (parsed[i]?.Preferences is { CategoryUpdates.Count: > 0 } preferences && users is not null)
+            {
+                var errors = new ValidationErrors();
+                await users.CheckCategoriesAsync(preferences, $"users[{i}].preferences.", errors, cancellationToken);
+                if (!errors.IsEmpty)
+                {
+                    parsed[i] = null;
+                    entries = [.. entries.Select((e, j) => j == i ? e with { User = null, Errors = errors.ToDictionary() } : e)];
+                }
+            }
         }
 
         var outcomes = new UserImportOutcome[entries.Count];

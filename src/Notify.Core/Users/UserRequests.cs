@@ -78,8 +78,83 @@ public sealed record PutPreferencesRequest(string UserId, ChannelPreferences Pre
         return errors.IsEmpty ? new PutPreferencesRequest(userId, update) : null;
     }
 
+    /// <summary>At most this many categories in one update.</summary>
+    public const int MaxCategoriesPerUpdate = 100;
+
     internal static ChannelPreferences ReadPreferences(JsonObjectReader? reader) =>
-        new(reader?.Boolean("push"), reader?.Boolean("email"), reader?.Boolean("sms"));
+        new(reader?.Boolean("push"), reader?.Boolean("email"), reader?.Boolean("sms"))
+        {
+            CategoryUpdates = reader is null ? null : ReadCategories(reader),
+        };
+
+    /// <summary>
+    /// <c>"categories": {"marketing": {"email": false, "push": true}, "weekly-digest": false, "news": null}</c>: a
+    /// boolean sets the whole category (replacing its per-channel choices), an object sets the channels it names
+    /// (null clears one), null clears the category. Whether each key is registered is checked by the service.
+    /// </summary>
+    private static Dictionary<string, CategoryUpdate?>? ReadCategories(JsonObjectReader reader)
+    {
+        if (reader.Raw("categories") is not { } raw)
+        {
+            return null;
+        }
+        var path = reader.PathOf("categories");
+        if (raw.ValueKind != JsonValueKind.Object)
+        {
+            reader.Errors.Add(path, "must be a JSON object of category keys");
+            return null;
+        }
+        var updates = new Dictionary<string, CategoryUpdate?>(StringComparer.Ordinal);
+        foreach (var property in raw.EnumerateObject())
+        {
+            var keyPath = $"{path}.{property.Name}";
+            if (!Categories.CategoryDefinition.IsValidKey(property.Name))
+            {
+                reader.Errors.Add(keyPath, "must be a category key (1-64 lower-case letters, digits, '.', '_' and '-')");
+                continue;
+            }
+            switch (property.Value.ValueKind)
+            {
+                case JsonValueKind.Null:
+                    updates[property.Name] = null;
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    updates[property.Name] = new CategoryUpdate(property.Value.GetBoolean(), null);
+                    break;
+                case JsonValueKind.Object:
+                    var channels = new Dictionary<Channel, bool?>();
+                    foreach (var channel in property.Value.EnumerateObject())
+                    {
+                        if (!ChannelNames.TryParse(channel.Name, out var c))
+                        {
+                            reader.Errors.Add($"{keyPath}.{channel.Name}", "is not a channel ('push', 'email' or 'sms')");
+                        }
+                        else if (channel.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                        {
+                            channels[c] = channel.Value.GetBoolean();
+                        }
+                        else if (channel.Value.ValueKind == JsonValueKind.Null)
+                        {
+                            channels[c] = null;
+                        }
+                        else
+                        {
+                            reader.Errors.Add($"{keyPath}.{channel.Name}", "must be true, false or null");
+                        }
+                    }
+                    updates[property.Name] = new CategoryUpdate(null, channels);
+                    break;
+                default:
+                    reader.Errors.Add(keyPath, "must be true, false, null or an object of channels");
+                    break;
+            }
+        }
+        if (updates.Count > MaxCategoriesPerUpdate)
+        {
+            reader.Errors.Add(path, $"may name at most {MaxCategoriesPerUpdate} categories");
+        }
+        return updates;
+    }
 }
 
 /// <summary>A push token to register and its platform.</summary>

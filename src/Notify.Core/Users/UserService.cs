@@ -11,10 +11,35 @@ public sealed record UserView(string UserId, string? Email, string? Phone, strin
 
 public sealed record DeviceView(string Id, DevicePlatform Platform, DateTimeOffset RegisteredAt);
 
-public sealed record PreferencesView(bool Push, bool Email, bool Sms);
+/// <summary>
+/// The effective opt-in per channel, and the user's own choices per category as they were given:
+/// <c>false</c>/<c>true</c> for a whole category, or an object of the channels chosen.
+/// </summary>
+public sealed record PreferencesView(bool Push, bool Email, bool Sms, IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Categories = null)
+{
+    public static IReadOnlyDictionary<string, System.Text.Json.JsonElement> CategoriesOf(ChannelPreferences preferences) =>
+        preferences.Categories.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(c => c.Key, c => ToJson(c.Value), StringComparer.Ordinal);
+
+    private static System.Text.Json.JsonElement ToJson(CategoryChoice choice)
+    {
+        if (choice is { Push: null, Email: null, Sms: null, All: { } all })
+        {
+            return System.Text.Json.JsonSerializer.SerializeToElement(all);
+        }
+        var channels = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var channel in ChannelNames.All)
+        {
+            if ((choice.For(channel) ?? choice.All) is { } value)
+            {
+                channels[channel.ToName()] = value;
+            }
+        }
+        return System.Text.Json.JsonSerializer.SerializeToElement(channels);
+    }
+}
 
 /// <summary>Users, their devices and their channel preferences. Every write names the app that makes it: the user is stamped with it and the audit log records it.</summary>
-public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, ContactLookup? contactLookup = null)
+public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider time, Microsoft.Extensions.Options.IOptions<NotifyOptions> options, ContactLookup? contactLookup = null, Categories.CategoryCatalog? categories = null)
 {
     public static bool IsValidUserId(string userId) => Limits.UserId().IsMatch(userId);
 
@@ -83,6 +108,12 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
     public async Task<Result<PreferencesView>> PutPreferencesAsync(PutPreferencesRequest request, string appKey, CancellationToken cancellationToken)
     {
         var (userId, update) = request;
+        var errors = new ValidationErrors();
+        await CheckCategoriesAsync(update, "", errors, cancellationToken);
+        if (!errors.IsEmpty)
+        {
+            return Result<PreferencesView>.Invalid(errors);
+        }
         if (await store.GetAsync(userId, cancellationToken) is null)
         {
             return Result<PreferencesView>.NotFound($"User '{userId}' does not exist; create it with PUT /api/v1/users/{userId} first.");
@@ -99,7 +130,43 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
     private PreferencesView Effective(ChannelPreferences preferences) => new(
         IsOptedIn(preferences, Channel.Push, options.Value),
         IsOptedIn(preferences, Channel.Email, options.Value),
-        IsOptedIn(preferences, Channel.Sms, options.Value));
+        IsOptedIn(preferences, Channel.Sms, options.Value),
+        PreferencesView.CategoriesOf(preferences));
+
+    /// <summary>
+    /// Every category an update names must be registered, and a required one cannot be turned off, as a whole or on a
+    /// channel: each is an error at <c>{prefix}categories.{key}[.channel]</c>.
+    /// </summary>
+    public async Task CheckCategoriesAsync(ChannelPreferences update, string prefix, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        if (update.CategoryUpdates is not { Count: > 0 } changes || categories is null)
+        {
+            return;
+        }
+        var registered = await categories.GetAllAsync(cancellationToken);
+        foreach (var (key, change) in changes)
+        {
+            var path = $"{prefix}categories.{key}";
+            if (!registered.TryGetValue(key, out var category))
+            {
+                errors.Add(path, $"'{key}' is not a registered category");
+            }
+            else if (category.Required && change is not null)
+            {
+                if (change.All == false)
+                {
+                    errors.Add(path, $"category '{key}' is required and cannot be turned off: {category.RequiredReason}");
+                }
+                foreach (var (channel, value) in change.Channels ?? new Dictionary<Channel, bool?>())
+                {
+                    if (value == false)
+                    {
+                        errors.Add($"{path}.{channel.ToName()}", $"category '{key}' is required and cannot be turned off: {category.RequiredReason}");
+                    }
+                }
+            }
+        }
+    }
 
     internal const string UserIdHint = "must be 1-128 characters of letters, digits and '._:@+-'";
 
@@ -124,10 +191,15 @@ public sealed class UserService(IUserStore store, AuditLog audit, TimeProvider t
         user.Profile.UpdatedBy,
         user.Profile.QuietHours);
 
-    private static string PreferencesDetail(ChannelPreferences update) => string.Join(' ', new[]
+    internal static string PreferencesDetail(ChannelPreferences update) => string.Join(' ', new[]
     {
         update.Push is { } push ? $"push={(push ? "true" : "false")}" : null,
         update.Email is { } email ? $"email={(email ? "true" : "false")}" : null,
         update.Sms is { } sms ? $"sms={(sms ? "true" : "false")}" : null,
-    }.OfType<string>());
+    }.OfType<string>().Concat((update.CategoryUpdates ?? new Dictionary<string, CategoryUpdate?>()).Select(c => $"categories.{c.Key}={Describe(c.Value)}")));
+
+    private static string Describe(CategoryUpdate? change) =>
+        change is null ? "null"
+        : change.All is { } all ? (all ? "true" : "false")
+        : string.Join(',', (change.Channels ?? new Dictionary<Channel, bool?>()).Select(c => $"{c.Key.ToName()}:{(c.Value is null ? "null" : c.Value.Value ? "true" : "false")}"));
 }

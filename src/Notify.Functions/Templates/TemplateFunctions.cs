@@ -110,8 +110,9 @@ public sealed class PreviewTemplate(BodyBinder binder, TemplateService templates
 /// The body of <c>PUT /api/v1/templates/{name}</c>: the default locale's channels, and per-locale overrides of some
 /// of them. Every string is Liquid.
 /// <c>Senders</c>: app keys that may send with it besides its owner, <c>["*"]</c> for every app; absent, the owner only.
+/// <c>Category</c>: a registered category key (<c>PUT /api/v1/categories/{key}</c>); absent, <c>transactional</c>.
 /// </summary>
-public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales, IReadOnlyList<string>? Senders);
+public sealed record TemplateBody(string DefaultLocale, ChannelContents Channels, IReadOnlyDictionary<string, ChannelContents>? Locales, IReadOnlyList<string>? Senders, string? Category = null);
 
 /// <summary>The body of <c>POST /api/v1/templates/{name}/preview</c>.</summary>
 public sealed record PreviewTemplateBody(IReadOnlyDictionary<string, JsonElement>? Data, string? Locale);

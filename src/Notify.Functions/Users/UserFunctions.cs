@@ -161,7 +161,7 @@ public sealed class PutPreferences(BodyBinder binder, UserService users)
     [Function(nameof(PutPreferences))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Change a user's opt-in per channel; channels not named keep their setting")]
-    [JsonBody(typeof(ChannelPreferences))]
+    [JsonBody(typeof(PreferencesBody))]
     public async Task<Results<Ok<PreferencesView>, ValidationProblem, NotFoundProblem, RequestRefused>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
@@ -201,8 +201,16 @@ public sealed record UserBatchEntryBody(
     string? Locale,
     string? TimeZone,
     IReadOnlyList<UserBatchDeviceBody>? Devices,
-    ChannelPreferences? Preferences,
+    PreferencesBody? Preferences,
     Core.Scheduling.QuietHours? QuietHours = null);
+
+/// <summary>
+/// The body of <c>PUT /api/v1/users/{userId}/preferences</c> (and a batch user's <c>preferences</c>): the channels
+/// named change; <c>categories</c> maps a registered category key to <c>true</c>/<c>false</c> (the whole category,
+/// replacing its per-channel choices), an object of channels (<c>{"email": false}</c>; null clears one) or null
+/// (clears the category: its defaults apply again).
+/// </summary>
+public sealed record PreferencesBody(bool? Push, bool? Email, bool? Sms, IReadOnlyDictionary<string, System.Text.Json.JsonElement?>? Categories);
 
 /// <summary>A device of a batch user: the push token and its platform.</summary>
 public sealed record UserBatchDeviceBody(string Token, DevicePlatform Platform);

@@ -295,6 +295,7 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             .With("DeviceId", d.DeviceId)
             .With("Address", d.Address)
             .With("Locale", d.Locale)
+            .With("Category", d.Category)
             .With("NotBefore", d.NotBefore)
             .With("DigestDeliveryId", d.DigestDeliveryId);
     }
@@ -320,6 +321,7 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
             DeviceId = e.GetString("DeviceId"),
             Address = e.GetString("Address"),
             Locale = e.GetString("Locale"),
+            Category = e.GetString("Category"),
             LeaseUntil = e.GetDateTimeOffset("LeaseUntil"),
             NextAttemptAt = e.GetDateTimeOffset("NextAttemptAt"),
             LastError = e.GetString("LastError"),

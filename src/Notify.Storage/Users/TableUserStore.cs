@@ -61,15 +61,16 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         {
             var existing = new List<TableEntity>();
             await foreach (var entity in _table.QueryAsync<TableEntity>(
-                e => e.PartitionKey == userId && (e.RowKey == ProfileRow || (e.RowKey.CompareTo(DevicePrefix) >= 0 && e.RowKey.CompareTo("device}") < 0)),
-                select: ["PartitionKey", "RowKey", "RegisteredAt"],
+                e => e.PartitionKey == userId && (e.RowKey == ProfileRow || e.RowKey == PreferencesRow || (e.RowKey.CompareTo(DevicePrefix) >= 0 && e.RowKey.CompareTo("device}") < 0)),
+                select: ["PartitionKey", "RowKey", "RegisteredAt", CategoriesProperty],
                 cancellationToken: cancellationToken))
             {
                 existing.Add(entity);
             }
             var created = !existing.Any(e => e.RowKey == ProfileRow);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpsertReplace, ProfileEntity(user.Profile)) };
-            if (user.Preferences is { } preferences && PreferencesEntity(userId, preferences) is { } preferencesEntity)
+            var storedCategories = existing.FirstOrDefault(e => e.RowKey == PreferencesRow) is { } prefsRow ? ReadCategories(prefsRow) : null;
+            if (user.Preferences is { } preferences && PreferencesEntity(userId, preferences, storedCategories) is { } preferencesEntity)
             {
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, preferencesEntity));
             }
@@ -153,7 +154,11 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
 
     private async Task<ChannelPreferences> MergeAsync(string userId, ChannelPreferences update, WriteStamp? stamp, CancellationToken cancellationToken)
     {
-        var entity = PreferencesEntity(userId, update) ?? new TableEntity(userId, PreferencesRow);
+        if (update.CategoryUpdates is { Count: > 0 })
+        {
+            return await MergeCategoriesAsync(userId, update, stamp, cancellationToken);
+        }
+        var entity = PreferencesEntity(userId, update, null) ?? new TableEntity(userId, PreferencesRow);
         if (stamp is null)
         {
             await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken);
@@ -164,6 +169,36 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         }
         var stored = await _table.GetEntityAsync<TableEntity>(userId, PreferencesRow, cancellationToken: cancellationToken);
         return ToPreferences(stored.Value);
+    }
+
+    /// <summary>
+    /// Category choices merge inside one JSON property, so the row is read and written back on its ETag (a concurrent
+    /// change makes the write fail and the merge start again), a few times.
+    /// </summary>
+    private async Task<ChannelPreferences> MergeCategoriesAsync(string userId, ChannelPreferences update, WriteStamp? stamp, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(userId, PreferencesRow, cancellationToken: cancellationToken);
+            var current = response.HasValue ? ToPreferences(response.Value!) : ChannelPreferences.None;
+            var merged = current.Merge(update);
+            var entity = new TableEntity(userId, PreferencesRow)
+                .With("Push", merged.Push)
+                .With("Email", merged.Email)
+                .With("Sms", merged.Sms)
+                .With(CategoriesProperty, WriteCategories(merged.Categories));
+            var write = response.HasValue
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, response.Value!.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, entity);
+            try
+            {
+                await _table.SubmitTransactionAsync(stamp is null ? [write] : [write, Stamp(userId, stamp)], cancellationToken);
+                return merged;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412 && attempt < 5)
+            {
+            }
+        }
     }
 
     public async Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken)
@@ -237,8 +272,8 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         ["RegisteredAt"] = device.RegisteredAt,
     }.With("RegisteredBy", device.RegisteredBy);
 
-    /// <summary>The channels <paramref name="update"/> names, for a merge; null when it names none.</summary>
-    private static TableEntity? PreferencesEntity(string userId, ChannelPreferences update)
+    /// <summary>The channels <paramref name="update"/> names (and its category choices merged into <paramref name="storedCategories"/>), for a merge; null when it names none.</summary>
+    private static TableEntity? PreferencesEntity(string userId, ChannelPreferences update, IReadOnlyDictionary<string, CategoryChoice>? storedCategories)
     {
         if (update == ChannelPreferences.None)
         {
@@ -257,9 +292,33 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         {
             entity["Sms"] = sms;
         }
+        if (update.CategoryUpdates is { Count: > 0 })
+        {
+            var merged = new ChannelPreferences(null, null, null) { Categories = storedCategories ?? ChannelPreferences.None.Categories }.Merge(update);
+            entity[CategoriesProperty] = WriteCategories(merged.Categories) ?? "{}";
+        }
         return entity;
     }
 
+    private const string CategoriesProperty = "Categories";
+
     private static ChannelPreferences ToPreferences(TableEntity row) =>
-        new(row.GetBoolean("Push"), row.GetBoolean("Email"), row.GetBoolean("Sms"));
+        new(row.GetBoolean("Push"), row.GetBoolean("Email"), row.GetBoolean("Sms"))
+        {
+            Categories = ReadCategories(row) ?? ChannelPreferences.None.Categories,
+        };
+
+    /// <summary>The user's category choices, kept in the preferences row as <c>{"key": {"all": false, "email": true}}</c>.</summary>
+    private static IReadOnlyDictionary<string, CategoryChoice>? ReadCategories(TableEntity row) =>
+        row.GetString(CategoriesProperty) is { Length: > 0 } json
+            ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, CategoryChoice>>(json, CategoryJson)
+            : null;
+
+    private static string? WriteCategories(IReadOnlyDictionary<string, CategoryChoice> categories) =>
+        categories.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(categories, CategoryJson);
+
+    private static readonly System.Text.Json.JsonSerializerOptions CategoryJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 }

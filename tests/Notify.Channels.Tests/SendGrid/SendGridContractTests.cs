@@ -44,6 +44,16 @@ public sealed class SendGridContractTests : ProviderContractTests<SendGridFake>
     }
 
     [Fact]
+    public async Task The_one_click_unsubscribe_headers_go_in_the_v3_bodys_headers_field()
+    {
+        await Provider.SendAsync(Message("delivery-42") with { Headers = new Dictionary<string, string> { ["List-Unsubscribe"] = "<https://notify.example.com/api/v1/unsubscribe/tok>", ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" } }, Token);
+
+        var headers = Assert.Single(Fake.Mails)["headers"]!.AsObject();
+        Assert.Equal("<https://notify.example.com/api/v1/unsubscribe/tok>", (string?)headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", (string?)headers["List-Unsubscribe-Post"]);
+    }
+
+    [Fact]
     public async Task Mail_carries_sender_recipient_subject_both_bodies_and_the_ids_as_custom_args()
     {
         await Provider.SendAsync(Message("delivery-42"), Token);

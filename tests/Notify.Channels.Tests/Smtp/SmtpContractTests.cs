@@ -53,6 +53,16 @@ public sealed class SmtpContractTests : ProviderContractTests<SmtpFake>
         Assert.Equal(sent.ProviderMessageId, mail.Message.MessageId);
     }
 
+    [Fact]
+    public async Task The_one_click_unsubscribe_headers_are_mime_headers_of_the_mail()
+    {
+        await Provider.SendAsync(Message("delivery-42") with { Headers = new Dictionary<string, string> { ["List-Unsubscribe"] = "<https://notify.example.com/api/v1/unsubscribe/tok>", ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" } }, Token);
+
+        var mail = Assert.Single(Fake.Received);
+        Assert.Equal("<https://notify.example.com/api/v1/unsubscribe/tok>", mail.Message.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", mail.Message.Headers["List-Unsubscribe-Post"]);
+    }
+
     [Theory]
     [InlineData(SmtpReplyAt.RcptTo, 550, "5.1.1 User unknown", typeof(DeliveryOutcome.InvalidRecipient))]
     [InlineData(SmtpReplyAt.RcptTo, 551, "5.1.6 User not local", typeof(DeliveryOutcome.InvalidRecipient))]

@@ -90,7 +90,7 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
     }
 
     [Fact]
-    public async Task A_hard_bounce_marks_the_address_invalid_and_an_unsubscribe_opts_out_of_email()
+    public async Task A_hard_bounce_marks_the_address_invalid_and_an_unsubscribe_opts_out_of_the_deliverys_category_for_email()
     {
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
@@ -110,11 +110,40 @@ public sealed class WebhookTests(WebhookTests.Host host) : IClassFixture<Webhook
         Assert.Equal("bounced", await TrackingHost.StatusAsync(api, bounceId));
         Assert.True((await host.Service<IUserStore>().GetAsync(bounced, Ct))!.Profile.EmailInvalid);
         Assert.DoesNotContain("bounce@example.com", (await api.DeliveryAsync(bounceId)).ToJsonString(), StringComparison.Ordinal);
-        Assert.False((await api.GetJsonAsync($"/api/v1/users/{leaving}/preferences"))["email"]!.GetValue<bool>());
+        var preferences = await api.GetJsonAsync($"/api/v1/users/{leaving}/preferences");
+        // The template names no category: transactional goes off for e-mail, not all e-mail.
+        Assert.True(preferences["email"]!.GetValue<bool>());
+        Assert.Equal("""{"email":false}""", preferences["categories"]!["transactional"]!.ToJsonString());
         Assert.Equal("delivered", await TrackingHost.StatusAsync(api, leaveId));
         // The next notification skips both.
         var (_, next) = await api.SendAsync(TrackingHost.NewEventId(), template, [bounced, leaving], channels: """["email"]""");
         Assert.Equal(["no-contact", "opted-out"], next["deliveries"]!.AsArray().Select(d => d!["reason"]!.GetValue<string>()).Order());
+        Assert.Equal("transactional", next["deliveries"]!.AsArray().Single(d => d!["reason"]!.GetValue<string>() == "opted-out")!["category"]!.GetValue<string>());
+        var audit = await api.GetJsonAsync("/api/v1/admin/audit?kind=preferences&appKey=sendgrid&pageSize=1000");
+        var entry = audit["entries"]!.AsArray().Single(e => e!["target"]!.GetValue<string>() == leaving)!;
+        Assert.Equal("sendgrid", entry["appKey"]!.GetValue<string>());
+        Assert.DoesNotContain("leaving@example.com", entry.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_spam_report_turns_off_every_category_the_user_may_leave_for_email_and_keeps_the_address_valid()
+    {
+        var api = await host.NewAppAsync();
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.OK, (await api.PutJsonAsync($"/api/v1/categories/promo-{suffix}", """{"titles":{"en":"Promotions"}}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PutJsonAsync($"/api/v1/categories/legal-{suffix}", """{"titles":{"en":"Legal"},"required":true,"requiredReason":"Terms changes"}""")).StatusCode);
+        var template = await api.NewTemplateAsync(Preferences.CategoryPreferenceTests.CategoryTemplate($"promo-{suffix}"));
+        var user = await api.NewUserAsync(email: "complainer@example.com");
+        var id = (await host.SendAndWaitAsync(api, template, user, """["email"]"""))["email"];
+
+        var response = await host.PostSendGridAsync([TrackingHost.SendGridEvent(id, "spamreport", "complainer@example.com")]);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False((await host.Service<IUserStore>().GetAsync(user, Ct))!.Profile.EmailInvalid);
+        var categories = (await api.GetJsonAsync($"/api/v1/users/{user}/preferences"))["categories"]!.AsObject();
+        Assert.Equal("""{"email":false}""", categories[$"promo-{suffix}"]!.ToJsonString());
+        Assert.Equal("""{"email":false}""", categories["transactional"]!.ToJsonString());
+        Assert.False(categories.ContainsKey($"legal-{suffix}"));
     }
 
     [Fact]
