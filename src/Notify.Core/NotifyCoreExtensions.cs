@@ -62,6 +62,7 @@ public static class NotifyCoreExtensions
         builder.AddNotifyApps();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
+        services.AddSingleton<Topics.TopicService>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();

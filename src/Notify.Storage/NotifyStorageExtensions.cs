@@ -66,6 +66,7 @@ public static class NotifyStorageExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateLimiter, TableRateLimiter>();
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
+        services.AddSingleton<Core.Topics.ITopicStore, Topics.TableTopicStore>();
         services.AddSingleton<IAppStore, TableAppStore>();
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
         services.AddSingleton<Core.Scheduling.IScheduleTable, Scheduling.TableScheduleTable>();

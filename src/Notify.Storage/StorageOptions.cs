@@ -67,8 +67,11 @@ public sealed class StorageNames(string prefix)
     /// <summary>Deliveries by current status per app, template, channel and hour of creation (the console's live counts).</summary>
     public string StatusCounts => Table("NotifyStatusCounts");
 
+    /// <summary>Topics and their subscriptions (docs/topics.md): topic rows, and each subscription under its topic and under its user.</summary>
+    public string Topics => Table("NotifyTopics");
+
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts];
+        [Deliveries, Users, Templates, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, Topics];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

@@ -8,8 +8,9 @@ public static class AuditKinds
     public const string Preferences = "preferences";
     public const string Template = "template";
     public const string App = "app";
+    public const string Topic = "topic";
 
-    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App];
+    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App, Topic];
 }
 
 /// <summary>
