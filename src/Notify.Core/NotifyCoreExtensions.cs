@@ -63,6 +63,12 @@ public static class NotifyCoreExtensions
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
         services.AddSingleton<Topics.TopicService>();
+        builder.Services.AddOptions<Topics.BroadcastOptions>()
+            .BindConfiguration(Topics.BroadcastOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Topics.BroadcastService>();
+        services.AddSingleton<Topics.BroadcastFanOut>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();

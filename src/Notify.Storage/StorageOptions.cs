@@ -41,6 +41,9 @@ public sealed class StorageNames(string prefix)
     public const string SmsQueue = "notify-sms";
     public const string PoisonSuffix = "-poison";
 
+    /// <summary>One message per page of a broadcast to plan (docs/topics.md).</summary>
+    public const string BroadcastQueue = "notify-broadcast";
+
     public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
 
     public string Prefix => prefix;
@@ -91,7 +94,7 @@ public sealed class StorageNames(string prefix)
     });
 
     public IReadOnlyList<string> AllQueues =>
-        [.. ChannelQueues.SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) })];
+        [.. ChannelQueues.Append(BroadcastQueue).SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) })];
 
     private string Table(string name) => prefix.Length == 0 ? name : prefix + name;
 }

@@ -31,8 +31,10 @@ public interface ITopicStore
     /// <summary>
     /// Up to <paramref name="pageSize"/> subscribers after <paramref name="continuationToken"/> (null: from the start),
     /// in storage order; the token is null after the last page. A token the store did not issue throws <see cref="FormatException"/>.
+    /// With <paramref name="until"/> (a token this list issued), the page stops at that position, inclusive, and its
+    /// token is <paramref name="until"/> (a broadcast re-reading a page whose end it fixed before).
     /// </summary>
-    Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+    Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken, string? until = null);
 
     /// <summary>The keys of the topics the user is subscribed to.</summary>
     Task<IReadOnlyList<string>> ListUserTopicsAsync(string userId, CancellationToken cancellationToken);

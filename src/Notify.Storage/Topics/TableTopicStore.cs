@@ -149,16 +149,22 @@ public sealed class TableTopicStore(TableServiceClient service, StorageNames nam
         return removed;
     }
 
-    public async Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public async Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken, string? until = null)
     {
         var (shard, after) = continuationToken is null ? (0, "") : ReadToken(continuationToken);
-        var users = new List<string>(pageSize);
-        for (; shard < Shards; shard++, after = "")
+        var (lastShard, last) = until is null ? (Shards - 1, (string?)null) : ReadToken(until);
+        var users = new List<string>(Math.Min(pageSize, 1000));
+        for (; shard <= lastShard; shard++, after = "")
         {
             var partition = TopicPartitionOf(key, shard.ToString("x2", CultureInfo.InvariantCulture));
-            var filter = after.Length == 0
-                ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
-                : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after}");
+            var bound = shard == lastShard && last is not null ? last : null;
+            var filter = (after.Length == 0, bound is null) switch
+            {
+                (true, true) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}"),
+                (false, true) => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after}"),
+                (true, false) => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey le {bound}"),
+                (false, false) => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after} and RowKey le {bound}"),
+            };
             await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(1000, pageSize - users.Count), select: ["RowKey"], cancellationToken: cancellationToken))
             {
                 users.Add(row.RowKey);
@@ -168,7 +174,7 @@ public sealed class TableTopicStore(TableServiceClient service, StorageNames nam
                 }
             }
         }
-        return new SubscriberPage(users, null);
+        return new SubscriberPage(users, until);
     }
 
     public async Task<IReadOnlyList<string>> ListUserTopicsAsync(string userId, CancellationToken cancellationToken)

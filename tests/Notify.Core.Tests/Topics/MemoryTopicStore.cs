@@ -58,16 +58,19 @@ internal sealed class MemoryTopicStore : ITopicStore
         return Task.FromResult<IReadOnlyList<bool>>([.. userIds.Select(u => _subscriptions.TryRemove((key, u), out _))]);
     }
 
-    public Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public Task<SubscriberPage> ListSubscribersAsync(string key, string? continuationToken, int pageSize, CancellationToken cancellationToken, string? until = null)
     {
         if (continuationToken is not null && !continuationToken.StartsWith("after:", StringComparison.Ordinal))
         {
             throw new FormatException("not a token");
         }
         var after = continuationToken?["after:".Length..] ?? "";
-        var all = _subscriptions.Keys.Where(k => k.Topic == key).Select(k => k.User).Where(u => string.CompareOrdinal(u, after) > 0).OrderBy(u => u, StringComparer.Ordinal).ToList();
+        var last = until?["after:".Length..];
+        var all = _subscriptions.Keys.Where(k => k.Topic == key).Select(k => k.User)
+            .Where(u => string.CompareOrdinal(u, after) > 0 && (last is null || string.CompareOrdinal(u, last) <= 0))
+            .OrderBy(u => u, StringComparer.Ordinal).ToList();
         var page = all.Take(pageSize).ToList();
-        return Task.FromResult(new SubscriberPage(page, all.Count > pageSize ? "after:" + page[^1] : null));
+        return Task.FromResult(new SubscriberPage(page, all.Count > pageSize ? "after:" + page[^1] : until));
     }
 
     public Task<IReadOnlyList<string>> ListUserTopicsAsync(string userId, CancellationToken cancellationToken) =>
