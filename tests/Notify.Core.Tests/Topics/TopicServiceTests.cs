@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Notify.Core.Apps;
 using Notify.Core.Topics;
@@ -10,26 +9,12 @@ namespace Notify.Core.Tests.Topics;
 public sealed class TopicServiceTests
 {
     private readonly MemoryTopicStore _store = new();
-    private readonly MemoryAuditStore _audit = new();
+    private readonly Apps.InMemoryAuditStore _audit = new();
     private readonly TopicService _service;
 
     public TopicServiceTests()
     {
         _service = new TopicService(_store, new Audit.AuditLog(_audit, TimeProvider.System), TimeProvider.System);
-    }
-
-    private sealed class MemoryAuditStore : Audit.IAuditStore
-    {
-        public ConcurrentQueue<Audit.AuditEntry> Entries { get; } = new();
-
-        public Task AppendAsync(Audit.AuditEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Enqueue(entry);
-            return Task.CompletedTask;
-        }
-
-        public Task<Audit.AuditPage?> QueryAsync(Audit.AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-            Task.FromResult<Audit.AuditPage?>(null);
     }
 
     private static AppRecord App(string key, params string[] scopes) =>
