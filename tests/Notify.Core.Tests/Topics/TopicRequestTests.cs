@@ -62,4 +62,47 @@ public sealed class TopicRequestTests
         Assert.Null(PutTopicRequest.Parse("news", Json.Parse(json), errors));
         Assert.True(errors.Has("name"));
     }
+
+    private static (Core.Notifications.NotificationRequest? Request, ValidationErrors Errors) ParseNotification(string recipients)
+    {
+        var errors = new ValidationErrors();
+        var json = $$"""{"eventId":"e1","template":"t","recipients":{{recipients}}}""";
+        return (Core.Notifications.NotificationRequest.Parse(Json.Parse(json), errors), errors);
+    }
+
+    [Theory]
+    [InlineData("""{"topic":"news","userIds":["u1"]}""", "recipients.userIds")]
+    [InlineData("""{"topic":"News"}""", "recipients.topic")]
+    [InlineData("""{"exclude":["u1"]}""", "recipients.topic")]
+    [InlineData("""{"topic":"news","exclude":["bad id"]}""", "recipients.exclude[0]")]
+    public void A_bad_topic_recipient_is_invalid_naming_the_field(string recipients, string field)
+    {
+        var (request, errors) = ParseNotification(recipients);
+
+        Assert.Null(request);
+        Assert.True(errors.Has(field), string.Join(", ", errors.ToDictionary().Keys));
+    }
+
+    [Fact]
+    public void More_than_a_hundred_excluded_ids_are_invalid()
+    {
+        var (request, errors) = ParseNotification(System.Text.Json.JsonSerializer.Serialize(new { topic = "news", exclude = Enumerable.Range(0, 101).Select(i => $"u{i}") }));
+
+        Assert.Null(request);
+        Assert.True(errors.Has("recipients.exclude"));
+    }
+
+    [Fact]
+    public void A_topic_request_has_no_user_recipients_and_its_topic_and_exclusions_are_part_of_its_fingerprint()
+    {
+        var (news, _) = ParseNotification("""{"topic":"news","exclude":["u1"]}""");
+        var (other, _) = ParseNotification("""{"topic":"other","exclude":["u1"]}""");
+        var (noExclude, _) = ParseNotification("""{"topic":"news"}""");
+        var (users, _) = ParseNotification("""["u1"]""");
+
+        Assert.Empty(news!.Recipients);
+        Assert.Equal(new TopicRecipients("news", ["u1"]).Key, news.Topic!.Key);
+        Assert.Equal(3, new[] { news.BodyHash(), other!.BodyHash(), noExclude!.BodyHash() }.Distinct().Count());
+        Assert.Null(users!.Topic);
+    }
 }
