@@ -48,21 +48,19 @@ public static class NotifyCoreExtensions
         builder.AddNotifyApps();
         services.AddSingleton<Audit.AuditLog>();
         services.AddSingleton<TemplateService>();
-        builder.Services.AddOptions<Categories.CategoryOptions>()
-            .BindConfiguration(Categories.CategoryOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<Categories.CategoryOptions>(Categories.CategoryOptions.Section);
         // One process alone keeps categories in memory; AddNotifyStorage keeps them in a table.
         services.TryAddSingleton<Categories.ICategoryStore, Categories.InMemoryCategoryStore>();
         services.AddSingleton<Categories.CategoryCatalog>();
         services.AddSingleton<Categories.CategoryService>();
-        builder.Services.AddOptions<Preferences.PreferenceLinkOptions>()
-            .BindConfiguration(Preferences.PreferenceLinkOptions.Section)
-            .ValidateDataAnnotationsNested(Preferences.PreferenceLinkOptions.Section)
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<Preferences.PreferenceLinkOptions>(Preferences.PreferenceLinkOptions.Section);
         services.AddSingleton<Preferences.PreferenceLinkTokens>();
         services.AddSingleton<Preferences.PreferenceLinks>();
         services.AddSingleton<Preferences.PreferenceLinkService>();
+        services.AddSingleton<Topics.TopicService>();
+        builder.Services.AddValidatedOptions<Topics.BroadcastOptions>(Topics.BroadcastOptions.Section);
+        services.AddSingleton<Topics.BroadcastService>();
+        services.AddSingleton<Topics.BroadcastFanOut>();
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();

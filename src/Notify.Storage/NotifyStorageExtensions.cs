@@ -70,6 +70,9 @@ public static class NotifyStorageExtensions
         services.AddSingleton<IRateLimiter, TableRateLimiter>();
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
         services.AddSingleton<Core.Categories.ICategoryStore, Categories.TableCategoryStore>();
+        services.AddSingleton<Core.Topics.ITopicStore, Topics.TableTopicStore>();
+        services.AddSingleton<Core.Topics.IBroadcastStore, Topics.TableBroadcastStore>();
+        services.AddSingleton<Core.Topics.IBroadcastQueue, Topics.StorageBroadcastQueue>();
         services.AddSingleton<IAppStore, TableAppStore>();
         services.AddSingleton<IInFlightIndex, TableInFlightIndex>();
         services.AddSingleton<Core.Scheduling.IScheduleTable, Scheduling.TableScheduleTable>();

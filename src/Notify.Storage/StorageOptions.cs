@@ -44,6 +44,9 @@ public sealed class StorageNames(string prefix)
     /// <summary>Outbound webhooks: one message per delivery event and endpoint (Notify.Core.Webhooks).</summary>
     public const string WebhookQueue = "notify-webhooks";
 
+    /// <summary>One message per page of a broadcast to plan (docs/topics.md).</summary>
+    public const string BroadcastQueue = "notify-broadcast";
+
     public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
 
     public string Prefix => prefix;
@@ -84,8 +87,11 @@ public sealed class StorageNames(string prefix)
     /// <summary>Every POST to a webhook endpoint (period + hash shard).</summary>
     public string WebhookAttempts => Table("NotifyWebhookAttempts");
 
+    /// <summary>Topics and their subscriptions (docs/topics.md): topic rows, and each subscription under its topic and under its user.</summary>
+    public string Topics => Table("NotifyTopics");
+
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts];
+        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts, Topics];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and
@@ -105,7 +111,7 @@ public sealed class StorageNames(string prefix)
     });
 
     public IReadOnlyList<string> AllQueues =>
-        [.. ChannelQueues.SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) }), Queue(WebhookQueue), Queue(WebhookQueue + PoisonSuffix)];
+        [.. ChannelQueues.Append(BroadcastQueue).SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) }), Queue(WebhookQueue), Queue(WebhookQueue + PoisonSuffix)];
 
     private string Table(string name) => prefix.Length == 0 ? name : prefix + name;
 }

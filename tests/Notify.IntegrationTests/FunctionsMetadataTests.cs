@@ -111,6 +111,19 @@ public sealed class FunctionsMetadataTests
             "ConsoleSessionInfo: httpTrigger GET api/v1/console/session",
             "ConsoleSignOut: httpTrigger DELETE api/v1/console/session",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS api/{*path}",
+            // Topics and broadcasts (docs/topics.md).
+            "PutTopic: httpTrigger PUT api/v1/topics/{key}",
+            "GetTopic: httpTrigger GET api/v1/topics/{key}",
+            "DeleteTopic: httpTrigger DELETE api/v1/topics/{key}",
+            "ListTopics: httpTrigger GET api/v1/topics",
+            "AddTopicSubscribers: httpTrigger POST api/v1/topics/{key}/subscribers",
+            "RemoveTopicSubscribers: httpTrigger DELETE api/v1/topics/{key}/subscribers",
+            "ListTopicSubscribers: httpTrigger GET api/v1/topics/{key}/subscribers",
+            "ListUserTopics: httpTrigger GET api/v1/users/{userId}/topics",
+            "GetBroadcast: httpTrigger GET api/v1/broadcasts/{id}",
+            "CancelBroadcast: httpTrigger DELETE api/v1/broadcasts/{id}",
+            "ListBroadcasts: httpTrigger GET api/v1/broadcasts",
+            "BroadcastWorker: queueTrigger notify-broadcast via Storage",
         }.Order(), described);
     }
 

@@ -10,8 +10,9 @@ public static class AuditKinds
     public const string App = "app";
     public const string Webhook = "webhook";
     public const string Category = "category";
+    public const string Topic = "topic";
 
-    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App, Webhook, Category];
+    public static readonly IReadOnlyList<string> All = [User, Device, Preferences, Template, App, Webhook, Category, Topic];
 }
 
 /// <summary>

@@ -48,24 +48,17 @@ public sealed partial class IngestService(
     public async Task<IngestResult> IngestAsync(string appKey, NotificationRequest request, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var template = await templates.GetCurrentAsync(request.Template, cancellationToken);
-        if (template is null)
+        var (template, channels, refused) = await CheckTemplateAsync(appKey, request, errors, cancellationToken);
+        if (refused is not null)
         {
-            errors.Add("template", $"template '{request.Template}' does not exist");
-            return new IngestResult(IngestOutcome.Invalid, Errors: errors);
+            return refused;
         }
-        if (!template.MaySend(appKey))
-        {
-            return new IngestResult(IngestOutcome.Forbidden, Detail: $"This app may not send with template '{request.Template}': its owner has not listed it in the template's senders.");
-        }
-        var channels = request.Channels ?? template.Definition.DefinedChannels;
-        CheckChannelsAndVariables(request, template, channels, errors);
         var fieldsValid = errors.IsEmpty;
         var now = time.GetUtcNow();
         scheduling.Check(request, now, errors);
         var header = new RequestRecord(
             RequestIds.For(appKey, request.EventId), appKey, request.EventId, request.BodyHash(), RequestState.Planning,
-            template.Name, template.Version, request.DataJson, request.Priority, 0, now)
+            template!.Name, template.Version, request.DataJson, request.Priority, 0, now)
         {
             Digest = request.Digest,
         };
@@ -88,6 +81,40 @@ public sealed partial class IngestService(
             return new IngestResult(IngestOutcome.Accepted, new IngestResponse(request.EventId, false, Summaries(logged)));
         }
         return await RepeatAsync(header, request, channels, cancellationToken);
+    }
+
+    /// <summary>
+    /// What <see cref="IngestAsync"/> checks before it writes (template, sender, channels, variables, send time), for a
+    /// broadcast accepted before its pages are ingested; null when the request would be accepted.
+    /// </summary>
+    public async Task<IngestResult?> CheckAsync(string appKey, NotificationRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (_, _, refused) = await CheckTemplateAsync(appKey, request, errors, cancellationToken);
+        if (refused is not null)
+        {
+            return refused;
+        }
+        scheduling.Check(request, time.GetUtcNow(), errors);
+        return errors.IsEmpty ? null : new IngestResult(IngestOutcome.Invalid, Errors: errors);
+    }
+
+    private async Task<(CompiledTemplate? Template, IReadOnlyList<Channel> Channels, IngestResult? Refused)> CheckTemplateAsync(
+        string appKey, NotificationRequest request, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        var template = await templates.GetCurrentAsync(request.Template, cancellationToken);
+        if (template is null)
+        {
+            errors.Add("template", $"template '{request.Template}' does not exist");
+            return (null, [], new IngestResult(IngestOutcome.Invalid, Errors: errors));
+        }
+        if (!template.MaySend(appKey))
+        {
+            return (null, [], new IngestResult(IngestOutcome.Forbidden, Detail: $"This app may not send with template '{request.Template}': its owner has not listed it in the template's senders."));
+        }
+        var channels = request.Channels ?? template.Definition.DefinedChannels;
+        CheckChannelsAndVariables(request, template, channels, errors);
+        return (template, channels, null);
     }
 
     /// <summary>A request whose eventId was seen before: the original answer, a conflict, or a takeover of a stalled one.</summary>

@@ -21,6 +21,9 @@ public sealed record NotificationRequest(
     /// <summary>Gather this request with others of the same key into one delivery per user and channel (see <see cref="DigestSpec"/>).</summary>
     public DigestSpec? Digest { get; init; }
 
+    /// <summary>A broadcast: the recipients are a topic's subscribers (<see cref="Recipients"/> is then empty; docs/topics.md).</summary>
+    public Topics.TopicRecipients? Topic { get; init; }
+
     /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
     public string BodyHash()
     {
@@ -43,6 +46,11 @@ public sealed record NotificationRequest(
         {
             canonical += "\nsendAt:" + SendAt.Canonical;
         }
+        // Only a broadcast adds its topic, as above.
+        if (Topic is { } topic)
+        {
+            canonical += "\ntopic:" + JsonSerializer.Serialize(new { topic.Key, topic.Exclude });
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
@@ -56,7 +64,8 @@ public sealed record NotificationRequest(
         }
         var eventId = reader.String("eventId", required: true, maxLength: Limits.MaxEventIdLength, pattern: Limits.EventId(), patternHint: "must be 1-128 characters of letters, digits and '._:-'");
         var template = reader.String("template", required: true, maxLength: Limits.MaxTemplateNameLength, pattern: Limits.TemplateName(), patternHint: "must be a template name: lower-case letters, digits, '.', '_' and '-'");
-        var recipients = ReadRecipients(reader, errors, limits.MaxRecipients);
+        var topic = reader.Raw("recipients") is { ValueKind: JsonValueKind.Object } ? Topics.TopicRecipients.Read(reader, errors) : null;
+        var recipients = topic is null ? ReadRecipients(reader, errors, limits.MaxRecipients) : [];
         var channels = ReadChannels(reader, errors);
         string data = "{}";
         if (reader.Raw("data") is { } rawData)
@@ -98,7 +107,7 @@ public sealed record NotificationRequest(
         }
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest }
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest, Topic = topic }
             : null;
     }
 

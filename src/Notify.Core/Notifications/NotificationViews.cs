@@ -21,7 +21,12 @@ public sealed record DeliverySummary(
 }
 
 /// <summary>The answer to <c>POST /api/v1/notifications</c> (202 new, 200 duplicate).</summary>
-public sealed record IngestResponse(string EventId, bool Duplicate, IReadOnlyList<DeliverySummary> Deliveries);
+public sealed record IngestResponse(string EventId, bool Duplicate, IReadOnlyList<DeliverySummary> Deliveries)
+{
+    /// <summary>A broadcast's id (<c>GET /api/v1/broadcasts/{id}</c>); its deliveries are planned in the background, so none are listed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BroadcastId { get; init; }
+}
 
 public sealed record HistoryView(
     DeliveryStatus Status,

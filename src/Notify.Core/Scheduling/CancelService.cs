@@ -92,6 +92,10 @@ public sealed partial class CancelService(
         return new CancelResult.Done(new CancelResponse(eventId, outcome.Count(o => o.CancelledNow), outcome));
     }
 
+    /// <summary>Cancels what is still cancellable of one request the caller has already checked is its own (a broadcast's page); returns how many.</summary>
+    public async Task<int> CancelRequestAsync(string callerAppKey, string requestId, CancellationToken cancellationToken) =>
+        (await CancelAsync(callerAppKey, requestId, await log.ListAsync(requestId, cancellationToken), cancellationToken)).Count(o => o.CancelledNow);
+
     private async Task<IReadOnlyList<CancelledDelivery>> CancelAsync(string callerAppKey, string requestId, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
     {
         var current = deliveries.ToDictionary(d => d.Key.Seq);

@@ -10,7 +10,7 @@ using Notify.Functions.Http;
 namespace Notify.Functions.Notifications;
 
 /// <summary>POST /api/v1/notifications: 202 new, 200 repeat of the same eventId, 409 same eventId with another body.</summary>
-public sealed class SendNotification(BodyBinder binder, IngestService ingest)
+public sealed class SendNotification(BodyBinder binder, IngestService ingest, Core.Topics.BroadcastService broadcasts)
 {
     /// <summary>The ingest already waited for the first request before answering; a couple of seconds more is usually enough.</summary>
     public static readonly TimeSpan RetryInProgressAfter = TimeSpan.FromSeconds(2);
@@ -24,12 +24,20 @@ public sealed class SendNotification(BodyBinder binder, IngestService ingest)
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var (notification, failure) = await binder.BindBodyAsync(request, NotificationRequest.Parse, cancellationToken);
+        var body = "";
+        var (notification, failure) = await binder.BindBodyAsync(request, (json, errors, limits) =>
+        {
+            body = JsonSerializer.Serialize(json);
+            return NotificationRequest.Parse(json, errors, limits);
+        }, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
-        var result = await ingest.IngestAsync(app.AppKey, notification!, cancellationToken);
+        // A topic instead of users: accepted here, planned in the background a page at a time (docs/topics.md).
+        var result = notification!.Topic is null
+            ? await ingest.IngestAsync(app.AppKey, notification, cancellationToken)
+            : await broadcasts.StartAsync(app.AppKey, notification, body, cancellationToken);
         return result.Outcome switch
         {
             IngestOutcome.Accepted => TypedResults.Accepted((string?)null, result.Response),
