@@ -27,6 +27,12 @@ public sealed partial class AppSettingsMatchCodeTests
         // Tuning with documented defaults that hold for any deployment: changed in a reviewed commit (the app's
         // defaults, host.json), not per environment. A value set by hand in the portal is erased by the next push.
         ["Notify__DefaultOptIn__*"] = "who receives a channel without having chosen: a product decision, not an environment's.",
+        ["Notify__Webhooks__*"] = "outbound webhook tuning (limits, timeout, retry schedule, breaker, caches) with documented defaults (docs/webhooks.md); AllowHttpHosts and AllowedNetworks exist for local runs and tests only.",
+        ["Notify__Broadcasts__PageSize"] = "the fan-out's page size: tuning with a documented default (docs/topics.md).",
+        ["Notify__Categories__CacheDuration"] = "how long category definitions are cached: tuning with a documented default (docs/preferences.md).",
+        // Not yet a parameter: an operator who uses preference links sets these by hand until the template writes them
+        // (docs/status.md lists it), the one gap against issue 32's rule.
+        ["Notify__PreferenceLinks__*"] = "NOT YET a template parameter (docs/status.md): the public base URL and the link signing key (Key Vault) must be set by hand to use preference links.",
         ["Notify__Delivery__Lease"] = "tied to host.json's visibilityTimeout and maxDequeueCount, which the template does not set either.",
         ["Notify__Delivery__TimeToLive__*"] = "per-channel freshness defaults; tuning, changed in code.",
         ["Notify__Sweeper__*"] = "recovery tuning (grace periods, batch sizes); changed in code with its tests.",

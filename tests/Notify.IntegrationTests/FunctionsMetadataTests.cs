@@ -123,6 +123,17 @@ public sealed class FunctionsMetadataTests
             "GetBroadcast: httpTrigger GET api/v1/broadcasts/{id}",
             "CancelBroadcast: httpTrigger DELETE api/v1/broadcasts/{id}",
             "ListBroadcasts: httpTrigger GET api/v1/broadcasts",
+            // Outbound status webhooks (docs/webhooks.md).
+            "CreateWebhookEndpoint: httpTrigger POST api/v1/webhooks/endpoints",
+            "ListWebhookEndpoints: httpTrigger GET api/v1/webhooks/endpoints",
+            "GetWebhookEndpoint: httpTrigger GET api/v1/webhooks/endpoints/{id}",
+            "PutWebhookEndpoint: httpTrigger PUT api/v1/webhooks/endpoints/{id}",
+            "DeleteWebhookEndpoint: httpTrigger DELETE api/v1/webhooks/endpoints/{id}",
+            "RotateWebhookSecret: httpTrigger POST api/v1/webhooks/endpoints/{id}/secret/rotate",
+            "ListWebhookAttempts: httpTrigger GET api/v1/webhooks/endpoints/{id}/attempts",
+            "ReplayWebhookEvents: httpTrigger POST api/v1/webhooks/endpoints/{id}/replay",
+            "TestWebhookEndpoint: httpTrigger POST api/v1/webhooks/endpoints/{id}/test",
+            "WebhookWorker: queueTrigger notify-webhooks via Storage",
             "BroadcastWorker: queueTrigger notify-broadcast via Storage",
         }.Order(), described);
     }

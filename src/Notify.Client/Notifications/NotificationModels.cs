@@ -102,8 +102,9 @@ public sealed record NotificationDigest(string Key, string Window);
 /// <summary>The answer to a send: one delivery per recipient and channel (and device for push).</summary>
 /// <param name="EventId">The eventId, the caller's or the one the client made.</param>
 /// <param name="Duplicate">True when this eventId was sent before: these are the original deliveries.</param>
-/// <param name="Deliveries">One per recipient, channel and device.</param>
-public sealed record SendNotificationResult(string EventId, bool Duplicate, IReadOnlyList<DeliverySummary> Deliveries);
+/// <param name="Deliveries">One per recipient, channel and device (empty for a broadcast to a topic).</param>
+/// <param name="BroadcastId">For a send to a topic: the broadcast that plans its deliveries in the background.</param>
+public sealed record SendNotificationResult(string EventId, bool Duplicate, IReadOnlyList<DeliverySummary> Deliveries, string? BroadcastId = null);
 
 /// <summary>One delivery as a send answers it.</summary>
 /// <param name="Id">The delivery id, for <see cref="NotifyClient.GetNotificationAsync"/>.</param>
@@ -114,7 +115,8 @@ public sealed record SendNotificationResult(string EventId, bool Duplicate, IRea
 /// <param name="Device">The device id, for push.</param>
 /// <param name="NotBefore">While scheduled: when it may go.</param>
 /// <param name="DigestDeliveryId">When digested: the delivery that carries it.</param>
-public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device, DateTimeOffset? NotBefore = null, string? DigestDeliveryId = null);
+/// <param name="Category">When a category preference decided a skip: that category.</param>
+public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Channel, DeliveryStatus Status, string? Reason, string? Device, DateTimeOffset? NotBefore = null, string? DigestDeliveryId = null, string? Category = null);
 
 /// <summary>One delivery with its history.</summary>
 /// <param name="Id">The delivery id.</param>
@@ -138,6 +140,7 @@ public sealed record DeliverySummary(string Id, string UserId, NotifyChannel Cha
 /// <param name="Template">The template it was sent with.</param>
 /// <param name="TemplateVersion">The template's version it was sent with.</param>
 /// <param name="App">The app that sent it.</param>
+/// <param name="Category">When a category preference decided a skip: that category.</param>
 /// <param name="Events">
 /// What was reported after it was sent (receipts, opens, clicks, conversions), oldest first: only on
 /// <see cref="NotifyClient.GetNotificationAsync"/>, null on the deliveries of a list.
@@ -164,7 +167,8 @@ public sealed record Delivery(
     string? Template = null,
     string? TemplateVersion = null,
     string? App = null,
-    IReadOnlyList<DeliveryEvent>? Events = null);
+    IReadOnlyList<DeliveryEvent>? Events = null,
+    string? Category = null);
 
 /// <summary>Something reported about a delivery after it was sent.</summary>
 /// <param name="Type">

@@ -5,7 +5,8 @@ namespace Notify.Client;
 /// <param name="Channels">The content per channel; a channel left null is not defined.</param>
 /// <param name="Locales">Overrides by locale, such as <c>ko</c>.</param>
 /// <param name="Senders">Other apps that may send with it (<c>["*"]</c>: every app); null: its owner only.</param>
-public sealed record TemplateDefinition(string DefaultLocale, TemplateChannels Channels, IReadOnlyDictionary<string, TemplateChannels>? Locales = null, IReadOnlyList<string>? Senders = null);
+/// <param name="Category">A registered category key; null: <c>transactional</c>.</param>
+public sealed record TemplateDefinition(string DefaultLocale, TemplateChannels Channels, IReadOnlyDictionary<string, TemplateChannels>? Locales = null, IReadOnlyList<string>? Senders = null, string? Category = null);
 
 /// <summary>A template's content per channel.</summary>
 /// <param name="Push">Push title, body and data.</param>

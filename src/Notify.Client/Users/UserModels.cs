@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Notify.Client;
@@ -44,13 +45,15 @@ internal sealed record DeviceRegistration(DevicePlatform Platform);
 /// <param name="Push">Receives push.</param>
 /// <param name="Email">Receives e-mail.</param>
 /// <param name="Sms">Receives SMS.</param>
-public sealed record NotifyPreferences(bool Push, bool Email, bool Sms);
+/// <param name="Categories">The user's own choices per category: <c>false</c>/<c>true</c> for a whole category, or an object of channels (docs/preferences.md).</param>
+public sealed record NotifyPreferences(bool Push, bool Email, bool Sms, IReadOnlyDictionary<string, JsonElement>? Categories = null);
 
 /// <summary>A change of opt-in: channels left null keep their setting.</summary>
 /// <param name="Push">Push opt-in, or null to keep it.</param>
 /// <param name="Email">E-mail opt-in, or null to keep it.</param>
 /// <param name="Sms">SMS opt-in, or null to keep it.</param>
-public sealed record PreferencesUpdate(bool? Push = null, bool? Email = null, bool? Sms = null);
+/// <param name="Categories">Category choices to merge: <c>false</c>/<c>true</c>, an object of channels, or null to clear one.</param>
+public sealed record PreferencesUpdate(bool? Push = null, bool? Email = null, bool? Sms = null, IReadOnlyDictionary<string, JsonElement?>? Categories = null);
 
 /// <summary>One user of a bulk import: the profile (replaced), devices (registered) and preferences (merged).</summary>
 /// <param name="UserId">The user id.</param>

@@ -64,7 +64,7 @@ public sealed class DeliveryEventBoundaryTests
     {
         var subscribers = Core.GetTypes().Where(t => t.IsClass && !t.IsAbstract && typeof(IDeliveryEventSubscriber).IsAssignableFrom(t)).ToList();
         Assert.Equal(
-            new[] { typeof(ActivityIndexWriter), typeof(DeliveryMetrics), typeof(StatsRecorder), typeof(StatusCounts) }.Select(t => t.Name).Order(),
+            new[] { typeof(ActivityIndexWriter), typeof(DeliveryMetrics), typeof(StatsRecorder), typeof(StatusCounts), typeof(Notify.Core.Webhooks.WebhookSubscriber) }.Select(t => t.Name).Order(),
             subscribers.Select(t => t.Name).Order());
     }
 }
