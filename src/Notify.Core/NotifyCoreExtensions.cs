@@ -65,6 +65,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();
+        services.AddSingleton<UserErasureService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();

@@ -52,6 +52,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<TableActivityIndex>();
         services.AddSingleton<Core.Console.IQueueSampleStore, TableQueueSampleStore>();
         services.AddSingleton<Core.Console.IContactIndex, TableContactIndex>();
+        services.AddSingleton<IUserErasureStore, Erasure.TableUserErasureStore>();
         services.AddSingleton<Core.Console.IConsoleSessionRevocationStore, TableConsoleSessionRevocationStore>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
         services.AddSingleton<Core.Console.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
