@@ -15,9 +15,15 @@ public interface IUserErasureStore
     /// <summary>
     /// Keeps in the delivery's log row only what stats need (ids, app, channel, status, attempts, times, history)
     /// and removes what reaches or re-renders the message: address, device, locale, provider message id, last error.
-    /// The request's data goes too when the request had this one delivery. Null when the row is not this user's.
+    /// False when the row is not this user's.
     /// </summary>
-    Task<DeliveryScrub?> ScrubDeliveryAsync(DeliveryKey key, string userId, CancellationToken cancellationToken);
+    Task<bool> ScrubDeliveryAsync(DeliveryKey key, string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the request's data with <c>{}</c> when every delivery of the request is this user's; a request with
+    /// other recipients keeps it for them. True when the data is (now or already) erased.
+    /// </summary>
+    Task<bool> EraseRequestDataAsync(string requestId, string userId, CancellationToken cancellationToken);
 
     /// <summary>Deletes the dev Outbox's entries of the user; how many.</summary>
     Task<int> DeleteOutboxAsync(string userId, CancellationToken cancellationToken);
@@ -25,9 +31,6 @@ public interface IUserErasureStore
     /// <summary>Deletes contact-lookup rows; how many existed.</summary>
     Task<int> DeleteContactsAsync(IReadOnlyList<ContactHash> rows, CancellationToken cancellationToken);
 }
-
-/// <summary>One scrubbed delivery: whether its request's data went with it (the user was its only recipient).</summary>
-public sealed record DeliveryScrub(bool RequestDataRemoved);
 
 /// <summary>The answer to an erasure: what it removed (counts; never the erased data).</summary>
 public sealed record ErasureView(
@@ -57,6 +60,7 @@ public sealed class UserErasureService(
         var user = await users.GetAsync(userId, cancellationToken);
 
         int deliveries = 0, cancelled = 0, dataRemoved = 0;
+        var requests = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var key in store.DeliveriesOfAsync(userId, cancellationToken))
         {
             var record = await log.GetAsync(key, cancellationToken);
@@ -69,10 +73,13 @@ public sealed class UserErasureService(
             {
                 cancelled++;
             }
-            if (await store.ScrubDeliveryAsync(key, userId, cancellationToken) is { } scrub)
+            if (await store.ScrubDeliveryAsync(key, userId, cancellationToken))
             {
                 deliveries++;
-                dataRemoved += scrub.RequestDataRemoved ? 1 : 0;
+            }
+            if (requests.Add(key.RequestId) && await store.EraseRequestDataAsync(key.RequestId, userId, cancellationToken))
+            {
+                dataRemoved++;
             }
         }
 

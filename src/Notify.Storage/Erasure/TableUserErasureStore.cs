@@ -39,30 +39,38 @@ public sealed class TableUserErasureStore(TableServiceClient service, StorageNam
         }
     }
 
-    public async Task<DeliveryScrub?> ScrubDeliveryAsync(DeliveryKey key, string userId, CancellationToken cancellationToken)
+    public async Task<bool> ScrubDeliveryAsync(DeliveryKey key, string userId, CancellationToken cancellationToken)
     {
         var rowKey = TableDeliveryLog.RowKey(key.Seq);
         var response = await _deliveries.GetEntityIfExistsAsync<TableEntity>(key.RequestId, rowKey, cancellationToken: cancellationToken);
         if (!response.HasValue || response.Value!.GetString("UserId") != userId)
         {
-            return null;
+            return false;
         }
-        await RemovePropertiesAsync(key.RequestId, rowKey, ScrubbedDeliveryProperties, cancellationToken);
+        await ReplaceAsync(key.RequestId, rowKey, e => ScrubbedDeliveryProperties.Count(e.Remove) > 0, cancellationToken);
+        return true;
+    }
 
-        // The request's data is the user's alone when the request had one delivery; a bulk request keeps it for the others.
-        var header = await _deliveries.GetEntityIfExistsAsync<TableEntity>(key.RequestId, "request", cancellationToken: cancellationToken);
-        if (!header.HasValue || header.Value!.GetInt32("DeliveryCount") != 1)
+    public async Task<bool> EraseRequestDataAsync(string requestId, string userId, CancellationToken cancellationToken)
+    {
+        // One filtered read of the request's partition: does any delivery belong to someone else?
+        var others = _deliveries.QueryAsync<TableEntity>(
+            $"PartitionKey eq '{Escape(requestId)}' and RowKey lt 'request' and UserId ne '{Escape(userId)}'", maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken);
+        await foreach (var _ in others)
         {
-            return new DeliveryScrub(false);
+            return false;
         }
-        await ReplaceAsync(key.RequestId, "request", e =>
+        await ReplaceAsync(requestId, "request", e =>
         {
-            var changed = e.GetBoolean("DataErased") != true;
+            if (e.GetBoolean("DataErased") == true)
+            {
+                return false;
+            }
             e["Data"] = Encoding.UTF8.GetBytes("{}");
             e["DataErased"] = true;
-            return changed;
+            return true;
         }, cancellationToken);
-        return new DeliveryScrub(true);
+        return true;
     }
 
     public async Task<int> DeleteOutboxAsync(string userId, CancellationToken cancellationToken)
@@ -89,9 +97,6 @@ public sealed class TableUserErasureStore(TableServiceClient service, StorageNam
         }
         return deleted;
     }
-
-    private Task RemovePropertiesAsync(string partition, string row, IReadOnlyList<string> properties, CancellationToken cancellationToken) =>
-        ReplaceAsync(partition, row, e => properties.Count(e.Remove) > 0, cancellationToken);
 
     /// <summary>Reads the row, changes it and replaces it on its ETag; a row that moved meanwhile (a worker's status write) is read again.</summary>
     private async Task ReplaceAsync(string partition, string row, Func<TableEntity, bool> change, CancellationToken cancellationToken)
