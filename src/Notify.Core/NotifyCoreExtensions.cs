@@ -66,6 +66,7 @@ public static class NotifyCoreExtensions
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();
         services.AddSingleton<UserErasureService>();
+        services.AddSingleton<UserExportService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();

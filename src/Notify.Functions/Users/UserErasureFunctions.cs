@@ -41,3 +41,39 @@ public sealed class EraseUser(UserErasureService erasure)
         return TypedResults.Ok(await erasure.EraseAsync(userId, request.Caller().AppKey, cancellationToken));
     }
 }
+
+/// <summary>
+/// GET /api/v1/users/{userId}/export: every record Notify holds about the user as one JSON document
+/// (docs/data.md#export), streamed to the response; 404 when Notify knows neither the user nor a delivery of theirs.
+/// </summary>
+public sealed class ExportUser(UserExportService export, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    [Function(nameof(ExportUser))]
+    [RequiresScope(Scopes.UsersErase, Scopes.Admin)]
+    [EndpointSummary("Everything Notify holds about a user as one JSON document: user, devices (masked), preferences, deliveries with the message as rendered, inbox, events")]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/export")] HttpRequest request,
+        string userId,
+        CancellationToken cancellationToken)
+    {
+        if (!Limits.UserId().IsMatch(userId))
+        {
+            return ApiResults.Invalid(ValidationErrors.Single("userId", $"must be 1-{Limits.MaxUserIdLength} characters of letters, digits and '._:@+-'"));
+        }
+        return new ExportResult(export, userId, json.Value.SerializerOptions);
+    }
+
+    /// <summary>Writes the document to the response body as it is read (200); a 404 when there is nothing to export.</summary>
+    private sealed class ExportResult(UserExportService export, string userId, System.Text.Json.JsonSerializerOptions options) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.ContentType = "application/json; charset=utf-8";
+            // WriteAsync writes nothing before it knows there is something to export, so the 404 can still be sent.
+            if (!await export.WriteAsync(userId, context.Response.Body, options, context.RequestAborted))
+            {
+                await ApiResults.NotFound($"User '{userId}'").ExecuteAsync(context);
+            }
+        }
+    }
+}

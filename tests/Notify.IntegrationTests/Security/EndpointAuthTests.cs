@@ -39,6 +39,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["PUT api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE api/v1/users/{userId}"] = [Scopes.UsersErase, Scopes.Admin],
+        ["GET api/v1/users/{userId}/export"] = [Scopes.UsersErase, Scopes.Admin],
         ["GET api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
         ["PUT api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
         ["PUT api/v1/templates/{name}"] = [Scopes.TemplatesWrite],

@@ -154,4 +154,40 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await eraser.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.GetAsync($"/api/v1/users/{user}", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task Export_is_one_document_with_masked_tokens_rendered_messages_with_sensitive_fields_masked_and_events()
+    {
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync("""
+            {"defaultLocale":"en","sensitive":["code"],"channels":{"email":{"subject":"Hello {{ data.name }}","html":"<p>Code {{ data.code }}</p>","text":"Code {{ data.code }}"}}}
+            """);
+        var token = "fcm-token-" + Guid.NewGuid().ToString("N");
+        var user = await api.NewUserAsync("exported@example.com", "+821055507777", devices: [(token, "fcm")]);
+        var (_, sent) = await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""", data: """{"name":"Eve","code":"987654"}""");
+        await WaitForAsync(api, sent, "sent");
+        var id = sent["deliveries"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{id}}","type":"opened"}""")).StatusCode);
+
+        var response = await api.Http.GetAsync($"/api/v1/users/{user}/export", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        var doc = JsonNode.Parse(text)!;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["user", "devices", "preferences", "deliveries", "inbox", "events"], doc.AsObject().Select(p => p.Key));
+        Assert.Equal("exported@example.com", doc["user"]!["email"]!.GetValue<string>());
+        Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+        Assert.Single(doc["devices"]!.AsArray());
+        var delivery = doc["deliveries"]!.AsArray().Single()!;
+        Assert.Equal(id, delivery["delivery"]!["id"]!.GetValue<string>());
+        Assert.NotEmpty(delivery["delivery"]!["history"]!.AsArray());
+        Assert.Equal("Hello Eve", delivery["message"]!["fields"]!["subject"]!.GetValue<string>());
+        Assert.DoesNotContain("987654", text, StringComparison.Ordinal);
+        Assert.Empty(doc["inbox"]!.AsArray());
+        Assert.Contains(doc["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "opened" && e["deliveryId"]!.GetValue<string>() == id);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Http.GetAsync("/api/v1/users/nobody-" + Guid.NewGuid().ToString("N")[..8] + "/export", Ct)).StatusCode);
+        var writer = await host.NewAppAsync(Scopes.UsersWrite);
+        Assert.Equal(HttpStatusCode.Forbidden, (await writer.Http.GetAsync($"/api/v1/users/{user}/export", Ct)).StatusCode);
+    }
 }
