@@ -42,14 +42,7 @@ public sealed class UserExportService(IUserStore users, IUserErasureStore index,
 
         writer.WriteStartObject();
         writer.WritePropertyName("user");
-        if (user is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            JsonSerializer.Serialize(writer, user.Profile, json);
-        }
+        JsonSerializer.Serialize(writer, user?.Profile, json); // null without a profile
         writer.WriteStartArray("devices");
         foreach (var d in user?.Devices ?? [])
         {
@@ -62,14 +55,7 @@ public sealed class UserExportService(IUserStore users, IUserErasureStore index,
         }
         writer.WriteEndArray();
         writer.WritePropertyName("preferences");
-        if (user is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            JsonSerializer.Serialize(writer, user.Preferences, json);
-        }
+        JsonSerializer.Serialize(writer, user?.Preferences, json); // null without a profile
 
         writer.WriteStartArray("deliveries");
         var written = 0;

@@ -16,6 +16,8 @@ namespace Notify.Functions.Users;
 /// </summary>
 public sealed class EraseUser(UserErasureService erasure)
 {
+    internal static readonly string InvalidUserId = $"must be 1-{Limits.MaxUserIdLength} characters of letters, digits and '._:@+-'";
+
     [Function(nameof(EraseUser))]
     [RequiresScope(Scopes.UsersErase, Scopes.Admin)]
     [EndpointSummary("Erase a user: profile, devices, preferences, contact lookup rows, Outbox entries; cancel and scrub their deliveries")]
@@ -32,7 +34,7 @@ public sealed class EraseUser(UserErasureService erasure)
         }
         if (!Limits.UserId().IsMatch(userId))
         {
-            errors.Add("userId", $"must be 1-{Limits.MaxUserIdLength} characters of letters, digits and '._:@+-'");
+            errors.Add("userId", InvalidUserId);
         }
         if (!errors.IsEmpty)
         {
@@ -51,29 +53,44 @@ public sealed class ExportUser(UserExportService export, Microsoft.Extensions.Op
     [Function(nameof(ExportUser))]
     [RequiresScope(Scopes.UsersErase, Scopes.Admin)]
     [EndpointSummary("Everything Notify holds about a user as one JSON document: user, devices (masked), preferences, deliveries with the message as rendered, inbox, events")]
-    public async Task<IResult> Run(
+    public Task<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/export")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         if (!Limits.UserId().IsMatch(userId))
         {
-            return ApiResults.Invalid(ValidationErrors.Single("userId", $"must be 1-{Limits.MaxUserIdLength} characters of letters, digits and '._:@+-'"));
+            return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>>(
+                ApiResults.Invalid(ValidationErrors.Single("userId", EraseUser.InvalidUserId)));
         }
-        return new ExportResult(export, userId, json.Value.SerializerOptions);
+        return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>>(
+            new UserExportResult(export, userId, json.Value.SerializerOptions));
     }
+}
 
-    /// <summary>Writes the document to the response body as it is read (200); a 404 when there is nothing to export.</summary>
-    private sealed class ExportResult(UserExportService export, string userId, System.Text.Json.JsonSerializerOptions options) : IResult
+/// <summary>
+/// Writes the export document to the response body as it is read (200 application/json); a 404 problem when there is
+/// nothing to export (decided before the first byte).
+/// </summary>
+public sealed class UserExportResult : IResult, Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider
+{
+    private readonly UserExportService _export;
+    private readonly string _userId;
+    private readonly System.Text.Json.JsonSerializerOptions _options;
+
+    internal UserExportResult(UserExportService export, string userId, System.Text.Json.JsonSerializerOptions options) =>
+        (_export, _userId, _options) = (export, userId, options);
+
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, Microsoft.AspNetCore.Builder.EndpointBuilder builder) =>
+        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(System.Text.Json.JsonElement), ["application/json"]));
+
+    public async Task ExecuteAsync(HttpContext context)
     {
-        public async Task ExecuteAsync(HttpContext context)
+        context.Response.ContentType = "application/json; charset=utf-8";
+        // WriteAsync writes nothing before it knows there is something to export, so the 404 can still be sent.
+        if (!await _export.WriteAsync(_userId, context.Response.Body, _options, context.RequestAborted))
         {
-            context.Response.ContentType = "application/json; charset=utf-8";
-            // WriteAsync writes nothing before it knows there is something to export, so the 404 can still be sent.
-            if (!await export.WriteAsync(userId, context.Response.Body, options, context.RequestAborted))
-            {
-                await ApiResults.NotFound($"User '{userId}'").ExecuteAsync(context);
-            }
+            await ApiResults.NotFound($"User '{_userId}'").ExecuteAsync(context);
         }
     }
 }
