@@ -82,7 +82,7 @@ public sealed class UserExportResult : IResult, Microsoft.AspNetCore.Http.Metada
         (_export, _userId, _options) = (export, userId, options);
 
     public static void PopulateMetadata(System.Reflection.MethodInfo method, Microsoft.AspNetCore.Builder.EndpointBuilder builder) =>
-        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(System.Text.Json.JsonElement), ["application/json"]));
+        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(void)));
 
     public async Task ExecuteAsync(HttpContext context)
     {
