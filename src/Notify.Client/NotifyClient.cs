@@ -92,6 +92,17 @@ public partial class NotifyClient
         using var response = await SendCoreAsync(operation, pathValues, null, null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends one operation and copies its answer's body to <paramref name="destination"/>.</summary>
+    internal async Task CopyToAsync(
+        NotifyOperation operation,
+        IReadOnlyDictionary<string, string>? pathValues,
+        Stream destination,
+        CancellationToken cancellationToken)
+    {
+        using var response = await SendCoreAsync(operation, pathValues, null, null, cancellationToken).ConfigureAwait(false);
+        await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<HttpResponseMessage> SendCoreAsync(
         NotifyOperation operation,
         IReadOnlyDictionary<string, string>? pathValues,

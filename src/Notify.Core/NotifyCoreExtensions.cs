@@ -64,6 +64,8 @@ public static class NotifyCoreExtensions
         services.AddSingleton<UserService>();
         services.AddSingleton<RecipientPlanner>();
         services.AddSingleton<UserImportService>();
+        services.AddSingleton<UserErasureService>();
+        services.AddSingleton<UserExportService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();

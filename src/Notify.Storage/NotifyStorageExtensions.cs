@@ -52,6 +52,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<TableActivityIndex>();
         services.AddSingleton<Core.Monitoring.IQueueSampleStore, TableQueueSampleStore>();
         services.AddSingleton<Core.Users.IContactIndex, TableContactIndex>();
+        services.AddSingleton<IUserErasureStore, Erasure.TableUserErasureStore>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
         services.AddSingleton<Core.Activity.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
         services.AddSingleton<Core.Activity.IActivityIndex>(sp => sp.GetRequiredService<TableActivityIndex>());

@@ -46,6 +46,30 @@ public sealed class ClientTests(LocalNotify notify) : IClassFixture<LocalNotify>
     }
 
     [Fact]
+    public async Task A_user_is_exported_as_one_document_then_erased_and_a_repeat_is_safe()
+    {
+        var userId = NewId("user");
+        var token = "fcm-token-" + Guid.NewGuid().ToString("N");
+        await _client.UpsertUserAsync(userId, new UserProfile("erase-me@example.com", "+821055501111"), Ct);
+        await _client.RegisterDeviceAsync(userId, token, DevicePlatform.Fcm, Ct);
+
+        using var export = new MemoryStream();
+        await _client.ExportUserAsync(userId, export, Ct);
+        using var document = System.Text.Json.JsonDocument.Parse(export.ToArray());
+        var erased = await _client.EraseUserAsync(userId, Ct);
+        var again = await _client.EraseUserAsync(userId, Ct);
+        var gone = await Assert.ThrowsAsync<NotifyRequestException>(() => _client.GetUserAsync(userId, Ct));
+
+        Assert.Equal("erase-me@example.com", document.RootElement.GetProperty("user").GetProperty("email").GetString());
+        Assert.DoesNotContain(token, System.Text.Encoding.UTF8.GetString(export.ToArray()), StringComparison.Ordinal);
+        Assert.Equal(1, erased.Devices);
+        Assert.Equal("erased", erased.Status);
+        Assert.True(erased.UserRows >= 2);
+        Assert.Equal(0, again.UserRows);
+        Assert.Equal(404, gone.Status);
+    }
+
+    [Fact]
     public async Task A_deleted_device_is_gone_and_deleting_it_again_is_a_404()
     {
         var userId = NewId("user");

@@ -27,7 +27,20 @@ public sealed partial class AppSettingsMatchCodeTests
         // Tuning with documented defaults that hold for any deployment: changed in a reviewed commit (the app's
         // defaults, host.json), not per environment. A value set by hand in the portal is erased by the next push.
         ["Notify__DefaultOptIn__*"] = "who receives a channel without having chosen: a product decision, not an environment's.",
-        ["Notify__Webhooks__*"] = "outbound webhook tuning (limits, timeout, retry schedule, breaker, caches) with documented defaults (docs/webhooks.md); AllowHttpHosts and AllowedNetworks exist for local runs and tests only.",
+        ["Notify__Webhooks__MaxEndpointsPerApp"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__SecretOverlap"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__Timeout"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__RetrySchedule"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__Jitter"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__DisableAfter"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__BreakerMinimumThroughput"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__BreakerSamplingDuration"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__BreakDuration"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__EndpointCacheDuration"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__KeepFor"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__MaxReplay"] = "outbound webhook tuning with documented defaults (docs/webhooks.md).",
+        ["Notify__Webhooks__AllowHttpHosts__*"] = "http endpoints and private networks allowed for outbound webhooks: local runs and tests only.",
+        ["Notify__Webhooks__AllowedNetworks__*"] = "http endpoints and private networks allowed for outbound webhooks: local runs and tests only.",
         ["Notify__Broadcasts__PageSize"] = "the fan-out's page size: tuning with a documented default (docs/topics.md).",
         ["Notify__Categories__CacheDuration"] = "how long category definitions are cached: tuning with a documented default (docs/preferences.md).",
         // Not yet a parameter: an operator who uses preference links sets these by hand until the template writes them

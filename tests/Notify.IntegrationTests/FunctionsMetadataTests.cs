@@ -44,6 +44,8 @@ public sealed class FunctionsMetadataTests
             "DeleteTemplate: httpTrigger DELETE api/v1/templates/{name}",
             "EmailDeadLetters: queueTrigger notify-email-poison via Storage",
             "EmailWorker: queueTrigger notify-email via Storage",
+            "EraseUser: httpTrigger DELETE api/v1/users/{userId}",
+            "ExportUser: httpTrigger GET api/v1/users/{userId}/export",
             "GetNotification: httpTrigger GET api/v1/notifications/{id}",
             "CancelNotification: httpTrigger DELETE api/v1/notifications/{id}",
             "CancelEvent: httpTrigger DELETE api/v1/notifications",

@@ -36,6 +36,12 @@ internal static class NotifyOperations
     public static readonly NotifyOperation DeleteDevice = new(
         "DeleteDevice", "DELETE", "/api/v1/users/{userId}/devices/{token}", [], null, null, RetryMode.Idempotent);
 
+    public static readonly NotifyOperation EraseUser = new(
+        "EraseUser", "DELETE", "/api/v1/users/{userId}", ["erase"], null, typeof(UserErasureResult), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ExportUser = new(
+        "ExportUser", "GET", "/api/v1/users/{userId}/export", [], null, null, RetryMode.Idempotent);
+
     public static readonly NotifyOperation GetPreferences = new(
         "GetPreferences", "GET", "/api/v1/users/{userId}/preferences", [], null, typeof(NotifyPreferences), RetryMode.Idempotent);
 
@@ -57,7 +63,7 @@ internal static class NotifyOperations
     public static IReadOnlyList<NotifyOperation> All { get; } =
     [
         SendNotification, GetNotification, ListNotifications, CancelNotification, CancelEvent, PostEvent,
-        PutUser, GetUser, ImportUsers, PutDevice, DeleteDevice, GetPreferences, PutPreferences,
+        PutUser, GetUser, ImportUsers, PutDevice, DeleteDevice, EraseUser, ExportUser, GetPreferences, PutPreferences,
         PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate,
     ];
 }

@@ -47,4 +47,23 @@ public partial class NotifyClient
         ArgumentNullException.ThrowIfNull(update);
         return SendAsync<NotifyPreferences>(NotifyOperations.PutPreferences, Values(("userId", userId)), null, update, cancellationToken);
     }
+
+    /// <summary>
+    /// Erases the user's data (<c>DELETE /api/v1/users/{userId}?erase=true</c>, scope <c>users:erase</c> or <c>admin</c>):
+    /// profile, devices, preferences, contact lookup rows; their waiting deliveries are cancelled and their delivery
+    /// log rows keep only what stats need. Safe to repeat.
+    /// </summary>
+    public virtual Task<UserErasureResult> EraseUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        SendAsync<UserErasureResult>(NotifyOperations.EraseUser, Values(("userId", userId)), Values(("erase", "true")), null, cancellationToken);
+
+    /// <summary>
+    /// Copies everything Notify holds about the user, one JSON document (<c>user</c>, <c>devices</c>, <c>preferences</c>,
+    /// <c>deliveries</c>, <c>inbox</c>, <c>events</c>), into <paramref name="destination"/>
+    /// (<c>GET /api/v1/users/{userId}/export</c>, scope <c>users:erase</c> or <c>admin</c>).
+    /// </summary>
+    public virtual Task ExportUserAsync(string userId, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return CopyToAsync(NotifyOperations.ExportUser, Values(("userId", userId)), destination, cancellationToken);
+    }
 }

@@ -120,3 +120,15 @@ public sealed record UserImportResult(bool DryRun, int Created, int Updated, int
 /// <param name="Outcome">Created, updated, invalid or (dry run) valid.</param>
 /// <param name="Errors">For an invalid entry: each field by its JSON path, such as <c>users[17].phone</c>.</param>
 public sealed record UserImportEntryResult(int Index, string? UserId, UserImportOutcome Outcome, IReadOnlyDictionary<string, string[]>? Errors);
+
+/// <summary>What an erasure removed: counts only (never the erased data).</summary>
+public sealed record UserErasureResult(
+    string UserId,
+    string Status,
+    int UserRows,
+    int Devices,
+    int ContactRows,
+    int Deliveries,
+    int DeliveriesCancelled,
+    int RequestDataRemoved,
+    int OutboxEntries);

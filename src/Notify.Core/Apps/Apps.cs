@@ -19,7 +19,10 @@ public static class Scopes
     /// <summary>Only for reporting opens, clicks and conversions (POST /api/v1/events), e.g. from a mobile app's backend.</summary>
     public const string EventsWrite = "events:write";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite];
+    /// <summary>Erasing and exporting a user's data (docs/data.md#erasure); <c>admin</c> may do it too.</summary>
+    public const string UsersErase = "users:erase";
+
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }

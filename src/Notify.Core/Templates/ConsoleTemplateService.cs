@@ -150,6 +150,12 @@ public sealed partial class ConsoleTemplateService(ITemplateStore store, IDelive
         {
             return Result<DeliveryContentView>.NotFound();
         }
+        return await RenderAsync(record, header, cancellationToken);
+    }
+
+    /// <summary>The delivery rendered again from its request's template version and data, sensitive fields masked.</summary>
+    public async Task<Result<DeliveryContentView>> RenderAsync(DeliveryRecord record, RequestRecord header, CancellationToken cancellationToken)
+    {
         var stored = await store.GetVersionAsync(header.Template, header.TemplateVersion, cancellationToken)
             ?? await store.GetAsync(header.Template, cancellationToken);
         if (stored is null || Parse(stored) is not { } definition)

@@ -97,6 +97,9 @@ public sealed class CachingUserStore(IUserStore inner, IOptions<UserCacheOptions
             return true;
         });
 
+    public Task<int> EraseAsync(string userId, CancellationToken cancellationToken) =>
+        Invalidating(userId, () => inner.EraseAsync(userId, cancellationToken));
+
     public void Dispose() => _cache.Dispose();
 
     /// <summary>Drops the user before and after the write: a read racing the write cannot put the old record back for long.</summary>

@@ -42,19 +42,27 @@ public sealed class ContactLookup(IContactIndex index, IUserStore users, IOption
         {
             return Task.CompletedTask;
         }
-        var rows = new List<ContactHash>();
-        foreach (var p in profiles)
-        {
-            if (Hash(Email, p.Email) is { } e)
-            {
-                rows.Add(new ContactHash(Email, e, p.UserId));
-            }
-            if (Hash(Phone, p.Phone) is { } h)
-            {
-                rows.Add(new ContactHash(Phone, h, p.UserId));
-            }
-        }
+        var rows = profiles.SelectMany(HashesOf).ToList();
         return rows.Count == 0 ? Task.CompletedTask : index.WriteAsync(rows, cancellationToken);
+    }
+
+    /// <summary>The index rows of one profile's current contacts (none when the lookup is off).</summary>
+    public IReadOnlyList<ContactHash> HashesOf(UserProfile profile)
+    {
+        var rows = new List<ContactHash>();
+        if (!Enabled)
+        {
+            return rows;
+        }
+        if (Hash(Email, profile.Email) is { } e)
+        {
+            rows.Add(new ContactHash(Email, e, profile.UserId));
+        }
+        if (Hash(Phone, profile.Phone) is { } h)
+        {
+            rows.Add(new ContactHash(Phone, h, profile.UserId));
+        }
+        return rows;
     }
 
     public async Task<Result<UserLookupView>> LookupAsync(string? email, string? phone, CancellationToken cancellationToken)

@@ -34,4 +34,7 @@ public interface IUserStore
 
     /// <summary>Marks the user's email or phone as not reachable (provider said invalid, bounced or unsubscribed).</summary>
     Task MarkContactInvalidAsync(string userId, Channel channel, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every row of the user (profile with quiet hours, preferences, devices); how many there were.</summary>
+    Task<int> EraseAsync(string userId, CancellationToken cancellationToken);
 }

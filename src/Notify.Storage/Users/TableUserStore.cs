@@ -125,6 +125,37 @@ public sealed class TableUserStore(TableServiceClient service, StorageNames name
         await _table.SubmitTransactionAsync(actions, cancellationToken);
     }
 
+    public async Task<int> EraseAsync(string userId, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        // The partition is the user's few rows; a row another writer removed meanwhile fails its transaction with 404,
+        // and the next round reads what is left. A row written meanwhile (a racing PUT) is found by the next round.
+        for (var round = 0; round < 3; round++)
+        {
+            var keys = new List<string>();
+            await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == userId, select: ["RowKey"], cancellationToken: cancellationToken))
+            {
+                keys.Add(e.RowKey);
+            }
+            if (keys.Count == 0)
+            {
+                return deleted;
+            }
+            try
+            {
+                foreach (var chunk in keys.Chunk(100))
+                {
+                    await _table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(userId, k), ETag.All)), cancellationToken);
+                    deleted += chunk.Length;
+                }
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+            }
+        }
+        return deleted;
+    }
+
     public async Task<bool> DeleteDeviceAsync(string userId, string deviceId, CancellationToken cancellationToken)
     {
         var response = await _table.DeleteEntityAsync(userId, DevicePrefix + deviceId, ETag.All, cancellationToken);

@@ -33,6 +33,9 @@ public sealed class CachingUserStoreTests
             return result;
         }
 
+        public Task<int> EraseAsync(string userId, CancellationToken cancellationToken) =>
+            Task.FromResult(Users.Remove(userId) ? 1 : 0);
+
         public Task<bool> PutProfileAsync(UserProfile profile, CancellationToken cancellationToken)
         {
             var existed = Users.ContainsKey(profile.UserId);

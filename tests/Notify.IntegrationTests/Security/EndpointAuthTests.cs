@@ -38,6 +38,8 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST api/v1/users/batch"] = [Scopes.UsersWrite],
         ["PUT api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
+        ["DELETE api/v1/users/{userId}"] = [Scopes.UsersErase, Scopes.Admin],
+        ["GET api/v1/users/{userId}/export"] = [Scopes.UsersErase, Scopes.Admin],
         ["GET api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
         ["POST api/v1/webhooks/endpoints"] = [Scopes.WebhooksWrite, Scopes.Admin],
         ["GET api/v1/webhooks/endpoints"] = [Scopes.WebhooksWrite, Scopes.Admin],

@@ -1,0 +1,124 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Notify.Core.Activity;
+using Notify.Core.Templates;
+using Notify.Core.Delivery;
+using Notify.Core.Users;
+using Notify.Storage.Activity;
+using Notify.Storage.Delivery;
+
+namespace Notify.Storage.Erasure;
+
+/// <summary>
+/// Erasure's reads and deletes outside the user table: the Activity index's user partition (<c>u|{bucket}</c>, row
+/// keys start with the user id) names the deliveries, the delivery log's rows are scrubbed in place, and the Outbox
+/// (partition = user id) and the contact index (keys computed from the profile) lose the user's rows.
+/// </summary>
+public sealed class TableUserErasureStore(TableServiceClient service, StorageNames names) : IUserErasureStore
+{
+    /// <summary>Delivery-row properties that reach the user or re-render the message: erasure removes them.</summary>
+    public static readonly IReadOnlyList<string> ScrubbedDeliveryProperties =
+        ["Address", "DeviceId", "Locale", "ProviderMessageId", "LastError"];
+
+    private readonly TableClient _activity = service.GetTableClient(names.Activity);
+    private readonly TableClient _deliveries = service.GetTableClient(names.Deliveries);
+    private readonly TableClient _outbox = service.GetTableClient(names.Outbox);
+    private readonly TableClient _contacts = service.GetTableClient(names.Contacts);
+
+    public async IAsyncEnumerable<DeliveryKey> DeliveriesOfAsync(string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var partition = TableActivityIndex.UserPartition(userId);
+        var filter = $"PartitionKey eq '{Escape(partition)}' and RowKey gt '{Escape(userId)}|' and RowKey lt '{Escape(userId)}}}'";
+        await foreach (var row in _activity.QueryAsync<TableEntity>(filter, select: ["Id"], cancellationToken: cancellationToken))
+        {
+            if (DeliveryKey.TryParse(row.GetString("Id"), out var key))
+            {
+                yield return key;
+            }
+        }
+    }
+
+    public async Task<bool> ScrubDeliveryAsync(DeliveryKey key, string userId, CancellationToken cancellationToken)
+    {
+        var rowKey = TableDeliveryLog.RowKey(key.Seq);
+        var response = await _deliveries.GetEntityIfExistsAsync<TableEntity>(key.RequestId, rowKey, cancellationToken: cancellationToken);
+        if (!response.HasValue || response.Value!.GetString("UserId") != userId)
+        {
+            return false;
+        }
+        await ReplaceAsync(key.RequestId, rowKey, e => ScrubbedDeliveryProperties.Count(e.Remove) > 0, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> EraseRequestDataAsync(string requestId, string userId, CancellationToken cancellationToken)
+    {
+        // One filtered read of the request's partition: does any delivery belong to someone else?
+        var others = _deliveries.QueryAsync<TableEntity>(
+            $"PartitionKey eq '{Escape(requestId)}' and RowKey lt 'request' and UserId ne '{Escape(userId)}'", maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken);
+        await foreach (var _ in others)
+        {
+            return false;
+        }
+        await ReplaceAsync(requestId, "request", e =>
+        {
+            if (e.GetBoolean("DataErased") == true)
+            {
+                return false;
+            }
+            e["Data"] = Encoding.UTF8.GetBytes("{}");
+            e["DataErased"] = true;
+            return true;
+        }, cancellationToken);
+        return true;
+    }
+
+    public async Task<int> DeleteOutboxAsync(string userId, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in _outbox.QueryAsync<TableEntity>($"PartitionKey eq '{Escape(userId)}'", select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            keys.Add(e.RowKey);
+        }
+        foreach (var key in keys)
+        {
+            await _outbox.DeleteEntityAsync(userId, key, ETag.All, cancellationToken);
+        }
+        return keys.Count;
+    }
+
+    public async Task<int> DeleteContactsAsync(IReadOnlyList<ContactHash> rows, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var r in rows)
+        {
+            var response = await _contacts.DeleteEntityAsync($"{r.Kind}|{r.Hash[0]}", $"{r.Hash}|{r.UserId}", ETag.All, cancellationToken);
+            deleted += response.Status == 404 ? 0 : 1;
+        }
+        return deleted;
+    }
+
+    /// <summary>Reads the row, changes it and replaces it on its ETag; a row that moved meanwhile (a worker's status write) is read again.</summary>
+    private async Task ReplaceAsync(string partition, string row, Func<TableEntity, bool> change, CancellationToken cancellationToken)
+    {
+        for (var round = 0; ; round++)
+        {
+            var response = await _deliveries.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+            if (!response.HasValue || !change(response.Value!))
+            {
+                return;
+            }
+            try
+            {
+                await _deliveries.UpdateEntityAsync(response.Value!, response.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && round < 5)
+            {
+            }
+        }
+    }
+
+    private static string Escape(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+}
