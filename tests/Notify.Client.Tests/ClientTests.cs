@@ -41,8 +41,11 @@ public sealed class ClientTests(LocalNotify notify) : IClassFixture<LocalNotify>
         Assert.Equal("+821012345678", created.Phone);
         Assert.Equal(DevicePlatform.Apns, Assert.Single(user.Devices).Platform);
         Assert.Equal(device.Id, user.Devices[0].Id);
-        Assert.Equal(new NotifyPreferences(true, true, false), preferences);
-        Assert.Equal(preferences, await _client.GetPreferencesAsync(userId, Ct));
+        Assert.Equal((true, true, false), (preferences.Push, preferences.Email, preferences.Sms));
+        Assert.Empty(preferences.Categories ?? new Dictionary<string, System.Text.Json.JsonElement>());
+        var read = await _client.GetPreferencesAsync(userId, Ct);
+        Assert.Equal((true, true, false), (read.Push, read.Email, read.Sms));
+        Assert.Empty(read.Categories ?? new Dictionary<string, System.Text.Json.JsonElement>());
     }
 
     [Fact]
