@@ -95,7 +95,7 @@ public sealed record BenchSettings(
         IdleRequests: 1,
         IdleGap: TimeSpan.FromSeconds(3),
         IdleCostWindow: TimeSpan.FromSeconds(4),
-        // The fast lane's safety-net messages come due after 30 s by default, and each latency phase starts on
+        // Before issue 28 the fast lane's safety-net messages came due after 30 s by default, and each latency phase starts on
         // empty queues: the smoke run would spend two minutes waiting for them.
         FastLaneFallback: TimeSpan.FromSeconds(2));
 

@@ -15,6 +15,7 @@ namespace Notify.Bench;
 /// <item><c>--outbox</c>: the pipeline runs deliver through the Outbox on every channel (a counted table row per
 /// delivery) instead of the FCM, SendGrid and Twilio providers pointed at local fake servers (uncounted HTTP)</item>
 /// <item><c>--micro</c>: BenchmarkDotNet micro-benchmarks (rendering, template cache, validation); with <c>--short</c>, one dry iteration</item>
+/// <item><c>--single</c>: only the single-recipient mix (issue 28): every line of a request's cost; with <c>--short</c>, small counts</item>
 /// <item><c>--console-pages N[,N...]</c>: only the console page timings (issue 15) with N deliveries in the log, for each N;
 /// <c>--short</c> runs them at 500 after the pipeline so CI exercises the code path</item>
 /// </list>
@@ -25,6 +26,7 @@ public static class Program
     {
         var quick = args.Contains("--short");
         var micro = args.Contains("--micro");
+        var single = args.Contains("--single");
         var providers = args.Contains("--outbox") ? ProviderMode.Outbox : ProviderMode.Fakes;
         var outIndex = Array.IndexOf(args, "--out");
         var runsIndex = Array.IndexOf(args, "--runs");
@@ -33,14 +35,15 @@ public static class Program
         var badPages = pagesIndex >= 0 && (pageSizes is null || micro || quick || runsIndex >= 0);
         var runs = 1;
         var badRuns = runsIndex >= 0 && (runsIndex + 1 >= args.Length || !int.TryParse(args[runsIndex + 1], out runs) || runs is < 1 or > 9);
-        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--outbox" or "--out" or "--runs" or "--console-pages")
+        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--single" or "--outbox" or "--out" or "--runs" or "--console-pages")
             && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1) && !(pagesIndex >= 0 && i == pagesIndex + 1)).ToList();
-        if (unknown.Count > 0 || badRuns || badPages || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)))
+        if (unknown.Count > 0 || badRuns || badPages || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)) || (single && (micro || pageSizes is not null || providers == ProviderMode.Outbox || runs > 1)))
         {
             Console.Error.WriteLine("""
                 usage: Notify.Bench [--short] [--outbox] [--runs N] [--out bench-results/latest.json]
                        Notify.Bench --micro [--short]
                        Notify.Bench --console-pages 10000[,100000]
+                       Notify.Bench --single [--short] [--out PATH]
                   (none)     the full pipeline benchmark, about 6 minutes; writes bench-results/latest.json
                   --short    the same with small counts (the CI smoke run); writes bench-results/short.json
                   --outbox   deliver through the Outbox on every channel (one counted table row per delivery), as
@@ -53,6 +56,10 @@ public static class Program
                   --console-pages N[,N...]
                              only the operator console's page timings with N deliveries in the log (each N
                              its own Azurite and host; 1-200,000); --short runs them at 500 after the pipeline
+                  --single   only the single-recipient mix (issue 28): 400 requests a phase at 20/s (cold, warm,
+                             warm with priority high), every table and queue operation, executions and log lines
+                             per request, the sweeper's share included; idle polls a minute apart. Writes
+                             bench-results/single.json (--short: 40 requests a phase, single-short.json)
                 """);
             return 2;
         }
@@ -65,6 +72,12 @@ public static class Program
         {
             Directory.SetCurrentDirectory(AppContext.BaseDirectory);
             return await ConsolePagesAsync(pageSizes, 7, TimeSpan.FromMinutes(40), root);
+        }
+        if (single)
+        {
+            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+            var path = outIndex >= 0 ? Path.GetFullPath(args[outIndex + 1]) : Path.Combine(root, "bench-results", quick ? "single-short.json" : "single.json");
+            return await SingleAsync(quick, path);
         }
         var output = outIndex >= 0 ? Path.GetFullPath(args[outIndex + 1]) : Path.Combine(root, "bench-results", quick ? "short.json" : "latest.json");
         var settings = quick ? BenchSettings.Short : BenchSettings.Full;
@@ -129,6 +142,32 @@ public static class Program
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Storage errors, a host that does not start: the benchmark cannot vouch for the pipeline either.
+            Console.Error.WriteLine($"FAILED: {e}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> SingleAsync(bool quick, string path)
+    {
+        var clock = Stopwatch.StartNew();
+        void Log(string line) => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}s] {line}");
+        using var overall = new CancellationTokenSource(TimeSpan.FromMinutes(quick ? 5 : 15));
+        try
+        {
+            var report = await new SingleRecipientBench(quick ? 40 : 400, 20, TimeSpan.FromSeconds(quick ? 10 : 60), Log).RunAsync(overall.Token);
+            SingleRecipientBench.WriteJson(report, path);
+            Console.WriteLine();
+            Console.Write(SingleRecipientBench.Table(report));
+            Console.WriteLine($"results: {path}");
+            return 0;
+        }
+        catch (PipelineFailure e)
+        {
+            Console.Error.WriteLine($"FAILED: the pipeline did not deliver: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
             Console.Error.WriteLine($"FAILED: {e}");
             return 1;
         }

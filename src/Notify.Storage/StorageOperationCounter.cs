@@ -11,12 +11,23 @@ namespace Notify.Storage;
 public sealed class StorageOperationCounter
 {
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private long _emptyReceives;
 
     public long Total => _counts.Values.Sum();
 
     public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>(_counts);
 
-    public void Reset() => _counts.Clear();
+    /// <summary>
+    /// The <c>queue:receive</c> calls (counted there too) that returned no message: a pump's idle polls, which the
+    /// benchmark reports apart from the receives that fetched work.
+    /// </summary>
+    public long EmptyReceives => Interlocked.Read(ref _emptyReceives);
+
+    public void Reset()
+    {
+        _counts.Clear();
+        Interlocked.Exchange(ref _emptyReceives, 0);
+    }
 
     /// <summary>
     /// The pipeline policy to add to one service's client options. With <paramref name="label"/> the operations are
@@ -69,6 +80,27 @@ public sealed class StorageOperationCounter
                 name = label + name[service.Length..];
             }
             counter._counts.AddOrUpdate(name, 1, (_, count) => count + 1);
+        }
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (service != "queue" || !message.HasResponse || message.Response.Status != 200
+                || Classify(service, message.Request) != "queue:receive")
+            {
+                return;
+            }
+            try
+            {
+                // A receive's answer is buffered by the time a per-call policy sees it: an empty list holds no message element.
+                if (!message.Response.Content.ToString().Contains("<QueueMessage>", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref counter._emptyReceives);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Not buffered (never for a receive): left uncounted.
+            }
         }
     }
 }

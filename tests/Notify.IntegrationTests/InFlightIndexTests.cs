@@ -7,7 +7,8 @@ namespace Notify.IntegrationTests;
 
 /// <summary>
 /// The sweeper's in-flight index keeps the due time in its row keys, so a sweep reads only what is due, however many
-/// requests wait far ahead; rows of the earlier layout (request id as the key) are moved to the keyed form.
+/// requests wait far ahead, spread over hashed partitions (<c>inflight|{shard}</c>); rows of the earlier layouts (one
+/// partition; request id as the key) are moved to their shards in the keyed form.
 /// </summary>
 public sealed class InFlightIndexTests
 {
@@ -36,7 +37,34 @@ public sealed class InFlightIndexTests
     }
 
     [Fact]
-    public async Task A_row_of_the_earlier_layout_is_moved_to_the_keyed_form_and_swept_when_due()
+    public async Task Requests_spread_over_the_shards_and_a_sweep_reads_every_shard_bounded_by_its_maximum()
+    {
+        await using var host = new NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
+        var index = host.Service<IInFlightIndex>();
+        var now = DateTimeOffset.UtcNow;
+        var ids = Enumerable.Range(0, 64).Select(i => $"req{i:D2}" + Guid.NewGuid().ToString("N")[..8]).ToList();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            await index.AddAsync(ids[i], now.AddSeconds(-100 + i), Ct);
+        }
+
+        var first = await index.ListDueAsync(now, 10, Ct);
+        var all = await index.ListDueAsync(now, 100, Ct);
+
+        Assert.Equal(ids[..10], first.Select(e => e.RequestId));
+        Assert.Equal(ids, all.Select(e => e.RequestId));
+        var partitions = new HashSet<string>();
+        var table = host.Service<TableServiceClient>().GetTableClient(host.Service<StorageNames>().InFlight);
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["PartitionKey"], cancellationToken: Ct))
+        {
+            partitions.Add(row.PartitionKey);
+        }
+        Assert.InRange(partitions.Count, 16, Notify.Storage.Delivery.TableInFlightIndex.Shards);
+        Assert.All(partitions, p => Assert.Matches("^inflight\\|[0-9a-f]{2}$", p));
+    }
+
+    [Fact]
+    public async Task Rows_of_the_earlier_layouts_are_moved_to_their_shards_in_the_keyed_form_and_swept_when_due()
     {
         await using var host = new NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
         _ = host.Services;
@@ -45,18 +73,22 @@ public sealed class InFlightIndexTests
         await table.CreateIfNotExistsAsync(Ct);
         var legacy = "req" + Guid.NewGuid().ToString("N")[..8];
         var waiting = "dreq" + Guid.NewGuid().ToString("N")[..8];
+        var keyed = "req" + Guid.NewGuid().ToString("N")[..8];
+        var keyedDue = DateTimeOffset.UtcNow.AddMinutes(-2);
         await table.AddEntityAsync(new TableEntity("inflight", legacy) { ["DueAt"] = DateTimeOffset.UtcNow.AddMinutes(-1) }, Ct);
         await table.AddEntityAsync(new TableEntity("inflight", waiting) { ["DueAt"] = DateTimeOffset.UtcNow.AddDays(1) }, Ct);
+        await table.AddEntityAsync(new TableEntity("inflight", $"d|{keyedDue.UtcTicks:D19}|{keyed}") { ["DueAt"] = keyedDue }, Ct);
 
         var due = await host.Service<IInFlightIndex>().ListDueAsync(DateTimeOffset.UtcNow, 10, Ct);
 
-        Assert.Equal([legacy], due.Select(e => e.RequestId));
-        var keys = new List<string>();
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == "inflight", cancellationToken: Ct))
+        Assert.Equal([keyed, legacy], due.Select(e => e.RequestId));
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: Ct))
         {
-            keys.Add(row.RowKey);
+            rows.Add(row);
         }
-        Assert.Equal(2, keys.Count);
-        Assert.All(keys, k => Assert.StartsWith("d|", k, StringComparison.Ordinal));
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.StartsWith("d|", r.RowKey, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.Equal(Notify.Storage.Delivery.TableInFlightIndex.PartitionOf(r.RowKey.Split('|')[2]), r.PartitionKey));
     }
 }

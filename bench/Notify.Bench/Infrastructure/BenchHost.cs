@@ -15,7 +15,11 @@ namespace Notify.Bench.Infrastructure;
 /// workers as host.json configures them, and the sweeper's timer off so that only the measured work touches
 /// storage. Its tables and queues carry their own name prefix.
 /// </summary>
-public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string> providerSettings) : WebApplicationFactory<Notify.LocalHost.LocalHostMarker>
+/// <remarks>
+/// With a <see cref="LogCounter"/> the host logs at the deployment's default levels (host.json: Information) into
+/// that counter only, so the benchmark can count the log lines a request costs.
+/// </remarks>
+public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string> providerSettings, LogCounter? logs = null) : WebApplicationFactory<Notify.LocalHost.LocalHostMarker>
 {
     private static readonly string Limit = BenchSettings.RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -35,8 +39,8 @@ public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string
             ["Storage"] = storage,
             ["Storage:NamePrefix"] = Prefix,
             ["LocalHost:Timers"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Notify"] = "Warning",
+            ["Logging:LogLevel:Default"] = logs is null ? "Warning" : "Information",
+            ["Logging:LogLevel:Notify"] = logs is null ? "Warning" : "Information",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Notify:RateLimits:Default:Push"] = Limit,
             ["Notify:RateLimits:Default:Email"] = Limit,
@@ -52,7 +56,17 @@ public sealed class BenchHost(string storage, IReadOnlyDictionary<string, string
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            if (logs is null)
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+                return;
+            }
+            logging.ClearProviders();
+            logging.SetMinimumLevel(LogLevel.Information);
+            logging.AddProvider(logs);
+        });
     }
 
     /// <summary>A new app with every scope, stored directly, and an HTTP client that authenticates as it.</summary>

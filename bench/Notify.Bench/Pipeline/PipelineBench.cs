@@ -343,7 +343,7 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         await probe.DrainAsync(settings.DrainTimeout, cancellationToken);
         for (var i = 0; i < settings.IdleRequests; i++)
         {
-            // Quiet since the last request was delivered (its fast-lane safety-net message, queued with a delay,
+            // Quiet since the last request was delivered (before issue 28 its fast-lane safety-net message, queued with a delay,
             // may still come due later: that is the system's own traffic, as in production).
             await Task.Delay(settings.IdleGap + TimeSpan.FromMilliseconds(random.Next(0, 2_000)), cancellationToken);
             var code = ProviderFakes.NewCode();
@@ -359,8 +359,8 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         IReadOnlyList<SentRequest> requests, IReadOnlyList<string> codes, CancellationToken cancellationToken)
     {
         var arrivals = await WaitForCodesAsync(fakes, codes, cancellationToken);
-        // Not a drain: a fast-lane request's queue message is a safety net queued with a delay (30 s by default)
-        // that stays in the queue after the lane sent it. The log says when every delivery is sent.
+        // Not a drain: before issue 28 a fast-lane request's queue message was a safety net queued with a delay (30 s by default)
+        // that stayed in the queue after the lane sent it. The log says when every delivery is sent.
         await WaitSentAsync(probe, requests, cancellationToken);
         var latencies = requests.Select((r, i) => arrivals[codes[i]] - r.PostedAt).ToList();
         return ProviderLatency.From(name, rate, sendSeconds, latencies, [.. requests.Select(r => r.IngestLatency)]);

@@ -20,7 +20,9 @@ public sealed partial class OutcomeRecorder(
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<OutcomeRecorder> logger,
-    Audit.AuditLog audit)
+    Audit.AuditLog audit,
+    IInFlightIndex inFlight,
+    RequestCache requests)
 {
     /// <summary>Plans each result's status change (<see cref="OutcomeRules"/>) now and records them.</summary>
     public Task RecordAsync(IReadOnlyList<SendResult> results, CancellationToken cancellationToken)
@@ -99,10 +101,42 @@ public sealed partial class OutcomeRecorder(
             }
         }
         await Task.WhenAll(retries);
+        await DropFinishedAsync(written, cancellationToken);
         // After its sent status is written: until then a crash lets another worker claim it and render the items again.
         foreach (var (delivery, request) in carriers)
         {
             await digests.ReleaseAsync(delivery, request, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A request of one delivery is finished once that delivery's final status is written: its in-flight entry (the
+    /// one ingest wrote, <see cref="Sweeping.Sweeper.FirstEntry"/>) is dropped here, one delete, instead of by the
+    /// sweeper's read of the request and delete a minute later. The header is the one the dispatcher read (cached).
+    /// Any other entry of the request (a repeat's, a replay's, one the sweeper moved) is the sweeper's as before; a
+    /// failed delete leaves the entry to the sweeper too.
+    /// </summary>
+    private async Task DropFinishedAsync(List<(OutcomePlan Plan, string ETag)> written, CancellationToken cancellationToken)
+    {
+        foreach (var (plan, _) in written)
+        {
+            if (!plan.Change.Transition.Status.IsFinal())
+            {
+                continue;
+            }
+            var request = await requests.GetAsync(plan.Claim.Delivery.RequestId, cancellationToken);
+            if (request is not { State: RequestState.Logged, DeliveryCount: 1, Digest: null })
+            {
+                continue;
+            }
+            try
+            {
+                await inFlight.RemoveAsync(Sweeping.Sweeper.FirstEntry(request, options.Value), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogEntryKept(logger, e, request.RequestId);
+            }
         }
     }
 
@@ -141,6 +175,9 @@ public sealed partial class OutcomeRecorder(
         await audit.RecordAsync(provider, Audit.AuditKinds.Preferences, "provider-opt-out", delivery.UserId, $"delivery={delivery.Key.Id} {UserService.PreferencesDetail(update)}", cancellationToken);
         LogOptedOut(logger, delivery.Key.Id, delivery.Channel.ToName());
     }
+
+    [LoggerMessage(EventId = 2013, EventName = "InFlightEntryKept", Level = LogLevel.Warning, Message = "Request {RequestId} is finished but its in-flight entry could not be dropped; the sweeper drops it")]
+    private static partial void LogEntryKept(ILogger logger, Exception exception, string requestId);
 
     [LoggerMessage(EventId = 14501, EventName = "ScheduledDeliverySkipped", Level = LogLevel.Information, Message = "Scheduled delivery {DeliveryId} on {Channel} was due and skipped: {Reason}")]
     private static partial void LogSkippedWhenDue(ILogger logger, string deliveryId, string channel, string reason);

@@ -22,6 +22,13 @@ public interface IDeliveryLog
     /// <summary>Deliveries of a request that are not yet final (sweeper).</summary>
     Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The header and the deliveries not yet final, as <see cref="GetRequestAsync"/> and <see cref="ListUnfinishedAsync"/>
+    /// give them; a store that can reads both in one query of the request's partition (the sweeper's look at a request).
+    /// </summary>
+    async Task<(RequestRecord? Request, IReadOnlyList<DeliveryRecord> Unfinished)> GetRequestAndUnfinishedAsync(string requestId, CancellationToken cancellationToken) =>
+        (await GetRequestAsync(requestId, cancellationToken), await ListUnfinishedAsync(requestId, cancellationToken));
+
     Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken);
 
     /// <summary>Applies <paramref name="transition"/> if the delivery still has <paramref name="etag"/>; the new ETag, or null when it changed.</summary>

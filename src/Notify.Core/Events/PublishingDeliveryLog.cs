@@ -43,6 +43,9 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
 
     public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) => inner.ListUnfinishedAsync(requestId, cancellationToken);
 
+    public Task<(RequestRecord? Request, IReadOnlyList<DeliveryRecord> Unfinished)> GetRequestAndUnfinishedAsync(string requestId, CancellationToken cancellationToken) =>
+        inner.GetRequestAndUnfinishedAsync(requestId, cancellationToken);
+
     public Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
     public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)

@@ -164,7 +164,7 @@ public sealed partial class IngestService(
     {
         var now = time.GetUtcNow();
         // The index entry comes first: whatever is logged after it, the sweeper can find.
-        await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstCheck(now, options.Value), cancellationToken);
+        await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstEntry(header, options.Value).DueAt, cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
         // A category deleted after the template named it: the template sends as transactional.
@@ -195,8 +195,11 @@ public sealed partial class IngestService(
     }
 
     /// <summary>
-    /// Queues the deliveries still to send. An urgent request with few of them may take the <see cref="FastLane"/>:
-    /// its messages are then queued with a delay, as the safety net of the in-process send.
+    /// Queues the deliveries still to send. An urgent request with few of them may take the <see cref="FastLane"/>
+    /// instead: sent in process, with no queue message. Its safety net is the in-flight entry written before the log:
+    /// if this instance stops before the lane is done, the sweeper queues what is still unfinished
+    /// (<see cref="Sweeping.Sweeper"/>, after the lane's fallback delay), as the delayed message did before without
+    /// its send, receive, delete and execution per request.
     /// </summary>
     private async Task EnqueueAsync(IReadOnlyList<DeliveryRecord> deliveries, bool fast, CancellationToken cancellationToken)
     {
@@ -215,15 +218,6 @@ public sealed partial class IngestService(
         {
             await queue.EnqueueAsync(batches, TimeSpan.Zero, cancellationToken);
             return;
-        }
-        try
-        {
-            await queue.EnqueueAsync(batches, fastLane.FallbackDelay, cancellationToken);
-        }
-        catch
-        {
-            fastLane.Leave();
-            throw;
         }
         fastLane.Run(batches);
     }

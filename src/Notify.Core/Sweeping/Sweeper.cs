@@ -17,7 +17,8 @@ public sealed partial class Sweeper(
     IDeliveryQueue queue,
     TimeProvider time,
     IOptions<NotifyOptions> options,
-    ILogger<Sweeper> logger)
+    ILogger<Sweeper> logger,
+    IOptions<FastLaneOptions>? fastLane = null)
 {
     public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -28,9 +29,8 @@ public sealed partial class Sweeper(
         int completed = 0, reenqueued = 0;
         foreach (var entry in due)
         {
-            var request = await log.GetRequestAsync(entry.RequestId, cancellationToken);
-            var unfinished = await log.ListUnfinishedAsync(entry.RequestId, cancellationToken);
-            operations += 2;
+            var (request, unfinished) = await log.GetRequestAndUnfinishedAsync(entry.RequestId, cancellationToken);
+            operations++;
             var planningOver = request is null || request.State == RequestState.Logged || now - request.CreatedAt >= settings.PlanningTimeout;
             if (unfinished.Count == 0 && planningOver)
             {
@@ -41,14 +41,15 @@ public sealed partial class Sweeper(
             }
             var budget = settings.MaxDeliveriesPerRun - reenqueued;
             var diedAt = WorkerDiedAt(unfinished, now, options.Value.Delivery.Lease);
-            var stuck = unfinished.Where(d => IsStuck(d, now, settings) || IsOrphaned(d, diedAt)).Take(Math.Max(0, budget)).ToList();
+            var queuedGrace = QueuedGraceFor(request, settings);
+            var stuck = unfinished.Where(d => IsStuck(d, now, settings, queuedGrace) || IsOrphaned(d, diedAt)).Take(Math.Max(0, budget)).ToList();
             await RequeueAsync(entry.RequestId, stuck, TimeSpan.Zero, cancellationToken);
             var later = Expiring(unfinished, stuck, now, options.Value.Delivery.Lease).Take(Math.Max(0, budget - stuck.Count)).ToList();
             // Visible once the last of these leases has ended, so the claim takes them over then, not a sweep later.
             await RequeueAsync(entry.RequestId, later, later.Count == 0 ? TimeSpan.Zero : later.Where(d => d.Status == DeliveryStatus.Sending).Max(d => d.LeaseUntil!.Value) - now + TimeSpan.FromSeconds(1), cancellationToken);
             operations += stuck.Count + later.Count;
             reenqueued += stuck.Count + later.Count;
-            await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
+            await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings, queuedGrace), cancellationToken);
             operations++;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
@@ -66,9 +67,24 @@ public sealed partial class Sweeper(
         LogReenqueued(logger, requestId, deliveries.Count);
     }
 
-    public static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings) => delivery.Status switch
+    public static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings) =>
+        IsStuck(delivery, now, settings, settings.QueuedGrace);
+
+    /// <summary>
+    /// How long a <c>queued</c> delivery of <paramref name="request"/> may stay so. A request the <see cref="FastLane"/>
+    /// may have taken (urgent, few deliveries) has no queue message behind it: the lane sent it in process, and if the
+    /// instance stopped first, this sweep is its safety net, after the lane's <see cref="FastLaneOptions.FallbackDelay"/>
+    /// (30 s) as the delayed message was before. One that did not take the lane (the lane was full) has its message;
+    /// looked at early, it is queued a second time and its claim lets only one of the two send.
+    /// </summary>
+    private TimeSpan QueuedGraceFor(RequestRecord? request, SweeperOptions settings) =>
+        fastLane?.Value is { Enabled: true } lane && request is { Priority: Priority.High } && request.DeliveryCount <= lane.MaxDeliveries && lane.FallbackDelay < settings.QueuedGrace
+            ? lane.FallbackDelay
+            : settings.QueuedGrace;
+
+    private static bool IsStuck(DeliveryRecord delivery, DateTimeOffset now, SweeperOptions settings, TimeSpan queuedGrace) => delivery.Status switch
     {
-        DeliveryStatus.Queued => delivery.UpdatedAt + settings.QueuedGrace <= now,
+        DeliveryStatus.Queued => delivery.UpdatedAt + queuedGrace <= now,
         DeliveryStatus.Sending => delivery.LeaseUntil is null || delivery.LeaseUntil <= now,
         DeliveryStatus.Retrying => delivery.NextAttemptAt is null || delivery.NextAttemptAt + settings.RetryGrace <= now,
         // A scheduled delivery is stuck only once it is due and its message has had the grace to come.
@@ -88,6 +104,17 @@ public sealed partial class Sweeper(
         // One sweep before a claim made at once could expire: that sweep queues it again for the lease's end.
         var lease = options.Delivery.Lease > Interval ? options.Delivery.Lease - Interval : TimeSpan.Zero;
         return now + (lease < options.Sweeper.QueuedGrace ? lease : options.Sweeper.QueuedGrace);
+    }
+
+    /// <summary>
+    /// The in-flight entry ingest writes for a request: due at <see cref="FirstCheck"/> of the header's creation time
+    /// (to the millisecond, as any store keeps it), so a worker that holds the header can name the entry and drop it
+    /// once the request is finished (<see cref="Delivery.OutcomeRecorder"/>), without a read.
+    /// </summary>
+    public static InFlightEntry FirstEntry(RequestRecord request, NotifyOptions options)
+    {
+        var created = request.CreatedAt.ToUniversalTime();
+        return new InFlightEntry(request.RequestId, FirstCheck(created.AddTicks(-(created.UtcTicks % TimeSpan.TicksPerMillisecond)), options));
     }
 
     /// <summary>The sweep timer's period (<c>SweepTimer.Schedule</c>: every minute).</summary>
@@ -131,16 +158,16 @@ public sealed partial class Sweeper(
         delivery.Status == DeliveryStatus.Queued && workerDiedAt is { } died && delivery.UpdatedAt <= died;
 
     /// <summary>When the next of these deliveries could become stuck; at least a grace period away.</summary>
-    private static DateTimeOffset NextCheck(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, SweeperOptions settings)
+    private static DateTimeOffset NextCheck(IReadOnlyList<DeliveryRecord> unfinished, DateTimeOffset now, SweeperOptions settings, TimeSpan queuedGrace)
     {
-        var floor = now + settings.QueuedGrace;
+        var floor = now + queuedGrace;
         var candidates = unfinished.Select(d => d.Status switch
         {
             // A sweep before its lease ends (see Expiring).
             DeliveryStatus.Sending => d.LeaseUntil - Interval ?? floor,
             // Its own grace, not a grace from this look: a request first looked at a lease after it was logged keeps
             // the queued deliveries' deadline. Once past it (queued again just now), a whole grace from now.
-            DeliveryStatus.Queued => d.UpdatedAt + settings.QueuedGrace > now ? d.UpdatedAt + settings.QueuedGrace : floor,
+            DeliveryStatus.Queued => d.UpdatedAt + queuedGrace > now ? d.UpdatedAt + queuedGrace : floor,
             DeliveryStatus.Retrying => (d.NextAttemptAt ?? now) + settings.RetryGrace,
             // Not looked at again before it is due: a request scheduled for next month costs nothing until then.
             DeliveryStatus.Scheduled => Max((d.NotBefore ?? now) + settings.QueuedGrace, floor),

@@ -95,7 +95,29 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}'", cancellationToken);
 
     public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) =>
-        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}' and (Status eq 'queued' or Status eq 'sending' or Status eq 'retrying' or Status eq 'scheduled')", cancellationToken);
+        QueryAsync($"PartitionKey eq '{requestId}' and RowKey lt '{HeaderRow}' and {UnfinishedFilter}", cancellationToken);
+
+    /// <summary>One query of the request's partition instead of a point read and a query: the header and what is unfinished.</summary>
+    public async Task<(RequestRecord? Request, IReadOnlyList<DeliveryRecord> Unfinished)> GetRequestAndUnfinishedAsync(string requestId, CancellationToken cancellationToken)
+    {
+        RequestRecord? request = null;
+        var unfinished = new List<DeliveryRecord>();
+        var filter = $"PartitionKey eq '{requestId}' and (RowKey eq '{HeaderRow}' or (RowKey lt '{HeaderRow}' and {UnfinishedFilter}))";
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (entity.RowKey == HeaderRow)
+            {
+                request = ToRequest(entity);
+            }
+            else
+            {
+                unfinished.Add(ToDelivery(entity));
+            }
+        }
+        return (request, unfinished);
+    }
+
+    private const string UnfinishedFilter = "(Status eq 'queued' or Status eq 'sending' or Status eq 'retrying' or Status eq 'scheduled')";
 
     public async Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken)
     {

@@ -6,14 +6,21 @@ using Notify.Core.Delivery;
 namespace Notify.Storage.Delivery;
 
 /// <summary>
-/// The sweeper's index of requests in flight: one small partition, one row per request and due time, the due time
-/// first in the row key (<c>d|{ticks}|{requestId}</c>), so a sweep reads only the entries that are due: its cost does
-/// not grow with requests scheduled far ahead. A request may hold more than one row (a repeat or a replay adds one);
-/// each is looked at when due and dropped once the request is finished.
+/// The sweeper's index of requests in flight: one row per request and due time, the due time first in the row key
+/// (<c>d|{ticks}|{requestId}</c>), so a sweep reads only the entries that are due: its cost does not grow with requests
+/// scheduled far ahead. A request may hold more than one row (a repeat or a replay adds one); each is looked at when
+/// due and dropped once the request is finished. Rows are spread over <see cref="Shards"/> partitions
+/// (<c>inflight|{shard}</c>, the shard from a hash of the request id, as docs/data.md's key layout): every request
+/// writes its row and later drops it, so one partition would cap the deployment near 1,000 requests a second; at
+/// 5,000 a second each shard takes about 310 writes a second. A sweep reads the shards' due ranges in parallel.
 /// </summary>
 public sealed class TableInFlightIndex(TableServiceClient service, StorageNames names) : IInFlightIndex
 {
-    private const string Partition = "inflight";
+    /// <summary>Partitions of the index: a power of two (docs/scale.md: writes per partition at 5,000 requests a second).</summary>
+    public const int Shards = 32;
+
+    /// <summary>The one partition of earlier versions, read until its rows are moved to their shards.</summary>
+    private const string LegacyPartition = "inflight";
     private const string Prefix = "d|";
     private readonly TableClient _table = service.GetTableClient(names.InFlight);
     private volatile bool _legacyMoved;
@@ -28,21 +35,32 @@ public sealed class TableInFlightIndex(TableServiceClient service, StorageNames 
             await MoveLegacyRowsAsync(cancellationToken);
             _legacyMoved = true;
         }
-        var result = new List<InFlightEntry>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {Prefix} and RowKey lt {RowKey(now.AddTicks(1), "")}");
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["RowKey"], cancellationToken: cancellationToken))
+        // At most max from each shard, in parallel; the earliest due of them all first, max in all.
+        var shards = await Task.WhenAll(Enumerable.Range(0, Shards).Select(async shard =>
         {
-            if (Parse(entity.RowKey) is { } entry)
+            var due = new List<InFlightEntry>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(shard)} and RowKey ge {Prefix} and RowKey lt {RowKey(now.AddTicks(1), "")}");
+            await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["RowKey"], cancellationToken: cancellationToken))
             {
-                result.Add(entry);
+                if (Parse(entity.RowKey) is { } entry)
+                {
+                    due.Add(entry);
+                }
+                if (due.Count >= max)
+                {
+                    break;
+                }
             }
-            if (result.Count >= max)
-            {
-                break;
-            }
-        }
-        return result;
+            return due;
+        }));
+        return [.. shards.SelectMany(s => s).OrderBy(e => e.DueAt).ThenBy(e => e.RequestId, StringComparer.Ordinal).Take(max)];
     }
+
+    /// <summary>The partition of a request's rows.</summary>
+    public static string PartitionOf(string requestId) =>
+        Partition(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(requestId))[0] % Shards);
+
+    private static string Partition(int shard) => $"{LegacyPartition}|{shard.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)}";
 
     public async Task RescheduleAsync(InFlightEntry entry, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
@@ -55,7 +73,7 @@ public sealed class TableInFlightIndex(TableServiceClient service, StorageNames 
         {
             // One transaction: the entry never disappears without its successor.
             await _table.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition, RowKey(entry.DueAt, entry.RequestId)), ETag.All),
+                [new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PartitionOf(entry.RequestId), RowKey(entry.DueAt, entry.RequestId)), ETag.All),
                  new TableTransactionAction(TableTransactionActionType.UpsertReplace, next)],
                 cancellationToken);
         }
@@ -70,7 +88,7 @@ public sealed class TableInFlightIndex(TableServiceClient service, StorageNames 
     {
         try
         {
-            await _table.DeleteEntityAsync(Partition, RowKey(entry.DueAt, entry.RequestId), ETag.All, cancellationToken);
+            await _table.DeleteEntityAsync(PartitionOf(entry.RequestId), RowKey(entry.DueAt, entry.RequestId), ETag.All, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -79,22 +97,30 @@ public sealed class TableInFlightIndex(TableServiceClient service, StorageNames 
     }
 
     /// <summary>
-    /// Rows an earlier version wrote (row key = request id, due time in a property) get the keyed form, once per
-    /// process: two key-range reads that find nothing once every instance runs this version.
+    /// Rows earlier versions wrote in the one partition <c>inflight</c> (keyed <c>d|{ticks}|{requestId}</c>, or older:
+    /// row key = request id, due time in a property) move to their shards, once per process: one partition read that
+    /// finds nothing once every instance runs this version. The new row is written before the old one is deleted, so
+    /// a crash in between leaves a row the sweeper reads twice at worst.
     /// </summary>
     private async Task MoveLegacyRowsAsync(CancellationToken cancellationToken)
     {
-        var legacy = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and (RowKey lt {Prefix} or RowKey ge {"d}"})");
+        var legacy = TableClient.CreateQueryFilter($"PartitionKey eq {LegacyPartition}");
         await foreach (var entity in _table.QueryAsync<TableEntity>(legacy, cancellationToken: cancellationToken))
         {
-            await _table.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Delete, entity, ETag.All),
-                 new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(entity.RowKey, entity.GetDateTimeOffset("DueAt") ?? DateTimeOffset.UtcNow))],
-                cancellationToken);
+            var entry = Parse(entity.RowKey) ?? new InFlightEntry(entity.RowKey, entity.GetDateTimeOffset("DueAt") ?? DateTimeOffset.UtcNow);
+            await _table.UpsertEntityAsync(Row(entry.RequestId, entry.DueAt), TableUpdateMode.Replace, cancellationToken);
+            try
+            {
+                await _table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Moved by another instance meanwhile.
+            }
         }
     }
 
-    private static TableEntity Row(string requestId, DateTimeOffset dueAt) => new(Partition, RowKey(dueAt, requestId)) { ["DueAt"] = dueAt };
+    private static TableEntity Row(string requestId, DateTimeOffset dueAt) => new(PartitionOf(requestId), RowKey(dueAt, requestId)) { ["DueAt"] = dueAt };
 
     private static string RowKey(DateTimeOffset dueAt, string requestId) =>
         $"{Prefix}{dueAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}|{requestId}";

@@ -17,11 +17,11 @@ public sealed class SweeperTests
     private readonly InMemoryInFlightIndex _index = new();
     private readonly NotifyOptions _options = new();
 
-    private Sweeper Sweeper() => new(_index, _log, _queue, _time, Options.Create(_options), NullLogger<Sweeper>.Instance);
+    private Sweeper Sweeper() => new(_index, _log, _queue, _time, Options.Create(_options), NullLogger<Sweeper>.Instance, Options.Create(new FastLaneOptions()));
 
-    private async Task<DeliveryRecord> LogAsync(string requestId, int seq, DeliveryStatus status, DateTimeOffset? notBefore = null)
+    private async Task<DeliveryRecord> LogAsync(string requestId, int seq, DeliveryStatus status, DateTimeOffset? notBefore = null, Priority priority = Priority.Normal)
     {
-        var header = new RequestRecord(requestId, "app", "event-" + requestId, "hash", RequestState.Logged, "welcome", "v1", "{}", Priority.Normal, 1, Start);
+        var header = new RequestRecord(requestId, "app", "event-" + requestId, "hash", RequestState.Logged, "welcome", "v1", "{}", priority, 1, Start);
         await _log.TryCreateRequestAsync(header, TestContext.Current.CancellationToken);
         var delivery = new DeliveryRecord(new DeliveryKey(requestId, seq), "app", "event-" + requestId, "user-1", Channel.Sms, status, null, 0, Start, Start) { NotBefore = notBefore };
         return (await _log.AppendAsync(header, [delivery], 1, TestContext.Current.CancellationToken))[0];
@@ -48,6 +48,28 @@ public sealed class SweeperTests
         Assert.Equal(1, message.Attempt);
         // Still in flight: looked at again after another grace.
         Assert.True(_index.Entries["aaaaaaaaaaaaaaaaaaaaaaaa"] > _time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task An_urgent_request_the_fast_lane_took_and_left_queued_is_queued_after_the_lanes_fallback_delay_a_normal_one_not()
+    {
+        // The lane sends in process with no queue message: an instance that stopped before its lane started leaves the
+        // delivery queued with nothing behind it but the in-flight entry.
+        var urgent = await LogAsync("dddddddddddddddddddddddd", 1, DeliveryStatus.Queued, priority: Priority.High);
+        await LogAsync("eeeeeeeeeeeeeeeeeeeeeeee", 1, DeliveryStatus.Queued);
+        var fallback = new FastLaneOptions().FallbackDelay;
+        await _index.AddAsync("dddddddddddddddddddddddd", Start + fallback, TestContext.Current.CancellationToken);
+        await _index.AddAsync("eeeeeeeeeeeeeeeeeeeeeeee", Start + fallback, TestContext.Current.CancellationToken);
+
+        _time.Advance(fallback);
+        var report = await Sweeper().RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, report.RequestsExamined);
+        var message = Assert.Single(_queue.Messages);
+        Assert.Equal(urgent.Key, message.Key);
+        // The normal one waits for its message until the queued grace, and is looked at again then.
+        Assert.Equal(Start + _options.Sweeper.QueuedGrace, _index.Entries["eeeeeeeeeeeeeeeeeeeeeeee"]);
+        Assert.Equal(_time.GetUtcNow() + fallback, _index.Entries["dddddddddddddddddddddddd"]);
     }
 
     [Fact]
