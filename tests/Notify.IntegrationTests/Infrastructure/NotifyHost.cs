@@ -36,9 +36,6 @@ public class NotifyHost : WebApplicationFactory<Notify.LocalHost.LocalHostMarker
             ["extensions:queues:visibilityTimeout"] = "00:00:00.500",
             ["Notify:Delivery:RetryBaseDelay"] = "00:00:00.100",
             ["Notify:Delivery:RetryMaxDelay"] = "00:00:01",
-            // A high-priority request's safety-net message stays hidden this long; QueuesDrainedAsync waits for it, so
-            // the default 30 s would make a test that sent one wait as long as Eventually's own limit.
-            ["Notify:FastLane:FallbackDelay"] = "00:00:02",
             // Written when a test reads the counts (StatusCounts.FlushAsync), never in the middle of a counted request.
             ["Notify:StatusCounts:AutoFlush"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
