@@ -22,7 +22,16 @@ public static class Scopes
     /// <summary>Erasing and exporting a user's data (docs/data.md#erasure); <c>admin</c> may do it too.</summary>
     public const string UsersErase = "users:erase";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase];
+    /// <summary>Reading a user's profile and preferences with contacts masked (<c>users:write</c> reads them in clear).</summary>
+    public const string UsersRead = "users:read";
+
+    /// <summary>Finding users by e-mail address or phone number (<c>GET /api/v1/admin/users/lookup</c>); <c>admin</c> may too.</summary>
+    public const string UsersLookup = "users:lookup";
+
+    /// <summary>Listing and replaying dead letters (<c>/api/v1/admin/dead-letters</c>); <c>admin</c> may too.</summary>
+    public const string DeadLettersReplay = "deadletters:replay";
+
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, UsersRead, UsersLookup, DeadLettersReplay];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }
