@@ -34,6 +34,13 @@ public static class Scopes
     public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, UsersRead, UsersLookup, DeadLettersReplay];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the caller reads every app's deliveries: an app with <c>admin</c>, or a person whose roles are not
+    /// limited to apps (a person is an operator across apps). Anyone else reads only their own app's.
+    /// </summary>
+    public static bool ReachesEveryApp(AppRecord caller) =>
+        caller.Scopes.Contains(Admin, StringComparer.Ordinal) || caller.Person is { Apps: null };
 }
 
 /// <summary>
@@ -65,6 +72,12 @@ public sealed record AppRecord(
 
     /// <summary>The stored row's version, for conditional updates; null for a record not read from storage.</summary>
     public string? ETag { get; init; }
+
+    /// <summary>
+    /// For a person's console session: the person, whose roles gave <see cref="Scopes"/>; this record is then not a
+    /// stored app but the app the person acts for (<see cref="AppKey"/>). Null for an app.
+    /// </summary>
+    public ConsolePerson? Person { get; init; }
 
     public IEnumerable<AppSecret> ActiveSecrets(DateTimeOffset now) => Secrets.Where(s => s.IsActive(now));
 }
