@@ -362,6 +362,27 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     }
 
     [Fact]
+    public void Notify_sign_in_mode_sets_the_OpenID_Connect_settings_from_the_same_app_registration()
+    {
+        var notifyMode = FullParameters();
+        notifyMode["consoleSignInMode"] = "notify";
+        notifyMode["consoleOidcRolesClaim"] = "groups";
+        notifyMode["consoleOidcOwnerApp"] = "ops";
+        notifyMode["consoleAppKeySignIn"] = true;
+
+        var settings = Evaluate(notifyMode);
+        var platform = Evaluate(FullParameters());
+
+        Assert.Equal($"https://login.microsoftonline.com/{InfraFixture.FullConsoleEntraTenantId}/v2.0", settings["Notify__Console__Oidc__Authority"]);
+        Assert.Equal(InfraFixture.FullConsoleEntraClientId, settings["Notify__Console__Oidc__ClientId"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-entra-client-secret/)", settings["Notify__Console__Oidc__ClientSecret"]);
+        Assert.Equal("groups", settings["Notify__Console__Oidc__RolesClaim"]);
+        Assert.Equal("ops", settings["Notify__Console__Oidc__OwnerApp"]);
+        Assert.Equal("True", settings["Notify__Console__Oidc__AppKeySignIn"], ignoreCase: true);
+        Assert.DoesNotContain(platform.Keys, k => k.StartsWith("Notify__Console__Oidc__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_provider_is_configured_when_all_its_required_values_are_given_and_others_stay_off()
     {
         var apnsOnly = MinimalParameters();
