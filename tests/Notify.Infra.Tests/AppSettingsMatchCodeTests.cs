@@ -364,14 +364,11 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     [Fact]
     public void Notify_sign_in_mode_sets_the_OpenID_Connect_settings_from_the_same_app_registration()
     {
-        var notifyMode = FullParameters();
-        notifyMode["consoleSignInMode"] = "notify";
-        notifyMode["consoleOidcRolesClaim"] = "groups";
-        notifyMode["consoleOidcOwnerApp"] = "ops";
-        notifyMode["consoleAppKeySignIn"] = true;
+        var platformMode = FullParameters();
+        platformMode["consoleSignInMode"] = "platform";
 
-        var settings = Evaluate(notifyMode);
-        var platform = Evaluate(FullParameters());
+        var settings = Evaluate(FullParameters());
+        var platform = Evaluate(platformMode);
 
         Assert.Equal($"https://login.microsoftonline.com/{InfraFixture.FullConsoleEntraTenantId}/v2.0", settings["Notify__Console__Oidc__Authority"]);
         Assert.Equal(InfraFixture.FullConsoleEntraClientId, settings["Notify__Console__Oidc__ClientId"]);
@@ -518,6 +515,11 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["consoleEntraTenantId"] = InfraFixture.FullConsoleEntraTenantId,
         ["consoleEntraClientSecret"] = InfraFixture.FakeSecrets["consoleEntraClientSecret"],
         ["consoleEntraAllowedGroupIds"] = new JsonArray(InfraFixture.FullConsoleEntraGroupId),
+        // Notify's own sign-in, so its settings are among those set (App Service Authentication is not an app setting).
+        ["consoleSignInMode"] = "notify",
+        ["consoleOidcRolesClaim"] = "groups",
+        ["consoleOidcOwnerApp"] = "ops",
+        ["consoleAppKeySignIn"] = true,
     };
 
     /// <summary>The module deployment in main.json whose template holds the function app.</summary>
