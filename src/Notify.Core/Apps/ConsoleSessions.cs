@@ -40,10 +40,8 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
     /// <summary>A new session for the app and the secret it proved, with its cookie value.</summary>
     public (ConsoleSession Session, string Cookie) Issue(string appKey, string secretId)
     {
-        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
-        var session = new ConsoleSession(appKey, secretId, expires, Base64Url(RandomNumberGenerator.GetBytes(16)));
-        var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, appKey, secretId, expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), session.SessionId));
-        return (session, Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload)));
+        var session = new ConsoleSession(appKey, secretId, NextExpiry(), Base64Url(RandomNumberGenerator.GetBytes(16)));
+        return (session, Sign(Version, appKey, secretId, Unix(session.ExpiresAt), session.SessionId));
     }
 
     /// <summary>
@@ -53,13 +51,22 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
     /// </summary>
     public (ConsoleSession Session, string Cookie) IssueForPerson(ConsolePerson person, string appKey)
     {
-        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
-        var session = new ConsoleSession(appKey, "", expires, Base64Url(RandomNumberGenerator.GetBytes(16))) { Person = person };
-        var payload = Encoding.UTF8.GetBytes(string.Join('|',
+        var session = new ConsoleSession(appKey, "", NextExpiry(), Base64Url(RandomNumberGenerator.GetBytes(16))) { Person = person };
+        return (session, Sign(
             PersonVersion, appKey, Base64Url(Encoding.UTF8.GetBytes(person.ObjectId)), Base64Url(Encoding.UTF8.GetBytes(person.DisplayName)),
-            string.Join(',', person.Roles), string.Join(',', person.Apps ?? []),
-            expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), session.SessionId));
-        return (session, Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload)));
+            string.Join(',', person.Roles), string.Join(',', person.Apps ?? []), Unix(session.ExpiresAt), session.SessionId));
+    }
+
+    /// <summary>Whole seconds, as the cookie carries it.</summary>
+    private DateTimeOffset NextExpiry() => DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
+
+    private static string Unix(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The cookie value: the fields joined by '|', then its session MAC.</summary>
+    private string Sign(params string[] fields)
+    {
+        var payload = Encoding.UTF8.GetBytes(string.Join('|', fields));
+        return Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload));
     }
 
     /// <summary>The session the cookie value proves by its signature alone; null when it is malformed, forged, tampered with or expired.</summary>
