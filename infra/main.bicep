@@ -440,6 +440,22 @@ param consoleEntraClientSecret string = ''
 @description('Optional. Object ids of the Entra ID groups whose members may pass the sign-in; empty lets every account the app registration admits through.')
 param consoleEntraAllowedGroupIds string[] = []
 
+@description('Optional. Who signs people in to the console with that app registration: platform (App Service Authentication in front of /console, then an app key and secret) or notify (Notify\'s own OpenID Connect sign-in, code + PKCE, roles from the token; App Service Authentication is then not deployed). See docs/security.md, "Console sign-in for people".')
+@allowed([
+  'platform'
+  'notify'
+])
+param consoleSignInMode string = 'platform'
+
+@description('Optional. Notify__Console__Oidc__RolesClaim with consoleSignInMode notify: roles (Entra app roles, the default) or groups (then map group ids to roles with Notify__Console__Oidc__GroupRoles__<groupId>).')
+param consoleOidcRolesClaim string = ''
+
+@description('Optional. Notify__Console__Oidc__OwnerApp with consoleSignInMode notify: the app that owns templates created by people not limited to apps (the app\'s default is console).')
+param consoleOidcOwnerApp string = ''
+
+@description('Optional. Notify__Console__Oidc__AppKeySignIn with consoleSignInMode notify: true keeps app key + secret sign-in to the console on as well (off by default).')
+param consoleAppKeySignIn bool?
+
 // ---------------------------------------------------------------------------------------------------------------
 // Names
 
@@ -486,6 +502,7 @@ var orderNamesTwilio = !empty(providerOrderSms) && providerOrderSms != 'vonage'
 var orderNamesVonage = !empty(providerOrderSms) && providerOrderSms != 'twilio'
 var consoleSigningKeyGiven = !empty(consoleSigningKey)
 var consoleEntraEnabled = !empty(consoleEntraClientId)
+var consoleOidcEnabled = consoleEntraEnabled && consoleSignInMode == 'notify'
 var consoleEntraClientSecretEnabled = consoleEntraEnabled && !empty(consoleEntraClientSecret)
 var alertsWebhookEnabled = !empty(notifyAlertWebhookUrl)
 var trackingEnabled = !empty(trackingBaseUrl)
@@ -602,6 +619,15 @@ var notifySettings notifySettingsType = {
   }
   alertsWebhook: alertsWebhookEnabled
   consoleEntraClientSecret: consoleEntraClientSecretEnabled
+  consoleOidc: !consoleOidcEnabled
+    ? null
+    : {
+        authority: '${environment().authentication.loginEndpoint}${empty(consoleEntraTenantId) ? tenant().tenantId : consoleEntraTenantId}/v2.0'
+        clientId: consoleEntraClientId
+        rolesClaim: empty(consoleOidcRolesClaim) ? null : consoleOidcRolesClaim
+        ownerApp: empty(consoleOidcOwnerApp) ? null : consoleOidcOwnerApp
+        appKeySignIn: consoleAppKeySignIn
+      }
   // The app refuses to start with a base URL and no signing key; the deployment refuses it first.
   tracking: !trackingEnabled
     ? null
@@ -625,7 +651,7 @@ var notifySettings notifySettingsType = {
   }
 }
 
-var consoleSignIn consoleSignInType? = !consoleEntraEnabled
+var consoleSignIn consoleSignInType? = !consoleEntraEnabled || consoleOidcEnabled
   ? null
   : {
       clientId: consoleEntraClientId

@@ -230,6 +230,25 @@ var optionalAppSettings = {
       value: keyVaultReference(keyVaultUri, secretNames.consoleEntraClientSecret)
     }
   ]
+  consoleOidc: [
+    { name: 'Notify__Console__Oidc__Authority', value: notify.?consoleOidc.?authority ?? '' }
+    { name: 'Notify__Console__Oidc__ClientId', value: notify.?consoleOidc.?clientId ?? '' }
+  ]
+  consoleOidcClientSecret: [
+    {
+      name: 'Notify__Console__Oidc__ClientSecret'
+      value: keyVaultReference(keyVaultUri, secretNames.consoleEntraClientSecret)
+    }
+  ]
+  consoleOidcRolesClaim: [
+    { name: 'Notify__Console__Oidc__RolesClaim', value: notify.?consoleOidc.?rolesClaim ?? '' }
+  ]
+  consoleOidcOwnerApp: [
+    { name: 'Notify__Console__Oidc__OwnerApp', value: notify.?consoleOidc.?ownerApp ?? '' }
+  ]
+  consoleOidcAppKeySignIn: [
+    { name: 'Notify__Console__Oidc__AppKeySignIn', value: string(notify.?consoleOidc.?appKeySignIn ?? false) }
+  ]
   alertsWebhook: [
     { name: 'Notify__Alerts__WebhookUrl', value: keyVaultReference(keyVaultUri, secretNames.alertsWebhookUrl) }
   ]
@@ -324,6 +343,11 @@ var appSettings = concat(
   empty(notify.?providerOrder.?email ?? '') ? [] : optionalAppSettings.providerOrderEmail,
   empty(notify.?providerOrder.?sms ?? '') ? [] : optionalAppSettings.providerOrderSms,
   (notify.?consoleEntraClientSecret ?? false) ? optionalAppSettings.consoleEntraClientSecret : [],
+  notify.?consoleOidc == null ? [] : optionalAppSettings.consoleOidc,
+  notify.?consoleOidc != null && (notify.?consoleEntraClientSecret ?? false) ? optionalAppSettings.consoleOidcClientSecret : [],
+  empty(notify.?consoleOidc.?rolesClaim ?? '') ? [] : optionalAppSettings.consoleOidcRolesClaim,
+  empty(notify.?consoleOidc.?ownerApp ?? '') ? [] : optionalAppSettings.consoleOidcOwnerApp,
+  notify.?consoleOidc.?appKeySignIn == null ? [] : optionalAppSettings.consoleOidcAppKeySignIn,
   (notify.?alertsWebhook ?? false) ? optionalAppSettings.alertsWebhook : [],
   notify.?tracking == null ? [] : optionalAppSettings.tracking,
   (notify.?tracking.?previousSigningKey ?? false) ? optionalAppSettings.trackingPreviousSigningKey : [],

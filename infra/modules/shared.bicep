@@ -187,6 +187,20 @@ type notifySettingsType = {
   @description('Optional. Whether the Key Vault secret secretNames.consoleEntraClientSecret exists (the console\'s Entra ID sign-in client secret).')
   consoleEntraClientSecret: bool?
 
+  @description('Optional. Notify\'s own OpenID Connect sign-in for people (Notify__Console__Oidc__*); its client secret is the Key Vault secret secretNames.consoleEntraClientSecret when consoleEntraClientSecret is true.')
+  consoleOidc: {
+    @description('Required. Notify__Console__Oidc__Authority: the issuer, https://login.microsoftonline.com/{tenant}/v2.0.')
+    authority: string
+    @description('Required. Notify__Console__Oidc__ClientId: the app registration\'s client id.')
+    clientId: string
+    @description('Optional. Notify__Console__Oidc__RolesClaim: roles (app roles, the default) or groups.')
+    rolesClaim: string?
+    @description('Optional. Notify__Console__Oidc__OwnerApp: the app that owns what unlimited people create.')
+    ownerApp: string?
+    @description('Optional. Notify__Console__Oidc__AppKeySignIn: app key + secret sign-in to the console as well (off by default with OpenID Connect).')
+    appKeySignIn: bool?
+  }?
+
   @description('Optional. E-mail open and click tracking (Notify__Tracking__*); its signing key is the Key Vault secret secretNames.trackingSigningKey.')
   tracking: {
     @description('Required. The public API root the tracking links point at.')

@@ -82,6 +82,8 @@ public static class HttpFunctionEndpoints
             await denied.ExecuteAsync(context);
             return;
         }
+        // As ScopeGateMiddleware does: a person's writes are audited under their name.
+        using var actor = Notify.Core.Audit.AuditActor.Enter(context.Request.Person());
         // Function classes are created per invocation, as the worker does.
         var instance = ActivatorUtilities.CreateInstance(context.RequestServices, function.Type);
         var arguments = function.Method.GetParameters().Select(p => Bind(p, context)).ToArray();

@@ -24,6 +24,8 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Providers__Twilio__BaseUrl"] = "provider endpoints: tests point them at fakes; production uses the provider's.",
         ["Notify__Providers__Vonage__BaseUrl"] = "provider endpoints: tests point them at fakes; production uses the provider's.",
         ["Notify__Monitoring__ConsoleExporter"] = "metrics printed to the console: local runs only.",
+        ["Notify__Console__Oidc__RedirectUri"] = "built from the request's host and scheme (https behind the front end); set by hand only behind a proxy that rewrites the host.",
+        ["Notify__Console__Oidc__GroupRoles__{key}"] = "group id -> role map for consoleOidcRolesClaim=groups: one setting per group, added by hand (docs/deploy.md) since group ids are the tenant's, not the template's.",
         // Tuning with documented defaults that hold for any deployment: changed in a reviewed commit (the app's
         // defaults, host.json), not per environment. A value set by hand in the portal is erased by the next push.
         ["Notify__DefaultOptIn__*"] = "who receives a channel without having chosen: a product decision, not an environment's.",

@@ -362,6 +362,24 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     }
 
     [Fact]
+    public void Notify_sign_in_mode_sets_the_OpenID_Connect_settings_from_the_same_app_registration()
+    {
+        var platformMode = FullParameters();
+        platformMode["consoleSignInMode"] = "platform";
+
+        var settings = Evaluate(FullParameters());
+        var platform = Evaluate(platformMode);
+
+        Assert.Equal($"https://login.microsoftonline.com/{InfraFixture.FullConsoleEntraTenantId}/v2.0", settings["Notify__Console__Oidc__Authority"]);
+        Assert.Equal(InfraFixture.FullConsoleEntraClientId, settings["Notify__Console__Oidc__ClientId"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/console-entra-client-secret/)", settings["Notify__Console__Oidc__ClientSecret"]);
+        Assert.Equal("groups", settings["Notify__Console__Oidc__RolesClaim"]);
+        Assert.Equal("ops", settings["Notify__Console__Oidc__OwnerApp"]);
+        Assert.Equal("True", settings["Notify__Console__Oidc__AppKeySignIn"], ignoreCase: true);
+        Assert.DoesNotContain(platform.Keys, k => k.StartsWith("Notify__Console__Oidc__", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_provider_is_configured_when_all_its_required_values_are_given_and_others_stay_off()
     {
         var apnsOnly = MinimalParameters();
@@ -497,6 +515,11 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["consoleEntraTenantId"] = InfraFixture.FullConsoleEntraTenantId,
         ["consoleEntraClientSecret"] = InfraFixture.FakeSecrets["consoleEntraClientSecret"],
         ["consoleEntraAllowedGroupIds"] = new JsonArray(InfraFixture.FullConsoleEntraGroupId),
+        // Notify's own sign-in, so its settings are among those set (App Service Authentication is not an app setting).
+        ["consoleSignInMode"] = "notify",
+        ["consoleOidcRolesClaim"] = "groups",
+        ["consoleOidcOwnerApp"] = "ops",
+        ["consoleAppKeySignIn"] = true,
     };
 
     /// <summary>The module deployment in main.json whose template holds the function app.</summary>

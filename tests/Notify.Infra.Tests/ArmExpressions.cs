@@ -295,6 +295,9 @@ public static class Arm
                 return JsonValue.Create(Text(args[0]).ToLowerInvariant());
             case "fail":
                 throw new ArmFailException(Text(args[0]));
+            case "environment":
+                // The public cloud's values of what the templates read (Entra ID's sign-in endpoint).
+                return new JsonObject { ["authentication"] = new JsonObject { ["loginEndpoint"] = "https://login.microsoftonline.com/" } };
             default:
                 throw new NotSupportedException($"ARM function '{name}' is not evaluated offline; pass the value it would produce as a parameter.");
         }

@@ -112,6 +112,9 @@ public sealed class FunctionsMetadataTests
             "PreviewUnsavedTemplate: httpTrigger POST api/v1/templates/preview",
             "ConsoleSessionInfo: httpTrigger GET api/v1/console/session",
             "ConsoleSignOut: httpTrigger DELETE api/v1/console/session",
+            "ConsoleOidcStart: httpTrigger GET api/v1/console/oidc/start",
+            "ConsoleOidcCallback: httpTrigger GET api/v1/console/oidc/callback",
+            "ConsoleSignInOptions: httpTrigger GET api/v1/console/signin-options",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS api/{*path}",
             // Topics and broadcasts (docs/topics.md).
             "PutTopic: httpTrigger PUT api/v1/topics/{key}",

@@ -32,7 +32,7 @@ public sealed class ActivityService(IActivityIndex index, IDeliveryLog log, ISta
     public async Task<Result<DeliveryListView>> ListAsync(AppRecord caller, ActivityQuery query, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var isAdmin = caller.Scopes.Contains(Scopes.Admin, StringComparer.Ordinal);
+        var isAdmin = Scopes.ReachesEveryApp(caller);
         if (query.UserId is not null && !Limits.UserId().IsMatch(query.UserId))
         {
             errors.Add("userId", "must be a user id: 1-128 letters, digits and '._:@+-'");
@@ -180,7 +180,7 @@ public sealed class ActivityService(IActivityIndex index, IDeliveryLog log, ISta
     public async Task<Result<ActivityCountsView>> CountAsync(AppRecord caller, string? app, string? fromText, string? toText, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var isAdmin = caller.Scopes.Contains(Scopes.Admin, StringComparer.Ordinal);
+        var isAdmin = Scopes.ReachesEveryApp(caller);
         if (app is not null && !AppSecrets.AppKeyPattern().IsMatch(app))
         {
             errors.Add("app", "must be an app key");

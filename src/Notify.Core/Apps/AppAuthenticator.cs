@@ -100,6 +100,33 @@ public sealed class AppAuthenticator(
         return await AdmitAsync(app, requiredScope, cancellationToken);
     }
 
+    /// <summary>
+    /// A request with a person's console session (already verified as signed, unexpired and not signed out): the
+    /// person's roles give the scopes, and the person has a request quota of their own (counted under
+    /// <see cref="ConsolePerson.QuotaKey"/>, not the app's). The answer's app is the app the person acts for, carrying
+    /// the person; it is not read from the app table (a person is not an app and needs no secret).
+    /// </summary>
+    public AuthResult AuthenticatePerson(ConsolePerson person, string actingAppKey, string? requiredScope)
+    {
+        var scopes = person.Scopes;
+        var app = new AppRecord(actingAppKey, person.DisplayName, Array.Empty<AppSecret>(), scopes, false, time.GetUtcNow()) { Person = person };
+        if (scopes.Count == 0)
+        {
+            return AuthResult.Unauthenticated("None of your roles gives access to the console: sign in again once one is assigned.");
+        }
+        if (requiredScope is not null && !scopes.Contains(requiredScope, StringComparer.Ordinal))
+        {
+            AppsLog.MissingScope(logger, person.QuotaKey, requiredScope);
+            return new AuthResult(AuthStatus.Forbidden, app, $"This endpoint needs the '{requiredScope}' scope, which your roles ({string.Join(", ", person.Roles)}) do not give.");
+        }
+        if (quota.TryAcquire(person.QuotaKey) is { } retryAfter)
+        {
+            AppsLog.QuotaExceeded(logger, person.QuotaKey, retryAfter);
+            return new AuthResult(AuthStatus.QuotaExceeded, app, "You are over your request quota.") { RetryAfter = retryAfter };
+        }
+        return new AuthResult(AuthStatus.Authenticated, app, null);
+    }
+
     private async Task<((AppRecord App, string SecretId)? Verified, AuthResult? Failure)> VerifyAsync(string appKey, string secret, string address, CancellationToken cancellationToken)
     {
         var wellFormedKey = AppSecrets.AppKeyPattern().IsMatch(appKey);

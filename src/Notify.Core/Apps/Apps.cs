@@ -22,9 +22,25 @@ public static class Scopes
     /// <summary>Erasing and exporting a user's data (docs/data.md#erasure); <c>admin</c> may do it too.</summary>
     public const string UsersErase = "users:erase";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase];
+    /// <summary>Reading a user's profile and preferences with contacts masked (<c>users:write</c> reads them in clear).</summary>
+    public const string UsersRead = "users:read";
+
+    /// <summary>Finding users by e-mail address or phone number (<c>GET /api/v1/admin/users/lookup</c>); <c>admin</c> may too.</summary>
+    public const string UsersLookup = "users:lookup";
+
+    /// <summary>Listing and replaying dead letters (<c>/api/v1/admin/dead-letters</c>); <c>admin</c> may too.</summary>
+    public const string DeadLettersReplay = "deadletters:replay";
+
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, UsersRead, UsersLookup, DeadLettersReplay];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the caller reads every app's deliveries: an app with <c>admin</c>, or a person whose roles are not
+    /// limited to apps (a person is an operator across apps). Anyone else reads only their own app's.
+    /// </summary>
+    public static bool ReachesEveryApp(AppRecord caller) =>
+        caller.Scopes.Contains(Admin, StringComparer.Ordinal) || caller.Person is { Apps: null };
 }
 
 /// <summary>
@@ -56,6 +72,12 @@ public sealed record AppRecord(
 
     /// <summary>The stored row's version, for conditional updates; null for a record not read from storage.</summary>
     public string? ETag { get; init; }
+
+    /// <summary>
+    /// For a person's console session: the person, whose roles gave <see cref="Scopes"/>; this record is then not a
+    /// stored app but the app the person acts for (<see cref="AppKey"/>). Null for an app.
+    /// </summary>
+    public ConsolePerson? Person { get; init; }
 
     public IEnumerable<AppSecret> ActiveSecrets(DateTimeOffset now) => Secrets.Where(s => s.IsActive(now));
 }

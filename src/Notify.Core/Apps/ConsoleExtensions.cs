@@ -10,6 +10,9 @@ public static class ConsoleExtensions
     public static IHostApplicationBuilder AddNotifyConsole(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ConsoleOptions>(ConsoleOptions.Section);
+        builder.Services.AddValidatedOptions<ConsoleOidcOptions>(ConsoleOidcOptions.Section);
+        builder.Services.AddHttpClient(ConsoleOidc.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton<ConsoleOidc>();
         builder.Services.AddSingleton<ConsoleSessionRevocations>();
         builder.Services.AddSingleton<ConsoleSessions>();
         builder.Services.AddSingleton<Templates.ConsoleTemplateService>();

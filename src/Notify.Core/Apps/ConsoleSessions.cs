@@ -8,9 +8,15 @@ namespace Notify.Core.Apps;
 
 /// <summary>
 /// A console session as its cookie carries it: the app, the secret it signed in with (so revoking that secret ends
-/// the session), when it ends, and a random id the CSRF token is derived from.
+/// the session), when it ends, and a random id the CSRF token is derived from. A person's session (OpenID Connect
+/// sign-in) carries the <see cref="Person"/> instead of a secret; <see cref="AppKey"/> is then the app the person
+/// acts for (<see cref="ConsoleOidcOptions.OwnerApp"/> or the first app of the person's limit).
 /// </summary>
-public sealed record ConsoleSession(string AppKey, string SecretId, DateTimeOffset ExpiresAt, string SessionId);
+public sealed record ConsoleSession(string AppKey, string SecretId, DateTimeOffset ExpiresAt, string SessionId)
+{
+    /// <summary>The person signed in, or null for an app's session.</summary>
+    public ConsolePerson? Person { get; init; }
+}
 
 /// <summary>
 /// Issues and verifies the signed session cookie value and its CSRF token. The cookie is
@@ -24,6 +30,7 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
     public const string CsrfHeader = "X-CSRF-Token";
 
     private const string Version = "v1";
+    private const string PersonVersion = "p1";
     private const int MaxCookieLength = 1024;
 
     public bool Enabled => options.CurrentValue.Enabled;
@@ -33,10 +40,33 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
     /// <summary>A new session for the app and the secret it proved, with its cookie value.</summary>
     public (ConsoleSession Session, string Cookie) Issue(string appKey, string secretId)
     {
-        var expires = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
-        var session = new ConsoleSession(appKey, secretId, expires, Base64Url(RandomNumberGenerator.GetBytes(16)));
-        var payload = Encoding.UTF8.GetBytes(string.Join('|', Version, appKey, secretId, expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), session.SessionId));
-        return (session, Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload)));
+        var session = new ConsoleSession(appKey, secretId, NextExpiry(), Base64Url(RandomNumberGenerator.GetBytes(16)));
+        return (session, Sign(Version, appKey, secretId, Unix(session.ExpiresAt), session.SessionId));
+    }
+
+    /// <summary>
+    /// A new session for a person who signed in with OpenID Connect, acting for <paramref name="appKey"/>. The roles
+    /// are those of the token at sign-in: a role taken away in the directory ends with the session (at most
+    /// <see cref="Lifetime"/>), or at once by sign-out.
+    /// </summary>
+    public (ConsoleSession Session, string Cookie) IssueForPerson(ConsolePerson person, string appKey)
+    {
+        var session = new ConsoleSession(appKey, "", NextExpiry(), Base64Url(RandomNumberGenerator.GetBytes(16))) { Person = person };
+        return (session, Sign(
+            PersonVersion, appKey, Base64Url(Encoding.UTF8.GetBytes(person.ObjectId)), Base64Url(Encoding.UTF8.GetBytes(person.DisplayName)),
+            string.Join(',', person.Roles), string.Join(',', person.Apps ?? []), Unix(session.ExpiresAt), session.SessionId));
+    }
+
+    /// <summary>Whole seconds, as the cookie carries it.</summary>
+    private DateTimeOffset NextExpiry() => DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
+
+    private static string Unix(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The cookie value: the fields joined by '|', then its session MAC.</summary>
+    private string Sign(params string[] fields)
+    {
+        var payload = Encoding.UTF8.GetBytes(string.Join('|', fields));
+        return Base64Url(payload) + "." + Base64Url(Mac(Key(), "session", payload));
     }
 
     /// <summary>The session the cookie value proves by its signature alone; null when it is malformed, forged, tampered with or expired.</summary>
@@ -56,6 +86,18 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
             return null;
         }
         var parts = Encoding.UTF8.GetString(payload).Split('|');
+        if (parts is [PersonVersion, var appKey, var oid, var name, var roles, var apps, var personExpiry, var personSession])
+        {
+            if (!long.TryParse(personExpiry, NumberStyles.None, CultureInfo.InvariantCulture, out var personUnix)
+                || FromBase64Url(oid) is not { } oidBytes || FromBase64Url(name) is not { } nameBytes)
+            {
+                return null;
+            }
+            var person = new ConsolePerson(Encoding.UTF8.GetString(oidBytes), Encoding.UTF8.GetString(nameBytes),
+                roles.Split(',', StringSplitOptions.RemoveEmptyEntries), apps.Length == 0 ? null : apps.Split(','));
+            var ends = DateTimeOffset.FromUnixTimeSeconds(personUnix);
+            return time.GetUtcNow() < ends ? new ConsoleSession(appKey, "", ends, personSession) { Person = person } : null;
+        }
         if (parts.Length != 5 || parts[0] != Version || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
         {
             return null;
@@ -81,6 +123,35 @@ public sealed class ConsoleSessions(IOptionsMonitor<ConsoleOptions> options, Tim
     public bool CsrfMatches(ConsoleSession session, string? token) =>
         !string.IsNullOrEmpty(token) && token.Length < 128
         && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token), Encoding.ASCII.GetBytes(CsrfToken(session)));
+
+    /// <summary>
+    /// <paramref name="text"/> signed under its own <paramref name="label"/> (the sign-in state cookie of OpenID
+    /// Connect): readable, but not made or changed without <c>Notify:Console:SigningKey</c>.
+    /// </summary>
+    public string Protect(string label, string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        return Base64Url(payload) + "." + Base64Url(Mac(Key(), label, payload));
+    }
+
+    /// <summary>The text <see cref="Protect"/> signed under <paramref name="label"/>; null when forged, tampered with or malformed.</summary>
+    public string? Unprotect(string label, string? value)
+    {
+        if (!Enabled || string.IsNullOrEmpty(value) || value.Length > MaxCookieLength * 2)
+        {
+            return null;
+        }
+        var dot = value.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && FromBase64Url(value[..dot]) is { } payload && FromBase64Url(value[(dot + 1)..]) is { } mac
+            && CryptographicOperations.FixedTimeEquals(mac, Mac(Key(), label, payload))
+            ? Encoding.UTF8.GetString(payload)
+            : null;
+    }
+
+    /// <summary>Random bytes as base64url: state, nonce and PKCE verifier of a sign-in.</summary>
+    public static string RandomToken(int bytes = 32) => Base64Url(RandomNumberGenerator.GetBytes(bytes));
+
+    internal static string ToBase64Url(byte[] bytes) => Base64Url(bytes);
 
     private byte[] Key() => ConsoleOptions.KeyBytes(options.CurrentValue.SigningKey)
         ?? throw new InvalidOperationException("The console is off (Notify:Console:SigningKey is not set).");

@@ -20,7 +20,7 @@ public sealed class AuditLog(IAuditStore store, TimeProvider time)
     public static readonly TimeSpan MaxLookBack = TimeSpan.FromDays(90);
 
     public Task RecordAsync(string appKey, string kind, string action, string target, string? detail, CancellationToken cancellationToken) =>
-        store.AppendAsync(new AuditEntry(time.GetUtcNow(), appKey, kind, action, target, detail), cancellationToken);
+        store.AppendAsync(ByCurrentPerson(new AuditEntry(time.GetUtcNow(), appKey, kind, action, target, detail)), cancellationToken);
 
     /// <summary>One entry per target, all by <paramref name="appKey"/> at the same moment (a bulk import).</summary>
     public Task RecordManyAsync(string appKey, string kind, IReadOnlyList<(string Action, string Target, string? Detail)> writes, CancellationToken cancellationToken)
@@ -28,8 +28,11 @@ public sealed class AuditLog(IAuditStore store, TimeProvider time)
         var at = time.GetUtcNow();
         return writes.Count == 0
             ? Task.CompletedTask
-            : store.AppendManyAsync([.. writes.Select(w => new AuditEntry(at, appKey, kind, w.Action, w.Target, w.Detail))], cancellationToken);
+            : store.AppendManyAsync([.. writes.Select(w => ByCurrentPerson(new AuditEntry(at, appKey, kind, w.Action, w.Target, w.Detail)))], cancellationToken);
     }
+
+    private static AuditEntry ByCurrentPerson(AuditEntry entry) =>
+        AuditActor.Current is { } person ? entry with { PersonId = person.ObjectId, PersonName = person.DisplayName } : entry;
 
     public async Task<Result<AuditPage>> ListAsync(string? since, string? appKey, string? kind, string? continuationToken, string? pageSize, CancellationToken cancellationToken)
     {

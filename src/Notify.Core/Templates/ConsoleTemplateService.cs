@@ -146,7 +146,7 @@ public sealed partial class ConsoleTemplateService(ITemplateStore store, IDelive
             return Result<DeliveryContentView>.NotFound();
         }
         var (record, header) = (await log.GetAsync(key, cancellationToken), await log.GetRequestAsync(key.RequestId, cancellationToken));
-        if (record is null || header is null || (record.AppKey != caller.AppKey && !caller.Scopes.Contains(Scopes.Admin, StringComparer.Ordinal)))
+        if (record is null || header is null || (record.AppKey != caller.AppKey && !Scopes.ReachesEveryApp(caller)))
         {
             return Result<DeliveryContentView>.NotFound();
         }

@@ -13,7 +13,7 @@ namespace Notify.Functions.Admin;
 public sealed class ListDeadLetters(DeadLetterService deadLetters)
 {
     [Function(nameof(ListDeadLetters))]
-    [RequiresScope(Scopes.Admin)]
+    [RequiresScope(Scopes.Admin, Scopes.DeadLettersReplay)]
     [EndpointSummary("The calling app's dead-lettered deliveries")]
     [QueryParameter("channel", "Only this channel: push, email or sms")]
     [QueryParameter("since", "Only those dead-lettered at or after this ISO 8601 time")]
@@ -38,7 +38,7 @@ public sealed class ListDeadLetters(DeadLetterService deadLetters)
 public sealed class ReplayDeadLetters(BodyBinder binder, DeadLetterService deadLetters)
 {
     [Function(nameof(ReplayDeadLetters))]
-    [RequiresScope(Scopes.Admin)]
+    [RequiresScope(Scopes.Admin, Scopes.DeadLettersReplay)]
     [EndpointSummary("Re-queue the calling app's dead-lettered deliveries with a fresh attempt budget, or list them in a dry run")]
     [JsonBody(typeof(ReplayDeadLettersBody))]
     public async Task<Results<Ok<ReplayView>, ValidationProblem, RequestRefused>> Run(

@@ -55,7 +55,9 @@ public sealed class ApiGuard(AppAuthenticator authenticator, ConsoleSessions ses
         {
             return (null, ApiResults.CsrfRejected());
         }
-        var result = await authenticator.AuthenticateSessionAsync(session.AppKey, session.SecretId, scope, cancellationToken);
+        var result = session.Person is { } person
+            ? authenticator.AuthenticatePerson(person, session.AppKey, scope)
+            : await authenticator.AuthenticateSessionAsync(session.AppKey, session.SecretId, scope, cancellationToken);
         return result.Status switch
         {
             AuthStatus.Authenticated => (result.App, null),

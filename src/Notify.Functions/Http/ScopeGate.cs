@@ -61,6 +61,9 @@ public static class CallerApp
     public static AppRecord Caller(this HttpRequest request) =>
         request.HttpContext.Items[typeof(AppRecord)] as AppRecord
         ?? throw new InvalidOperationException("No authenticated app: the function has no [RequiresScope] rule.");
+
+    /// <summary>The person whose console session the gate authenticated for this request, or null (an app, or no rule).</summary>
+    public static ConsolePerson? Person(this HttpRequest request) => (request.HttpContext.Items[typeof(AppRecord)] as AppRecord)?.Person;
 }
 
 /// <summary>The gate in the Function app: finds the function's method from its entry point, then enforces its rule.</summary>
@@ -77,6 +80,8 @@ public sealed class ScopeGateMiddleware(ScopeGate gate) : IFunctionsWorkerMiddle
             await denied.ExecuteAsync(http);
             return;
         }
+        // Set here, around the function, so it flows into it: a person's writes are audited under their name.
+        using var actor = Notify.Core.Audit.AuditActor.Enter(context.GetHttpContext()?.Request.Person());
         await next(context);
     }
 

@@ -57,7 +57,7 @@ public sealed class GetStatsSeries(StatsSeriesService series)
 public sealed class LookupUsers(ContactLookup lookup)
 {
     [Function(nameof(LookupUsers))]
-    [RequiresScope(Scopes.Admin)]
+    [RequiresScope(Scopes.Admin, Scopes.UsersLookup)]
     [EndpointSummary("The users with an e-mail address or phone number, through a keyed-hash index")]
     [QueryParameter("email", "An e-mail address (or give phone)")]
     [QueryParameter("phone", "An E.164 phone number (or give email)")]

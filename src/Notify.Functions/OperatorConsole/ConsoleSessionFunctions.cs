@@ -16,7 +16,7 @@ namespace Notify.Functions.OperatorConsole;
 /// are 401, with the same failed-attempt throttling as HTTP Basic. No scope: the proof is the secret in the body.
 /// 404 when the console is off (no <c>Notify:Console:SigningKey</c>).
 /// </summary>
-public sealed class ConsoleSignIn(ApiGuard guard, BodyBinder binder, AppAuthenticator authenticator, ConsoleSessions sessions)
+public sealed class ConsoleSignIn(ApiGuard guard, BodyBinder binder, AppAuthenticator authenticator, ConsoleSessions sessions, Microsoft.Extensions.Options.IOptionsMonitor<ConsoleOidcOptions> oidc)
 {
     [Function(nameof(ConsoleSignIn))]
     [EndpointSummary("Sign the console in with an app key and secret; sets the session cookie")]
@@ -28,6 +28,10 @@ public sealed class ConsoleSignIn(ApiGuard guard, BodyBinder binder, AppAuthenti
         if (!sessions.Enabled)
         {
             return ConsoleOff();
+        }
+        if (!oidc.CurrentValue.AppKeySignInEnabled)
+        {
+            return ApiResults.NotFound("App key sign-in to the console (it is off: people sign in with OpenID Connect; Notify:Console:Oidc:AppKeySignIn)");
         }
         var (body, failure) = await binder.BindBodyAsync(request, (json, errors, _) => ConsoleSignInRequest.Parse(json, errors), cancellationToken);
         if (failure is not null)
@@ -69,7 +73,9 @@ public sealed class ConsoleSessionInfo(AppAuthenticator authenticator, ConsoleSe
         {
             return ApiResults.SessionRequired("No console session: sign in.");
         }
-        var result = await authenticator.AuthenticateSessionAsync(session.AppKey, session.SecretId, null, cancellationToken);
+        var result = session.Person is { } person
+            ? authenticator.AuthenticatePerson(person, session.AppKey, null)
+            : await authenticator.AuthenticateSessionAsync(session.AppKey, session.SecretId, null, cancellationToken);
         return result switch
         {
             { Status: AuthStatus.Authenticated, App: { } app } => TypedResults.Ok(ConsoleSessionView.Of(app, session, sessions)),
@@ -115,9 +121,20 @@ public sealed class ConsoleSignOut(ConsoleSessions sessions)
 /// <summary>The body of <c>POST /api/v1/console/session</c>.</summary>
 public sealed record ConsoleSignInBody(string AppKey, string Secret);
 
-/// <summary>A console session: who is signed in, what it may do, the CSRF token for writes and when it ends.</summary>
-public sealed record ConsoleSessionView(string AppKey, IReadOnlyList<string> Scopes, bool IsAdmin, string CsrfToken, DateTimeOffset ExpiresAt)
+/// <summary>
+/// A console session: who is signed in, what it may do, the CSRF token for writes and when it ends. For a person,
+/// <see cref="Person"/> names them and their role; <see cref="AppKey"/> is then the app they act for.
+/// </summary>
+public sealed record ConsoleSessionView(string AppKey, IReadOnlyList<string> Scopes, bool IsAdmin, string CsrfToken, DateTimeOffset ExpiresAt, ConsolePersonView? Person = null)
 {
     public static ConsoleSessionView Of(AppRecord app, ConsoleSession session, ConsoleSessions sessions) =>
-        new(app.AppKey, app.Scopes, app.Scopes.Contains(Notify.Core.Apps.Scopes.Admin, StringComparer.Ordinal), sessions.CsrfToken(session), session.ExpiresAt);
+        new(app.AppKey, app.Scopes, app.Scopes.Contains(Notify.Core.Apps.Scopes.Admin, StringComparer.Ordinal), sessions.CsrfToken(session), session.ExpiresAt,
+            session.Person is { } person ? ConsolePersonView.Of(person) : null);
+}
+
+/// <summary>The person signed in: object id, display name, the strongest role (shown), every role, and the apps they are limited to (null: every app).</summary>
+public sealed record ConsolePersonView(string ObjectId, string DisplayName, string Role, IReadOnlyList<string> Roles, IReadOnlyList<string>? Apps)
+{
+    public static ConsolePersonView Of(ConsolePerson person) =>
+        new(person.ObjectId, person.DisplayName, ConsoleRoles.Strongest(person.Roles) ?? "", person.Roles, person.Apps);
 }

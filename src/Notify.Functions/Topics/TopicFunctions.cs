@@ -12,7 +12,7 @@ namespace Notify.Functions.Topics;
 public sealed class PutTopic(BodyBinder binder, TopicService topics)
 {
     [Function(nameof(PutTopic))]
-    [RequiresScope(Scopes.UsersWrite)]
+    [RequiresScope(Scopes.UsersWrite, Scopes.TemplatesWrite)]
     [EndpointSummary("Create or replace a topic; only its owner or an admin app may change it")]
     [JsonBody(typeof(TopicBody))]
     public async Task<Results<Ok<TopicView>, ValidationProblem, ConflictProblem, RequestRefused>> Run(
@@ -56,7 +56,7 @@ public sealed class GetTopic(TopicService topics)
 public sealed class DeleteTopic(TopicService topics)
 {
     [Function(nameof(DeleteTopic))]
-    [RequiresScope(Scopes.UsersWrite)]
+    [RequiresScope(Scopes.UsersWrite, Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a topic and its subscriptions; only its owner or an admin app may")]
     public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/topics/{key}")] HttpRequest request,

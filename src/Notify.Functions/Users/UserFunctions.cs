@@ -76,21 +76,25 @@ public sealed class ImportUsers(BodyBinder binder, UserImportService import)
 public sealed class GetUser(UserService users)
 {
     [Function(nameof(GetUser))]
-    [RequiresScope(Scopes.UsersWrite)]
+    [RequiresScope(Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin)]
     [EndpointSummary("A user's contacts, locale, time zone and devices")]
-    [QueryParameter("masked", "true: contacts masked (a***@example.com, +8*******5678), as the console shows them")]
+    [QueryParameter("masked", "true: contacts masked (a***@example.com, +8*******5678), as the console shows them; always masked for a caller without users:write or admin")]
     public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(userId, cancellationToken);
-        if (user is not null && string.Equals(request.Query["masked"].ToString(), "true", StringComparison.OrdinalIgnoreCase))
+        if (user is not null && (string.Equals(request.Query["masked"].ToString(), "true", StringComparison.OrdinalIgnoreCase) || !ReadsContactsInClear(request.Caller())))
         {
             user = user with { Email = Core.Users.ContactMask.Email(user.Email), Phone = Core.Users.ContactMask.Phone(user.Phone) };
         }
         return user is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(user);
     }
+
+    /// <summary>Contacts in clear only for a caller that may write them (or admin); <c>users:read</c> alone sees them masked.</summary>
+    internal static bool ReadsContactsInClear(Core.Apps.AppRecord caller) =>
+        caller.Scopes.Contains(Scopes.UsersWrite, StringComparer.Ordinal) || caller.Scopes.Contains(Scopes.Admin, StringComparer.Ordinal);
 }
 
 /// <summary>PUT /api/v1/users/{userId}/devices/{token}: register a push token (at most 10 per user; the oldest is dropped).</summary>
@@ -143,7 +147,7 @@ public sealed class DeleteDevice(UserService users)
 public sealed class GetPreferences(UserService users)
 {
     [Function(nameof(GetPreferences))]
-    [RequiresScope(Scopes.UsersWrite)]
+    [RequiresScope(Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin)]
     [EndpointSummary("A user's effective opt-in per channel")]
     public async Task<Results<Ok<PreferencesView>, NotFoundProblem, AccessDenied>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/preferences")] HttpRequest request,

@@ -25,7 +25,7 @@ const PAGES = [
   { path: 'templates', title: 'Templates', scope: 'templates:write', component: Templates, nav: true },
   { path: 'template', title: 'Template', scope: 'templates:write', component: TemplateEditor },
   { path: 'queues', title: 'Queues', scope: 'admin', component: Queues, nav: true },
-  { path: 'dead-letters', title: 'Dead letters', scope: ['notifications:read', 'admin'], component: DeadLetters, nav: true },
+  { path: 'dead-letters', title: 'Dead letters', scope: ['deadletters:replay', 'admin'], component: DeadLetters, nav: true },
   { path: 'stats', title: 'Stats', scope: 'admin', component: Stats, nav: true },
   { path: 'apps', title: 'Apps', scope: 'admin', component: Apps, nav: true },
 ];
@@ -69,12 +69,14 @@ function App() {
       <nav aria-label="Pages"><ul>
         ${visible.filter(p => p.nav).map(p => html`<li><a href=${'#/' + p.path} aria-current=${page === p ? 'page' : undefined}>${p.title}</a></li>`)}
       </ul></nav>
-      <span class="who">Signed in as <strong>${session.appKey}</strong>${session.isAdmin ? ' (admin)' : ''}</span>
+      ${session.person
+        ? html`<span class="who">Signed in as <strong>${session.person.displayName}</strong> (${session.person.role}${session.person.apps ? ', ' + session.person.apps.join(', ') : ''})</span>`
+        : html`<span class="who">Signed in as <strong>${session.appKey}</strong>${session.isAdmin ? ' (admin)' : ''}</span>`}
       <button type="button" onClick=${signOut}>Sign out</button>
     </header>
     <main id="main">
-      ${!page ? html`<h1 id="page-title" tabindex="-1">Nothing to show</h1><p>This app's scopes (${session.scopes.join(', ')}) open no page of the console.</p>`
-        : !allowed(session, page) ? html`<h1 id="page-title" tabindex="-1">${page.title}</h1><p class="problem" role="alert">This page needs the scope <code>${[].concat(page.scope).join(' or ')}</code>, which ${session.appKey} does not have.</p>`
+      ${!page ? html`<h1 id="page-title" tabindex="-1">Nothing to show</h1><p>These scopes (${session.scopes.join(', ')}) open no page of the console.</p>`
+        : !allowed(session, page) ? html`<h1 id="page-title" tabindex="-1">${page.title}</h1><p class="problem" role="alert">This page needs the scope <code>${[].concat(page.scope).join(' or ')}</code>, which ${session.person ? session.person.displayName : session.appKey} does not have.</p>`
         : html`<${page.component} key=${route.path + '/' + route.arg} session=${session} arg=${route.arg} params=${route.params} />`}
     </main>`;
 }

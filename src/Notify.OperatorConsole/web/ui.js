@@ -6,7 +6,7 @@ export const html = htm.bind(h);
 export const STATUSES = ['queued', 'scheduled', 'sending', 'retrying', 'sent', 'delivered', 'opened', 'clicked', 'converted',
   'failed', 'bounced', 'dead-lettered', 'skipped', 'cancelled', 'digested'];
 export const CHANNELS = ['email', 'sms', 'push'];
-export const SCOPES = ['notifications:send', 'notifications:read', 'users:write', 'templates:write', 'admin', 'events:write'];
+export const SCOPES = ['notifications:send', 'notifications:read', 'users:read', 'users:write', 'users:lookup', 'templates:write', 'deadletters:replay', 'admin', 'events:write'];
 
 export function has(session, scope) {
   // Scopes are exact, as the API's gate checks them: admin does not imply the others.

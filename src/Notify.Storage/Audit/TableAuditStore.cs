@@ -43,7 +43,9 @@ public sealed partial class TableAuditStore(TableServiceClient service, StorageN
             ["Action"] = entry.Action,
             ["Target"] = entry.Target,
         }
-        .With("Detail", entry.Detail);
+        .With("Detail", entry.Detail)
+        .With("PersonId", entry.PersonId)
+        .With("PersonName", entry.PersonName);
 
     public async Task<AuditPage?> QueryAsync(AuditQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
@@ -70,7 +72,7 @@ public sealed partial class TableAuditStore(TableServiceClient service, StorageN
                 e.GetString("Kind"),
                 e.GetString("Action"),
                 e.GetString("Target"),
-                e.GetString("Detail"))).ToList();
+                e.GetString("Detail")) { PersonId = e.GetString("PersonId"), PersonName = e.GetString("PersonName") }).ToList();
             return new AuditPage(entries, page.ContinuationToken is { } next ? Encode(next) : null);
         }
         return new AuditPage([], null);

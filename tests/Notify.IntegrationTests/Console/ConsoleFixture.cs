@@ -13,6 +13,7 @@ using Notify.Core.Apps;
 using Notify.Core.Delivery;
 using Notify.IntegrationTests.Infrastructure;
 using Notify.Storage;
+using Notify.Testing.Oidc;
 
 namespace Notify.IntegrationTests.ConsoleUi;
 
@@ -33,9 +34,19 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>The dev signing key of console sessions (Notify:Console:SigningKey), as the LocalHost's run script has one.</summary>
     public static readonly string SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>People the fixture's OpenID provider signs in (by login_hint): a Viewer and an Admin.</summary>
+    public static readonly OidcUser Viewer = new("vera", "Vera Viewer", "oid-" + Guid.NewGuid().ToString("N")[..12], [ConsoleRoles.Viewer]);
+
+    public static readonly OidcUser Admin = new("alex", "Alex Admin", "oid-" + Guid.NewGuid().ToString("N")[..12], [ConsoleRoles.Admin]);
+
     private IPlaywright? _playwright;
 
-    public NotifyHost Host { get; } = new(new Dictionary<string, string?>
+    /// <summary>The local OpenID provider people sign in with (<see cref="OidcProvider"/>).</summary>
+    public OidcProvider Oidc { get; private set; } = null!;
+
+    public NotifyHost Host { get; private set; } = null!;
+
+    private static Dictionary<string, string?> Settings() => new()
     {
         ["Notify:Console:SigningKey"] = SigningKey,
         ["Notify:Console:ContactLookupKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
@@ -46,7 +57,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         ["Notify:StatusCounts:FlushInterval"] = "00:00:00.200",
         ["Logging:LogLevel:Default"] = "Error",
         ["Logging:LogLevel:Notify"] = "Error",
-    });
+        // People sign in through the provider; apps' key and secret stay on for the other browser tests.
+        ["Notify:Console:Oidc:AppKeySignIn"] = "true",
+    };
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -56,9 +69,18 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        // The port is chosen first: the provider must know the redirect URI before the host knows the provider.
+        var port = Azurite.FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        Oidc = await OidcProvider.StartAsync([BaseUrl + ConsoleOidc.CallbackPath], [Viewer, Admin], TestContext.Current.CancellationToken);
+        var settings = Settings();
+        settings["Notify:Console:Oidc:Authority"] = Oidc.Issuer;
+        settings["Notify:Console:Oidc:ClientId"] = Oidc.ClientId;
+        settings["Notify:Console:Oidc:ClientSecret"] = Oidc.ClientSecret;
+        Host = new NotifyHost(settings);
+        Host.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         Host.StartServer();
-        BaseUrl = Host.Service<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        Assert.Equal(BaseUrl, Host.Service<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/'));
 
         var (executable, arguments) = await ChromiumAsync();
         _playwright = await Playwright.CreateAsync();
@@ -78,7 +100,14 @@ public sealed class ConsoleFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
-        await Host.DisposeAsync();
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+        if (Oidc is not null)
+        {
+            await Oidc.DisposeAsync();
+        }
     }
 
     /// <summary>A new app with these scopes: its key, its secret (for the sign-in form) and an API client for arranging data.</summary>

@@ -34,13 +34,13 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST api/v1/templates/preview"] = [Scopes.TemplatesWrite],
         ["GET api/v1/dev/outbox"] = [Scopes.NotificationsRead],
         ["PUT api/v1/users/{userId}"] = [Scopes.UsersWrite],
-        ["GET api/v1/users/{userId}"] = [Scopes.UsersWrite],
+        ["GET api/v1/users/{userId}"] = [Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin],
         ["POST api/v1/users/batch"] = [Scopes.UsersWrite],
         ["PUT api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE api/v1/users/{userId}/devices/{token}"] = [Scopes.UsersWrite],
         ["DELETE api/v1/users/{userId}"] = [Scopes.UsersErase, Scopes.Admin],
         ["GET api/v1/users/{userId}/export"] = [Scopes.UsersErase, Scopes.Admin],
-        ["GET api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite],
+        ["GET api/v1/users/{userId}/preferences"] = [Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin],
         ["POST api/v1/webhooks/endpoints"] = [Scopes.WebhooksWrite, Scopes.Admin],
         ["GET api/v1/webhooks/endpoints"] = [Scopes.WebhooksWrite, Scopes.Admin],
         ["GET api/v1/webhooks/endpoints/{id}"] = [Scopes.WebhooksWrite, Scopes.Admin],
@@ -50,9 +50,9 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET api/v1/webhooks/endpoints/{id}/attempts"] = [Scopes.WebhooksWrite, Scopes.Admin],
         ["POST api/v1/webhooks/endpoints/{id}/replay"] = [Scopes.WebhooksWrite, Scopes.Admin],
         ["POST api/v1/webhooks/endpoints/{id}/test"] = [Scopes.WebhooksWrite, Scopes.Admin],
-        ["PUT api/v1/topics/{key}"] = [Scopes.UsersWrite],
+        ["PUT api/v1/topics/{key}"] = [Scopes.UsersWrite, Scopes.TemplatesWrite],
         ["GET api/v1/topics/{key}"] = [Scopes.UsersWrite],
-        ["DELETE api/v1/topics/{key}"] = [Scopes.UsersWrite],
+        ["DELETE api/v1/topics/{key}"] = [Scopes.UsersWrite, Scopes.TemplatesWrite],
         ["GET api/v1/topics"] = [Scopes.UsersWrite],
         ["POST api/v1/topics/{key}/subscribers"] = [Scopes.UsersWrite],
         ["DELETE api/v1/topics/{key}/subscribers"] = [Scopes.UsersWrite],
@@ -70,8 +70,8 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET api/v1/categories/{key}"] = [Scopes.TemplatesWrite],
         ["DELETE api/v1/categories/{key}"] = [Scopes.TemplatesWrite],
         ["GET api/v1/categories"] = [Scopes.TemplatesWrite],
-        ["GET api/v1/admin/dead-letters"] = [Scopes.Admin],
-        ["POST api/v1/admin/dead-letters/replay"] = [Scopes.Admin],
+        ["GET api/v1/admin/dead-letters"] = [Scopes.Admin, Scopes.DeadLettersReplay],
+        ["POST api/v1/admin/dead-letters/replay"] = [Scopes.Admin, Scopes.DeadLettersReplay],
         ["GET api/v1/admin/audit"] = [Scopes.Admin],
         ["POST api/v1/admin/apps"] = [Scopes.Admin],
         ["GET api/v1/admin/apps"] = [Scopes.Admin],
@@ -88,7 +88,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET api/v1/admin/queues"] = [Scopes.Admin],
         ["GET api/v1/admin/scheduled"] = [Scopes.Admin],
         ["GET api/v1/admin/queues/history"] = [Scopes.Admin],
-        ["GET api/v1/admin/users/lookup"] = [Scopes.Admin],
+        ["GET api/v1/admin/users/lookup"] = [Scopes.Admin, Scopes.UsersLookup],
         ["GET api/v1/stats"] = [Scopes.Admin],
         ["GET api/v1/stats/series"] = [Scopes.Admin],
         ["POST api/v1/events"] = ["events:write", Scopes.NotificationsRead],
@@ -115,10 +115,16 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["POST api/v1/console/session"] = "the app key and secret in the body (throttled like HTTP Basic); sets the console session cookie",
         ["GET api/v1/console/session"] = "the signed console session cookie (401 without it)",
         ["DELETE api/v1/console/session"] = "the signed console session cookie and its X-CSRF-Token header",
+        ["GET api/v1/console/oidc/start"] = "none: redirects to the OpenID provider with a fresh state, nonce and PKCE challenge in a signed cookie; reads and writes nothing",
+        ["GET api/v1/console/oidc/callback"] = "the state matching its signed cookie, then an id token the provider's JWKS verifies (issuer, audience, expiry, nonce); sets the console session cookie",
+        [ConsoleSignInOptions] = "none: says which console sign-ins are on, touches no data",
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
         [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
     };
+
+    /// <summary>Which console sign-ins are on: public, like the console's files.</summary>
+    public const string ConsoleSignInOptions = "GET api/v1/console/signin-options";
 
     /// <summary>The console's static files (tests/Notify.IntegrationTests/Console/ConsolePageTests).</summary>
     public const string ConsoleFiles = "GET console/{*path}";
@@ -129,7 +135,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalOpenApi = "GET /openapi/{documentName}.json";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or ConsoleSignInOptions)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 

@@ -8,7 +8,7 @@ export function DeadLetters({ session }) {
   const [selected, setSelected] = useState([]);
   const [dry, setDry] = useState(null);
   const [done, setDone] = useState(null);
-  const canReplay = has(session, 'admin');
+  const canReplay = has(session, 'admin') || has(session, 'deadletters:replay');
 
   const load = () => api('GET', 'admin/dead-letters').then(r => setList(r.ok ? r.data.deadLetters : { problem: r.data }));
   useEffect(() => { load(); }, []);

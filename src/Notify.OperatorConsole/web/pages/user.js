@@ -13,7 +13,7 @@ export function User({ session, arg }) {
 
   useEffect(() => {
     if (!arg) return;
-    if (has(session, 'users:write')) api('GET', 'users/' + encodeURIComponent(arg) + '?masked=true').then(r => setUser(r.ok ? r.data : { problem: r.data }));
+    if (has(session, 'users:write') || has(session, 'users:read')) api('GET', 'users/' + encodeURIComponent(arg) + '?masked=true').then(r => setUser(r.ok ? r.data : { problem: r.data }));
     api('GET', 'notifications' + query({ userId: arg, limit: 20 })).then(r => setDeliveries(r.ok ? r.data.deliveries : { problem: r.data }));
   }, [arg]);
 
@@ -35,8 +35,8 @@ export function User({ session, arg }) {
       <${Field} id="user-id" label="User id" error=${idError}><input id="user-id" value=${userId} onInput=${e => setUserId(e.target.value)} required /><//>
       <button type="submit">Show user</button>
     </form>
-    ${session.isAdmin && html`<form class="inline" noValidate onSubmit=${find}>
-      <${Field} id="user-lookup" label="Find by e-mail or phone" hint="admin; looked up through a hashed index" error=${fieldErrors(found?.problem, 'lookup', 'email', 'phone')}><input id="user-lookup" value=${lookup} onInput=${e => setLookup(e.target.value)} /><//>
+    ${(session.isAdmin || has(session, 'users:lookup')) && html`<form class="inline" noValidate onSubmit=${find}>
+      <${Field} id="user-lookup" label="Find by e-mail or phone" hint="admin or users:lookup; looked up through a hashed index" error=${fieldErrors(found?.problem, 'lookup', 'email', 'phone')}><input id="user-lookup" value=${lookup} onInput=${e => setLookup(e.target.value)} /><//>
       <button type="submit">Find</button>
     </form>
     ${found && (found.problem ? html`<${Problem} problem=${found.problem} shown=${['lookup', 'email', 'phone']} />` : html`<ul>${found.length === 0 ? html`<li>No user has it.</li>` : found.map(u => html`<li><a href=${'#/user/' + encodeURIComponent(u.userId)}>${u.userId}</a></li>`)}</ul>`)}`}
@@ -53,7 +53,7 @@ export function User({ session, arg }) {
         ${Object.keys(user.preferences || {}).length === 0 && html`<p class="muted">None set: every channel is on by default.</p>`}
         <ul>${Object.entries(user.preferences || {}).map(([k, v]) => html`<li>${k}: ${v === false ? 'off' : v === true ? 'on' : 'default'}</li>`)}</ul>
       </section>`)}
-    ${arg && !has(session, 'users:write') && html`<p class="muted">The profile needs <code>users:write</code>.</p>`}
+    ${arg && !has(session, 'users:write') && !has(session, 'users:read') && html`<p class="muted">The profile needs <code>users:read</code> or <code>users:write</code>.</p>`}
     ${arg && deliveries && html`<section aria-labelledby="recent-title"><h2 id="recent-title">Recent deliveries</h2>
       ${deliveries.problem ? html`<${Problem} problem=${deliveries.problem} />` : html`<table class="grid"><caption class="visually-hidden">Recent deliveries of ${arg}</caption>
         <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Template</th><th scope="col">Delivery</th></tr></thead>
