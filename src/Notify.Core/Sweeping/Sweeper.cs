@@ -17,7 +17,8 @@ public sealed partial class Sweeper(
     IDeliveryQueue queue,
     TimeProvider time,
     IOptions<NotifyOptions> options,
-    ILogger<Sweeper> logger)
+    ILogger<Sweeper> logger,
+    Events.DeliveryEventRecovery? events = null)
 {
     public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +51,10 @@ public sealed partial class Sweeper(
             reenqueued += stuck.Count + later.Count;
             await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings), cancellationToken);
             operations++;
+        }
+        if (events is not null)
+        {
+            operations += (await events.RunAsync(cancellationToken)).StorageOperations;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
         LogSwept(logger, report.RequestsExamined, report.RequestsCompleted, report.DeliveriesReenqueued, report.StorageOperations);
