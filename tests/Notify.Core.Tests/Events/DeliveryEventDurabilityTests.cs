@@ -47,42 +47,21 @@ public sealed class DeliveryEventDurabilityTests : IDisposable
     }
 
     /// <summary>The store's log of a host that dies right after a chosen write: the write lands, nothing after it runs.</summary>
-    private sealed class DyingLog(IDeliveryLog inner) : IDeliveryLog
+    private sealed class DyingLog(IDeliveryLog inner) : DelegatingDeliveryLog(inner)
     {
         public DeliveryStatus? DieAfter { get; set; }
 
         public DeliveryStatus? DieBefore { get; set; }
 
-        public Task<bool> TryCreateRequestAsync(RequestRecord request, CancellationToken cancellationToken) => inner.TryCreateRequestAsync(request, cancellationToken);
-
-        public Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken) => inner.GetRequestAsync(requestId, cancellationToken);
-
-        public Task<RequestRecord?> TryRestartPlanningAsync(RequestRecord request, DateTimeOffset at, CancellationToken cancellationToken) => inner.TryRestartPlanningAsync(request, at, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken) =>
-            inner.AppendAsync(request, deliveries, totalCount, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> ListAsync(string requestId, CancellationToken cancellationToken) => inner.ListAsync(requestId, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> ListUnfinishedAsync(string requestId, CancellationToken cancellationToken) => inner.ListUnfinishedAsync(requestId, cancellationToken);
-
-        public Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
-
-        public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
+        public override async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
         {
             if (transition.Status == DieBefore)
             {
                 throw new OperationCanceledException("the host died before the write");
             }
-            var written = await inner.TryTransitionAsync(key, etag, transition, cancellationToken);
+            var written = await Inner.TryTransitionAsync(key, etag, transition, cancellationToken);
             return transition.Status == DieAfter ? throw new OperationCanceledException("the host died after the write") : written;
         }
-
-        public Task<IReadOnlyList<string?>> TryTransitionManyAsync(string requestId, IReadOnlyList<DeliveryChange> changes, CancellationToken cancellationToken) =>
-            inner.TryTransitionManyAsync(requestId, changes, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken) =>
-            inner.ListRangeAsync(requestId, fromSeq, toSeq, cancellationToken);
     }
 
     private readonly FakeTimeProvider _time = new(Start);

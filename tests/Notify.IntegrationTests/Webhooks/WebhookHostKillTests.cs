@@ -77,7 +77,7 @@ public sealed class WebhookHostKillTests
 
         // The host kills itself at its fault point: the 8th sent write landed, its events were never published.
         await Eventually.TrueAsync(() => Task.FromResult(!host.Running), "the host to kill itself at its fault point", TimeSpan.FromSeconds(90));
-        var sentAtKill = (await StatusesAsync(log, requestId)).Where(s => s.Value == "sent").Select(s => s.Key).ToHashSet();
+        var sentAtKill = (await Reliability.ProcessKillTests.StatusesAsync(log, requestId)).Where(s => s.Value == "sent").Select(s => s.Key).ToHashSet();
         var left = await CountAsync(tables.GetTableClient(names.EventOutbox));
         var receivedAtKill = DeliveryIdsReceived(receiver);
         Assert.True(sentAtKill.Count >= KillAfterSent, $"{sentAtKill.Count} sent at the kill");
@@ -92,7 +92,7 @@ public sealed class WebhookHostKillTests
         {
             await Eventually.TrueAsync(async () =>
             {
-                statuses = await StatusesAsync(log, requestId);
+                statuses = await Reliability.ProcessKillTests.StatusesAsync(log, requestId);
                 var sent = statuses.Where(s => s.Value == "sent").Select(s => s.Key);
                 return statuses.Count == Recipients && statuses.Values.All(s => DeliveryStatuses.TryParse(s, out var st) && st.IsFinal())
                     && sent.All(DeliveryIdsReceived(receiver).Contains);
@@ -133,15 +133,5 @@ public sealed class WebhookHostKillTests
             count++;
         }
         return count;
-    }
-
-    private static async Task<Dictionary<string, string>> StatusesAsync(TableClient log, string requestId)
-    {
-        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var row in log.QueryAsync<TableEntity>($"PartitionKey eq '{requestId}' and RowKey lt 'request'", select: ["RowKey", "Status"], cancellationToken: Ct))
-        {
-            statuses[$"{requestId}-{int.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture)}"] = row.GetString("Status");
-        }
-        return statuses;
     }
 }
