@@ -79,6 +79,7 @@ public static class NotifyCoreExtensions
         services.AddHostedService(sp => sp.GetRequiredService<FastLane>());
         services.AddSingleton<DeadLetterHandler>();
         services.AddSingleton<DeadLetterService>();
+        services.AddSingleton<Events.DeliveryEventRecovery>();
         services.AddSingleton<Sweeper>();
         Scheduling.SchedulingExtensions.AddNotifyScheduling(builder);
         Monitoring.MonitoringExtensions.AddNotifyMonitoring(builder);

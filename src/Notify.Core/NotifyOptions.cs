@@ -161,4 +161,12 @@ public sealed class SweeperOptions
     /// <summary>How long an ingest that stopped half-way (no final log write) blocks a retry of the same eventId.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PlanningTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A kept delivery event (docs/delivery.md "Durability") still there this long after it was kept is handed to the
+    /// durable subscribers again, or discarded when its status write never happened. Longer than a queue message's
+    /// handling, whose events are published when it ends.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan EventGrace { get; set; } = TimeSpan.FromMinutes(2);
 }

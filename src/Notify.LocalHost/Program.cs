@@ -3,6 +3,7 @@ using Microsoft.Extensions.FileProviders;
 using Notify.Channels;
 using Notify.Core;
 using Notify.Core.Configuration;
+using Notify.Core.Delivery;
 using Notify.Functions;
 using Notify.Functions.Http;
 using Notify.LocalHost;
@@ -30,6 +31,14 @@ builder.AddNotifyCore();
 builder.AddNotifyStorage();
 builder.AddNotifyChannels();
 builder.AddNotifyFunctions();
+// A process-kill test's fault point between a status write and its publish (nothing is wrapped unless it is set).
+if (builder.Configuration["LocalHost:FaultKillStatus"] is { Length: > 0 } killStatus && DeliveryStatuses.TryParse(killStatus, out var killAt))
+{
+    var killAfter = builder.Configuration.GetValue("LocalHost:FaultKillAfter", 1);
+    builder.Services.AddSingleton<IDeliveryLog>(sp => new Notify.Core.Events.PublishingDeliveryLog(
+        new FaultPointDeliveryLog(sp.GetRequiredService<Notify.Storage.Delivery.TableDeliveryLog>(), killAt, killAfter),
+        sp.GetRequiredService<Notify.Core.Events.IDeliveryEventPublisher>(), sp));
+}
 // Locally the Notify meter is also served in Prometheus text format at GET /metrics (no auth: a local endpoint).
 builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddPrometheusExporter());
 

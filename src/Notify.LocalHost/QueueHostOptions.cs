@@ -51,4 +51,9 @@ public sealed class LocalHostOptions
     public string DemoAppKey { get; set; } = "demo-app";
 
     public string DemoAppSecret { get; set; } = "demo-secret-change-me";
+
+    /// <summary>Tests only (<see cref="FaultPointDeliveryLog"/>): kill the process right after this status's writes reach <see cref="FaultKillAfter"/>.</summary>
+    public string? FaultKillStatus { get; set; }
+
+    public int FaultKillAfter { get; set; } = 1;
 }

@@ -90,6 +90,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Core.Webhooks.IWebhookEventStore, Webhooks.TableWebhookEventStore>();
         services.AddSingleton<Core.Webhooks.IWebhookAttemptStore, Webhooks.TableWebhookAttemptStore>();
         services.AddSingleton<Core.Webhooks.IWebhookQueue, Webhooks.StorageWebhookQueue>();
+        services.AddSingleton<Core.Events.IDeliveryEventOutbox, Events.TableDeliveryEventOutbox>();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
         return builder;

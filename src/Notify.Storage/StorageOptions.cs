@@ -87,11 +87,14 @@ public sealed class StorageNames(string prefix)
     /// <summary>Every POST to a webhook endpoint (period + hash shard).</summary>
     public string WebhookAttempts => Table("NotifyWebhookAttempts");
 
+    /// <summary>Kept copies of the delivery events a durable subscriber wants, until it has them (docs/delivery.md "Durability").</summary>
+    public string EventOutbox => Table("NotifyEventOutbox");
+
     /// <summary>Topics and their subscriptions (docs/topics.md): topic rows, and each subscription under its topic and under its user.</summary>
     public string Topics => Table("NotifyTopics");
 
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts, Topics];
+        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts, Topics, EventOutbox];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and

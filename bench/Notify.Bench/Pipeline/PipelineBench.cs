@@ -37,6 +37,9 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
         {
             hostSettings["Notify:FastLane:FallbackDelay"] = fallback.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         }
+        // The webhook scenario's receiver listens on 127.0.0.1 over http.
+        hostSettings["Notify:Webhooks:AllowedNetworks:0"] = "127.0.0.1/32";
+        hostSettings["Notify:Webhooks:AllowHttpHosts:0"] = "127.0.0.1";
         // The digest scenario waits for its window to close: a 3 s window instead of the 1 min minimum.
         hostSettings["Notify:Limits:MinDigestWindow"] = "00:00:01";
         await using var host = new BenchHost(azurite.ConnectionString, hostSettings);
@@ -74,6 +77,42 @@ public sealed class PipelineBench(BenchSettings settings, ProviderMode providers
             }, cancellationToken));
             var s = scenarios[^1];
             log($"  {s.Name}: {s.Deliveries} deliveries, {s.Total} operations, {s.PerDelivery:0.00} per delivery ({s.Seconds:0.0} s{(fakes is null ? "" : $", {s.ProviderCalls} provider calls")})");
+        }
+
+        // (2a) Webhooks (issue 23): the warm users again, now with one endpoint subscribed to delivery.sent at a local
+        // receiver; counted until every delivery's webhook is accepted, so the sender's operations are in the figure.
+        // Its difference from the warm row is what the subscriber, the kept event copies and the webhook worker add.
+        await using (var receiver = new Notify.Testing.WebhookReceiver())
+        {
+            await receiver.StartAsync();
+            string endpointId;
+            using (var client = app.NewClient())
+            {
+                using var created = await client.PostAsync("/api/v1/webhooks/endpoints",
+                    new StringContent($$"""{"url":"{{receiver.Url}}","eventTypes":["delivery.sent"]}""", System.Text.Encoding.UTF8, "application/json"), cancellationToken);
+                if (!created.IsSuccessStatusCode)
+                {
+                    throw new PipelineFailure($"The webhook endpoint was refused: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(cancellationToken)}");
+                }
+                endpointId = System.Text.Json.Nodes.JsonNode.Parse(await created.Content.ReadAsStringAsync(cancellationToken))!["id"]!.GetValue<string>();
+            }
+            var recipients = workload.UserSet(0).Take(n).ToList();
+            scenarios.Add(await CountAsync(host, probe, $"{n} recipients x 1 channel, warm, 1 webhook endpoint", recipients.Count, 1, async ct =>
+            {
+                using var client = app.NewClient();
+                var sent = await workload.SendAsync(client, recipients, Workload.OneChannel, ct);
+                var deadline = Stopwatch.StartNew();
+                while (receiver.Accepted.Count < recipients.Count && deadline.Elapsed < settings.DrainTimeout)
+                {
+                    await Task.Delay(100, ct);
+                }
+                return [sent];
+            }, cancellationToken));
+            var w = scenarios[^1];
+            log($"  {w.Name}: {w.Deliveries} deliveries, {w.Total} operations, {w.PerDelivery:0.00} per delivery, {receiver.Accepted.Count} webhooks accepted ({w.Seconds:0.0} s)");
+            // The later phases measure without an endpoint, as before.
+            using var remover = app.NewClient();
+            using var deleted = await remover.DeleteAsync($"/api/v1/webhooks/endpoints/{endpointId}", cancellationToken);
         }
 
         // (2b) A digest: many requests, one message.

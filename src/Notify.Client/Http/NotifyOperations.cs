@@ -57,6 +57,33 @@ internal static class NotifyOperations
     public static readonly NotifyOperation GetTemplate = new(
         "GetTemplate", "GET", "/api/v1/templates/{name}", [], null, typeof(NotifyTemplate), RetryMode.Idempotent);
 
+    public static readonly NotifyOperation CreateWebhookEndpoint = new(
+        "CreateWebhookEndpoint", "POST", "/api/v1/webhooks/endpoints", [], typeof(WebhookEndpointDefinition), typeof(WebhookEndpoint), RetryMode.None);
+
+    public static readonly NotifyOperation ListWebhookEndpoints = new(
+        "ListWebhookEndpoints", "GET", "/api/v1/webhooks/endpoints", ["app"], null, typeof(WebhookEndpointList), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetWebhookEndpoint = new(
+        "GetWebhookEndpoint", "GET", "/api/v1/webhooks/endpoints/{id}", [], null, typeof(WebhookEndpoint), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation PutWebhookEndpoint = new(
+        "PutWebhookEndpoint", "PUT", "/api/v1/webhooks/endpoints/{id}", [], typeof(WebhookEndpointDefinition), typeof(WebhookEndpoint), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation DeleteWebhookEndpoint = new(
+        "DeleteWebhookEndpoint", "DELETE", "/api/v1/webhooks/endpoints/{id}", [], null, null, RetryMode.Idempotent);
+
+    public static readonly NotifyOperation RotateWebhookSecret = new(
+        "RotateWebhookSecret", "POST", "/api/v1/webhooks/endpoints/{id}/secret/rotate", [], null, typeof(WebhookEndpoint), RetryMode.None);
+
+    public static readonly NotifyOperation TestWebhookEndpoint = new(
+        "TestWebhookEndpoint", "POST", "/api/v1/webhooks/endpoints/{id}/test", [], null, typeof(WebhookReplayResult), RetryMode.None);
+
+    public static readonly NotifyOperation ListWebhookAttempts = new(
+        "ListWebhookAttempts", "GET", "/api/v1/webhooks/endpoints/{id}/attempts", ["limit"], null, typeof(WebhookAttemptList), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ReplayWebhookEvents = new(
+        "ReplayWebhookEvents", "POST", "/api/v1/webhooks/endpoints/{id}/replay", [], typeof(WebhookReplayRequest), typeof(WebhookReplayResult), RetryMode.None);
+
     public static readonly NotifyOperation PreviewTemplate = new(
         "PreviewTemplate", "POST", "/api/v1/templates/{name}/preview", [], typeof(TemplatePreviewRequest), typeof(TemplatePreview), RetryMode.Idempotent);
 
@@ -65,5 +92,7 @@ internal static class NotifyOperations
         SendNotification, GetNotification, ListNotifications, CancelNotification, CancelEvent, PostEvent,
         PutUser, GetUser, ImportUsers, PutDevice, DeleteDevice, EraseUser, ExportUser, GetPreferences, PutPreferences,
         PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate,
+        CreateWebhookEndpoint, ListWebhookEndpoints, GetWebhookEndpoint, PutWebhookEndpoint, DeleteWebhookEndpoint,
+        RotateWebhookSecret, TestWebhookEndpoint, ListWebhookAttempts, ReplayWebhookEvents,
     ];
 }

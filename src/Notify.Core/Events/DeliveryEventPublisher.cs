@@ -15,6 +15,14 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
     private readonly Lazy<IReadOnlyList<IDeliveryEventSubscriber>> _subscribers =
         new(() => [.. services.GetServices<IDeliveryEventSubscriber>()]);
 
+    private readonly Lazy<IReadOnlyList<IDeliveryEventSubscriber>> _durable =
+        new(() => [.. services.GetServices<IDeliveryEventSubscriber>().Where(s => s.Durable)]);
+
+    // Optional: a composition without storage (a unit test) keeps no copies.
+    private readonly Lazy<IDeliveryEventOutbox?> _outbox = new(services.GetService<IDeliveryEventOutbox>);
+
+    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+
     private readonly AsyncLocal<Gathering?> _current = new();
 
     public IReadOnlyList<IDeliveryEventSubscriber> Subscribers => _subscribers.Value;
@@ -49,9 +57,76 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
         await DeliverAsync(events, cancellationToken);
     }
 
-    private async ValueTask DeliverAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<DeliveryEvent>> KeepAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
     {
-        foreach (var subscriber in _subscribers.Value)
+        if (events.Count == 0 || _durable.Value.Count == 0 || _outbox.Value is not { } outbox)
+        {
+            return events;
+        }
+        var now = _time.GetUtcNow();
+        var result = new DeliveryEvent[events.Count];
+        var kept = new List<DeliveryEvent>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            result[i] = events[i];
+            if (await WantedAsync(events[i], cancellationToken))
+            {
+                result[i] = events[i] with { KeptAt = now };
+                kept.Add(result[i]);
+            }
+        }
+        if (kept.Count > 0)
+        {
+            // Before the status write: a failure here fails the caller before anything changed.
+            await outbox.KeepAsync(kept, cancellationToken);
+        }
+        return result;
+    }
+
+    public async ValueTask DiscardAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
+    {
+        var kept = events.Where(e => e.KeptAt is not null).ToList();
+        if (kept.Count > 0 && _outbox.Value is { } outbox)
+        {
+            try
+            {
+                await outbox.RemoveAsync(kept, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The recovery finds the write did not happen and removes the copy then.
+                LogOutboxFailed(logger, e, kept.Count, kept[0].DeliveryId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands kept events whose status write happened (a recovery, <see cref="DeliveryEventRecovery"/>) to the durable
+    /// subscribers only, then removes their copies; the other subscribers saw them or are not meant to see them twice.
+    /// </summary>
+    public async ValueTask<bool> RecoverAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken) =>
+        events.Count == 0 || await DeliverAsync(_durable.Value, events, cancellationToken);
+
+    private async ValueTask<bool> WantedAsync(DeliveryEvent e, CancellationToken cancellationToken)
+    {
+        foreach (var subscriber in _durable.Value)
+        {
+            if (subscriber is not IDurableInterest interest || await interest.WantsAsync(e, cancellationToken))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ValueTask<bool> DeliverAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken) =>
+        DeliverAsync(_subscribers.Value, events, cancellationToken);
+
+    /// <summary>Hands the events to <paramref name="subscribers"/>; removes the kept copies when every durable one took them.</summary>
+    private async ValueTask<bool> DeliverAsync(IReadOnlyList<IDeliveryEventSubscriber> subscribers, IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
+    {
+        var durableFailed = false;
+        foreach (var subscriber in subscribers)
         {
             try
             {
@@ -59,9 +134,17 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                durableFailed |= subscriber.Durable;
                 LogSubscriberFailed(logger, e, subscriber.Name, events.Count, events[0].DeliveryId);
             }
         }
+        if (durableFailed)
+        {
+            // The copies stay: the recovery hands them over again.
+            return false;
+        }
+        await DiscardAsync(events, CancellationToken.None);
+        return true;
     }
 
     private sealed class Gathering(DeliveryEventPublisher publisher) : IAsyncDisposable
@@ -104,6 +187,9 @@ public sealed partial class DeliveryEventPublisher(IServiceProvider services, IL
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(EventId = 16002, EventName = "DeliveryEventOutboxFailed", Level = LogLevel.Warning, Message = "Could not remove {Count} kept delivery events (first: delivery {DeliveryId}); the recovery removes them")]
+    private static partial void LogOutboxFailed(ILogger logger, Exception exception, int count, string deliveryId);
 
     [LoggerMessage(EventId = 16001, EventName = "DeliveryEventSubscriberFailed", Level = LogLevel.Warning, Message = "Subscriber {Subscriber} failed on {Count} delivery events (first: delivery {DeliveryId})")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception exception, string subscriber, int count, string deliveryId);

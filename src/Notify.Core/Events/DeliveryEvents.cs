@@ -56,6 +56,12 @@ public sealed record DeliveryEvent(
     /// <summary>The delivery's request is a digest request (its deliveries wait for a window, one carries the rest).</summary>
     public bool InDigest { get; init; }
 
+    /// <summary>
+    /// When a durable copy of this event was kept in the <see cref="IDeliveryEventOutbox"/> (before its status write),
+    /// or null when no durable subscriber wanted it. The copy is removed once the durable subscribers have it.
+    /// </summary>
+    public DateTimeOffset? KeptAt { get; init; }
+
     /// <summary>A status change the log recorded (not a receipt that left the status where it was).</summary>
     public bool IsStatusChange => From is null || From != Status;
 }
@@ -63,6 +69,16 @@ public sealed record DeliveryEvent(
 /// <summary>The one place delivery events are produced. Nothing else updates counters, index, stats or metrics.</summary>
 public interface IDeliveryEventPublisher
 {
+    /// <summary>
+    /// Before the status write: keeps a durable copy (<see cref="IDeliveryEventOutbox"/>) of each event some durable
+    /// subscriber wants, and answers the events with <see cref="DeliveryEvent.KeptAt"/> set on those. Publish what this
+    /// answers once the write succeeded; <see cref="DiscardAsync"/> what it answers for a write that failed.
+    /// </summary>
+    ValueTask<IReadOnlyList<DeliveryEvent>> KeepAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Removes the kept copies of events whose status write did not happen.</summary>
+    ValueTask DiscardAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken);
+
     ValueTask PublishAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken);
 }
 

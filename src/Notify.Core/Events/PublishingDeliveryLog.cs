@@ -32,10 +32,13 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
 
     public async Task<IReadOnlyList<DeliveryRecord>> AppendAsync(RequestRecord request, IReadOnlyList<DeliveryRecord> deliveries, int totalCount, CancellationToken cancellationToken)
     {
+        // Kept before the write (what a durable subscriber wants): a host that dies after it leaves the copies behind.
+        var events = await publisher.KeepAsync([.. deliveries.Select(d => DeliveryEvents.Created(request, d))], cancellationToken);
+        // Part of a failed append may have landed: the recovery checks each copy against the log.
         var written = await inner.AppendAsync(request, deliveries, totalCount, cancellationToken);
         _appended.Set(request.RequestId, request with { State = RequestState.Logged, DeliveryCount = totalCount },
             new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
-        await publisher.PublishAsync([.. written.Select(d => DeliveryEvents.Created(request, d))], cancellationToken);
+        await publisher.PublishAsync(events, cancellationToken);
         return written;
     }
 
@@ -50,21 +53,21 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
 
     public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
     {
+        var events = transition.Subject is null ? [] : await KeepAsync(key.RequestId, [(key.Seq, transition)], cancellationToken);
         var written = await inner.TryTransitionAsync(key, etag, transition, cancellationToken);
-        if (written is not null && transition.Subject is not null)
-        {
-            await PublishAsync(key.RequestId, [(key.Seq, transition)], cancellationToken);
-        }
+        await PublishAsync(events, [written is not null], cancellationToken);
         return written;
     }
 
     public async Task<IReadOnlyList<string?>> TryTransitionManyAsync(string requestId, IReadOnlyList<DeliveryChange> changes, CancellationToken cancellationToken)
     {
+        var subjects = changes.Where(c => c.Transition.Subject is not null).ToList();
+        var events = subjects.Count == 0 ? [] : await KeepAsync(requestId, [.. subjects.Select(c => (c.Seq, c.Transition))], cancellationToken);
         var written = await inner.TryTransitionManyAsync(requestId, changes, cancellationToken);
-        var moved = changes.Where((c, i) => written[i] is not null && c.Transition.Subject is not null).Select(c => (c.Seq, c.Transition)).ToList();
-        if (moved.Count > 0)
+        if (events.Count > 0)
         {
-            await PublishAsync(requestId, moved, cancellationToken);
+            var done = changes.Select((c, i) => (c, i)).Where(x => x.c.Transition.Subject is not null).Select(x => written[x.i] is not null).ToList();
+            await PublishAsync(events, done, cancellationToken);
         }
         return written;
     }
@@ -72,15 +75,31 @@ public sealed class PublishingDeliveryLog(IDeliveryLog inner, IDeliveryEventPubl
     public Task<IReadOnlyList<DeliveryRecord>> ListRangeAsync(string requestId, int fromSeq, int toSeq, CancellationToken cancellationToken) =>
         inner.ListRangeAsync(requestId, fromSeq, toSeq, cancellationToken);
 
-    private async Task PublishAsync(string requestId, IReadOnlyList<(int Seq, DeliveryTransition Transition)> moved, CancellationToken cancellationToken)
+    /// <summary>The events of these transitions, kept where a durable subscriber wants them; none when the header cannot be read.</summary>
+    private async Task<IReadOnlyList<DeliveryEvent>> KeepAsync(string requestId, IReadOnlyList<(int Seq, DeliveryTransition Transition)> moves, CancellationToken cancellationToken)
     {
         // A header that cannot be read now (gone, or a storage hiccup) leaves the events unpublished: the write stands.
         var request = _appended.TryGetValue(requestId, out RequestRecord? appended) ? appended : await _requests.Value.GetAsync(requestId, cancellationToken);
         if (request is null)
         {
+            return [];
+        }
+        return await publisher.KeepAsync([.. moves.Select(m => DeliveryEvents.Moved(request, new DeliveryKey(requestId, m.Seq), m.Transition))], cancellationToken);
+    }
+
+    /// <summary>Publishes the events whose write happened (<paramref name="written"/>, one flag per event) and discards the copies of the others.</summary>
+    private async Task PublishAsync(IReadOnlyList<DeliveryEvent> events, IReadOnlyList<bool> written, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
             return;
         }
-        await publisher.PublishAsync([.. moved.Select(m => DeliveryEvents.Moved(request, new DeliveryKey(requestId, m.Seq), m.Transition))], cancellationToken);
+        var failed = events.Where((_, i) => !written[i]).ToList();
+        if (failed.Count > 0)
+        {
+            await publisher.DiscardAsync(failed, cancellationToken);
+        }
+        await publisher.PublishAsync([.. events.Where((_, i) => written[i])], cancellationToken);
     }
 
     public void Dispose() => _appended.Dispose();

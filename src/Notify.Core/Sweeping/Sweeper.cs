@@ -18,7 +18,8 @@ public sealed partial class Sweeper(
     TimeProvider time,
     IOptions<NotifyOptions> options,
     ILogger<Sweeper> logger,
-    IOptions<FastLaneOptions>? fastLane = null)
+    IOptions<FastLaneOptions>? fastLane = null,
+    Events.DeliveryEventRecovery? events = null)
 {
     public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -51,6 +52,10 @@ public sealed partial class Sweeper(
             reenqueued += stuck.Count + later.Count;
             await index.RescheduleAsync(entry, NextCheck(unfinished, now, settings, queuedGrace), cancellationToken);
             operations++;
+        }
+        if (events is not null)
+        {
+            operations += (await events.RunAsync(cancellationToken)).StorageOperations;
         }
         var report = new SweepReport(due.Count, completed, reenqueued, operations);
         LogSwept(logger, report.RequestsExamined, report.RequestsCompleted, report.DeliveriesReenqueued, report.StorageOperations);

@@ -9,11 +9,19 @@ namespace Notify.Core.Webhooks;
 /// publisher hands over again (after a crash) is kept and queued again under the same webhook id, so a receiver
 /// sees at worst a duplicate it can recognise.
 /// </summary>
-public sealed class WebhookSubscriber(WebhookEndpointCache endpoints, IWebhookEventStore events, IWebhookQueue queue, TimeProvider time) : IDeliveryEventSubscriber
+public sealed class WebhookSubscriber(WebhookEndpointCache endpoints, IWebhookEventStore events, IWebhookQueue queue, TimeProvider time) : IDeliveryEventSubscriber, IDurableInterest
 {
     public string Name => "webhooks";
 
     public bool Durable => true;
+
+    /// <summary>Only an event some enabled endpoint of its app matches is kept: an app without endpoints pays nothing.</summary>
+    public async ValueTask<bool> WantsAsync(DeliveryEvent deliveryEvent, CancellationToken cancellationToken)
+    {
+        var subscribed = await endpoints.ForAppAsync(deliveryEvent.AppKey, cancellationToken);
+        var type = WebhookEventTypes.Of(deliveryEvent.Type);
+        return subscribed.Any(x => Matches(x, deliveryEvent, type));
+    }
 
     public async ValueTask HandleAsync(IReadOnlyList<DeliveryEvent> deliveryEvents, CancellationToken cancellationToken)
     {

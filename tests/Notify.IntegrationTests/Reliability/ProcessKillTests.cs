@@ -110,7 +110,7 @@ public sealed class ProcessKillTests
     }
 
     /// <summary>Every delivery's status, read from the log itself (the deliveries table of this host's prefix).</summary>
-    private static async Task<Dictionary<string, string>> StatusesAsync(TableClient log, string requestId)
+    internal static async Task<Dictionary<string, string>> StatusesAsync(TableClient log, string requestId)
     {
         var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var row in log.QueryAsync<TableEntity>($"PartitionKey eq '{requestId}' and RowKey lt 'request'", select: ["RowKey", "Status"], cancellationToken: Ct))
