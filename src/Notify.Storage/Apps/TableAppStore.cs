@@ -26,8 +26,7 @@ public sealed partial class TableAppStore(TableServiceClient service, StorageNam
         {
             return null;
         }
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(appKey, AppRow, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!, null) : null;
+        return await _table.FindAsync(appKey, AppRow, e => FromEntity(e, null), cancellationToken);
     }
 
     public async Task<IReadOnlyList<AppRecord>> ListAsync(CancellationToken cancellationToken)

@@ -11,21 +11,11 @@ public sealed class TableCategoryStore(TableServiceClient service, StorageNames 
     private const string Row = "current";
     private readonly TableClient _table = service.GetTableClient(names.Categories);
 
-    public async Task<CategoryDefinition?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(key, Row, cancellationToken: cancellationToken);
-        return response.HasValue ? ToDefinition(response.Value!) : null;
-    }
+    public Task<CategoryDefinition?> GetAsync(string key, CancellationToken cancellationToken) =>
+        _table.FindAsync(key, Row, ToDefinition, cancellationToken);
 
-    public async Task<IReadOnlyList<CategoryDefinition>> ListAsync(CancellationToken cancellationToken)
-    {
-        var list = new List<CategoryDefinition>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.RowKey == Row, cancellationToken: cancellationToken))
-        {
-            list.Add(ToDefinition(entity));
-        }
-        return list;
-    }
+    public async Task<IReadOnlyList<CategoryDefinition>> ListAsync(CancellationToken cancellationToken) =>
+        await _table.ListAsync(TableClient.CreateQueryFilter($"RowKey eq {Row}"), ToDefinition, cancellationToken);
 
     public async Task<CategoryDefinition?> TryWriteAsync(CategoryDefinition category, string? owner, string? expectedVersion, CancellationToken cancellationToken)
     {

@@ -32,11 +32,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         }
     }
 
-    public async Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(requestId, HeaderRow, cancellationToken: cancellationToken);
-        return response.HasValue ? ToRequest(response.Value!) : null;
-    }
+    public Task<RequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken) =>
+        _table.FindAsync(requestId, HeaderRow, ToRequest, cancellationToken);
 
     public async Task<RequestRecord?> TryRestartPlanningAsync(RequestRecord request, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -119,11 +116,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
 
     private const string UnfinishedFilter = "(Status eq 'queued' or Status eq 'sending' or Status eq 'retrying' or Status eq 'scheduled')";
 
-    public async Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(key.RequestId, RowKey(key.Seq), cancellationToken: cancellationToken);
-        return response.HasValue ? ToDelivery(response.Value!) : null;
-    }
+    public Task<DeliveryRecord?> GetAsync(DeliveryKey key, CancellationToken cancellationToken) =>
+        _table.FindAsync(key.RequestId, RowKey(key.Seq), ToDelivery, cancellationToken);
 
     public async Task<string?> TryTransitionAsync(DeliveryKey key, string etag, DeliveryTransition transition, CancellationToken cancellationToken)
     {
@@ -239,15 +233,8 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         return entity;
     }
 
-    private async Task<IReadOnlyList<DeliveryRecord>> QueryAsync(string filter, CancellationToken cancellationToken)
-    {
-        var result = new List<DeliveryRecord>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            result.Add(ToDelivery(entity));
-        }
-        return result;
-    }
+    private async Task<IReadOnlyList<DeliveryRecord>> QueryAsync(string filter, CancellationToken cancellationToken) =>
+        await _table.ListAsync(filter, ToDelivery, cancellationToken, maxPerPage: 1000);
 
     internal static string RowKey(int seq) => seq.ToString("D5", CultureInfo.InvariantCulture);
 

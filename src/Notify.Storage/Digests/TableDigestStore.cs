@@ -20,17 +20,11 @@ public sealed class TableDigestStore(TableServiceClient service, StorageNames na
     private const string WindowRow = "window";
     private readonly TableClient _table = service.GetTableClient(names.Digests);
 
-    public async Task<DigestWindow?> GetWindowAsync(string scope, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(scope, WindowRow, cancellationToken: cancellationToken);
-        return response.HasValue ? ToWindow(response.Value!) : null;
-    }
+    public Task<DigestWindow?> GetWindowAsync(string scope, CancellationToken cancellationToken) =>
+        _table.FindAsync(scope, WindowRow, ToWindow, cancellationToken);
 
-    public async Task<DigestMembership?> GetMembershipAsync(string scope, string requestId, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(scope, MemberRow(requestId), cancellationToken: cancellationToken);
-        return response.HasValue ? ToMembership(response.Value!) : null;
-    }
+    public Task<DigestMembership?> GetMembershipAsync(string scope, string requestId, CancellationToken cancellationToken) =>
+        _table.FindAsync(scope, MemberRow(requestId), ToMembership, cancellationToken);
 
     public async Task<DigestWrite> TryWriteAsync(string scope, DigestWindow? expected, DigestStep step, CancellationToken cancellationToken)
     {

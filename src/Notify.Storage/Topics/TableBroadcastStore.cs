@@ -16,11 +16,8 @@ public sealed class TableBroadcastStore(TableServiceClient service, StorageNames
 
     public static string PartitionOf(string appKey) => "b|" + appKey;
 
-    public async Task<BroadcastRecord?> GetAsync(string appKey, string id, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(appKey), id, cancellationToken: cancellationToken);
-        return response.HasValue ? ToRecord(response.Value!) : null;
-    }
+    public Task<BroadcastRecord?> GetAsync(string appKey, string id, CancellationToken cancellationToken) =>
+        _table.FindAsync(PartitionOf(appKey), id, ToRecord, cancellationToken);
 
     public async Task<bool> TryCreateAsync(BroadcastRecord broadcast, CancellationToken cancellationToken)
     {
@@ -50,12 +47,7 @@ public sealed class TableBroadcastStore(TableServiceClient service, StorageNames
 
     public async Task<IReadOnlyList<BroadcastRecord>> ListAsync(string appKey, int max, CancellationToken cancellationToken)
     {
-        var partition = PartitionOf(appKey);
-        var list = new List<BroadcastRecord>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, cancellationToken: cancellationToken))
-        {
-            list.Add(ToRecord(entity));
-        }
+        var list = await _table.ListAsync(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(appKey)}"), ToRecord, cancellationToken);
         return [.. list.OrderByDescending(b => b.CreatedAt).Take(max)];
     }
 

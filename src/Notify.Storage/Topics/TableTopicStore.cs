@@ -44,11 +44,8 @@ public sealed class TableTopicStore(TableServiceClient service, StorageNames nam
 
     private static IEnumerable<string> AllShards() => Enumerable.Range(0, Shards).Select(s => s.ToString("x2", CultureInfo.InvariantCulture));
 
-    public async Task<StoredTopic?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(TopicPartition, key, cancellationToken: cancellationToken);
-        return response.HasValue ? ToTopic(response.Value!) : null;
-    }
+    public Task<StoredTopic?> GetAsync(string key, CancellationToken cancellationToken) =>
+        _table.FindAsync(TopicPartition, key, ToTopic, cancellationToken);
 
     public async Task<StoredTopic?> TryWriteAsync(StoredTopic topic, string? expectedVersion, CancellationToken cancellationToken)
     {
@@ -100,15 +97,8 @@ public sealed class TableTopicStore(TableServiceClient service, StorageNames nam
         return true;
     }
 
-    public async Task<IReadOnlyList<StoredTopic>> ListAsync(CancellationToken cancellationToken)
-    {
-        var list = new List<StoredTopic>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == TopicPartition, cancellationToken: cancellationToken))
-        {
-            list.Add(ToTopic(entity));
-        }
-        return list;
-    }
+    public async Task<IReadOnlyList<StoredTopic>> ListAsync(CancellationToken cancellationToken) =>
+        await _table.ListAsync(TableClient.CreateQueryFilter($"PartitionKey eq {TopicPartition}"), ToTopic, cancellationToken);
 
     public async Task<IReadOnlyList<bool>> SubscribeAsync(string key, IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {

@@ -23,8 +23,7 @@ public sealed class TableWebhookEndpointStore(TableServiceClient service, Storag
         {
             return null;
         }
-        var response = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, id, cancellationToken: cancellationToken);
-        return response.HasValue ? FromEntity(response.Value!) : null;
+        return await _table.FindAsync(Partition, id, FromEntity, cancellationToken);
     }
 
     public async Task<IReadOnlyList<WebhookEndpoint>> ListAsync(string? appKey, CancellationToken cancellationToken)
@@ -32,12 +31,7 @@ public sealed class TableWebhookEndpointStore(TableServiceClient service, Storag
         var filter = appKey is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and AppKey eq {appKey}");
-        var list = new List<WebhookEndpoint>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            list.Add(FromEntity(entity));
-        }
-        return list;
+        return await _table.ListAsync(filter, FromEntity, cancellationToken);
     }
 
     public async Task<bool> TryCreateAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken)
