@@ -7,8 +7,8 @@ namespace Notify.LocalHost;
 
 /// <summary>
 /// Serves each HTTP function on its route under host.json's route prefix, binding parameters as the worker does, and
-/// describes it for OpenAPI from the function itself: its name, its attributes (summary, JSON body) and the statuses
-/// its <c>Results&lt;...&gt;</c> return type declares.
+/// describes it for OpenAPI from the function itself: its name, its attributes (summary, JSON body), the statuses
+/// its <c>Results&lt;...&gt;</c> return type declares and, for a function with a scope rule, the gate's.
 /// </summary>
 public static class HttpFunctionEndpoints
 {
@@ -68,6 +68,12 @@ public static class HttpFunctionEndpoints
         if (ResultType(function) is { } resultType)
         {
             PopulateMethod.MakeGenericMethod(resultType).Invoke(null, [function.Method, endpoint]);
+        }
+        // The gate's refusals (401, 403, 429) and the Basic scheme, for every function it guards: from its scope rule,
+        // once, not from an AccessDenied in each Results<...> (a body's RequestRefused already names them).
+        if (ScopeGate.RuleOf(function.Method) is not null && !endpoint.Metadata.OfType<BasicAuthMetadata>().Any())
+        {
+            AccessDenied.PopulateMetadata(function.Method, endpoint);
         }
     }
 

@@ -22,17 +22,11 @@ public sealed class ListAudit(AuditLog audit)
     [QueryParameter("kind", "Only this kind: user, device, preferences, template or app")]
     [QueryParameter("pageSize", "Entries per page, 1-1000 (default 100); a page may hold fewer while a continuation token follows")]
     [QueryParameter("continuationToken", "The previous page's continuationToken, with the same since, appKey and kind")]
-    public async Task<Results<Ok<AuditPage>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<AuditPage>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/audit")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var result = await audit.ListAsync(query["since"], query["appKey"], query["kind"], query["continuationToken"], query["pageSize"], cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Ok(result.Value),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            _ => throw ApiResults.Unexpected(result),
-        };
+        return Answers.OkOrInvalid(await audit.ListAsync(query["since"], query["appKey"], query["kind"], query["continuationToken"], query["pageSize"], cancellationToken));
     }
 }

@@ -18,7 +18,7 @@ public sealed class ListDeadLetters(DeadLetterService deadLetters)
     [QueryParameter("channel", "Only this channel: push, email or sms")]
     [QueryParameter("since", "Only those dead-lettered at or after this ISO 8601 time")]
     [QueryParameter("eventId", "Only this event's")]
-    public async Task<Results<Ok<DeadLettersView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<DeadLettersView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/dead-letters")] HttpRequest request,
         CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public sealed class ListApps(AppService apps)
     [Function(nameof(ListApps))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Every app with its scopes, state, last use and secret ids")]
-    public async Task<Results<Ok<AppListView>, AccessDenied>> Run(
+    public async Task<Ok<AppListView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -52,14 +52,11 @@ public sealed class GetApp(AppService apps)
     [Function(nameof(GetApp))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("One app, as in the list")]
-    public async Task<Results<Ok<AppView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<AppView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps/{key}")] HttpRequest request,
         string key,
-        CancellationToken cancellationToken)
-    {
-        var app = await apps.GetAsync(key, cancellationToken);
-        return app is null ? ApiResults.NotFound($"App '{key}'") : TypedResults.Ok(app);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await apps.GetAsync(key, cancellationToken), $"App '{key}'");
 }
 
 /// <summary>
@@ -101,7 +98,7 @@ public sealed class RevokeAppSecret(AppService apps)
     [Function(nameof(RevokeAppSecret))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Revoke one secret at once; not the app's last one")]
-    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}/secrets/{secretId}")] HttpRequest request,
         string key,
         string secretId,
@@ -151,7 +148,7 @@ public sealed class DisableApp(AppService apps)
     [Function(nameof(DisableApp))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Disable an app: every request of it is 401 until it is enabled again")]
-    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps/{key}/disable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -167,7 +164,7 @@ public sealed class EnableApp(AppService apps)
     [Function(nameof(EnableApp))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Enable a disabled app")]
-    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<AppView>, NotFoundProblem, ConflictProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/admin/apps/{key}/enable")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -183,7 +180,7 @@ public sealed class DeleteApp(AppService apps)
     [Function(nameof(DeleteApp))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Delete an app and every secret of it; its notifications stay in the log")]
-    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -205,7 +202,7 @@ public sealed record RotateAppSecretBody(int? GracePeriodSeconds);
 /// <summary>How the app-management functions without a body map <see cref="AppService"/>'s answers (never Invalid).</summary>
 internal static class AppAnswers
 {
-    public static Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied> NoContentOr<T>(Result<T> result, string key) => result.Kind switch
+    public static Results<NoContent, NotFoundProblem, ConflictProblem> NoContentOr<T>(Result<T> result, string key) => result.Kind switch
     {
         ResultKind.Ok => TypedResults.NoContent(),
         ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
@@ -213,7 +210,7 @@ internal static class AppAnswers
         _ => throw ApiResults.Unexpected(result),
     };
 
-    public static Results<Ok<AppView>, NotFoundProblem, ConflictProblem, AccessDenied> OkOr(Result<AppView> result, string key) => result.Kind switch
+    public static Results<Ok<AppView>, NotFoundProblem, ConflictProblem> OkOr(Result<AppView> result, string key) => result.Kind switch
     {
         ResultKind.Ok => TypedResults.Ok(result.Value),
         ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),

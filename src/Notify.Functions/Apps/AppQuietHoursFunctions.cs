@@ -35,7 +35,7 @@ public sealed class AppQuietHoursFunctions(BodyBinder binder, AppQuietHoursServi
     [Function(nameof(GetAppQuietHours))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("An app's default quiet hours")]
-    public async Task<Results<Ok<AppQuietHoursView>, NotFoundProblem, AccessDenied>> GetAppQuietHours(
+    public async Task<Results<Ok<AppQuietHoursView>, NotFoundProblem>> GetAppQuietHours(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -47,7 +47,7 @@ public sealed class AppQuietHoursFunctions(BodyBinder binder, AppQuietHoursServi
     [Function(nameof(DeleteAppQuietHours))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Remove an app's default quiet hours")]
-    public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> DeleteAppQuietHours(
+    public async Task<Results<NoContent, NotFoundProblem>> DeleteAppQuietHours(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/admin/apps/{key}/quiet-hours")] HttpRequest request,
         string key,
         CancellationToken cancellationToken) =>

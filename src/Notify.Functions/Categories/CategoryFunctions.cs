@@ -42,14 +42,11 @@ public sealed class GetCategory(CategoryService categories)
     [Function(nameof(GetCategory))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("A notification category")]
-    public async Task<Results<Ok<CategoryView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<CategoryView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/categories/{key}")] HttpRequest request,
         string key,
-        CancellationToken cancellationToken)
-    {
-        var category = await categories.GetAsync(key, cancellationToken);
-        return category is null ? ApiResults.NotFound($"Category '{key}'") : TypedResults.Ok(category);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await categories.GetAsync(key, cancellationToken), $"Category '{key}'");
 }
 
 /// <summary>GET /api/v1/categories: every registered category, <c>transactional</c> included.</summary>
@@ -58,7 +55,7 @@ public sealed class ListCategories(CategoryService categories)
     [Function(nameof(ListCategories))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Every registered notification category, transactional included")]
-    public async Task<Results<Ok<CategoryList>, AccessDenied>> Run(
+    public async Task<Ok<CategoryList>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/categories")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(new CategoryList(await categories.ListAsync(cancellationToken)));
@@ -70,21 +67,11 @@ public sealed class DeleteCategory(CategoryService categories)
     [Function(nameof(DeleteCategory))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a category; templates naming it then send as transactional")]
-    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/categories/{key}")] HttpRequest request,
         string key,
-        CancellationToken cancellationToken)
-    {
-        var result = await categories.DeleteAsync(key, request.Caller(), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.NoContent(),
-            ResultKind.NotFound => ApiResults.NotFound($"Category '{key}'"),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
-            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
-            _ => throw ApiResults.Unexpected(result),
-        };
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Deleted(await categories.DeleteAsync(key, request.Caller(), cancellationToken), $"Category '{key}'");
 }
 
 /// <summary>The answer to <c>GET /api/v1/categories</c>.</summary>

@@ -45,6 +45,9 @@ public static class ApiResults
 
     public static AccessDenied Forbidden(string? detail) => new(Problem(StatusCodes.Status403Forbidden, "Forbidden", detail));
 
+    /// <summary>The same 403 as <see cref="Forbidden"/>, from a service's own check after the gate let the caller in (another app's resource, an admin-only filter).</summary>
+    public static ForbiddenProblem NotPermitted(string? detail) => new(Problem(StatusCodes.Status403Forbidden, "Forbidden", detail));
+
     /// <summary>The problem <c>type</c> of a console write without its session's CSRF token.</summary>
     public const string CsrfType = "urn:notify:problem/csrf";
 
@@ -145,6 +148,20 @@ public sealed class NotFoundProblem : ApiProblem, IEndpointMetadataProvider
         ApiResults.ProducesProblem(builder, StatusCodes.Status404NotFound);
 }
 
+/// <summary>
+/// 403 problem+json that a function answers itself (<see cref="ApiResults.NotPermitted"/>). Only a function with a
+/// scope rule answers it, so it documents what the gate documents (<see cref="AccessDenied.PopulateMetadata"/>), in
+/// its place in the function's <c>Results&lt;...&gt;</c>.
+/// </summary>
+public sealed class ForbiddenProblem : ApiProblem, IEndpointMetadataProvider
+{
+    internal ForbiddenProblem(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => AccessDenied.PopulateMetadata(method, builder);
+}
+
 /// <summary>409 problem+json.</summary>
 public sealed class ConflictProblem : ApiProblem, IEndpointMetadataProvider
 {
@@ -181,7 +198,11 @@ public class RequestRefused : ApiProblem, IEndpointMetadataProvider
 
 /// <summary>
 /// What <see cref="ApiGuard"/> refuses on credentials: 401 with a Basic challenge, 403 without the scope, 429 with
-/// <c>Retry-After</c>. A <see cref="RequestRefused"/> too, so functions that also read a body return either.
+/// <c>Retry-After</c>. A <see cref="RequestRefused"/> too, so functions that also read a body return either. The
+/// gate answers it before a function with a <see cref="RequiresScopeAttribute"/> runs, and its statuses are documented
+/// for every such function from that rule (the LocalHost's endpoint description), so a function's
+/// <c>Results&lt;...&gt;</c> does not name it; only the console's session functions, which check the session
+/// themselves, return it.
 /// </summary>
 public sealed class AccessDenied : RequestRefused, IEndpointMetadataProvider
 {

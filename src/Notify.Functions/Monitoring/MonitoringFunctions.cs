@@ -33,7 +33,7 @@ public sealed class GetQueues(QueueMonitor monitor, IOptions<MonitoringOptions> 
     [Function(nameof(GetQueues))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Each channel queue and poison queue now: length, oldest age, threshold, backlog")]
-    public async Task<Results<Ok<QueuesView>, AccessDenied>> Run(
+    public async Task<Ok<QueuesView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/queues")] HttpRequest request,
         CancellationToken cancellationToken)
     {

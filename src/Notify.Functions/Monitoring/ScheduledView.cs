@@ -19,7 +19,7 @@ public sealed class GetScheduled(IScheduleTable table, TimeProvider time, Micros
     [Function(nameof(GetScheduled))]
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Scheduled deliveries waiting in the schedule table and the next due time")]
-    public async Task<Results<Ok<ScheduledView>, AccessDenied>> Run(
+    public async Task<Ok<ScheduledView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/scheduled")] HttpRequest request,
         CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ public sealed class CancelNotifications(CancelService cancel)
     [Function(nameof(CancelNotification))]
     [RequiresScope(Scopes.NotificationsSend, Scopes.Admin)]
     [EndpointSummary("Cancel one delivery of the calling app if it has not started")]
-    public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem, AccessDenied>> CancelNotification(
+    public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem>> CancelNotification(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
@@ -30,7 +30,7 @@ public sealed class CancelNotifications(CancelService cancel)
     [EndpointSummary("Cancel the deliveries of one event that have not started")]
     [QueryParameter("eventId", "The event whose deliveries to cancel", Required = true)]
     [QueryParameter("appKey", "Admin apps only: the app that sent the event (default: the caller)")]
-    public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem, AccessDenied>> CancelEvent(
+    public async Task<Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem>> CancelEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ public sealed class CancelNotifications(CancelService cancel)
             app.AppKey, app.Scopes.Contains(Scopes.Admin), request.Query["eventId"].ToString(), appKey.Length == 0 ? null : appKey, cancellationToken));
     }
 
-    private static Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem, AccessDenied> Map(CancelResult result) => result switch
+    private static Results<Ok<CancelResponse>, ValidationProblem, NotFoundProblem> Map(CancelResult result) => result switch
     {
         CancelResult.Done done => TypedResults.Ok(done.Response),
         CancelResult.Invalid invalid => ApiResults.Invalid(invalid.Errors),

@@ -16,13 +16,12 @@ public sealed class GetNotification(Notify.Core.Activity.DeliveryDetails details
     [Function(nameof(GetNotification))]
     [RequiresScope(Scopes.NotificationsRead)]
     [EndpointSummary("One delivery of the calling app, with its history and its receipt, open and click events")]
-    public async Task<Results<Ok<DeliveryView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<DeliveryView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         var app = request.Caller();
-        var delivery = await details.GetAsync(app, id, cancellationToken);
-        return delivery is null ? ApiResults.NotFound($"Notification '{id}'") : TypedResults.Ok(delivery);
+        return Answers.Found(await details.GetAsync(app, id, cancellationToken), $"Notification '{id}'");
     }
 }

@@ -35,7 +35,7 @@ public sealed class ListNotifications(NotificationQueries queries, ActivityServi
     [QueryParameter("to", "ISO 8601: created at or before (default: now)")]
     [QueryParameter("limit", "Deliveries per page, 1-200 (default 50)")]
     [QueryParameter("continuationToken", "From the previous page, with the same filters")]
-    public async Task<Results<Ok<DeliveryListView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<DeliveryListView>, ValidationProblem, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -49,17 +49,10 @@ public sealed class ListNotifications(NotificationQueries queries, ActivityServi
                 ? ApiResults.Invalid(ValidationErrors.Single("eventId", "the eventId query parameter is required: 1-128 characters of letters, digits and '._:-'"))
                 : TypedResults.Ok(list);
         }
-        var result = await activity.ListAsync(app, new ActivityQuery(
+        return Answers.OkOrInvalidOrForbidden(await activity.ListAsync(app, new ActivityQuery(
             request.QueryValue("userId"), request.QueryValue("status"), request.QueryValue("template"), request.QueryValue("channel"),
             request.QueryValue("app"), request.QueryValue("eventId"), request.QueryValue("from"), request.QueryValue("to"),
-            request.QueryValue("limit"), request.QueryValue("continuationToken")), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Ok(result.Value!),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
-            _ => throw ApiResults.Unexpected(result),
-        };
+            request.QueryValue("limit"), request.QueryValue("continuationToken")), cancellationToken));
     }
 }
 
@@ -76,17 +69,8 @@ public sealed class CountNotifications(ActivityService activity)
     [QueryParameter("from", "ISO 8601 (default: 24 hours before 'to')")]
     [QueryParameter("to", "ISO 8601 (default: now)")]
     [QueryParameter("app", "Admin only: one app's deliveries (default: every app for an admin, its own for others)")]
-    public async Task<Results<Ok<ActivityCountsView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<ActivityCountsView>, ValidationProblem, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/counts")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var result = await activity.CountAsync(request.Caller(), request.QueryValue("app"), request.QueryValue("from"), request.QueryValue("to"), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Ok(result.Value!),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
-            _ => throw ApiResults.Unexpected(result),
-        };
-    }
+        CancellationToken cancellationToken) =>
+        Answers.OkOrInvalidOrForbidden(await activity.CountAsync(request.Caller(), request.QueryValue("app"), request.QueryValue("from"), request.QueryValue("to"), cancellationToken));
 }

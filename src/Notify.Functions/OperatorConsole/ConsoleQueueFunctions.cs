@@ -18,7 +18,7 @@ public sealed class GetQueueHistory(QueueHistory history)
     [RequiresScope(Scopes.Admin)]
     [EndpointSummary("Queue length and oldest-message age per minute over the last hours")]
     [QueryParameter("hours", "How far back, 1-48 (default 6)")]
-    public async Task<Results<Ok<QueueHistoryView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<QueueHistoryView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/queues/history")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class GetStatsSeries(StatsSeriesService series)
     [QueryParameter("from", "ISO 8601 (default: 24 hours before 'to')")]
     [QueryParameter("to", "ISO 8601 (default: now)")]
     [QueryParameter("interval", "ISO 8601 duration, PT1M to P7D (default PT1H)")]
-    public async Task<Results<Ok<FunnelSeriesView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<FunnelSeriesView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stats/series")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -61,7 +61,7 @@ public sealed class LookupUsers(ContactLookup lookup)
     [EndpointSummary("The users with an e-mail address or phone number, through a keyed-hash index")]
     [QueryParameter("email", "An e-mail address (or give phone)")]
     [QueryParameter("phone", "An E.164 phone number (or give email)")]
-    public async Task<Results<Ok<UserLookupView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<UserLookupView>, ValidationProblem, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/admin/users/lookup")] HttpRequest request,
         CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ public sealed class ListTemplates(ConsoleTemplateService templates)
     [Function(nameof(ListTemplates))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The templates the caller owns or may send with (every one for an admin)")]
-    public async Task<Results<Ok<TemplateListView>, AccessDenied>> Run(
+    public async Task<Ok<TemplateListView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(await templates.ListAsync(request.Caller(), cancellationToken));
@@ -29,7 +29,7 @@ public sealed class ListTemplateVersions(ConsoleTemplateService templates)
     [Function(nameof(ListTemplateVersions))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The kept versions of a template, newest first")]
-    public async Task<Results<Ok<TemplateVersionListView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<TemplateVersionListView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}/versions")] HttpRequest request,
         string name,
         CancellationToken cancellationToken) =>
@@ -45,7 +45,7 @@ public sealed class GetTemplateVersion(ConsoleTemplateService templates)
     [Function(nameof(GetTemplateVersion))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("One kept version of a template")]
-    public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<TemplateView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}/versions/{version}")] HttpRequest request,
         string name,
         string version,
@@ -96,7 +96,7 @@ public sealed class NotificationContent(ConsoleTemplateService templates)
     [Function(nameof(NotificationContent))]
     [RequiresScope(Scopes.NotificationsRead)]
     [EndpointSummary("What a delivery showed its user, rendered again; contacts and sensitive data masked")]
-    public async Task<Results<Ok<DeliveryContentView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<DeliveryContentView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/notifications/{id}/content")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)

@@ -45,21 +45,11 @@ public sealed class DeleteTemplate(TemplateService templates)
     [Function(nameof(DeleteTemplate))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a template; only its owner or an admin app may")]
-    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/templates/{name}")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        var result = await templates.DeleteAsync(name, request.Caller(), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.NoContent(),
-            ResultKind.NotFound => ApiResults.NotFound($"Template '{name}'"),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
-            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
-            _ => throw ApiResults.Unexpected(result),
-        };
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Deleted(await templates.DeleteAsync(name, request.Caller(), cancellationToken), $"Template '{name}'");
 }
 
 /// <summary>GET /api/v1/templates/{name}.</summary>
@@ -68,14 +58,11 @@ public sealed class GetTemplate(TemplateService templates)
     [Function(nameof(GetTemplate))]
     [RequiresScope(Scopes.TemplatesWrite)]
     [EndpointSummary("The current version of a template")]
-    public async Task<Results<Ok<TemplateView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<TemplateView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/templates/{name}")] HttpRequest request,
         string name,
-        CancellationToken cancellationToken)
-    {
-        var template = await templates.GetAsync(name, cancellationToken);
-        return template is null ? ApiResults.NotFound($"Template '{name}'") : TypedResults.Ok(template);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await templates.GetAsync(name, cancellationToken), $"Template '{name}'");
 }
 
 /// <summary>POST /api/v1/templates/{name}/preview: renders every channel with the given data and locale.</summary>

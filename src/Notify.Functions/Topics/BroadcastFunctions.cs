@@ -14,14 +14,11 @@ public sealed class GetBroadcast(BroadcastService broadcasts)
     [Function(nameof(GetBroadcast))]
     [RequiresScope(Scopes.NotificationsSend, Scopes.NotificationsRead)]
     [EndpointSummary("A broadcast's state, subscribers planned so far and deliveries by status")]
-    public async Task<Results<Ok<BroadcastView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<BroadcastView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/broadcasts/{id}")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        var view = await broadcasts.GetAsync(request.Caller().AppKey, id, cancellationToken);
-        return view is null ? ApiResults.NotFound($"Broadcast '{id}'") : TypedResults.Ok(view);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await broadcasts.GetAsync(request.Caller().AppKey, id, cancellationToken), $"Broadcast '{id}'");
 }
 
 /// <summary>DELETE /api/v1/broadcasts/{id}: stops the fan-out and cancels what is not sent yet; what went out stays out.</summary>
@@ -30,14 +27,11 @@ public sealed class CancelBroadcast(BroadcastService broadcasts)
     [Function(nameof(CancelBroadcast))]
     [RequiresScope(Scopes.NotificationsSend)]
     [EndpointSummary("Cancel the rest of a broadcast: pages not planned yet and deliveries not sent yet")]
-    public async Task<Results<Ok<BroadcastView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<BroadcastView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/broadcasts/{id}")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        var view = await broadcasts.CancelAsync(request.Caller().AppKey, id, cancellationToken);
-        return view is null ? ApiResults.NotFound($"Broadcast '{id}'") : TypedResults.Ok(view);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await broadcasts.CancelAsync(request.Caller().AppKey, id, cancellationToken), $"Broadcast '{id}'");
 }
 
 /// <summary>GET /api/v1/broadcasts: the caller's last 100 broadcasts, newest first.</summary>
@@ -46,7 +40,7 @@ public sealed class ListBroadcasts(BroadcastService broadcasts)
     [Function(nameof(ListBroadcasts))]
     [RequiresScope(Scopes.NotificationsSend, Scopes.NotificationsRead)]
     [EndpointSummary("The app's last 100 broadcasts, newest first (GET one for its counts)")]
-    public async Task<Results<Ok<BroadcastListView>, AccessDenied>> Run(
+    public async Task<Ok<BroadcastListView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/broadcasts")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(await broadcasts.ListAsync(request.Caller().AppKey, cancellationToken));

@@ -42,14 +42,11 @@ public sealed class GetTopic(TopicService topics)
     [Function(nameof(GetTopic))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("A topic's name, description and owner")]
-    public async Task<Results<Ok<TopicView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<TopicView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/topics/{key}")] HttpRequest request,
         string key,
-        CancellationToken cancellationToken)
-    {
-        var topic = await topics.GetAsync(key, cancellationToken);
-        return topic is null ? ApiResults.NotFound($"Topic '{key}'") : TypedResults.Ok(topic);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await topics.GetAsync(key, cancellationToken), $"Topic '{key}'");
 }
 
 /// <summary>DELETE /api/v1/topics/{key}: the topic and every subscription to it (204); another app's is 403.</summary>
@@ -58,21 +55,11 @@ public sealed class DeleteTopic(TopicService topics)
     [Function(nameof(DeleteTopic))]
     [RequiresScope(Scopes.UsersWrite, Scopes.TemplatesWrite)]
     [EndpointSummary("Delete a topic and its subscriptions; only its owner or an admin app may")]
-    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem, ConflictProblem, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/topics/{key}")] HttpRequest request,
         string key,
-        CancellationToken cancellationToken)
-    {
-        var result = await topics.DeleteAsync(key, request.Caller(), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.NoContent(),
-            ResultKind.NotFound => ApiResults.NotFound($"Topic '{key}'"),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
-            ResultKind.Conflict => ApiResults.Conflict(result.Detail),
-            _ => throw ApiResults.Unexpected(result),
-        };
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Deleted(await topics.DeleteAsync(key, request.Caller(), cancellationToken), $"Topic '{key}'");
 }
 
 /// <summary>GET /api/v1/topics: every topic, by key.</summary>
@@ -81,7 +68,7 @@ public sealed class ListTopics(TopicService topics)
     [Function(nameof(ListTopics))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Every topic, by key")]
-    public async Task<Results<Ok<TopicListView>, AccessDenied>> Run(
+    public async Task<Ok<TopicListView>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/topics")] HttpRequest request,
         CancellationToken cancellationToken) =>
         TypedResults.Ok(await topics.ListAsync(cancellationToken));
@@ -144,7 +131,7 @@ public sealed class ListTopicSubscribers(TopicService topics)
     [EndpointSummary("A topic's subscribers, a page at a time")]
     [QueryParameter("pageSize", "User ids per page, 1-1000 (default 100)")]
     [QueryParameter("continuationToken", "The previous page's continuationToken; absent for the first page")]
-    public async Task<Results<Ok<SubscriberPageView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<SubscriberPageView>, ValidationProblem, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/topics/{key}/subscribers")] HttpRequest request,
         string key,
         CancellationToken cancellationToken)
@@ -166,19 +153,11 @@ public sealed class ListUserTopics(TopicService topics)
     [Function(nameof(ListUserTopics))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("The keys of the topics a user is subscribed to")]
-    public async Task<Results<Ok<UserTopicsView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<UserTopicsView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/topics")] HttpRequest request,
         string userId,
-        CancellationToken cancellationToken)
-    {
-        var result = await topics.ListUserTopicsAsync(userId, cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Ok(result.Value),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            _ => throw ApiResults.Unexpected(result),
-        };
-    }
+        CancellationToken cancellationToken) =>
+        Answers.OkOrInvalid(await topics.ListUserTopicsAsync(userId, cancellationToken));
 }
 
 /// <summary>The body of <c>PUT /api/v1/topics/{key}</c>: a name (1-100 characters) and an optional description (at most 1,000).</summary>

@@ -120,18 +120,12 @@ public sealed class GetStats(StatsService stats)
     [QueryParameter("channel", "Only this channel: push, email or sms")]
     [QueryParameter("from", "First day (yyyy-MM-dd, UTC)")]
     [QueryParameter("to", "Last day (yyyy-MM-dd, UTC)")]
-    public async Task<Results<Ok<StatsView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<StatsView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/stats")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
-        var result = await stats.GetAsync(Query("template"), Query("channel"), Query("from"), Query("to"), cancellationToken);
-        return result.Kind switch
-        {
-            ResultKind.Ok => TypedResults.Ok(result.Value),
-            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
-            _ => throw ApiResults.Unexpected(result),
-        };
+        return Answers.OkOrInvalid(await stats.GetAsync(Query("template"), Query("channel"), Query("from"), Query("to"), cancellationToken));
     }
 }
 

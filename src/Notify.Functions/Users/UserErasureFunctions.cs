@@ -22,7 +22,7 @@ public sealed class EraseUser(UserErasureService erasure)
     [RequiresScope(Scopes.UsersErase, Scopes.Admin)]
     [EndpointSummary("Erase a user: profile, devices, preferences, contact lookup rows, Outbox entries; cancel and scrub their deliveries")]
     [QueryParameter("erase", "Required: true (the route erases, it does not merely delete)")]
-    public async Task<Results<Ok<ErasureView>, ValidationProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<ErasureView>, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
@@ -53,17 +53,17 @@ public sealed class ExportUser(UserExportService export, Microsoft.Extensions.Op
     [Function(nameof(ExportUser))]
     [RequiresScope(Scopes.UsersErase, Scopes.Admin)]
     [EndpointSummary("Everything Notify holds about a user as one JSON document: user, devices (masked), preferences, deliveries with the message as rendered, inbox, events")]
-    public Task<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>> Run(
+    public Task<Results<UserExportResult, NotFoundProblem, ValidationProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/export")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
     {
         if (!Limits.UserId().IsMatch(userId))
         {
-            return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>>(
+            return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem>>(
                 ApiResults.Invalid(ValidationErrors.Single("userId", EraseUser.InvalidUserId)));
         }
-        return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem, AccessDenied>>(
+        return Task.FromResult<Results<UserExportResult, NotFoundProblem, ValidationProblem>>(
             new UserExportResult(export, userId, json.Value.SerializerOptions));
     }
 }

@@ -79,7 +79,7 @@ public sealed class GetUser(UserService users)
     [RequiresScope(Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin)]
     [EndpointSummary("A user's contacts, locale, time zone and devices")]
     [QueryParameter("masked", "true: contacts masked (a***@example.com, +8*******5678), as the console shows them; always masked for a caller without users:write or admin")]
-    public async Task<Results<Ok<UserView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<UserView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}")] HttpRequest request,
         string userId,
         CancellationToken cancellationToken)
@@ -133,7 +133,7 @@ public sealed class DeleteDevice(UserService users)
     [Function(nameof(DeleteDevice))]
     [RequiresScope(Scopes.UsersWrite)]
     [EndpointSummary("Remove a push token")]
-    public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/users/{userId}/devices/{token}")] HttpRequest request,
         string userId,
         string token,
@@ -149,14 +149,11 @@ public sealed class GetPreferences(UserService users)
     [Function(nameof(GetPreferences))]
     [RequiresScope(Scopes.UsersWrite, Scopes.UsersRead, Scopes.Admin)]
     [EndpointSummary("A user's effective opt-in per channel")]
-    public async Task<Results<Ok<PreferencesView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<PreferencesView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/users/{userId}/preferences")] HttpRequest request,
         string userId,
-        CancellationToken cancellationToken)
-    {
-        var preferences = await users.GetPreferencesAsync(userId, cancellationToken);
-        return preferences is null ? ApiResults.NotFound($"User '{userId}'") : TypedResults.Ok(preferences);
-    }
+        CancellationToken cancellationToken) =>
+        Answers.Found(await users.GetPreferencesAsync(userId, cancellationToken), $"User '{userId}'");
 }
 
 /// <summary>PUT /api/v1/users/{userId}/preferences: partial; channels not named keep their setting.</summary>

@@ -42,7 +42,7 @@ public sealed class ListWebhookEndpoints(WebhookService webhooks)
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("The app's webhook endpoints, without their secrets")]
     [QueryParameter("app", "Admin apps only: another app's endpoints, or * for every app's")]
-    public async Task<Results<Ok<WebhookEndpointListView>, AccessDenied>> Run(
+    public async Task<Results<Ok<WebhookEndpointListView>, ForbiddenProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/webhooks/endpoints")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ public sealed class ListWebhookEndpoints(WebhookService webhooks)
         return result.Kind switch
         {
             ResultKind.Ok => TypedResults.Ok(result.Value),
-            ResultKind.Forbidden => ApiResults.Forbidden(result.Detail),
+            ResultKind.Forbidden => ApiResults.NotPermitted(result.Detail),
             _ => throw ApiResults.Unexpected(result),
         };
     }
@@ -63,7 +63,7 @@ public sealed class GetWebhookEndpoint(WebhookService webhooks)
     [Function(nameof(GetWebhookEndpoint))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("One webhook endpoint, without its secret")]
-    public async Task<Results<Ok<WebhookEndpointView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<WebhookEndpointView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/webhooks/endpoints/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
@@ -108,7 +108,7 @@ public sealed class DeleteWebhookEndpoint(WebhookService webhooks)
     [Function(nameof(DeleteWebhookEndpoint))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("Delete a webhook endpoint")]
-    public async Task<Results<NoContent, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<NoContent, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/webhooks/endpoints/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
@@ -124,7 +124,7 @@ public sealed class RotateWebhookSecret(WebhookService webhooks)
     [Function(nameof(RotateWebhookSecret))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("A new signing secret, shown once; the old one stays valid for the overlap, both signatures sent")]
-    public async Task<Results<Ok<WebhookEndpointView>, NotFoundProblem, ConflictProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<WebhookEndpointView>, NotFoundProblem, ConflictProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/webhooks/endpoints/{id}/secret/rotate")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
@@ -147,7 +147,7 @@ public sealed class ListWebhookAttempts(WebhookService webhooks)
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("The endpoint's recent attempts: event, time, status code, latency, error, first 1 KB of the answer")]
     [QueryParameter("limit", "How many, 1-100 (default 50)")]
-    public async Task<Results<Ok<WebhookAttemptListView>, ValidationProblem, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Ok<WebhookAttemptListView>, ValidationProblem, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/webhooks/endpoints/{id}/attempts")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
@@ -197,7 +197,7 @@ public sealed class TestWebhookEndpoint(WebhookService webhooks)
     [Function(nameof(TestWebhookEndpoint))]
     [RequiresScope(Scopes.WebhooksWrite, Scopes.Admin)]
     [EndpointSummary("Send a webhook.test event to the endpoint")]
-    public async Task<Results<Accepted<WebhookReplayView>, NotFoundProblem, AccessDenied>> Run(
+    public async Task<Results<Accepted<WebhookReplayView>, NotFoundProblem>> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/webhooks/endpoints/{id}/test")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
