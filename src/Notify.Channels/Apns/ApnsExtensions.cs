@@ -17,13 +17,10 @@ public static class ApnsExtensions
     /// </summary>
     public static IHostApplicationBuilder AddApns(this IHostApplicationBuilder builder)
     {
-        if (!ProviderSettings.AnySet(builder.Configuration, ApnsOptions.Section))
+        if (builder.AddProviderWhenSet<ApnsOptions, ApnsProvider>(ApnsOptions.Section) is not { } services)
         {
             return builder;
         }
-        var services = builder.Services;
-        services.AddValidatedOptions<ApnsOptions>(ApnsOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApnsTokens>();
         services.AddHttpClient(ApnsProvider.HttpClientName, (sp, http) =>
             {
@@ -42,8 +39,6 @@ public static class ApnsExtensions
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             // The request path carries the device token, which the factory's default logging would write out.
             .RemoveAllLoggers();
-        services.AddSingleton<ApnsProvider>();
-        services.AddSingleton<IDeliveryProvider>(sp => sp.GetRequiredService<ApnsProvider>());
         return builder;
     }
 }

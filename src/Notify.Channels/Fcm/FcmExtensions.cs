@@ -17,13 +17,10 @@ public static class FcmExtensions
     /// </summary>
     public static IHostApplicationBuilder AddFcm(this IHostApplicationBuilder builder)
     {
-        if (!ProviderSettings.AnySet(builder.Configuration, FcmOptions.Section))
+        if (builder.AddProviderWhenSet<FcmOptions, FcmProvider>(FcmOptions.Section) is not { } services)
         {
             return builder;
         }
-        var services = builder.Services;
-        services.AddValidatedOptions<FcmOptions>(FcmOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FcmAccessTokens>();
         services.AddHttpClient(FcmProvider.HttpClientName, (sp, http) =>
         {
@@ -31,8 +28,6 @@ public static class FcmExtensions
             http.BaseAddress = options.BaseUrl;
             http.Timeout = options.Timeout;
         });
-        services.AddSingleton<FcmProvider>();
-        services.AddSingleton<IDeliveryProvider>(sp => sp.GetRequiredService<FcmProvider>());
         return builder;
     }
 }

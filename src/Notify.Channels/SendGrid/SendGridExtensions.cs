@@ -23,15 +23,9 @@ public static class SendGridExtensions
         builder.Services.AddValidatedOptions<SendGridWebhookOptions>(SendGridWebhookOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IReceiptWebhook, SendGridWebhook>();
-        if (!ProviderSettings.AnySet(builder.Configuration, SendGridOptions.Section))
-        {
-            return builder;
-        }
-        builder.Services.AddValidatedOptions<SendGridOptions>(SendGridOptions.Section);
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHttpClient(SendGridProvider.HttpClientName)
+        builder.AddProviderWhenSet<SendGridOptions, SendGridProvider>(SendGridOptions.Section)?
+            .AddHttpClient(SendGridProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
-        builder.Services.AddSingleton<IDeliveryProvider, SendGridProvider>();
         return builder;
     }
 }

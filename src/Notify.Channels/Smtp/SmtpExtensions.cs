@@ -15,12 +15,7 @@ public static class SmtpExtensions
     /// </summary>
     public static IHostApplicationBuilder AddSmtp(this IHostApplicationBuilder builder)
     {
-        if (!ProviderSettings.AnySet(builder.Configuration, SmtpOptions.Section))
-        {
-            return builder;
-        }
-        builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
-        builder.Services.AddSingleton<IDeliveryProvider, SmtpProvider>();
+        builder.AddProviderWhenSet<SmtpOptions, SmtpProvider>(SmtpOptions.Section);
         return builder;
     }
 }

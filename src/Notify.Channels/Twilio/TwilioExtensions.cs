@@ -34,17 +34,12 @@ public static class TwilioExtensions
                 }
             });
         builder.Services.AddSingleton<IReceiptWebhook, TwilioWebhook>();
-        if (!ProviderSettings.AnySet(builder.Configuration, TwilioOptions.Section))
-        {
-            return builder;
-        }
-        builder.Services.AddValidatedOptions<TwilioOptions>(TwilioOptions.Section);
-        builder.Services.AddHttpClient(TwilioProvider.HttpClientName)
+        builder.AddProviderWhenSet<TwilioOptions, TwilioProvider>(TwilioOptions.Section)?
+            .AddHttpClient(TwilioProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<TwilioOptions>>().Value.Timeout)
             // As the library's own default: a redirected POST would be replayed as a GET.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler(services => new TwilioBaseUrlHandler(services.GetRequiredService<IOptions<TwilioOptions>>().Value.BaseUrl));
-        builder.Services.AddSingleton<IDeliveryProvider, TwilioProvider>();
         return builder;
     }
 }

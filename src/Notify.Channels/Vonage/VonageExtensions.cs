@@ -17,17 +17,11 @@ public static class VonageExtensions
     /// </summary>
     public static IHostApplicationBuilder AddVonage(this IHostApplicationBuilder builder)
     {
-        if (!ProviderSettings.AnySet(builder.Configuration, VonageOptions.Section))
-        {
-            return builder;
-        }
-        builder.Services.AddValidatedOptions<VonageOptions>(VonageOptions.Section);
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddHttpClient(VonageProvider.HttpClientName)
+        builder.AddProviderWhenSet<VonageOptions, VonageProvider>(VonageOptions.Section)?
+            .AddHttpClient(VonageProvider.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout = services.GetRequiredService<IOptions<VonageOptions>>().Value.Timeout)
             // A redirected POST would be replayed as a GET, without the form.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-        builder.Services.AddSingleton<IDeliveryProvider, VonageProvider>();
         return builder;
     }
 }
