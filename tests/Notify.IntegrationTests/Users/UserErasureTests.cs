@@ -210,8 +210,21 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
         // Other tests of this host may leave delayed messages (scheduled sends) in the queues: wait for this user's
         // messages only, so the scan below finds what the erasure left, not a message still in flight.
         await Eventually.TrueAsync(async () => (await QueueMessagesHoldingAsync([user])).Count == 0, "no queue message of the user's deliveries");
+        // Tracking rows, a topic subscription and a digest window still open (its item holds the request's data).
+        var opened = sent["deliveries"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{opened}}","type":"opened"}""")).StatusCode);
+        var topic = "erase-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True((await api.PutJsonAsync($"/api/v1/topics/{topic}", """{"name":"Erasure proof"}""")).IsSuccessStatusCode);
+        Assert.True((await api.PostJsonAsync($"/api/v1/topics/{topic}/subscribers", $$"""{"userIds":["{{user}}"]}""")).IsSuccessStatusCode);
+        var digested = await api.PostJsonAsync("/api/v1/notifications",
+            $$"""{"eventId":"{{NewEventId()}}","template":"{{template}}","recipients":["{{user}}"],"channels":["sms"],"data":{"name":"digest-{{marker}}","code":"7"},"digest":{"key":"k","window":"PT1H"} }""");
+        Assert.Equal(HttpStatusCode.Accepted, digested.StatusCode);
+        var events = host.Service<TableServiceClient>().GetTableClient(host.Service<StorageNames>().Events);
+        var eventRows = $"PartitionKey eq 'd|{opened.Split('-')[0]}'";
+        await Eventually.TrueAsync(async () => await AnyAsync(events, eventRows), "the open is recorded");
 
         Assert.Equal(HttpStatusCode.OK, (await api.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct)).StatusCode);
+        Assert.False(await AnyAsync(events, eventRows), "the user's tracking rows are gone");
 
         var prefix = host.Service<StorageNames>().Prefix;
         var tables = host.Service<TableServiceClient>();
@@ -258,6 +271,15 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
         // The scan reads rows: the pseudonymous records that stay are found where docs/data.md says.
         Assert.Contains("NotifyDeliveries", idKeptIn);
         Assert.Contains("NotifyActivity", idKeptIn);
+    }
+
+    private static async Task<bool> AnyAsync(TableClient table, string filter)
+    {
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, cancellationToken: Ct))
+        {
+            return true;
+        }
+        return false;
     }
 
     private async Task<int> QueueCountAsync()
