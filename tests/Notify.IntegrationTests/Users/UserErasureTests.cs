@@ -129,6 +129,33 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Erasure_deletes_the_webhook_events_kept_for_the_user_and_their_attempts_and_keeps_the_others()
+    {
+        var api = await host.NewAppAsync();
+        var user = await api.NewUserAsync();
+        var endpoint = "ep-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var kept = host.Service<Notify.Core.Webhooks.IWebhookEventStore>();
+        var attempts = host.Service<Notify.Core.Webhooks.IWebhookAttemptStore>();
+        await kept.KeepAsync(
+            [
+                new(endpoint, "mine-1", "delivery.sent", now.AddDays(-2), $$"""{"userId":"{{user}}"}""", user),
+                new(endpoint, "mine-2", "delivery.sent", now, $$"""{"userId":"{{user}}"}""", user),
+                new(endpoint, "theirs", "delivery.sent", now, """{"userId":"someone-else"}""", "someone-else"),
+            ], Ct);
+        await attempts.RecordAsync(new(endpoint, "mine-1", "delivery.sent", now.AddDays(-2), 1, 500, 3, "failed", null, null), Ct);
+        await attempts.RecordAsync(new(endpoint, "theirs", "delivery.sent", now, 1, 200, 3, "delivered", null, null), Ct);
+
+        var response = await api.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct);
+        var body = await ApiClient.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, body["webhookEvents"]!.GetValue<int>());
+        Assert.Equal(["theirs"], (await kept.ListAsync(endpoint, now.AddDays(-7), 100, Ct)).Select(e => e.WebhookId));
+        Assert.Equal(["theirs"], (await attempts.ListAsync(endpoint, now.AddDays(-7), 100, Ct)).Select(a => a.WebhookId));
+    }
+
+    [Fact]
     public async Task Without_erase_true_the_route_is_400_naming_it_and_writes_nothing()
     {
         var api = await host.NewAppAsync();
