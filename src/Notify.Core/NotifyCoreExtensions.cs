@@ -66,6 +66,8 @@ public static class NotifyCoreExtensions
         services.AddSingleton<UserImportService>();
         services.AddSingleton<UserErasureService>();
         services.AddSingleton<UserExportService>();
+        builder.Services.AddValidatedOptions<Retention.RetentionOptions>(Retention.RetentionOptions.Section);
+        services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<Digests.DigestService>();
         services.AddSingleton<NotificationQueries>();

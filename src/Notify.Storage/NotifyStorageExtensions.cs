@@ -53,6 +53,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<Core.Monitoring.IQueueSampleStore, TableQueueSampleStore>();
         services.AddSingleton<Core.Users.IContactIndex, TableContactIndex>();
         services.AddSingleton<IUserErasureStore, Erasure.TableUserErasureStore>();
+        services.AddSingleton<Core.Retention.IRetentionStore, Retention.TableRetentionStore>();
         // Its own client: the counters are written on a timer, so their operations are counted apart (status-counts:*).
         services.AddSingleton<Core.Activity.IStatusCountStore>(sp => new TableStatusCountStore(NewTableService(sp, "status-counts"), sp.GetRequiredService<StorageNames>()));
         services.AddSingleton<Core.Activity.IActivityIndex>(sp => sp.GetRequiredService<TableActivityIndex>());

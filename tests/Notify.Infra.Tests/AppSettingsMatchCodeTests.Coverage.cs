@@ -58,6 +58,7 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Monitoring__Interval"] = "the queue sampler's period; the queue-age alert is tuned against its default.",
         ["Notify__Monitoring__Backlog__*"] = "the app's own backlog alert thresholds; tuning (the Azure alert rules have parameters).",
         ["Notify__Monitoring__PoisonBacklog__*"] = "as above, for the poison queues.",
+        ["Notify__Retention__*"] = "how long each kind of data is kept and the rows per run: documented defaults (docs/data.md#retention), a data-protection decision changed in a reviewed commit.",
         ["Notify__Alerts__DedupeWindow"] = "alert de-duplication; tuning.",
         ["Notify__Alerts__WebhookTimeout"] = "alert webhook timeout; tuning.",
         ["Notify__FastLane__*"] = "the in-process fast path; tuning, measured by bench/Notify.Bench.",

@@ -76,6 +76,7 @@ public sealed class FunctionsMetadataTests
             "SmsWorker: queueTrigger notify-sms via Storage",
             "SweepTimer: timerTrigger 0 */1 * * * *",
             "ScheduleTimer: timerTrigger 15 */1 * * * *",
+            "RetentionTimer: timerTrigger 0 17 * * * *",
             "GetScheduled: httpTrigger GET api/v1/admin/scheduled",
             "TrackingClick: httpTrigger GET api/v1/t/c/{token}",
             "PutCategory: httpTrigger PUT api/v1/categories/{key}",

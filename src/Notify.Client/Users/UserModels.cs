@@ -131,4 +131,8 @@ public sealed record UserErasureResult(
     int Deliveries,
     int DeliveriesCancelled,
     int RequestDataRemoved,
-    int OutboxEntries);
+    int OutboxEntries,
+    int DigestScopes,
+    int Events,
+    int WebhookEvents,
+    int Topics);

@@ -31,6 +31,18 @@ public interface IUserErasureStore
 
     /// <summary>Deletes contact-lookup rows; how many existed.</summary>
     Task<int> DeleteContactsAsync(IReadOnlyList<ContactHash> rows, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a digest scope's partition (window, memberships and items with their data); how many rows.</summary>
+    Task<int> DeleteDigestScopeAsync(string scope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the delivery's event rows (receipts, opens, clicks with their detail) and removes the detail from its
+    /// de-duplication markers, which stay (no user id in them) so a late repeat is still not counted twice; how many event rows.
+    /// </summary>
+    Task<int> EraseEventsAsync(DeliveryKey key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the webhook events kept for replay that name the user, written from <paramref name="since"/> on, and their attempts; how many events.</summary>
+    Task<int> DeleteWebhookEventsAsync(string userId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 }
 
 /// <summary>The answer to an erasure: what it removed (counts; never the erased data).</summary>
@@ -43,7 +55,11 @@ public sealed record ErasureView(
     int Deliveries,
     int DeliveriesCancelled,
     int RequestDataRemoved,
-    int OutboxEntries);
+    int OutboxEntries,
+    int DigestScopes,
+    int Events,
+    int WebhookEvents,
+    int Topics);
 
 /// <summary>
 /// Erases a user (docs/data.md#erasure). Order matters for a repeat after a crash: deliveries are cancelled and
@@ -51,7 +67,15 @@ public sealed record ErasureView(
 /// names the contacts whose lookup rows must go, so a repeat finds everything a crash left. Each step is idempotent.
 /// </summary>
 public sealed class UserErasureService(
-    IUserStore users, IUserErasureStore store, ContactLookup contacts, IDeliveryLog log, CancelService cancel, AuditLog audit)
+    IUserStore users,
+    IUserErasureStore store,
+    ContactLookup contacts,
+    IDeliveryLog log,
+    CancelService cancel,
+    AuditLog audit,
+    Topics.ITopicStore topics,
+    Microsoft.Extensions.Options.IOptionsMonitor<Webhooks.WebhookOptions> webhooks,
+    TimeProvider time)
 {
     public const string AuditKind = "user";
     public const string AuditAction = "erase";
@@ -60,8 +84,9 @@ public sealed class UserErasureService(
     {
         var user = await users.GetAsync(userId, cancellationToken);
 
-        int deliveries = 0, cancelled = 0, dataRemoved = 0;
-        var requests = new HashSet<string>(StringComparer.Ordinal);
+        int deliveries = 0, cancelled = 0, dataRemoved = 0, events = 0;
+        var headers = new Dictionary<string, RequestRecord?>(StringComparer.Ordinal);
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var key in store.DeliveriesOfAsync(userId, cancellationToken))
         {
             var record = await log.GetAsync(key, cancellationToken);
@@ -78,19 +103,39 @@ public sealed class UserErasureService(
             {
                 deliveries++;
             }
-            if (requests.Add(key.RequestId) && await store.EraseRequestDataAsync(key.RequestId, userId, cancellationToken))
+            events += await store.EraseEventsAsync(key, cancellationToken);
+            if (!headers.TryGetValue(key.RequestId, out var request))
             {
-                dataRemoved++;
+                headers[key.RequestId] = request = await log.GetRequestAsync(key.RequestId, cancellationToken);
+                if (await store.EraseRequestDataAsync(key.RequestId, userId, cancellationToken))
+                {
+                    dataRemoved++;
+                }
             }
+            // A digest's scope is one user's (app, user, channel, key): its items hold the data of every request that
+            // joined it, all the user's. The request header names the key.
+            if (request?.Digest is { } digest && new Digests.DigestScope(request.AppKey, userId, record.Channel, digest.Key).Id is var scope && scopes.Add(scope))
+            {
+                await store.DeleteDigestScopeAsync(scope, cancellationToken);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var webhookEvents = await store.DeleteWebhookEventsAsync(userId, now - webhooks.CurrentValue.KeepFor - TimeSpan.FromDays(1), now.AddDays(1), cancellationToken);
+        var topicKeys = await topics.ListUserTopicsAsync(userId, cancellationToken);
+        foreach (var topic in topicKeys)
+        {
+            await topics.UnsubscribeAsync(topic, [userId], cancellationToken);
         }
 
         var outbox = await store.DeleteOutboxAsync(userId, cancellationToken);
         var contactRows = user is null ? 0 : await store.DeleteContactsAsync(contacts.HashesOf(user.Profile), cancellationToken);
         var userRows = await users.EraseAsync(userId, cancellationToken);
 
-        var view = new ErasureView(userId, "erased", userRows, user?.Devices.Count ?? 0, contactRows, deliveries, cancelled, dataRemoved, outbox);
+        var view = new ErasureView(userId, "erased", userRows, user?.Devices.Count ?? 0, contactRows, deliveries, cancelled, dataRemoved, outbox,
+            scopes.Count, events, webhookEvents, topicKeys.Count);
         await audit.RecordAsync(callerAppKey, AuditKind, AuditAction, userId, string.Create(CultureInfo.InvariantCulture,
-            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox}"),
+            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox} digestScopes={scopes.Count} events={events} webhookEvents={webhookEvents} topics={topicKeys.Count}"),
             cancellationToken);
         return view;
     }

@@ -14,8 +14,8 @@ public interface IWebhookQueue
     Task EnqueueAsync(IReadOnlyList<WebhookMessage> messages, TimeSpan delay, CancellationToken cancellationToken);
 }
 
-/// <summary>An event as sent to one endpoint, kept for replay.</summary>
-public sealed record KeptWebhookEvent(string EndpointId, string WebhookId, string Type, DateTimeOffset At, string Body);
+/// <summary>An event as sent to one endpoint, kept for replay; <paramref name="UserId"/> lets erasure find it.</summary>
+public sealed record KeptWebhookEvent(string EndpointId, string WebhookId, string Type, DateTimeOffset At, string Body, string? UserId = null);
 
 /// <summary>What was matched to each endpoint, kept for <see cref="WebhookOptions.KeepFor"/> so it can be replayed.</summary>
 public interface IWebhookEventStore

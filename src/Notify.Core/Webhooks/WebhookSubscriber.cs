@@ -43,7 +43,7 @@ public sealed class WebhookSubscriber(WebhookEndpointCache endpoints, IWebhookEv
                 {
                     body ??= WebhookPayload.Of(e);
                     var webhookId = WebhookSignature.WebhookId(e.Id, endpoint.Id);
-                    kept.Add(new KeptWebhookEvent(endpoint.Id, webhookId, type, e.At, body));
+                    kept.Add(new KeptWebhookEvent(endpoint.Id, webhookId, type, e.At, body, e.UserId));
                     messages.Add(new WebhookMessage(e.AppKey, endpoint.Id, webhookId, type, e.At, body, 1, now));
                 }
             }

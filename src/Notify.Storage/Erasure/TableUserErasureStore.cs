@@ -26,6 +26,10 @@ public sealed class TableUserErasureStore(TableServiceClient service, StorageNam
     private readonly TableClient _deliveries = service.GetTableClient(names.Deliveries);
     private readonly TableClient _outbox = service.GetTableClient(names.Outbox);
     private readonly TableClient _contacts = service.GetTableClient(names.Contacts);
+    private readonly TableClient _digests = service.GetTableClient(names.Digests);
+    private readonly TableClient _events = service.GetTableClient(names.Events);
+    private readonly TableClient _webhookEvents = service.GetTableClient(names.WebhookEvents);
+    private readonly TableClient _webhookAttempts = service.GetTableClient(names.WebhookAttempts);
 
     public async IAsyncEnumerable<DeliveryKey> DeliveriesOfAsync(string userId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -98,6 +102,75 @@ public sealed class TableUserErasureStore(TableServiceClient service, StorageNam
         }
         return deleted;
     }
+
+    public async Task<int> DeleteDigestScopeAsync(string scope, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var e in _digests.QueryAsync<TableEntity>($"PartitionKey eq '{Escape(scope)}'", select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            keys.Add(e.RowKey);
+        }
+        foreach (var chunk in keys.Chunk(100))
+        {
+            await _digests.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(scope, k), ETag.All)), cancellationToken);
+        }
+        return keys.Count;
+    }
+
+    public async Task<int> EraseEventsAsync(DeliveryKey key, CancellationToken cancellationToken)
+    {
+        var partition = Tracking.TableTrackingStore.DeliveryPartition(key.RequestId);
+        var seq = TableDeliveryLog.RowKey(key.Seq);
+        var rows = new List<TableEntity>();
+        await foreach (var e in _events.QueryAsync<TableEntity>($"PartitionKey eq '{partition}' and RowKey ge '{seq}|' and RowKey lt '{seq}}}'",
+            select: ["RowKey", "Template", "Day", "Detail"], cancellationToken: cancellationToken))
+        {
+            rows.Add(e);
+        }
+        foreach (var row in rows)
+        {
+            // The marker keeps refusing a repeat of the event; only the detail (a provider's text) goes.
+            if (row.GetString("Detail") is not null && row.GetString("Template") is { } template
+                && DateOnly.TryParseExact(row.GetString("Day"), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+            {
+                var marker = Tracking.TableTrackingStore.ShardPartition(day, template, Tracking.TableTrackingStore.ShardOf(key));
+                var response = await _events.GetEntityIfExistsAsync<TableEntity>(marker, $"e|{key.Id}|{row.RowKey[(seq.Length + 1)..]}", cancellationToken: cancellationToken);
+                if (response.HasValue && response.Value!.Remove("Detail"))
+                {
+                    await _events.UpdateEntityAsync(response.Value, ETag.All, TableUpdateMode.Replace, cancellationToken);
+                }
+            }
+            await _events.DeleteEntityAsync(partition, row.RowKey, ETag.All, cancellationToken);
+        }
+        return rows.Count;
+    }
+
+    public async Task<int> DeleteWebhookEventsAsync(string userId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var days = $"PartitionKey ge '{Day(since)}' and PartitionKey lt '{Day(until)}~'";
+        var found = new List<TableEntity>();
+        await foreach (var e in _webhookEvents.QueryAsync<TableEntity>($"{days} and UserId eq '{Escape(userId)}'", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            found.Add(e);
+        }
+        foreach (var e in found)
+        {
+            var webhookId = e.RowKey[(e.RowKey.LastIndexOf('|') + 1)..];
+            var attempts = new List<TableEntity>();
+            await foreach (var a in _webhookAttempts.QueryAsync<TableEntity>($"{days} and WebhookId eq '{Escape(webhookId)}'", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            {
+                attempts.Add(a);
+            }
+            foreach (var a in attempts)
+            {
+                await _webhookAttempts.DeleteEntityAsync(a.PartitionKey, a.RowKey, ETag.All, cancellationToken);
+            }
+            await _webhookEvents.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+        }
+        return found.Count;
+    }
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads the row, changes it and replaces it on its ETag; a row that moved meanwhile (a worker's status write) is read again.</summary>
     private async Task ReplaceAsync(string partition, string row, Func<TableEntity, bool> change, CancellationToken cancellationToken)

@@ -367,11 +367,11 @@ public sealed class TableTrackingStore(TableServiceClient service, StorageNames 
         return entity;
     }
 
-    private static string DeliveryPartition(string requestId) => "d|" + requestId;
+    internal static string DeliveryPartition(string requestId) => "d|" + requestId;
 
     private static string ShardPartition(TrackedEvent e) => ShardPartition(e.Day, e.Template, ShardOf(e.Delivery));
 
-    private static string ShardPartition(DateOnly day, string template, int shard) =>
+    internal static string ShardPartition(DateOnly day, string template, int shard) =>
         $"t|{DayKey(day)}|{template}|{shard.ToString("D2", CultureInfo.InvariantCulture)}";
 
     private static string IndexPartition(DateOnly day) => "i|" + DayKey(day);

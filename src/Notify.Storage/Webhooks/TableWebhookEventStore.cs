@@ -20,6 +20,7 @@ public sealed class TableWebhookEventStore(TableServiceClient service, StorageNa
             ["Type"] = e.Type,
             ["At"] = e.At,
             ["Body"] = e.Body,
+            ["UserId"] = e.UserId,
         });
         await Task.WhenAll(entities.GroupBy(e => e.PartitionKey).SelectMany(p => p.Chunk(100)).Select(chunk =>
             _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken)));

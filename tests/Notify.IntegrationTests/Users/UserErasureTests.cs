@@ -129,6 +129,33 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
     }
 
     [Fact]
+    public async Task Erasure_deletes_the_webhook_events_kept_for_the_user_and_their_attempts_and_keeps_the_others()
+    {
+        var api = await host.NewAppAsync();
+        var user = await api.NewUserAsync();
+        var endpoint = "ep-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var kept = host.Service<Notify.Core.Webhooks.IWebhookEventStore>();
+        var attempts = host.Service<Notify.Core.Webhooks.IWebhookAttemptStore>();
+        await kept.KeepAsync(
+            [
+                new(endpoint, "mine-1", "delivery.sent", now.AddDays(-2), $$"""{"userId":"{{user}}"}""", user),
+                new(endpoint, "mine-2", "delivery.sent", now, $$"""{"userId":"{{user}}"}""", user),
+                new(endpoint, "theirs", "delivery.sent", now, """{"userId":"someone-else"}""", "someone-else"),
+            ], Ct);
+        await attempts.RecordAsync(new(endpoint, "mine-1", "delivery.sent", now.AddDays(-2), 1, 500, 3, "failed", null, null), Ct);
+        await attempts.RecordAsync(new(endpoint, "theirs", "delivery.sent", now, 1, 200, 3, "delivered", null, null), Ct);
+
+        var response = await api.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct);
+        var body = await ApiClient.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, body["webhookEvents"]!.GetValue<int>());
+        Assert.Equal(["theirs"], (await kept.ListAsync(endpoint, now.AddDays(-7), 100, Ct)).Select(e => e.WebhookId));
+        Assert.Equal(["theirs"], (await attempts.ListAsync(endpoint, now.AddDays(-7), 100, Ct)).Select(a => a.WebhookId));
+    }
+
+    [Fact]
     public async Task Without_erase_true_the_route_is_400_naming_it_and_writes_nothing()
     {
         var api = await host.NewAppAsync();
@@ -210,8 +237,21 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
         // Other tests of this host may leave delayed messages (scheduled sends) in the queues: wait for this user's
         // messages only, so the scan below finds what the erasure left, not a message still in flight.
         await Eventually.TrueAsync(async () => (await QueueMessagesHoldingAsync([user])).Count == 0, "no queue message of the user's deliveries");
+        // Tracking rows, a topic subscription and a digest window still open (its item holds the request's data).
+        var opened = sent["deliveries"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.Accepted, (await api.PostJsonAsync("/api/v1/events", $$"""{"deliveryId":"{{opened}}","type":"opened"}""")).StatusCode);
+        var topic = "erase-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.True((await api.PutJsonAsync($"/api/v1/topics/{topic}", """{"name":"Erasure proof"}""")).IsSuccessStatusCode);
+        Assert.True((await api.PostJsonAsync($"/api/v1/topics/{topic}/subscribers", $$"""{"userIds":["{{user}}"]}""")).IsSuccessStatusCode);
+        var digested = await api.PostJsonAsync("/api/v1/notifications",
+            $$"""{"eventId":"{{NewEventId()}}","template":"{{template}}","recipients":["{{user}}"],"channels":["sms"],"data":{"name":"digest-{{marker}}","code":"7"},"digest":{"key":"k","window":"PT1H"} }""");
+        Assert.Equal(HttpStatusCode.Accepted, digested.StatusCode);
+        var events = host.Service<TableServiceClient>().GetTableClient(host.Service<StorageNames>().Events);
+        var eventRows = $"PartitionKey eq 'd|{opened.Split('-')[0]}'";
+        await Eventually.TrueAsync(async () => await AnyAsync(events, eventRows), "the open is recorded");
 
         Assert.Equal(HttpStatusCode.OK, (await api.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct)).StatusCode);
+        Assert.False(await AnyAsync(events, eventRows), "the user's tracking rows are gone");
 
         var prefix = host.Service<StorageNames>().Prefix;
         var tables = host.Service<TableServiceClient>();
@@ -258,6 +298,15 @@ public sealed class UserErasureTests(UserErasureTests.Host host) : IClassFixture
         // The scan reads rows: the pseudonymous records that stay are found where docs/data.md says.
         Assert.Contains("NotifyDeliveries", idKeptIn);
         Assert.Contains("NotifyActivity", idKeptIn);
+    }
+
+    private static async Task<bool> AnyAsync(TableClient table, string filter)
+    {
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, cancellationToken: Ct))
+        {
+            return true;
+        }
+        return false;
     }
 
     private async Task<int> QueueCountAsync()
