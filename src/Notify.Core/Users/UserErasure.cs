@@ -51,7 +51,7 @@ public sealed record ErasureView(
 /// names the contacts whose lookup rows must go, so a repeat finds everything a crash left. Each step is idempotent.
 /// </summary>
 public sealed class UserErasureService(
-    IUserStore users, IUserErasureStore store, ContactLookup contacts, IDeliveryLog log, CancelService cancel, AuditLog audit)
+    IUserStore users, IUserErasureStore store, ContactLookup contacts, IDeliveryLog log, CancelService cancel, AuditLog audit, Topics.ITopicStore? topics = null)
 {
     public const string AuditKind = "user";
     public const string AuditAction = "erase";
@@ -85,12 +85,19 @@ public sealed class UserErasureService(
         }
 
         var outbox = await store.DeleteOutboxAsync(userId, cancellationToken);
+        // Topic subscriptions: the user's own partition names them; each goes from its topic and from the user.
+        var subscriptions = 0;
+        foreach (var key in topics is null ? [] : await topics.ListUserTopicsAsync(userId, cancellationToken))
+        {
+            await topics!.UnsubscribeAsync(key, [userId], cancellationToken);
+            subscriptions++;
+        }
         var contactRows = user is null ? 0 : await store.DeleteContactsAsync(contacts.HashesOf(user.Profile), cancellationToken);
         var userRows = await users.EraseAsync(userId, cancellationToken);
 
         var view = new ErasureView(userId, "erased", userRows, user?.Devices.Count ?? 0, contactRows, deliveries, cancelled, dataRemoved, outbox);
         await audit.RecordAsync(callerAppKey, AuditKind, AuditAction, userId, string.Create(CultureInfo.InvariantCulture,
-            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox}"),
+            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox} topics={subscriptions}"),
             cancellationToken);
         return view;
     }
