@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Notify.Core.Delivery;
@@ -8,25 +7,9 @@ namespace Notify.Core.Delivery;
 /// deliveries a second that one instance sends from the bulk queues. Null or 0: no cap (the bulk queues still have
 /// their own triggers, so they never stand in front of transactional messages).
 /// </summary>
-public sealed class BulkLaneOptions
+public sealed class BulkLaneOptions : ChannelLimits
 {
     public const string Section = "Notify:BulkLane";
-
-    [Range(0, 100_000)]
-    public double? Push { get; set; }
-
-    [Range(0, 100_000)]
-    public double? Email { get; set; }
-
-    [Range(0, 100_000)]
-    public double? Sms { get; set; }
-
-    public double? For(Channel channel) => channel switch
-    {
-        Channel.Push => Push,
-        Channel.Email => Email,
-        _ => Sms,
-    };
 }
 
 /// <summary>
@@ -60,7 +43,7 @@ public sealed class BulkLane(IOptions<BulkLaneOptions> options, TimeProvider tim
         lock (_gate)
         {
             var start = _next.TryGetValue(channel, out var next) && next > now ? next : now;
-            _next[channel] = start + TimeSpan.FromSeconds(count / rate);
+            _next[channel] = start + TimeSpan.FromSeconds(count / (double)rate);
             return start - now;
         }
     }
