@@ -393,6 +393,24 @@ param trackingOpenPixel bool?
 @description('Optional. Notify__Tracking__ClickLinks: rewrite the links of HTML e-mail to the click redirect (the app\'s default is true).')
 param trackingClickLinks bool?
 
+// Preference links (docs/preferences.md): {{ links.preferences }}, {{ links.unsubscribe }} and the List-Unsubscribe
+// header. On when preferenceLinksBaseUrl is given, and then preferenceLinksSigningKey is required (the deployment
+// fails naming it otherwise, as the app would at start).
+
+@description('Optional. Notify__PreferenceLinks__BaseUrl: the public API root, e.g. https://notify.example.com/api; links become {BaseUrl}/v1/preferences/page?t=... and {BaseUrl}/v1/unsubscribe/{token}. Turns preference links and List-Unsubscribe on; requires preferenceLinksSigningKey.')
+param preferenceLinksBaseUrl string = ''
+
+@description('Optional. Notify__PreferenceLinks__SigningKey: base64 of at least 32 random bytes, the HMAC key of preference and unsubscribe link tokens (stored in Key Vault). Required when preferenceLinksBaseUrl is given.')
+@secure()
+param preferenceLinksSigningKey string = ''
+
+@description('Optional. Notify__PreferenceLinks__PreviousSigningKey: the signing key before the last rotation, so links it signed keep working (stored in Key Vault).')
+@secure()
+param preferenceLinksPreviousSigningKey string = ''
+
+@description('Optional. Notify__PreferenceLinks__TokenLifetime: how long a link works after the e-mail was rendered, a .NET TimeSpan between 30.00:00:00 and 730.00:00:00 (the app\'s default is 60 days).')
+param preferenceLinksTokenLifetime string = ''
+
 // Provider webhooks: each value is set only when given. A webhook without its key rejects every request (401).
 
 @description('Optional. Notify__Webhooks__SendGrid__PublicKey: the Signed Event Webhook\'s verification key (base64 or PEM P-256 public key; not a secret).')
@@ -476,7 +494,16 @@ var channelQueueNames = [
   'notify-email'
   'notify-sms'
 ]
-var poisonQueueNames = [for queue in channelQueueNames: '${queue}-poison']
+// Queues of background work: the broadcast fan-out (one message per page of subscribers to plan, docs/topics.md) and
+// the bulk lane. StorageNames.BroadcastQueue and StorageNames.BulkQueues in src/Notify.Storage.
+var backgroundQueueNames = [
+  'notify-broadcast'
+  // The bulk lane: a broadcast's deliveries, one queue per channel with a trigger of its own (docs/topics.md).
+  'notify-push-bulk'
+  'notify-email-bulk'
+  'notify-sms-bulk'
+]
+var poisonQueueNames = [for queue in concat(channelQueueNames, backgroundQueueNames): '${queue}-poison']
 
 // ---------------------------------------------------------------------------------------------------------------
 // Providers
@@ -508,6 +535,8 @@ var alertsWebhookEnabled = !empty(notifyAlertWebhookUrl)
 var trackingEnabled = !empty(trackingBaseUrl)
 // A signing key without a base URL stays unused (tracking is off), so it is neither stored nor referenced.
 var trackingPreviousSigningKeyEnabled = trackingEnabled && !empty(trackingPreviousSigningKey)
+var preferenceLinksEnabled = !empty(preferenceLinksBaseUrl)
+var preferenceLinksPreviousSigningKeyEnabled = preferenceLinksEnabled && !empty(preferenceLinksPreviousSigningKey)
 var twilioWebhookAuthTokenEnabled = !empty(twilioWebhookAuthToken)
 var consoleContactLookupKeyEnabled = !empty(consoleContactLookupKey)
 
@@ -640,6 +669,15 @@ var notifySettings notifySettingsType = {
             openPixel: trackingOpenPixel
             clickLinks: trackingClickLinks
           }
+  preferenceLinks: !preferenceLinksEnabled
+    ? null
+    : empty(preferenceLinksSigningKey)
+        ? fail('preferenceLinksSigningKey is required when preferenceLinksBaseUrl is set (Notify__PreferenceLinks__SigningKey: base64 of at least 32 random bytes)')
+        : {
+            baseUrl: preferenceLinksBaseUrl
+            previousSigningKey: preferenceLinksPreviousSigningKeyEnabled
+            tokenLifetime: empty(preferenceLinksTokenLifetime) ? null : preferenceLinksTokenLifetime
+          }
   sendGridWebhook: {
     publicKey: empty(sendGridWebhookPublicKey) ? null : sendGridWebhookPublicKey
     maxAge: empty(sendGridWebhookMaxAge) ? null : sendGridWebhookMaxAge
@@ -732,7 +770,7 @@ module storage 'modules/storage.bicep' = {
     tags: allTags
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
-    queueNames: concat(channelQueueNames, poisonQueueNames)
+    queueNames: concat(channelQueueNames, backgroundQueueNames, poisonQueueNames)
     // Known before deployment (not a module output), so What-If can predict the diagnostic setting.
     logAnalyticsWorkspaceId: resourceId('Microsoft.OperationalInsights/workspaces', logAnalyticsName)
     publicNetworkAccessEnabled: !vnetEnabled
@@ -915,6 +953,32 @@ module trackingPreviousSigningKeySecret 'modules/key-vault-secret.bicep' = if (t
   }
 }
 
+module preferenceLinksSigningKeySecret 'modules/key-vault-secret.bicep' = if (preferenceLinksEnabled) {
+  name: 'secret-preference-links-signing-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.preferenceLinksSigningKey
+    value: preferenceLinksSigningKey
+    tags: allTags
+  }
+}
+
+module preferenceLinksPreviousSigningKeySecret 'modules/key-vault-secret.bicep' = if (preferenceLinksPreviousSigningKeyEnabled) {
+  name: 'secret-preference-links-previous-signing-key'
+  dependsOn: [
+    keyVault
+  ]
+  params: {
+    keyVaultName: keyVaultName
+    name: secretNames.preferenceLinksPreviousSigningKey
+    value: preferenceLinksPreviousSigningKey
+    tags: allTags
+  }
+}
+
 module twilioWebhookAuthTokenSecret 'modules/key-vault-secret.bicep' = if (twilioWebhookAuthTokenEnabled) {
   name: 'secret-twilio-webhook-auth-token'
   dependsOn: [
@@ -1007,6 +1071,8 @@ module functionApp 'modules/function-app.bicep' = {
     alertsWebhookSecret
     trackingSigningKeySecret
     trackingPreviousSigningKeySecret
+    preferenceLinksSigningKeySecret
+    preferenceLinksPreviousSigningKeySecret
     twilioWebhookAuthTokenSecret
     smtpPasswordSecret
     vonageSecret

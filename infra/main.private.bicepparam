@@ -107,6 +107,13 @@ param trackingBaseUrl = readEnvironmentVariable('NOTIFY_TRACKING_BASE_URL', '')
 param trackingSigningKey = readEnvironmentVariable('NOTIFY_TRACKING_SIGNING_KEY', '')
 param trackingPreviousSigningKey = readEnvironmentVariable('NOTIFY_TRACKING_PREVIOUS_SIGNING_KEY', '')
 
+// Preference and unsubscribe links (docs/preferences.md): on when NOTIFY_PREFERENCE_LINKS_BASE_URL is set (the public
+// API root); then NOTIFY_PREFERENCE_LINKS_SIGNING_KEY (base64 of 32+ random bytes) is required, or the deployment
+// fails. Both keys go to Key Vault.
+param preferenceLinksBaseUrl = readEnvironmentVariable('NOTIFY_PREFERENCE_LINKS_BASE_URL', '')
+param preferenceLinksSigningKey = readEnvironmentVariable('NOTIFY_PREFERENCE_LINKS_SIGNING_KEY', '')
+param preferenceLinksPreviousSigningKey = readEnvironmentVariable('NOTIFY_PREFERENCE_LINKS_PREVIOUS_SIGNING_KEY', '')
+
 // Provider webhooks. SendGrid's Event Webhook verification key is public. Twilio callbacks are signed with the
 // provider's auth token and checked against twilioStatusCallbackUrl unless twilioWebhook* say otherwise.
 param sendGridWebhookPublicKey = readEnvironmentVariable('NOTIFY_SENDGRID_WEBHOOK_PUBLIC_KEY', '')

@@ -32,12 +32,19 @@ public static class Program
         var runsIndex = Array.IndexOf(args, "--runs");
         var pagesIndex = Array.IndexOf(args, "--console-pages");
         var pageSizes = pagesIndex >= 0 && pagesIndex + 1 < args.Length ? ParseSizes(args[pagesIndex + 1]) : null;
+        var broadcastIndex = Array.IndexOf(args, "--broadcast");
+        var bulkRateIndex = Array.IndexOf(args, "--bulk-rate");
+        var broadcastSize = 0;
+        var bulkRate = 0;
+        var badBroadcast = (broadcastIndex >= 0 && (broadcastIndex + 1 >= args.Length || !int.TryParse(args[broadcastIndex + 1], out broadcastSize) || broadcastSize is < 1 or > 1_000_000))
+            || (bulkRateIndex >= 0 && (broadcastIndex < 0 || bulkRateIndex + 1 >= args.Length || !int.TryParse(args[bulkRateIndex + 1], out bulkRate) || bulkRate <= 0));
         var badPages = pagesIndex >= 0 && (pageSizes is null || micro || quick || runsIndex >= 0);
         var runs = 1;
         var badRuns = runsIndex >= 0 && (runsIndex + 1 >= args.Length || !int.TryParse(args[runsIndex + 1], out runs) || runs is < 1 or > 9);
-        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--single" or "--outbox" or "--out" or "--runs" or "--console-pages")
-            && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1) && !(pagesIndex >= 0 && i == pagesIndex + 1)).ToList();
-        if (unknown.Count > 0 || badRuns || badPages || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)) || (single && (micro || pageSizes is not null || providers == ProviderMode.Outbox || runs > 1)))
+        var unknown = args.Where((a, i) => a is not ("--short" or "--micro" or "--single" or "--outbox" or "--out" or "--runs" or "--console-pages" or "--broadcast" or "--bulk-rate")
+            && !(outIndex >= 0 && i == outIndex + 1) && !(runsIndex >= 0 && i == runsIndex + 1) && !(pagesIndex >= 0 && i == pagesIndex + 1)
+            && !(broadcastIndex >= 0 && i == broadcastIndex + 1) && !(bulkRateIndex >= 0 && i == bulkRateIndex + 1)).ToList();
+        if (unknown.Count > 0 || badRuns || badPages || badBroadcast || args.Contains("--help") || (outIndex >= 0 && outIndex + 1 >= args.Length) || (micro && (providers == ProviderMode.Outbox || runs > 1)) || (single && (micro || pageSizes is not null || providers == ProviderMode.Outbox || runs > 1)))
         {
             Console.Error.WriteLine("""
                 usage: Notify.Bench [--short] [--outbox] [--runs N] [--out bench-results/latest.json]
@@ -53,6 +60,11 @@ public static class Program
                   --runs N   N full runs one after the other (1-9), each with its own Azurite and host; writes
                              PATH-runK.json for each and prints the median of each headline figure
                   --micro    BenchmarkDotNet micro-benchmarks; with --short, one dry call each
+                  --broadcast N [--bulk-rate R (deliveries/s)]
+                             only the broadcast phase (issue 27): a topic of N subscribers (1-1,000,000), e-mail,
+                             cold: POST to last delivery, deliveries/s, storage operations per delivery, and
+                             single-recipient POST-to-provider p50 idle and during a broadcast; --bulk-rate caps
+                             the bulk lane (Notify:BulkLane:Email); writes bench-results/broadcast.json
                   --console-pages N[,N...]
                              only the operator console's page timings with N deliveries in the log (each N
                              its own Azurite and host; 1-200,000); --short runs them at 500 after the pipeline
@@ -67,6 +79,21 @@ public static class Program
         if (micro)
         {
             return MicroRunner.Run(quick, Path.Combine(root, "bench-results", "micro"));
+        }
+        if (broadcastIndex >= 0)
+        {
+            Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+            var started = Stopwatch.StartNew();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(90));
+            var result = await new BroadcastBench(broadcastSize, bulkRateIndex >= 0 ? bulkRate : null,
+                line => Console.WriteLine($"[{started.Elapsed.TotalSeconds,6:0.0}s] {line}")).RunAsync(timeout.Token);
+            var path = outIndex >= 0 ? Path.GetFullPath(args[outIndex + 1]) : Path.Combine(root, "bench-results", "broadcast.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, System.Text.Json.JsonSerializer.Serialize(result, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine();
+            Console.Write(BroadcastBench.Table(result));
+            Console.WriteLine($"results: {Path.GetRelativePath(root, path)}");
+            return 0;
         }
         if (pageSizes is not null)
         {

@@ -271,6 +271,22 @@ var optionalAppSettings = {
   trackingClickLinks: [
     { name: 'Notify__Tracking__ClickLinks', value: (notify.?tracking.?clickLinks ?? true) ? 'true' : 'false' }
   ]
+  preferenceLinks: [
+    { name: 'Notify__PreferenceLinks__BaseUrl', value: notify.?preferenceLinks.?baseUrl ?? '' }
+    {
+      name: 'Notify__PreferenceLinks__SigningKey'
+      value: keyVaultReference(keyVaultUri, secretNames.preferenceLinksSigningKey)
+    }
+  ]
+  preferenceLinksPreviousSigningKey: [
+    {
+      name: 'Notify__PreferenceLinks__PreviousSigningKey'
+      value: keyVaultReference(keyVaultUri, secretNames.preferenceLinksPreviousSigningKey)
+    }
+  ]
+  preferenceLinksTokenLifetime: [
+    { name: 'Notify__PreferenceLinks__TokenLifetime', value: notify.?preferenceLinks.?tokenLifetime ?? '' }
+  ]
   sendGridWebhookPublicKey: [
     { name: 'Notify__Webhooks__SendGrid__PublicKey', value: notify.?sendGridWebhook.?publicKey ?? '' }
   ]
@@ -354,6 +370,9 @@ var appSettings = concat(
   empty(notify.?tracking.?tokenLifetime ?? '') ? [] : optionalAppSettings.trackingTokenLifetime,
   notify.?tracking.?openPixel == null ? [] : optionalAppSettings.trackingOpenPixel,
   notify.?tracking.?clickLinks == null ? [] : optionalAppSettings.trackingClickLinks,
+  notify.?preferenceLinks == null ? [] : optionalAppSettings.preferenceLinks,
+  (notify.?preferenceLinks.?previousSigningKey ?? false) ? optionalAppSettings.preferenceLinksPreviousSigningKey : [],
+  empty(notify.?preferenceLinks.?tokenLifetime ?? '') ? [] : optionalAppSettings.preferenceLinksTokenLifetime,
   empty(notify.?sendGridWebhook.?publicKey ?? '') ? [] : optionalAppSettings.sendGridWebhookPublicKey,
   empty(notify.?sendGridWebhook.?maxAge ?? '') ? [] : optionalAppSettings.sendGridWebhookMaxAge,
   (notify.?twilioWebhook.?authToken ?? false) ? optionalAppSettings.twilioWebhookAuthToken : [],

@@ -21,6 +21,8 @@ var secretNames = {
   alertsWebhookUrl: 'alerts-webhook-url'
   trackingSigningKey: 'tracking-signing-key'
   trackingPreviousSigningKey: 'tracking-previous-signing-key'
+  preferenceLinksSigningKey: 'preference-links-signing-key'
+  preferenceLinksPreviousSigningKey: 'preference-links-previous-signing-key'
   twilioWebhookAuthToken: 'twilio-webhook-auth-token'
   smtpPassword: 'smtp-password'
   vonageApiSecret: 'vonage-api-secret'
@@ -217,6 +219,18 @@ type notifySettingsType = {
 
     @description('Optional. Rewrite the links of HTML e-mail to the click redirect.')
     clickLinks: bool?
+  }?
+
+  @description('Optional. Preference and unsubscribe links (Notify__PreferenceLinks__*); its signing key is the Key Vault secret secretNames.preferenceLinksSigningKey.')
+  preferenceLinks: {
+    @description('Required. The public API root the links point at.')
+    baseUrl: string
+
+    @description('Optional. Whether the Key Vault secret secretNames.preferenceLinksPreviousSigningKey exists.')
+    previousSigningKey: bool?
+
+    @description('Optional. How long a link works (.NET TimeSpan, 30 days to 2 years).')
+    tokenLifetime: string?
   }?
 
   @description('Optional. The SendGrid Event Webhook (Notify__Webhooks__SendGrid__*).')

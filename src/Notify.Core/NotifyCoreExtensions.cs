@@ -77,6 +77,8 @@ public static class NotifyCoreExtensions
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<DeliveryWorker>();
         builder.Services.AddValidatedOptions<FastLaneOptions>(FastLaneOptions.Section);
+        builder.Services.AddValidatedOptions<BulkLaneOptions>(BulkLaneOptions.Section);
+        services.AddSingleton<BulkLane>();
         services.AddSingleton<FastLane>();
         services.AddHostedService(sp => sp.GetRequiredService<FastLane>());
         services.AddSingleton<DeadLetterHandler>();

@@ -43,7 +43,8 @@ public sealed class ChannelSwitches
     public bool Sms { get; set; } = true;
 }
 
-public sealed class ChannelLimits
+/// <summary>A whole number per channel (null: none set); the bulk lane's rates use the same shape.</summary>
+public class ChannelLimits
 {
     [Range(0, 100_000)]
     public int? Push { get; set; }

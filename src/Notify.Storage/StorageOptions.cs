@@ -47,7 +47,14 @@ public sealed class StorageNames(string prefix)
     /// <summary>One message per page of a broadcast to plan (docs/topics.md).</summary>
     public const string BroadcastQueue = "notify-broadcast";
 
+    /// <summary>The bulk lane: a broadcast's deliveries, one queue per channel with a trigger of its own (Notify.Core.Delivery.BulkLane).</summary>
+    public const string PushBulkQueue = "notify-push-bulk";
+    public const string EmailBulkQueue = "notify-email-bulk";
+    public const string SmsBulkQueue = "notify-sms-bulk";
+
     public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
+
+    public static readonly IReadOnlyList<string> BulkQueues = [PushBulkQueue, EmailBulkQueue, SmsBulkQueue];
 
     public string Prefix => prefix;
 
@@ -113,8 +120,16 @@ public sealed class StorageNames(string prefix)
         _ => SmsQueue,
     });
 
+    /// <summary>The channel's queue, or its bulk queue for a broadcast's deliveries.</summary>
+    public string QueueFor(Core.Channel channel, bool bulk) => !bulk ? QueueFor(channel) : Queue(channel switch
+    {
+        Core.Channel.Push => PushBulkQueue,
+        Core.Channel.Email => EmailBulkQueue,
+        _ => SmsBulkQueue,
+    });
+
     public IReadOnlyList<string> AllQueues =>
-        [.. ChannelQueues.Append(BroadcastQueue).SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) }), Queue(WebhookQueue), Queue(WebhookQueue + PoisonSuffix)];
+        [.. ChannelQueues.Concat(BulkQueues).Append(BroadcastQueue).SelectMany(q => new[] { Queue(q), Queue(q + PoisonSuffix) }), Queue(WebhookQueue), Queue(WebhookQueue + PoisonSuffix)];
 
     private string Table(string name) => prefix.Length == 0 ? name : prefix + name;
 }

@@ -3,7 +3,7 @@ using Notify.Core.Delivery;
 
 namespace Notify.Storage;
 
-/// <summary>Azure Storage Queues, one per channel. Messages are JSON in the encoding host.json declares.</summary>
+/// <summary>Azure Storage Queues, one per channel and one per channel's bulk lane (a broadcast's deliveries). Messages are JSON in the encoding host.json declares.</summary>
 public sealed class StorageDeliveryQueue(QueueServiceClient service, StorageNames names) : IDeliveryQueue
 {
     /// <summary>The service's longest visibility delay.</summary>
@@ -20,7 +20,7 @@ public sealed class StorageDeliveryQueue(QueueServiceClient service, StorageName
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
             async (batch, ct) =>
             {
-                var queue = service.GetQueueClient(names.QueueFor(batch.Channel));
+                var queue = service.GetQueueClient(names.QueueFor(batch.Channel, batch.Bulk));
                 await queue.SendMessageAsync(batch.ToJson(), visibility, cancellationToken: ct);
             });
     }

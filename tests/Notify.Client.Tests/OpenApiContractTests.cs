@@ -29,19 +29,6 @@ public sealed class OpenApiContractTests
     /// <summary>Pages and links the recipients of a message open (issue 25): not for the services that call Notify.</summary>
     private static readonly string[] ForRecipients = ["/api/v1/preferences/page", "/api/v1/unsubscribe/"];
 
-    /// <summary>
-    /// Operations a calling service uses whose client methods are not written yet (issues 25 and 27; docs/status.md
-    /// says so). Each one is a gap to close, not an exemption: remove it here when the client gains the method.
-    /// </summary>
-    private static readonly string[] NotInTheClientYet =
-    [
-        "GET /api/v1/broadcasts", "GET /api/v1/broadcasts/{id}", "DELETE /api/v1/broadcasts/{id}",
-        "GET /api/v1/categories", "PUT /api/v1/categories/{key}", "GET /api/v1/categories/{key}", "DELETE /api/v1/categories/{key}",
-        "GET /api/v1/topics", "PUT /api/v1/topics/{key}", "GET /api/v1/topics/{key}", "DELETE /api/v1/topics/{key}",
-        "POST /api/v1/topics/{key}/subscribers", "DELETE /api/v1/topics/{key}/subscribers", "GET /api/v1/topics/{key}/subscribers",
-        "GET /api/v1/users/{userId}/topics",
-    ];
-
     public static TheoryData<string> Operations() => [.. NotifyOperations.All.Select(o => o.Name)];
 
     private static NotifyOperation Operation(string name) => NotifyOperations.All.Single(o => o.Name == name);
@@ -95,7 +82,7 @@ public sealed class OpenApiContractTests
         var documented = Document["paths"]!.AsObject()
             .Where(p => !NotForCallers.Any(prefix => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
             .SelectMany(p => p.Value!.AsObject().Select(m => $"{m.Key.ToUpperInvariant()} {p.Key}"))
-            .Where(o => !ConsoleOnly.Contains(o, StringComparer.Ordinal) && !NotInTheClientYet.Contains(o, StringComparer.Ordinal))
+            .Where(o => !ConsoleOnly.Contains(o, StringComparer.Ordinal))
             .Where(o => !ForRecipients.Any(prefix => o.Split(' ')[1].StartsWith(prefix, StringComparison.Ordinal)))
             .Order();
 

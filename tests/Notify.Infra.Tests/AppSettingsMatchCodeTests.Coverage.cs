@@ -45,9 +45,6 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Webhooks__AllowedNetworks__*"] = "http endpoints and private networks allowed for outbound webhooks: local runs and tests only.",
         ["Notify__Broadcasts__PageSize"] = "the fan-out's page size: tuning with a documented default (docs/topics.md).",
         ["Notify__Categories__CacheDuration"] = "how long category definitions are cached: tuning with a documented default (docs/preferences.md).",
-        // Not yet a parameter: an operator who uses preference links sets these by hand until the template writes them
-        // (docs/status.md lists it), the one gap against issue 32's rule.
-        ["Notify__PreferenceLinks__*"] = "NOT YET a template parameter (docs/status.md): the public base URL and the link signing key (Key Vault) must be set by hand to use preference links.",
         ["Notify__Delivery__Lease"] = "tied to host.json's visibilityTimeout and maxDequeueCount, which the template does not set either.",
         ["Notify__Delivery__TimeToLive__*"] = "per-channel freshness defaults; tuning, changed in code.",
         ["Notify__Sweeper__*"] = "recovery tuning (grace periods, batch sizes); changed in code with its tests.",
@@ -62,6 +59,7 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Alerts__DedupeWindow"] = "alert de-duplication; tuning.",
         ["Notify__Alerts__WebhookTimeout"] = "alert webhook timeout; tuning.",
         ["Notify__FastLane__*"] = "the in-process fast path; tuning, measured by bench/Notify.Bench.",
+        ["Notify__BulkLane__*"] = "the bulk lane's per-channel rate for broadcast deliveries (docs/topics.md); tuning against the provider's contract, measured by bench/Notify.Bench. NOT YET a template parameter.",
         ["Notify__StatusCounts__*"] = "console counters' flush; tuning.",
         ["Notify__Breakers__*"] = "provider circuit breakers; tuning, measured by the fault tests.",
         ["Notify__Providers__Fcm__Timeout"] = "one provider call's limit; tuning.",

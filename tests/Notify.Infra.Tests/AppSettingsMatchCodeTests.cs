@@ -255,6 +255,10 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         Assert.Equal("30.00:00:00", settings["Notify__Tracking__TokenLifetime"]);
         Assert.Equal("false", settings["Notify__Tracking__OpenPixel"]);
         Assert.Equal("true", settings["Notify__Tracking__ClickLinks"]);
+        Assert.Equal("https://notify.example.com/api", settings["Notify__PreferenceLinks__BaseUrl"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/preference-links-signing-key/)", settings["Notify__PreferenceLinks__SigningKey"]);
+        Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/preference-links-previous-signing-key/)", settings["Notify__PreferenceLinks__PreviousSigningKey"]);
+        Assert.Equal("45.00:00:00", settings["Notify__PreferenceLinks__TokenLifetime"]);
         Assert.Equal("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key", settings["Notify__Webhooks__SendGrid__PublicKey"]);
         Assert.Equal("00:05:00", settings["Notify__Webhooks__SendGrid__MaxAge"]);
         Assert.Equal($"@Microsoft.KeyVault(SecretUri={TestVaultUri}secrets/twilio-webhook-auth-token/)", settings["Notify__Webhooks__Twilio__AuthToken"]);
@@ -420,6 +424,26 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
     }
 
     [Fact]
+    public void Preference_links_are_set_only_with_a_base_url_and_then_always_with_their_signing_key()
+    {
+        var withoutBaseUrl = MinimalParameters();
+        withoutBaseUrl["preferenceLinksSigningKey"] = InfraFixture.FakeSecrets["preferenceLinksSigningKey"];
+        withoutBaseUrl["preferenceLinksTokenLifetime"] = "45.00:00:00";
+        var onlyRequired = MinimalParameters();
+        onlyRequired["preferenceLinksBaseUrl"] = "https://notify.example.com/api";
+        onlyRequired["preferenceLinksSigningKey"] = InfraFixture.FakeSecrets["preferenceLinksSigningKey"];
+        var withoutSigningKey = MinimalParameters();
+        withoutSigningKey["preferenceLinksBaseUrl"] = "https://notify.example.com/api";
+
+        Assert.DoesNotContain(Evaluate(withoutBaseUrl).Keys, k => k.StartsWith("Notify__PreferenceLinks__", StringComparison.Ordinal));
+        Assert.Equal(
+            ["Notify__PreferenceLinks__BaseUrl", "Notify__PreferenceLinks__SigningKey"],
+            Evaluate(onlyRequired).Keys.Where(k => k.StartsWith("Notify__PreferenceLinks__", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var failure = Assert.Throws<ArmFailException>(() => Evaluate(withoutSigningKey));
+        Assert.Contains("preferenceLinksSigningKey is required when preferenceLinksBaseUrl is set", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Webhook_and_delivery_batch_settings_are_set_each_on_its_own_without_a_provider()
     {
         var parameters = MinimalParameters();
@@ -493,6 +517,10 @@ public sealed partial class AppSettingsMatchCodeTests(InfraFixture infra)
         ["trackingTokenLifetime"] = "30.00:00:00",
         ["trackingOpenPixel"] = false,
         ["trackingClickLinks"] = true,
+        ["preferenceLinksBaseUrl"] = "https://notify.example.com/api",
+        ["preferenceLinksSigningKey"] = InfraFixture.FakeSecrets["preferenceLinksSigningKey"],
+        ["preferenceLinksPreviousSigningKey"] = InfraFixture.FakeSecrets["preferenceLinksPreviousSigningKey"],
+        ["preferenceLinksTokenLifetime"] = "45.00:00:00",
         ["sendGridWebhookPublicKey"] = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key",
         ["sendGridWebhookMaxAge"] = "00:05:00",
         ["twilioWebhookAuthToken"] = InfraFixture.FakeSecrets["twilioWebhookAuthToken"],

@@ -23,6 +23,8 @@ public sealed class InfraFixture : IDisposable
         ["alertWebhookServiceUri"] = "https://hooks.example.com/azure?token=FAKE-ACTION-WEBHOOK-SECRET-e5f0",
         ["trackingSigningKey"] = "RkFLRS1UUkFDS0lORy1TSUdOSU5HLUtFWS0wMDAwMDAwMDAwMDA=",
         ["trackingPreviousSigningKey"] = "RkFLRS1UUkFDS0lORy1QUkVWSU9VUy1LRVktMTExMTExMTExMTE=",
+        ["preferenceLinksSigningKey"] = "RkFLRS1QUkVGRVJFTkNFLUxJTktTLUtFWS00NDQ0NDQ0NDQ0NDQ=",
+        ["preferenceLinksPreviousSigningKey"] = "RkFLRS1QUkVGRVJFTkNFLVBSRVZJT1VTLUtFWS01NTU1NTU1NTU=",
         ["twilioWebhookAuthToken"] = "FAKE-TWILIO-WEBHOOK-SECRET-8a2c",
         ["smtpPassword"] = "FAKE-SMTP-SECRET-61b9",
         ["vonageApiSecret"] = "FAKE-VONAGE-SECRET-0f4e",
@@ -212,6 +214,10 @@ public sealed class InfraFixture : IDisposable
         param trackingTokenLifetime = '30.00:00:00'
         param trackingOpenPixel = false
         param trackingClickLinks = true
+        param preferenceLinksBaseUrl = 'https://notify.example.com/api'
+        param preferenceLinksSigningKey = '{{FakeSecrets["preferenceLinksSigningKey"]}}'
+        param preferenceLinksPreviousSigningKey = '{{FakeSecrets["preferenceLinksPreviousSigningKey"]}}'
+        param preferenceLinksTokenLifetime = '45.00:00:00'
         param sendGridWebhookPublicKey = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE-public-key'
         param sendGridWebhookMaxAge = '00:05:00'
         param twilioWebhookAuthToken = '{{FakeSecrets["twilioWebhookAuthToken"]}}'

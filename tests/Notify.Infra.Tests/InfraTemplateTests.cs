@@ -59,7 +59,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
             .Select(q => ((string)q["name"]!).Split('/')[^1])
             .ToHashSet();
 
-        foreach (var queue in ChannelQueues)
+        foreach (var queue in ChannelQueues.Concat(["notify-broadcast", "notify-push-bulk", "notify-email-bulk", "notify-sms-bulk"]))
         {
             Assert.Contains(queue, queues);
             Assert.Contains(queue + "-poison", queues);
@@ -183,7 +183,8 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
         Assert.Equal(
             [
                 "alerts-webhook-url", "apns-private-key", "console-contact-lookup-key", "console-entra-client-secret", "console-signing-key",
-                "fcm-service-account-json", "sendgrid-api-key", "smtp-password", "tracking-previous-signing-key",
+                "fcm-service-account-json", "preference-links-previous-signing-key", "preference-links-signing-key",
+                "sendgrid-api-key", "smtp-password", "tracking-previous-signing-key",
                 "tracking-signing-key", "twilio-auth-token", "twilio-webhook-auth-token", "vonage-api-secret",
             ],
             secrets.Select(s => ((string)s["name"]!).Split('/')[^1]).Order(StringComparer.Ordinal));
@@ -380,7 +381,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
 
         var deadLetters = rules["dead-letters"];
         Assert.Contains("StorageQueueLogs", Query(deadLetters), StringComparison.Ordinal);
-        Assert.All(ChannelQueues, q => Assert.Contains($"\"{q}-poison\"", Query(deadLetters), StringComparison.Ordinal));
+        Assert.All(ChannelQueues.Concat(["notify-broadcast", "notify-push-bulk", "notify-email-bulk", "notify-sms-bulk"]), q => Assert.Contains($"\"{q}-poison\"", Query(deadLetters), StringComparison.Ordinal));
         AssertCondition(deadLetters, "GreaterThan", 0, "QueueName");
 
         var queueAge = rules["queue-age"];

@@ -118,6 +118,12 @@ public sealed class FunctionsMetadataTests
             "ConsoleSignInOptions: httpTrigger GET api/v1/console/signin-options",
             "zzUnknownRoute: httpTrigger GET,POST,PUT,DELETE,PATCH,HEAD,OPTIONS api/{*path}",
             // Topics and broadcasts (docs/topics.md).
+            "PushBulkWorker: queueTrigger notify-push-bulk via Storage",
+            "EmailBulkWorker: queueTrigger notify-email-bulk via Storage",
+            "SmsBulkWorker: queueTrigger notify-sms-bulk via Storage",
+            "PushBulkDeadLetters: queueTrigger notify-push-bulk-poison via Storage",
+            "EmailBulkDeadLetters: queueTrigger notify-email-bulk-poison via Storage",
+            "SmsBulkDeadLetters: queueTrigger notify-sms-bulk-poison via Storage",
             "PutTopic: httpTrigger PUT api/v1/topics/{key}",
             "GetTopic: httpTrigger GET api/v1/topics/{key}",
             "DeleteTopic: httpTrigger DELETE api/v1/topics/{key}",

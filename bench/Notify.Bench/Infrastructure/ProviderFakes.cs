@@ -140,7 +140,8 @@ public sealed partial class ProviderFakes : IAsyncDisposable
 
     private long FcmSends() => _fcm.Received.Count(r => r.Method == "POST" && r.Path.EndsWith(FcmSendSuffix, StringComparison.Ordinal));
 
-    private long SendGridSends() => _sendGrid.Received.Count(r => r.Method == "POST" && r.Path == SendGridSendPath);
+    /// <summary>The e-mails the fake SendGrid received so far.</summary>
+    public long SendGridSends() => _sendGrid.Received.Count(r => r.Method == "POST" && r.Path == SendGridSendPath);
 
     private long TwilioSends() => _twilio.Received.Count(r => r.Method == "POST" && r.Path.EndsWith(TwilioSendSuffix, StringComparison.Ordinal));
 

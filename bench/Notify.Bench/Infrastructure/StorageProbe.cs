@@ -25,8 +25,9 @@ public sealed class StorageProbe(string connectionString, StorageNames names)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly TableClient _deliveries = new TableServiceClient(connectionString).GetTableClient(names.Deliveries);
-    private readonly QueueClient[] _channelQueues = [.. StorageNames.ChannelQueues.Select(q => new QueueClient(connectionString, names.Queue(q)))];
-    private readonly QueueClient[] _poisonQueues = [.. StorageNames.ChannelQueues.Select(q => new QueueClient(connectionString, names.Queue(q + StorageNames.PoisonSuffix)))];
+    // The channel queues and the bulk lane's (a broadcast's deliveries): a drain waits for both.
+    private readonly QueueClient[] _channelQueues = [.. StorageNames.ChannelQueues.Concat(StorageNames.BulkQueues).Select(q => new QueueClient(connectionString, names.Queue(q)))];
+    private readonly QueueClient[] _poisonQueues = [.. StorageNames.ChannelQueues.Concat(StorageNames.BulkQueues).Select(q => new QueueClient(connectionString, names.Queue(q + StorageNames.PoisonSuffix)))];
 
     /// <summary>
     /// Waits until every channel queue is empty. A message leaves its queue only when its function finished (the

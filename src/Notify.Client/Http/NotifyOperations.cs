@@ -87,6 +87,51 @@ internal static class NotifyOperations
     public static readonly NotifyOperation PreviewTemplate = new(
         "PreviewTemplate", "POST", "/api/v1/templates/{name}/preview", [], typeof(TemplatePreviewRequest), typeof(TemplatePreview), RetryMode.Idempotent);
 
+    public static readonly NotifyOperation PutCategory = new(
+        "PutCategory", "PUT", "/api/v1/categories/{key}", [], typeof(CategoryDefinition), typeof(NotifyCategory), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetCategory = new(
+        "GetCategory", "GET", "/api/v1/categories/{key}", [], null, typeof(NotifyCategory), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ListCategories = new(
+        "ListCategories", "GET", "/api/v1/categories", [], null, typeof(CategoryList), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation DeleteCategory = new(
+        "DeleteCategory", "DELETE", "/api/v1/categories/{key}", [], null, null, RetryMode.Idempotent);
+
+    public static readonly NotifyOperation PutTopic = new(
+        "PutTopic", "PUT", "/api/v1/topics/{key}", [], typeof(TopicDefinition), typeof(NotifyTopic), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetTopic = new(
+        "GetTopic", "GET", "/api/v1/topics/{key}", [], null, typeof(NotifyTopic), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ListTopics = new(
+        "ListTopics", "GET", "/api/v1/topics", [], null, typeof(TopicList), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation DeleteTopic = new(
+        "DeleteTopic", "DELETE", "/api/v1/topics/{key}", [], null, null, RetryMode.Idempotent);
+
+    public static readonly NotifyOperation AddTopicSubscribers = new(
+        "AddTopicSubscribers", "POST", "/api/v1/topics/{key}/subscribers", [], typeof(TopicSubscribersRequest), typeof(SubscriptionResult), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation RemoveTopicSubscribers = new(
+        "RemoveTopicSubscribers", "DELETE", "/api/v1/topics/{key}/subscribers", [], typeof(TopicSubscribersRequest), typeof(SubscriptionResult), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ListTopicSubscribers = new(
+        "ListTopicSubscribers", "GET", "/api/v1/topics/{key}/subscribers", ["pageSize", "continuationToken"], null, typeof(SubscriberPage), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ListUserTopics = new(
+        "ListUserTopics", "GET", "/api/v1/users/{userId}/topics", [], null, typeof(UserTopics), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetBroadcast = new(
+        "GetBroadcast", "GET", "/api/v1/broadcasts/{id}", [], null, typeof(NotifyBroadcast), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation ListBroadcasts = new(
+        "ListBroadcasts", "GET", "/api/v1/broadcasts", [], null, typeof(BroadcastList), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation CancelBroadcast = new(
+        "CancelBroadcast", "DELETE", "/api/v1/broadcasts/{id}", [], null, typeof(NotifyBroadcast), RetryMode.Idempotent);
+
     public static IReadOnlyList<NotifyOperation> All { get; } =
     [
         SendNotification, GetNotification, ListNotifications, CancelNotification, CancelEvent, PostEvent,
@@ -94,5 +139,8 @@ internal static class NotifyOperations
         PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate,
         CreateWebhookEndpoint, ListWebhookEndpoints, GetWebhookEndpoint, PutWebhookEndpoint, DeleteWebhookEndpoint,
         RotateWebhookSecret, TestWebhookEndpoint, ListWebhookAttempts, ReplayWebhookEvents,
+        PutCategory, GetCategory, ListCategories, DeleteCategory,
+        PutTopic, GetTopic, ListTopics, DeleteTopic, AddTopicSubscribers, RemoveTopicSubscribers, ListTopicSubscribers, ListUserTopics,
+        GetBroadcast, ListBroadcasts, CancelBroadcast,
     ];
 }

@@ -79,6 +79,9 @@ public sealed record UserImportEntry(string UserId)
 
     /// <summary>Opt-in changes; channels left null keep their setting.</summary>
     public PreferencesUpdate? Preferences { get; init; }
+
+    /// <summary>The topics the user follows afterwards, exactly (each must exist; at most 100); null leaves subscriptions as they are.</summary>
+    public IReadOnlyList<string>? Topics { get; init; }
 }
 
 /// <summary>A device of an imported user.</summary>

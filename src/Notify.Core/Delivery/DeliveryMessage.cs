@@ -60,6 +60,14 @@ public sealed record DeliveryMessage(
     [JsonPropertyName("st")]
     public DeliveryStatus? Status { get; init; }
 
+    /// <summary>
+    /// A broadcast's delivery: its message goes to the channel's bulk queue and is paced by <see cref="BulkLane"/>.
+    /// Told from the request's event id (<see cref="BulkLane.IsBroadcastPage"/>), so retries and replays keep it.
+    /// </summary>
+    [JsonPropertyName("bk")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Bulk { get; init; }
+
     [JsonIgnore]
     public DeliveryKey Key => new(RequestId, Seq);
 
@@ -79,6 +87,7 @@ public sealed record DeliveryMessage(
             Provider = record.NextProvider,
             NotBefore = record.NotBefore,
             Status = record.Status,
+            Bulk = BulkLane.IsBroadcastPage(record.EventId),
         };
 }
 
@@ -113,9 +122,9 @@ public sealed class DeliveryBatch
         {
             throw new ArgumentException("A batch holds at least one delivery.", nameof(deliveries));
         }
-        if (deliveries.Any(d => d.Channel != deliveries[0].Channel))
+        if (deliveries.Any(d => d.Channel != deliveries[0].Channel || d.Bulk != deliveries[0].Bulk))
         {
-            throw new ArgumentException("A batch holds deliveries of one channel (one queue).", nameof(deliveries));
+            throw new ArgumentException("A batch holds deliveries of one channel and lane (one queue).", nameof(deliveries));
         }
         Deliveries = deliveries;
     }
@@ -124,17 +133,20 @@ public sealed class DeliveryBatch
 
     public Channel Channel => Deliveries[0].Channel;
 
+    /// <summary>Whether the batch goes to the channel's bulk queue (<see cref="BulkLane"/>).</summary>
+    public bool Bulk => Deliveries[0].Bulk;
+
     public static DeliveryBatch Single(DeliveryMessage delivery) => new([delivery]);
 
     /// <summary>
-    /// Packs deliveries into batches: per channel, in the given order, at most <paramref name="maxDeliveries"/>
+    /// Packs deliveries into batches: per channel and lane, in the given order, at most <paramref name="maxDeliveries"/>
     /// and <see cref="MaxJsonBytes"/> each. With <paramref name="maxDeliveries"/> 1 every delivery is its own message.
     /// </summary>
     public static IReadOnlyList<DeliveryBatch> Pack(IEnumerable<DeliveryMessage> deliveries, int maxDeliveries)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveries, 1);
         var batches = new List<DeliveryBatch>();
-        foreach (var channel in deliveries.GroupBy(d => d.Channel))
+        foreach (var channel in deliveries.GroupBy(d => (d.Channel, d.Bulk)))
         {
             var current = new List<DeliveryMessage>();
             var bytes = 0;

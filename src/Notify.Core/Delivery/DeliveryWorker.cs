@@ -19,7 +19,8 @@ public sealed class DeliveryWorker(
     OutcomeRecorder recorder,
     Events.DeliveryEventPublisher events,
     TimeProvider time,
-    IOptions<NotifyOptions> options)
+    IOptions<NotifyOptions> options,
+    BulkLane? bulkLane = null)
 {
     /// <summary>
     /// Handles one queue message. Deliveries leased by another worker are looked at again by a delayed message of
@@ -29,6 +30,11 @@ public sealed class DeliveryWorker(
     /// </summary>
     public async Task HandleAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
+        if (batch.Bulk && bulkLane is not null)
+        {
+            // A broadcast's message waits for its turn at the channel's bulk rate; transactional ones never wait here.
+            await bulkLane.WaitAsync(batch.Channel, batch.Deliveries.Count, cancellationToken);
+        }
         var crashed = new List<(Claim Claim, Exception Error)>();
         // The message's events go to the subscribers together once it is handled (one stats write per message).
         await using (events.Gather())

@@ -190,7 +190,8 @@ public sealed partial class IngestService(
         var written = await log.AppendAsync(header, toWrite, all.Count, cancellationToken);
         var withETags = written.ToDictionary(d => d.Key.Seq);
         var final = await digests.GatherAsync(header, [.. all.Select(d => withETags.TryGetValue(d.Key.Seq, out var w) ? w : d)], cancellationToken);
-        await EnqueueAsync(final, fast: header.Priority == Priority.High, cancellationToken);
+        // A broadcast page never takes the fast lane: its deliveries go to the bulk queues (BulkLane).
+        await EnqueueAsync(final, fast: header.Priority == Priority.High && !Delivery.BulkLane.IsBroadcastPage(header.EventId), cancellationToken);
         return final;
     }
 

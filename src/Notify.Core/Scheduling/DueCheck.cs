@@ -23,6 +23,8 @@ public sealed partial class DueCheck(
     AppQuietHoursService appQuietHours,
     IDeliveryLog log,
     ScheduledDispatch dispatch,
+    Templates.TemplateCatalog templates,
+    Categories.CategoryCatalog categories,
     IOptions<NotifyOptions> options,
     Microsoft.Extensions.Logging.ILogger<DueCheck> logger)
 {
@@ -37,9 +39,14 @@ public sealed partial class DueCheck(
         var records = await users.GetManyAsync([.. due.Select(c => c.Delivery.UserId).Distinct(StringComparer.Ordinal)], cancellationToken);
         var passed = new List<Claim>();
         var skipped = new List<SendResult.Skipped>();
+        var categoryByRequest = new Dictionary<string, Categories.CategoryDefinition?>(StringComparer.Ordinal);
         foreach (var claim in due)
         {
-            var (reason, delivery) = ScheduleRules.Recheck(claim.Delivery, records.GetValueOrDefault(claim.Delivery.UserId), settings);
+            if (!categoryByRequest.TryGetValue(claim.Delivery.RequestId, out var category))
+            {
+                categoryByRequest[claim.Delivery.RequestId] = category = await CategoryOfAsync(claim.Delivery.RequestId, cancellationToken);
+            }
+            var (reason, delivery) = ScheduleRules.Recheck(claim.Delivery, records.GetValueOrDefault(claim.Delivery.UserId), settings, category);
             if (reason is null)
             {
                 passed.Add(claim with { Delivery = delivery });
@@ -56,6 +63,21 @@ public sealed partial class DueCheck(
         skipped.AddRange(limited.Select(c => new SendResult.Skipped(c, SkipReasons.RateLimited)));
         var send = claims.Where(c => !ScheduleRules.NeedsDueCheck(c.Delivery)).Concat(awake.Except(limited)).ToList();
         return new DueCheckResult(send, skipped);
+    }
+
+    /// <summary>
+    /// The category of the request's template at the version it was sent with, as ingest resolved it (a category
+    /// deleted meanwhile: <c>transactional</c>). The request, template and categories come from in-memory caches the
+    /// render reads next anyway; null when the request is gone (the user's flat switches still decide).
+    /// </summary>
+    private async Task<Categories.CategoryDefinition?> CategoryOfAsync(string requestId, CancellationToken cancellationToken)
+    {
+        if (await requests.GetAsync(requestId, cancellationToken) is not { } request)
+        {
+            return null;
+        }
+        var template = await templates.GetAsync(request.Template, request.TemplateVersion, cancellationToken);
+        return await categories.GetAsync(template?.Definition.Category, cancellationToken) ?? await categories.GetAsync(null, cancellationToken);
     }
 
     /// <summary>The claims whose user is in quiet hours on the channel now (not for <c>priority: high</c>), with when they end.</summary>

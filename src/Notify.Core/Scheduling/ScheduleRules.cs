@@ -40,13 +40,14 @@ public static class ScheduleRules
         delivery.NotBefore is not null && delivery.ReplayedAt is null && delivery.Attempt - delivery.AttemptBase == 1;
 
     /// <summary>
-    /// The ingest checks again, for a delivery that is due: the user must still exist, be opted in and have the
-    /// contact (for push: the very device) the delivery goes to. The address is today's: a user who changed their
-    /// e-mail while the delivery waited gets it at the new one. Null reason: go on (rate limits still to come).
+    /// The ingest checks again, for a delivery that is due: the user must still exist, be opted in (for the delivery's
+    /// <paramref name="category"/>, as at ingest: a category choice made while it waited counts) and have the contact
+    /// (for push: the very device) the delivery goes to. The address is today's: a user who changed their e-mail while
+    /// the delivery waited gets it at the new one. Null reason: go on (rate limits still to come).
     /// </summary>
-    public static (string? Reason, DeliveryMessage Delivery) Recheck(DeliveryMessage delivery, UserRecord? user, NotifyOptions settings)
+    public static (string? Reason, DeliveryMessage Delivery) Recheck(DeliveryMessage delivery, UserRecord? user, NotifyOptions settings, Categories.CategoryDefinition? category = null)
     {
-        var (status, reason) = RecipientPlanner.Check(user, [delivery.Channel], settings)[delivery.Channel];
+        var (status, reason) = RecipientPlanner.Check(user, [delivery.Channel], settings, category)[delivery.Channel];
         if (status != DeliveryStatus.Queued || user is null)
         {
             return (reason ?? SkipReasons.UnknownUser, delivery);

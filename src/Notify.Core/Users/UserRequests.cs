@@ -160,8 +160,17 @@ public sealed record PutPreferencesRequest(string UserId, ChannelPreferences Pre
 /// <summary>A push token to register and its platform.</summary>
 public sealed record DeviceRegistration(string Token, DevicePlatform Platform);
 
-/// <summary>One valid user of a batch: the profile, the devices to register (in listed order) and the preferences to merge.</summary>
-public sealed record UserBatchUser(string UserId, UserContacts Contacts, IReadOnlyList<DeviceRegistration> Devices, ChannelPreferences? Preferences);
+/// <summary>
+/// One valid user of a batch: the profile, the devices to register (in listed order), the preferences to merge and,
+/// when given, the topics the user is to follow (exactly these afterwards; null: subscriptions unchanged).
+/// </summary>
+public sealed record UserBatchUser(string UserId, UserContacts Contacts, IReadOnlyList<DeviceRegistration> Devices, ChannelPreferences? Preferences)
+{
+    /// <summary>At most this many topics per batch user (<c>users[i].topics</c>).</summary>
+    public const int MaxTopics = 100;
+
+    public IReadOnlyList<string>? Topics { get; init; }
+}
 
 /// <summary>
 /// One entry of a batch as bound: <see cref="User"/> when valid, else its field errors (keyed <c>users[i]...</c>)
@@ -229,10 +238,40 @@ public sealed record UserBatchRequest(bool DryRun, IReadOnlyList<UserBatchEntry>
         var preferencesReader = reader.Object("preferences");
         var preferences = preferencesReader is null ? null : PutPreferencesRequest.ReadPreferences(preferencesReader);
         preferencesReader?.RejectUnknown();
+        var topics = ParseTopics(reader);
         reader.RejectUnknown();
         return userId is null || devices is null
             ? null
-            : new UserBatchUser(userId, contacts, devices, preferences);
+            : new UserBatchUser(userId, contacts, devices, preferences) { Topics = topics };
+    }
+
+    /// <summary><c>topics</c>: distinct topic keys, at most <see cref="UserBatchUser.MaxTopics"/> (whether they exist is checked by the import).</summary>
+    private static List<string>? ParseTopics(JsonObjectReader reader)
+    {
+        if (reader.Array("topics") is not { } items)
+        {
+            return null;
+        }
+        var path = reader.PathOf("topics");
+        if (items.Count > UserBatchUser.MaxTopics)
+        {
+            reader.Errors.Add(path, $"must list at most {UserBatchUser.MaxTopics} topics");
+            return null;
+        }
+        var topics = new List<string>(items.Count);
+        for (var t = 0; t < items.Count; t++)
+        {
+            var key = JsonObjectReader.ReadString(items[t], $"{path}[{t}]", reader.Errors, required: true, pattern: Topics.TopicLimits.Key(), patternHint: Topics.TopicLimits.KeyHint);
+            if (key is not null && topics.Contains(key, StringComparer.Ordinal))
+            {
+                reader.Errors.Add($"{path}[{t}]", "appears more than once");
+            }
+            else if (key is not null)
+            {
+                topics.Add(key);
+            }
+        }
+        return topics;
     }
 
     private static List<DeviceRegistration>? ParseDevices(JsonObjectReader reader, int max)

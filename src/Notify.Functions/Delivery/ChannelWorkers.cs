@@ -24,6 +24,19 @@ public sealed class ChannelWorkers(DeliveryWorker worker)
     public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
+    // The bulk lane (a broadcast's deliveries): triggers of their own, so they never stand in front of the above.
+    [Function("PushBulkWorker")]
+    public Task PushBulk([QueueTrigger(StorageNames.PushBulkQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
+    [Function("EmailBulkWorker")]
+    public Task EmailBulk([QueueTrigger(StorageNames.EmailBulkQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
+    [Function("SmsBulkWorker")]
+    public Task SmsBulk([QueueTrigger(StorageNames.SmsBulkQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
     private Task HandleAsync(DeliveryBatch message, CancellationToken cancellationToken) =>
         worker.HandleAsync(message, cancellationToken);
 }
@@ -46,4 +59,16 @@ public sealed class DeadLetterWorkers(DeadLetterHandler handler)
     [Function("SmsDeadLetters")]
     public Task Sms([QueueTrigger(StorageNames.SmsQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
         handler.HandleAsync(StorageNames.SmsQueue, message, cancellationToken);
+
+    [Function("PushBulkDeadLetters")]
+    public Task PushBulk([QueueTrigger(StorageNames.PushBulkQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.PushBulkQueue, message, cancellationToken);
+
+    [Function("EmailBulkDeadLetters")]
+    public Task EmailBulk([QueueTrigger(StorageNames.EmailBulkQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.EmailBulkQueue, message, cancellationToken);
+
+    [Function("SmsBulkDeadLetters")]
+    public Task SmsBulk([QueueTrigger(StorageNames.SmsBulkQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.SmsBulkQueue, message, cancellationToken);
 }

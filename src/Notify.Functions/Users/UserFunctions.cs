@@ -194,7 +194,11 @@ public sealed record DeviceBody(DevicePlatform Platform);
 /// <summary>The body of <c>POST /api/v1/users/batch</c>: at most 1,000 users and 4 MiB.</summary>
 public sealed record UserBatchBody(IReadOnlyList<UserBatchEntryBody> Users, bool? DryRun);
 
-/// <summary>One user of a batch: the profile as in <c>PUT /api/v1/users/{userId}</c>, devices to register, preferences to merge.</summary>
+/// <summary>
+/// One user of a batch: the profile as in <c>PUT /api/v1/users/{userId}</c>, devices to register, preferences to merge
+/// and <c>topics</c>: the keys of the topics the user follows afterwards, exactly (at most 100, each an existing
+/// topic; left out: subscriptions unchanged; empty: none).
+/// </summary>
 public sealed record UserBatchEntryBody(
     string UserId,
     string? Email,
@@ -203,7 +207,8 @@ public sealed record UserBatchEntryBody(
     string? TimeZone,
     IReadOnlyList<UserBatchDeviceBody>? Devices,
     PreferencesBody? Preferences,
-    Core.Scheduling.QuietHours? QuietHours = null);
+    Core.Scheduling.QuietHours? QuietHours = null,
+    IReadOnlyList<string>? Topics = null);
 
 /// <summary>
 /// The body of <c>PUT /api/v1/users/{userId}/preferences</c> (and a batch user's <c>preferences</c>): the channels

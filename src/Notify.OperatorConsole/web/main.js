@@ -15,6 +15,7 @@ import { Queues } from './pages/queues.js';
 import { DeadLetters } from './pages/deadletters.js';
 import { Stats } from './pages/stats.js';
 import { Apps } from './pages/apps.js';
+import { Categories } from './pages/categories.js';
 
 // Every page, the scope it needs, and whether it shows in the navigation. Routing is by hash (#/activity), so the
 // server serves one page and a reload keeps the place.
@@ -24,6 +25,7 @@ const PAGES = [
   { path: 'user', title: 'User', scope: 'notifications:read', component: User, nav: true },
   { path: 'templates', title: 'Templates', scope: 'templates:write', component: Templates, nav: true },
   { path: 'template', title: 'Template', scope: 'templates:write', component: TemplateEditor },
+  { path: 'categories', title: 'Categories', scope: 'templates:write', component: Categories, nav: true },
   { path: 'queues', title: 'Queues', scope: 'admin', component: Queues, nav: true },
   { path: 'dead-letters', title: 'Dead letters', scope: ['deadletters:replay', 'admin'], component: DeadLetters, nav: true },
   { path: 'stats', title: 'Stats', scope: 'admin', component: Stats, nav: true },

@@ -6,18 +6,19 @@ using Notify.Core.Monitoring;
 namespace Notify.Storage.Monitoring;
 
 /// <summary>
-/// Each channel queue and its poison queue: Get Queue Properties for the approximate length, Peek Messages for
+/// Each channel queue and bulk queue with its poison queue: Get Queue Properties for the approximate length, Peek Messages for
 /// the oldest visible message's insertion time. Two cheap reads per queue; nothing is dequeued.
 /// </summary>
 public sealed class StorageQueueInspector(QueueServiceClient service, StorageNames names, TimeProvider time) : IQueueInspector
 {
     public async Task<IReadOnlyList<QueueFigures>> InspectAsync(CancellationToken cancellationToken)
     {
-        var queues = ChannelNames.All.SelectMany(channel => new[]
+        // The channel queues, then the bulk lane's (a broadcast's deliveries), each with its poison queue.
+        var queues = new[] { false, true }.SelectMany(bulk => ChannelNames.All.SelectMany(channel => new[]
         {
-            (Channel: channel, Kind: QueueKind.Work, Name: LogicalName(channel)),
-            (Channel: channel, Kind: QueueKind.Poison, Name: LogicalName(channel) + StorageNames.PoisonSuffix),
-        });
+            (Channel: channel, Kind: QueueKind.Work, Name: LogicalName(channel, bulk)),
+            (Channel: channel, Kind: QueueKind.Poison, Name: LogicalName(channel, bulk) + StorageNames.PoisonSuffix),
+        }));
         return await Task.WhenAll(queues.Select(q => InspectAsync(q.Channel, q.Kind, q.Name, cancellationToken)));
     }
 
@@ -40,10 +41,13 @@ public sealed class StorageQueueInspector(QueueServiceClient service, StorageNam
         }
     }
 
-    private static string LogicalName(Channel channel) => channel switch
+    private static string LogicalName(Channel channel, bool bulk) => (channel, bulk) switch
     {
-        Channel.Push => StorageNames.PushQueue,
-        Channel.Email => StorageNames.EmailQueue,
-        _ => StorageNames.SmsQueue,
+        (Channel.Push, false) => StorageNames.PushQueue,
+        (Channel.Email, false) => StorageNames.EmailQueue,
+        (_, false) => StorageNames.SmsQueue,
+        (Channel.Push, true) => StorageNames.PushBulkQueue,
+        (Channel.Email, true) => StorageNames.EmailBulkQueue,
+        _ => StorageNames.SmsBulkQueue,
     };
 }

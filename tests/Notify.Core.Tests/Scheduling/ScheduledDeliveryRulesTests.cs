@@ -110,6 +110,37 @@ public sealed class ScheduledDeliveryRulesTests
     }
 
     [Fact]
+    public void When_due_a_category_choice_made_while_it_waited_stops_it_unless_the_category_is_required()
+    {
+        var message = DeliveryMessage.For(Scheduled(Now), 1);
+        var settings = new NotifyOptions();
+        var marketing = new Notify.Core.Categories.CategoryDefinition("marketing", new Dictionary<string, string> { ["en"] = "Marketing" }, new Dictionary<string, string>(), false, null, ChannelPreferences.None);
+        var security = marketing with { Key = "security", Required = true, RequiredReason = "Account safety" };
+        var offForEmail = User() with
+        {
+            Preferences = ChannelPreferences.None with
+            {
+                Categories = new Dictionary<string, CategoryChoice>
+                {
+                    ["marketing"] = new(null, null, false, null),
+                    ["security"] = new(false, null, null, null),
+                },
+            },
+        };
+        var offWhole = User() with { Preferences = ChannelPreferences.None with { Categories = new Dictionary<string, CategoryChoice> { ["marketing"] = new(false, null, null, null) } } };
+        var offByDefault = marketing with { Defaults = new ChannelPreferences(null, false, null) };
+
+        Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, offForEmail, settings, marketing).Reason);
+        Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, offWhole, settings, marketing).Reason);
+        Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, User(), settings, offByDefault).Reason);
+        Assert.Null(ScheduleRules.Recheck(message, offForEmail, settings, security).Reason);
+        Assert.Null(ScheduleRules.Recheck(message, User(), settings, marketing).Reason);
+        // Without the category (a request gone meanwhile) only the channel switches decide, as before.
+        Assert.Null(ScheduleRules.Recheck(message, offForEmail, settings).Reason);
+        Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, User(emailOptIn: false), settings, security).Reason);
+    }
+
+    [Fact]
     public void When_due_the_address_is_the_users_current_one_and_a_removed_device_has_no_contact()
     {
         var settings = new NotifyOptions();

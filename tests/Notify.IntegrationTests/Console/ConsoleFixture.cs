@@ -55,6 +55,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         // The live counts and the funnel as in a running service: written on an interval (short here).
         ["Notify:StatusCounts:AutoFlush"] = "true",
         ["Notify:StatusCounts:FlushInterval"] = "00:00:00.200",
+        // The recipients' preference page (PreferencePageTests) needs its link key; links point at a public name.
+        ["Notify:PreferenceLinks:BaseUrl"] = "https://notify.example.com/api",
+        ["Notify:PreferenceLinks:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         ["Logging:LogLevel:Default"] = "Error",
         ["Logging:LogLevel:Notify"] = "Error",
         // People sign in through the provider; apps' key and secret stay on for the other browser tests.
@@ -289,7 +292,7 @@ public sealed class ConsoleTab(ConsoleFixture fixture, IPage page) : IAsyncDispo
     /// No serious or critical axe-core violation on the page as it is now, no script error and no CSP refusal; and a
     /// screenshot named <paramref name="name"/> (into docs/console/ with NOTIFY_UPDATE_SCREENSHOTS=1).
     /// </summary>
-    public async Task AssertCleanAsync(string name, bool screenshot = true)
+    public async Task AssertCleanAsync(string name, bool screenshot = true, string folder = "console")
     {
         var results = await page.RunAxe();
         var bad = results.Violations.Where(v => v.Impact is "serious" or "critical")
@@ -298,17 +301,18 @@ public sealed class ConsoleTab(ConsoleFixture fixture, IPage page) : IAsyncDispo
         Assert.True(Errors.Count == 0, $"script errors on {name}:\n" + string.Join("\n", Errors));
         if (screenshot)
         {
-            await ScreenshotAsync(name);
+            await ScreenshotAsync(name, folder);
         }
     }
 
-    public async Task ScreenshotAsync(string name)
+    /// <summary>A screenshot into docs/{folder}/ with NOTIFY_UPDATE_SCREENSHOTS=1, else into TestResults/{folder}/.</summary>
+    public async Task ScreenshotAsync(string name, string folder = "console")
     {
         var root = ConsoleFixture.RepositoryRoot();
-        var folder = Environment.GetEnvironmentVariable("NOTIFY_UPDATE_SCREENSHOTS") == "1"
-            ? Path.Combine(root, "docs", "console")
-            : Path.Combine(root, "TestResults", "console");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
+        var directory = Environment.GetEnvironmentVariable("NOTIFY_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(root, "docs", folder)
+            : Path.Combine(root, "TestResults", folder);
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = false });
     }
 }

@@ -137,6 +137,62 @@ public sealed class TopicApiTests(TopicApiTests.Host host) : IClassFixture<Topic
         Assert.Empty((await _api.GetJsonAsync($"/api/v1/users/{users[7]}/topics"))["topics"]!.AsArray());
     }
 
+    [Fact]
+    public async Task The_users_batch_sets_each_users_topics_exactly_and_an_unknown_topic_makes_only_that_entry_invalid()
+    {
+        var (news, outages, old) = (await NewTopicAsync(), await NewTopicAsync(), await NewTopicAsync());
+        var (ann, bob, cat) = ("ann-" + Guid.NewGuid().ToString("N")[..8], "bob-" + Guid.NewGuid().ToString("N")[..8], "cat-" + Guid.NewGuid().ToString("N")[..8]);
+        await _api.PostJsonAsync($"/api/v1/topics/{old}/subscribers", Ids([ann, bob]));
+        var missing = NewKey();
+
+        var response = await _api.PostJsonAsync("/api/v1/users/batch", JsonSerializer.Serialize(new
+        {
+            users = new object[]
+            {
+                new { userId = ann, email = "ann@example.com", topics = new[] { news, outages } },
+                new { userId = bob, email = "bob@example.com" },
+                new { userId = cat, email = "cat@example.com", topics = new[] { news, missing } },
+            },
+        }));
+        var body = await ApiClient.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["created", "created", "invalid"], body["users"]!.AsArray().Select(u => u!["outcome"]!.GetValue<string>()));
+        Assert.NotNull(body["users"]![2]!["errors"]!["users[2].topics[1]"]);
+        Assert.Equal(new[] { news, outages }.Order(StringComparer.Ordinal), (await _api.GetJsonAsync($"/api/v1/users/{ann}/topics"))["topics"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal));
+        // Left out: bob keeps what he had. The invalid entry wrote nothing: cat is neither a user nor a subscriber.
+        Assert.Equal([old], (await _api.GetJsonAsync($"/api/v1/users/{bob}/topics"))["topics"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Empty((await _api.GetJsonAsync($"/api/v1/users/{cat}/topics"))["topics"]!.AsArray());
+        Assert.Equal([bob], (await _api.GetJsonAsync($"/api/v1/topics/{old}/subscribers"))["userIds"]!.AsArray().Select(t => t!.GetValue<string>()));
+
+        var bad = await ApiClient.ReadAsync(await _api.PostJsonAsync("/api/v1/users/batch", JsonSerializer.Serialize(new
+        {
+            users = new object[] { new { userId = ann, topics = new[] { "Not A Key", news, news } } },
+        })));
+        Assert.NotNull(bad["users"]![0]!["errors"]!["users[0].topics[0]"]);
+        Assert.NotNull(bad["users"]![0]!["errors"]!["users[0].topics[2]"]);
+    }
+
+    [Fact]
+    public async Task Erasing_a_user_removes_their_subscriptions_from_every_topic()
+    {
+        var (news, outages) = (await NewTopicAsync(), await NewTopicAsync());
+        var admin = await host.NewAppAsync(Core.Apps.Scopes.Admin);
+        var (ann, bob) = ("ann-" + Guid.NewGuid().ToString("N")[..8], "bob-" + Guid.NewGuid().ToString("N")[..8]);
+        await _api.PutJsonAsync($"/api/v1/users/{ann}", """{"email":"ann@example.com"}""");
+        await _api.PostJsonAsync($"/api/v1/topics/{news}/subscribers", Ids([ann, bob]));
+        await _api.PostJsonAsync($"/api/v1/topics/{outages}/subscribers", Ids([ann]));
+
+        var erased = await admin.Http.DeleteAsync($"/api/v1/users/{ann}?erase=true", Ct);
+        var again = await admin.Http.DeleteAsync($"/api/v1/users/{ann}?erase=true", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Empty((await _api.GetJsonAsync($"/api/v1/users/{ann}/topics"))["topics"]!.AsArray());
+        Assert.Equal([bob], (await _api.GetJsonAsync($"/api/v1/topics/{news}/subscribers"))["userIds"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Empty((await _api.GetJsonAsync($"/api/v1/topics/{outages}/subscribers"))["userIds"]!.AsArray());
+    }
+
     [Theory]
     [InlineData("unknown", 1, "key")]
     [InlineData("known", 1001, "userIds")]

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { html, Header, Field, Problem, Status, time, has, navigate, fieldErrors } from '../ui.js';
+import { UserCategories } from './categories.js';
 
 /** A user's profile with masked contacts, devices, preferences, and recent deliveries on every channel. */
 export function User({ session, arg }) {
@@ -51,7 +52,11 @@ export function User({ session, arg }) {
       </section>
       <section aria-labelledby="prefs-title"><h2 id="prefs-title">Preferences</h2>
         ${Object.keys(user.preferences || {}).length === 0 && html`<p class="muted">None set: every channel is on by default.</p>`}
-        <ul>${Object.entries(user.preferences || {}).map(([k, v]) => html`<li>${k}: ${v === false ? 'off' : v === true ? 'on' : 'default'}</li>`)}</ul>
+        <ul>${Object.entries(user.preferences || {}).filter(([k]) => k !== 'categories').map(([k, v]) => html`<li>${k}: ${v === false ? 'off' : v === true ? 'on' : 'default'}</li>`)}</ul>
+      </section>
+      <section aria-labelledby="categories-title"><h2 id="categories-title">Category preferences</h2>
+        ${has(session, 'templates:write') ? html`<${UserCategories} userId=${arg} />`
+          : html`<p class="muted">Listing the categories needs <code>templates:write</code> too.</p>`}
       </section>`)}
     ${arg && !has(session, 'users:write') && !has(session, 'users:read') && html`<p class="muted">The profile needs <code>users:read</code> or <code>users:write</code>.</p>`}
     ${arg && deliveries && html`<section aria-labelledby="recent-title"><h2 id="recent-title">Recent deliveries</h2>
