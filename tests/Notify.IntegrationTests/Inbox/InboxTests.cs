@@ -103,7 +103,7 @@ public sealed class InboxTests(InboxTests.Host fixture) : IClassFixture<InboxTes
         Assert.Equal("1234", item["data"]!["code"]!.GetValue<string>());
 
         // The delayed safety-net message, handled: its claim finds the delivery sent; the feed still holds one item.
-        var queue = host.Service<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(host.Service<Notify.Storage.StorageNames>().QueueFor(Notify.Core.Channel.Inbox));
+        var queue = host.Service<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(host.Service<global::Notify.Storage.StorageNames>().QueueFor(global::Notify.Core.Channel.Inbox));
         Azure.Storage.Queues.Models.QueueMessage? message = null;
         await Eventually.TrueAsync(async () => (message = (await queue.ReceiveMessageAsync(cancellationToken: Ct)).Value) is not null, "the delayed safety-net message");
         await host.Service<DeliveryWorker>().HandleAsync(System.Text.Json.JsonSerializer.Deserialize<DeliveryBatch>(message!.Body.ToString(), QueueJson.Options)!, Ct);
@@ -205,7 +205,7 @@ public sealed class InboxTests(InboxTests.Host fixture) : IClassFixture<InboxTes
         var api = await Notify.NewAppAsync();
         var user = await api.NewUserAsync();
         var me = await EndUserAsync(api, user);
-        var cursor = Notify.Core.Inbox.InboxRules.WriteCursor(new(Notify.Core.Inbox.InboxFilter.Unread, false, 1, null), Notify.Core.Inbox.InboxRules.ItemId(DateTimeOffset.UtcNow, "x-1"));
+        var cursor = global::Notify.Core.Inbox.InboxRules.WriteCursor(new(global::Notify.Core.Inbox.InboxFilter.Unread, false, 1, null), global::Notify.Core.Inbox.InboxRules.ItemId(DateTimeOffset.UtcNow, "x-1"));
 
         var bad = await me.GetAsync("/api/v1/inbox/items?filter=new&limit=500&archived=maybe", Ct);
         var foreignCursor = await me.GetAsync($"/api/v1/inbox/items?filter=all&cursor={cursor}", Ct);
