@@ -60,10 +60,16 @@ internal static class NotifyOperations
     public static readonly NotifyOperation PreviewTemplate = new(
         "PreviewTemplate", "POST", "/api/v1/templates/{name}/preview", [], typeof(TemplatePreviewRequest), typeof(TemplatePreview), RetryMode.Idempotent);
 
+    public static readonly NotifyOperation IssueInboxToken = new(
+        "IssueInboxToken", "POST", "/api/v1/inbox/tokens", [], typeof(InboxTokenRequest), typeof(InboxToken), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetUserInbox = new(
+        "GetUserInbox", "GET", "/api/v1/users/{userId}/inbox", ["filter", "archived", "limit", "cursor"], null, typeof(InboxPage), RetryMode.Idempotent);
+
     public static IReadOnlyList<NotifyOperation> All { get; } =
     [
         SendNotification, GetNotification, ListNotifications, CancelNotification, CancelEvent, PostEvent,
         PutUser, GetUser, ImportUsers, PutDevice, DeleteDevice, EraseUser, ExportUser, GetPreferences, PutPreferences,
-        PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate,
+        PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate, IssueInboxToken, GetUserInbox,
     ];
 }
