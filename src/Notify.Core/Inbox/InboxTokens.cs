@@ -37,12 +37,7 @@ public sealed class InboxTokens(IOptions<InboxOptions> options, TimeProvider tim
         Span<byte> seconds = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(seconds, token.ExpiresAt.ToUnixTimeSeconds());
         payload.Write(seconds);
-        foreach (var text in new[] { token.UserId, token.AppKey })
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            payload.WriteByte(checked((byte)bytes.Length));
-            payload.Write(bytes);
-        }
+        TokenSigning.WriteStrings(payload, token.UserId, token.AppKey);
         var body = payload.ToArray();
         return TrackingTokens.Base64Url([.. body, .. TokenSigning.Mac(key, Context, body, MacLength)]);
     }
@@ -62,17 +57,8 @@ public sealed class InboxTokens(IOptions<InboxOptions> options, TimeProvider tim
             return null;
         }
         var expires = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload[1..]));
-        var texts = new string[2];
-        var at = 9;
-        for (var i = 0; i < texts.Length; i++)
-        {
-            if (at >= payload.Length || at + 1 + payload[at] > payload.Length)
-            {
-                return null;
-            }
-            texts[i] = Encoding.UTF8.GetString(payload.Slice(at + 1, payload[at]));
-            at += 1 + payload[at];
-        }
-        return expires <= time.GetUtcNow() || at != payload.Length || texts[0].Length == 0 ? null : new InboxToken(texts[0], texts[1], expires);
+        return expires <= time.GetUtcNow() || TokenSigning.ReadStrings(payload, 9, 2) is not { } texts || texts[0].Length == 0
+            ? null
+            : new InboxToken(texts[0], texts[1], expires);
     }
 }
