@@ -55,7 +55,8 @@ public sealed class QueueMonitoringTests
             async () => (view = await api.GetJsonAsync("/api/v1/admin/queues"))["queues"]!.AsArray().Single(q => q!["name"]!.GetValue<string>() == "notify-email")!["oldestAgeSeconds"]?.GetValue<double>() >= 1,
             "the oldest e-mail message is a second old");
         var queues = view["queues"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!);
-        Assert.Equal(6, queues.Count);
+        // Four channel queues (push, email, sms, inbox), each with its poison queue.
+        Assert.Equal(8, queues.Count);
         Assert.Equal(3, queues["notify-email"]["length"]!.GetValue<long>());
         Assert.True(queues["notify-email"]["oldestAgeSeconds"]!.GetValue<double>() >= 1);
         Assert.True(queues["notify-email"]["backlog"]!.GetValue<bool>());
