@@ -493,6 +493,7 @@ var channelQueueNames = [
   'notify-push'
   'notify-email'
   'notify-sms'
+  'notify-inbox'
 ]
 // Queues of background work: the broadcast fan-out (one message per page of subscribers to plan, docs/topics.md) and
 // the bulk lane. StorageNames.BroadcastQueue and StorageNames.BulkQueues in src/Notify.Storage.

@@ -14,6 +14,9 @@ public enum NotifyChannel
 
     /// <summary>SMS.</summary>
     [JsonStringEnumMemberName("sms")] Sms,
+
+    /// <summary>The user's in-app inbox (a feed item, no provider).</summary>
+    [JsonStringEnumMemberName("inbox")] Inbox,
 }
 
 /// <summary>The push service a device token belongs to.</summary>

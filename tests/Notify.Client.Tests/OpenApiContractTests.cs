@@ -27,7 +27,7 @@ public sealed class OpenApiContractTests
     ];
 
     /// <summary>Pages and links the recipients of a message open (issue 25): not for the services that call Notify.</summary>
-    private static readonly string[] ForRecipients = ["/api/v1/preferences/page", "/api/v1/unsubscribe/"];
+    private static readonly string[] ForRecipients = ["/api/v1/preferences/page", "/api/v1/unsubscribe/", "/api/v1/inbox/items", "/api/v1/inbox/counts"];
 
     public static TheoryData<string> Operations() => [.. NotifyOperations.All.Select(o => o.Name)];
 

@@ -131,6 +131,11 @@ internal static class NotifyOperations
 
     public static readonly NotifyOperation CancelBroadcast = new(
         "CancelBroadcast", "DELETE", "/api/v1/broadcasts/{id}", [], null, typeof(NotifyBroadcast), RetryMode.Idempotent);
+    public static readonly NotifyOperation IssueInboxToken = new(
+        "IssueInboxToken", "POST", "/api/v1/inbox/tokens", [], typeof(InboxTokenRequest), typeof(InboxToken), RetryMode.Idempotent);
+
+    public static readonly NotifyOperation GetUserInbox = new(
+        "GetUserInbox", "GET", "/api/v1/users/{userId}/inbox", ["filter", "archived", "limit", "cursor"], null, typeof(InboxPage), RetryMode.Idempotent);
 
     public static IReadOnlyList<NotifyOperation> All { get; } =
     [
@@ -142,5 +147,6 @@ internal static class NotifyOperations
         PutCategory, GetCategory, ListCategories, DeleteCategory,
         PutTopic, GetTopic, ListTopics, DeleteTopic, AddTopicSubscribers, RemoveTopicSubscribers, ListTopicSubscribers, ListUserTopics,
         GetBroadcast, ListBroadcasts, CancelBroadcast,
+        PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate, IssueInboxToken, GetUserInbox,
     ];
 }

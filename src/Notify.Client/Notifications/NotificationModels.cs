@@ -25,7 +25,15 @@ public sealed record SendNotificationRequest(string Template, IReadOnlyList<stri
 
     /// <summary>Gathers this send with others of the same key into one message per user and channel; null: sent alone.</summary>
     public NotificationDigest? Digest { get; init; }
+
+    /// <summary>With <c>inbox</c> among the channels: channels sent after a while unless the inbox item is read first; null: none.</summary>
+    public NotificationFallback? Fallback { get; init; }
 }
+
+/// <summary>"If unread, then": the fallback channels go out after <paramref name="After"/> unless the inbox item is read.</summary>
+/// <param name="After">An ISO 8601 duration from <c>PT1M</c> to <c>P7D</c>, e.g. <c>PT1H</c>.</param>
+/// <param name="Channels">Push, e-mail or SMS; none the request already sends on.</param>
+public sealed record NotificationFallback(string After, IReadOnlyList<NotifyChannel> Channels);
 
 /// <summary>
 /// A send time: one instant for everyone, or a wall-clock time in each recipient's time zone (else

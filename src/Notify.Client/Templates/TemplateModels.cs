@@ -12,7 +12,8 @@ public sealed record TemplateDefinition(string DefaultLocale, TemplateChannels C
 /// <param name="Push">Push title, body and data.</param>
 /// <param name="Email">E-mail subject, HTML and text.</param>
 /// <param name="Sms">SMS body.</param>
-public sealed record TemplateChannels(PushTemplate? Push = null, EmailTemplate? Email = null, SmsTemplate? Sms = null);
+/// <param name="Inbox">In-app inbox title, body, link, avatar and data.</param>
+public sealed record TemplateChannels(PushTemplate? Push = null, EmailTemplate? Email = null, SmsTemplate? Sms = null, InboxTemplate? Inbox = null);
 
 /// <summary>Push content.</summary>
 /// <param name="Title">Title (Liquid).</param>
@@ -29,6 +30,14 @@ public sealed record EmailTemplate(string Subject, string? Html = null, string? 
 /// <summary>SMS content.</summary>
 /// <param name="Body">Body (Liquid).</param>
 public sealed record SmsTemplate(string Body);
+
+/// <summary>In-app inbox content.</summary>
+/// <param name="Title">Title (Liquid, plain text).</param>
+/// <param name="Body">Body (Liquid, plain text).</param>
+/// <param name="Url">Link (Liquid; must render to an http or https URL).</param>
+/// <param name="Avatar">Image (Liquid; must render to an http or https URL).</param>
+/// <param name="Data">Data fields (Liquid values).</param>
+public sealed record InboxTemplate(string Title, string Body, string? Url = null, string? Avatar = null, IReadOnlyDictionary<string, string>? Data = null);
 
 /// <summary>A stored template version.</summary>
 /// <param name="Name">The template's name.</param>
@@ -56,4 +65,11 @@ public sealed record TemplatePreview(string Template, string Locale, IReadOnlyDi
 /// <param name="Html">E-mail HTML.</param>
 /// <param name="Text">E-mail text.</param>
 /// <param name="Data">Push data.</param>
-public sealed record RenderedContent(string? Title, string? Subject, string? Body, string? Html, string? Text, IReadOnlyDictionary<string, string>? Data);
+public sealed record RenderedContent(string? Title, string? Subject, string? Body, string? Html, string? Text, IReadOnlyDictionary<string, string>? Data)
+{
+    /// <summary>Inbox link.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>Inbox image.</summary>
+    public string? Avatar { get; init; }
+}

@@ -22,6 +22,9 @@ public static class Scopes
     /// <summary>Erasing and exporting a user's data (docs/data.md#erasure); <c>admin</c> may do it too.</summary>
     public const string UsersErase = "users:erase";
 
+    /// <summary>Issuing end users' inbox tokens (<c>POST /api/v1/inbox/tokens</c>, docs/inbox.md): a token reads a user's whole feed; <c>admin</c> may too.</summary>
+    public const string InboxIssue = "inbox:issue";
+
     /// <summary>Reading a user's profile and preferences with contacts masked (<c>users:write</c> reads them in clear).</summary>
     public const string UsersRead = "users:read";
 
@@ -31,7 +34,7 @@ public static class Scopes
     /// <summary>Listing and replaying dead letters (<c>/api/v1/admin/dead-letters</c>); <c>admin</c> may too.</summary>
     public const string DeadLettersReplay = "deadletters:replay";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, UsersRead, UsersLookup, DeadLettersReplay];
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, UsersRead, UsersLookup, DeadLettersReplay, InboxIssue];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 
@@ -66,6 +69,12 @@ public sealed record AppRecord(
         : this(appKey, name, [.. secretHashes.Select(h => new AppSecret(AppSecrets.IdForHash(h), h, createdAt, null))], scopes, disabled, createdAt)
     {
     }
+
+    /// <summary>
+    /// Browser origins (<c>https://app.example.com</c>) the end users' inbox API answers for this app's tokens
+    /// (docs/inbox.md); empty: none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
     /// <summary>When the app last passed authentication (updated at most once per <c>LastUsedInterval</c>).</summary>
     public DateTimeOffset? LastUsedAt { get; init; }

@@ -39,7 +39,8 @@ public sealed partial class IngestService(
     ILogger<IngestService> logger,
     Digests.DigestService digests,
     Scheduling.IngestScheduling scheduling,
-    Categories.CategoryCatalog categories)
+    Categories.CategoryCatalog categories,
+    DeliveryWorker worker)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -113,6 +114,27 @@ public sealed partial class IngestService(
             return (null, [], new IngestResult(IngestOutcome.Forbidden, Detail: $"This app may not send with template '{request.Template}': its owner has not listed it in the template's senders."));
         }
         var channels = request.Channels ?? template.Definition.DefinedChannels;
+        if (request.Fallback is { } fallback)
+        {
+            if (request.Channels is null)
+            {
+                // Checked at the edge when the request names its channels; here against the template's.
+                fallback.Check(channels, errors);
+            }
+            for (var i = 0; i < fallback.Channels.Count; i++)
+            {
+                if (!template.Definition.Channels.Defines(fallback.Channels[i]))
+                {
+                    errors.Add($"fallback.channels[{i}]", $"template '{template.Name}' has no '{fallback.Channels[i].ToName()}' content");
+                }
+            }
+            if (!errors.IsEmpty)
+            {
+                return (template, channels, null);
+            }
+            // The fallback channels are planned with the others (scheduled, reason fallback) and checked for variables too.
+            channels = [.. channels, .. fallback.Channels.Where(c => !channels.Contains(c))];
+        }
         CheckChannelsAndVariables(request, template, channels, errors);
         return (template, channels, null);
     }
@@ -167,6 +189,18 @@ public sealed partial class IngestService(
         await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstEntry(header, options.Value).DueAt, cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
+        if (request.Fallback is { } fallback)
+        {
+            // A fallback channel waits its time (or longer, if quiet hours or sendAt say so) and says why.
+            var until = now + fallback.After;
+            var inner = defer;
+            defer = (user, channel) =>
+            {
+                var other = inner?.Invoke(user, channel);
+                return !fallback.Channels.Contains(channel) ? other
+                    : new Scheduling.Deferral(other is { } o && o.At > until ? o.At : until, Inbox.FallbackSpec.Reason);
+            };
+        }
         // A category deleted after the template named it: the template sends as transactional.
         var template = await templates.GetAsync(header.Template, header.TemplateVersion, cancellationToken);
         var category = await categories.GetAsync(template?.Definition.Category, cancellationToken)
@@ -210,6 +244,12 @@ public sealed partial class IngestService(
             .Where(d => d.Status == DeliveryStatus.Queued)
             .Select(d => DeliveryMessage.For(d, d.Attempts + 1))
             .ToList();
+        var inbox = messages.Where(m => m.Channel == Channel.Inbox).ToList();
+        if (inbox.Count > 0)
+        {
+            messages = [.. messages.Where(m => m.Channel != Channel.Inbox)];
+            await WriteInboxAsync(inbox, cancellationToken);
+        }
         if (messages.Count == 0)
         {
             return;
@@ -221,6 +261,30 @@ public sealed partial class IngestService(
             return;
         }
         fastLane.Run(batches);
+    }
+
+    /// <summary>
+    /// An inbox item is written here, after the log, before the answer: a queue poll alone takes about the 1 s the
+    /// item has to reach an open browser (docs/inbox.md). As in the <see cref="FastLane"/>, the message is queued
+    /// first with a delay as the safety net: if this write fails or the instance stops, the message (or, if even
+    /// the enqueue was lost, the sweeper's re-enqueue of a delivery still queued) writes it; the claim decides who
+    /// writes, and the item's id is fixed by the delivery, so it is never written twice.
+    /// </summary>
+    private async Task WriteInboxAsync(IReadOnlyList<DeliveryMessage> messages, CancellationToken cancellationToken)
+    {
+        var batches = DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage);
+        await queue.EnqueueAsync(batches, fastLane.FallbackDelay, cancellationToken);
+        foreach (var batch in batches)
+        {
+            try
+            {
+                await worker.HandleAsync(batch, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogInboxDeferred(logger, e, batch.Deliveries[0].Key.Id);
+            }
+        }
     }
 
     /// <summary>
@@ -275,6 +339,9 @@ public sealed partial class IngestService(
 
     [LoggerMessage(EventId = 1002, EventName = "NotificationDuplicate", Level = LogLevel.Information, Message = "Repeat of request {RequestId} from app {AppKey}: answered with the original deliveries")]
     private static partial void LogDuplicate(ILogger logger, string requestId, string appKey);
+
+    [LoggerMessage(EventId = 1004, EventName = "InboxWriteDeferred", Level = LogLevel.Warning, Message = "Writing inbox delivery {DeliveryId} at ingest failed; its delayed queue message will write it")]
+    private static partial void LogInboxDeferred(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 1003, EventName = "NotificationTakeover", Level = LogLevel.Warning, Message = "Request {RequestId} stalled while planning; a repeat took it over")]
     private static partial void LogTakeover(ILogger logger, string requestId);

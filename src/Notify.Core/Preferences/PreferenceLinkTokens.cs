@@ -40,12 +40,7 @@ public sealed class PreferenceLinkTokens(IOptions<PreferenceLinkOptions> options
         Span<byte> seconds = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(seconds, expires.ToUnixTimeSeconds());
         payload.Write(seconds);
-        foreach (var text in new[] { userId, appKey, category })
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            payload.WriteByte(checked((byte)bytes.Length));
-            payload.Write(bytes);
-        }
+        TokenSigning.WriteStrings(payload, userId, appKey, category);
         var body = payload.ToArray();
         return TrackingTokens.Base64Url([.. body, .. TokenSigning.Mac(key, Context, body, MacLength)]);
     }
@@ -65,17 +60,6 @@ public sealed class PreferenceLinkTokens(IOptions<PreferenceLinkOptions> options
             return null;
         }
         var expires = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload[2..]));
-        var texts = new string[3];
-        var at = 10;
-        for (var i = 0; i < texts.Length; i++)
-        {
-            if (at >= payload.Length || at + 1 + payload[at] > payload.Length)
-            {
-                return null;
-            }
-            texts[i] = Encoding.UTF8.GetString(payload.Slice(at + 1, payload[at]));
-            at += 1 + payload[at];
-        }
-        return expires <= time.GetUtcNow() || at != payload.Length ? null : new LinkToken(kind, texts[0], texts[1], texts[2], expires);
+        return expires <= time.GetUtcNow() || TokenSigning.ReadStrings(payload, 10, 3) is not { } texts ? null : new LinkToken(kind, texts[0], texts[1], texts[2], expires);
     }
 }

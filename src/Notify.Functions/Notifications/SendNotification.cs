@@ -65,7 +65,13 @@ public sealed record SendNotificationBody(
 {
     /// <summary>Gathers this request with others of the same key for the same user and channel into one delivery.</summary>
     public DigestBody? Digest { get; init; }
+
+    /// <summary>With <c>inbox</c> among the channels: channels that go out after <c>after</c> unless the inbox item is read first (docs/inbox.md).</summary>
+    public FallbackBody? Fallback { get; init; }
 }
+
+/// <summary><c>fallback</c>: <c>after</c> an ISO 8601 duration from <c>PT1M</c> to <c>P7D</c>; <c>channels</c> push, email or sms, none the request already sends on.</summary>
+public sealed record FallbackBody(string After, IReadOnlyList<Channel> Channels);
 
 /// <summary>
 /// <c>digest</c>: <c>key</c> 1-128 characters; <c>window</c> an ISO 8601 duration from <c>PT1M</c> to <c>P1D</c>

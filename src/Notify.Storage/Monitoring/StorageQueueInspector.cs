@@ -13,8 +13,8 @@ public sealed class StorageQueueInspector(QueueServiceClient service, StorageNam
 {
     public async Task<IReadOnlyList<QueueFigures>> InspectAsync(CancellationToken cancellationToken)
     {
-        // The channel queues, then the bulk lane's (a broadcast's deliveries), each with its poison queue.
-        var queues = new[] { false, true }.SelectMany(bulk => ChannelNames.All.SelectMany(channel => new[]
+        // The channel queues (inbox's too), then the bulk lane's (a broadcast's deliveries), each with its poison queue.
+        var queues = new[] { false, true }.SelectMany(bulk => (bulk ? ChannelNames.All : ChannelNames.Sendable).SelectMany(channel => new[]
         {
             (Channel: channel, Kind: QueueKind.Work, Name: LogicalName(channel, bulk)),
             (Channel: channel, Kind: QueueKind.Poison, Name: LogicalName(channel, bulk) + StorageNames.PoisonSuffix),
@@ -45,6 +45,7 @@ public sealed class StorageQueueInspector(QueueServiceClient service, StorageNam
     {
         (Channel.Push, false) => StorageNames.PushQueue,
         (Channel.Email, false) => StorageNames.EmailQueue,
+        (Channel.Inbox, false) => StorageNames.InboxQueue,
         (_, false) => StorageNames.SmsQueue,
         (Channel.Push, true) => StorageNames.PushBulkQueue,
         (Channel.Email, true) => StorageNames.EmailBulkQueue,

@@ -55,8 +55,8 @@ public sealed class QueueMonitoringTests
             async () => (view = await api.GetJsonAsync("/api/v1/admin/queues"))["queues"]!.AsArray().Single(q => q!["name"]!.GetValue<string>() == "notify-email")!["oldestAgeSeconds"]?.GetValue<double>() >= 1,
             "the oldest e-mail message is a second old");
         var queues = view["queues"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!);
-        // Each channel's queue and its bulk lane's (a broadcast's deliveries), each with its poison queue.
-        Assert.Equal(12, queues.Count);
+        // Four channel queues (push, email, sms, inbox) and the bulk lane's three (a broadcast's deliveries), each with its poison queue.
+        Assert.Equal(14, queues.Count);
         Assert.Equal(0, queues["notify-email-bulk"]["length"]!.GetValue<long>());
         Assert.Equal("poison", queues["notify-email-bulk-poison"]["kind"]!.GetValue<string>());
         Assert.Equal(3, queues["notify-email"]["length"]!.GetValue<long>());
