@@ -37,7 +37,7 @@ public sealed class ConsolePage
         {
             return ApiResults.NotFound("The console file");
         }
-        headers.CacheControl = asset.Immutable ? "public, max-age=31536000, immutable" : "no-cache";
+        headers.CacheControl = asset.CacheControl;
         // The ETag lets the browser revalidate the page with a 304 (If-None-Match is handled by the result).
         return TypedResults.Bytes(asset.Content, asset.ContentType, entityTag: new EntityTagHeaderValue(asset.ETag));
     }
