@@ -118,7 +118,14 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
         [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
+        [InboxElementLoader] = "none: the <notify-inbox> element's loader, embedded in the app, holds no data (the element calls the inbox API with its page's token)",
+        [InboxElementBundle] = "none: the <notify-inbox> element's hashed bundle, embedded in the app, holds no data",
     };
+
+    /// <summary>The inbox element's files (tests/Notify.IntegrationTests/Inbox/InboxElementFilesTests).</summary>
+    public const string InboxElementLoader = "GET api/v1/inbox/element.js";
+
+    public const string InboxElementBundle = "GET api/v1/inbox/element/{file}";
 
     /// <summary>The console's static files (tests/Notify.IntegrationTests/Console/ConsolePageTests).</summary>
     public const string ConsoleFiles = "GET console/{*path}";
@@ -129,7 +136,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalOpenApi = "GET /openapi/{documentName}.json";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or InboxElementLoader or InboxElementBundle)).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 

@@ -377,7 +377,7 @@ export class NotifyInboxElement extends HTMLElement {
       } else if (updated) {
         this.#items = replaceItem(this.#items, updated);
       }
-      if (action === 'read' && !item.read) this.#counts = { ...this.#counts, unread: Math.max(0, this.#counts.unread - 1) };
+      if ((action === 'read' || action === 'click') && !item.read) this.#counts = { ...this.#counts, unread: Math.max(0, this.#counts.unread - 1) };
       if (action === 'archive' && !item.read) this.#counts = { ...this.#counts, unread: Math.max(0, this.#counts.unread - 1) };
     } catch (error) {
       this.#fail(error);
@@ -404,16 +404,19 @@ export class NotifyInboxElement extends HTMLElement {
     }
     if (!control.classList.contains('open')) return;
     const opened = new CustomEvent('notify-inbox-item-click', { bubbles: true, composed: true, cancelable: true, detail: { item } });
-    const read = item.read ? Promise.resolve() : this.#act(item, 'read');
     if (control.tagName !== 'A') {
+      // No link: opening it is reading it (Notify reports the delivery opened).
+      if (!item.read) this.#act(item, 'read');
       this.dispatchEvent(opened);
       return;
     }
-    // A link: a modified click (new tab) goes as the browser takes it; a plain one waits for the read, then follows.
+    // A link: 'click' marks it read and reports the delivery clicked. A modified click (new tab) goes as the browser
+    // takes it; a plain one waits for the mark, then follows the link, unless the page took the event.
+    const clicked = this.#act(item, 'click');
     if (event.ctrlKey || event.metaKey || event.shiftKey || event.button === 1) return;
     event.preventDefault();
     if (!this.dispatchEvent(opened)) return;
-    read.finally(() => { location.assign(item.url); });
+    clicked.finally(() => { location.assign(item.url); });
   }
 
   #onKeyDown(event) {
