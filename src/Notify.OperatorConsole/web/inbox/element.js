@@ -79,7 +79,7 @@ export class NotifyInboxElement extends HTMLElement {
     bell.innerHTML = BELL_ICON;
     const count = el('span', { class: 'badge', part: 'badge', 'aria-hidden': 'true', hidden: true });
     bell.append(count);
-    const heading = el('h2', { id: this.#ids.title, tabindex: '-1' });
+    const heading = el('h2', { id: this.#ids.title, class: 'title', tabindex: '-1' });
     const readAll = el('button', { type: 'button', class: 'link-button read-all', part: 'mark-all-read' });
     const status = el('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
     const list = el('ul', { class: 'list', part: 'list', 'aria-labelledby': this.#ids.title });
@@ -140,6 +140,9 @@ export class NotifyInboxElement extends HTMLElement {
     if (this.#isOpen) return;
     this.#isOpen = true;
     this.#render();
+    // Right-aligned under the bell, unless that would leave the viewport on the left (a bell near the left edge).
+    const panel = this.#nodes.panel;
+    panel.classList.toggle('align-left', this.getBoundingClientRect().right - panel.offsetWidth < 0);
     this.#nodes.heading.focus();
     document.addEventListener('pointerdown', this.#onDocumentPointer, true);
     this.dispatchEvent(new CustomEvent('notify-inbox-open', { bubbles: true, composed: true }));

@@ -37,6 +37,7 @@ button { font: inherit; color: inherit; cursor: pointer; }
   background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
   box-shadow: 0 8px 24px rgba(0, 0, 0, 0.18); overflow: hidden;
 }
+.panel.align-left { right: auto; left: 0; }
 .head { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 10px 12px; border-bottom: 1px solid var(--_border); }
 .head h2 { margin: 0; font-size: 15px; font-weight: 600; }
 .head h2:focus { outline: none; }
