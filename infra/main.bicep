@@ -459,6 +459,7 @@ var channelQueueNames = [
   'notify-push'
   'notify-email'
   'notify-sms'
+  'notify-inbox'
 ]
 var poisonQueueNames = [for queue in channelQueueNames: '${queue}-poison']
 

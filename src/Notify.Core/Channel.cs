@@ -9,6 +9,9 @@ public enum Channel
     [JsonStringEnumMemberName("push")] Push,
     [JsonStringEnumMemberName("email")] Email,
     [JsonStringEnumMemberName("sms")] Sms,
+
+    /// <summary>The user's in-app feed (docs/inbox.md): delivering writes the item; no provider, no address.</summary>
+    [JsonStringEnumMemberName("inbox")] Inbox,
 }
 
 /// <summary>The push service a device token belongs to.</summary>
@@ -21,13 +24,18 @@ public enum DevicePlatform
 
 public static class ChannelNames
 {
+    /// <summary>The channels that reach a user at a contact (a device, an address, a number): preferences store a switch for each.</summary>
     public static readonly IReadOnlyList<Channel> All = [Channel.Push, Channel.Email, Channel.Sms];
+
+    /// <summary>Every channel a template may define and a request may name: <see cref="All"/> and the in-app inbox.</summary>
+    public static readonly IReadOnlyList<Channel> Sendable = [Channel.Push, Channel.Email, Channel.Sms, Channel.Inbox];
 
     public static string ToName(this Channel channel) => channel switch
     {
         Channel.Push => "push",
         Channel.Email => "email",
         Channel.Sms => "sms",
+        Channel.Inbox => "inbox",
         _ => throw new ArgumentOutOfRangeException(nameof(channel)),
     };
 
@@ -38,6 +46,7 @@ public static class ChannelNames
             case "push": channel = Channel.Push; return true;
             case "email": channel = Channel.Email; return true;
             case "sms": channel = Channel.Sms; return true;
+            case "inbox": channel = Channel.Inbox; return true;
             default: channel = default; return false;
         }
     }

@@ -86,6 +86,7 @@ public static class NotifyCoreExtensions
         ConsoleExtensions.AddNotifyConsole(builder);
         Activity.ActivityExtensions.AddNotifyActivity(builder);
         Webhooks.WebhooksExtensions.AddNotifyWebhooks(builder);
+        Inbox.InboxExtensions.AddNotifyInbox(builder);
         return builder;
     }
 }

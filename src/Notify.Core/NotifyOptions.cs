@@ -32,6 +32,7 @@ public sealed class NotifyOptions
     {
         Channel.Push => DefaultOptIn.Push,
         Channel.Email => DefaultOptIn.Email,
+        Channel.Inbox => DefaultOptIn.Inbox,
         _ => DefaultOptIn.Sms,
     };
 }
@@ -41,6 +42,7 @@ public sealed class ChannelSwitches
     public bool Push { get; set; } = true;
     public bool Email { get; set; } = true;
     public bool Sms { get; set; } = true;
+    public bool Inbox { get; set; } = true;
 }
 
 public sealed class ChannelLimits
@@ -54,10 +56,14 @@ public sealed class ChannelLimits
     [Range(0, 100_000)]
     public int? Sms { get; set; }
 
+    [Range(0, 100_000)]
+    public int? Inbox { get; set; }
+
     public int? For(Channel channel) => channel switch
     {
         Channel.Push => Push,
         Channel.Email => Email,
+        Channel.Inbox => Inbox,
         _ => Sms,
     };
 }
@@ -69,7 +75,7 @@ public sealed class ChannelLimits
 public sealed class RateLimitOptions
 {
     [Required, ValidateObjectMembers]
-    public ChannelLimits Default { get; set; } = new() { Push = 20, Email = 10, Sms = 5 };
+    public ChannelLimits Default { get; set; } = new() { Push = 20, Email = 10, Sms = 5, Inbox = 50 };
 
     [ValidateEnumeratedItems]
     public Dictionary<string, ChannelLimits> Apps { get; set; } = new(StringComparer.Ordinal);
@@ -77,7 +83,7 @@ public sealed class RateLimitOptions
     public int LimitFor(string appKey, Channel channel) =>
         (Apps.TryGetValue(appKey, out var app) ? app.For(channel) : null)
         ?? Default.For(channel)
-        ?? channel switch { Channel.Push => 20, Channel.Email => 10, _ => 5 };
+        ?? channel switch { Channel.Push => 20, Channel.Email => 10, Channel.Inbox => 50, _ => 5 };
 }
 
 public sealed class DeliveryOptions
@@ -132,10 +138,15 @@ public sealed class ChannelDurations
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Sms { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>An inbox item not written by then is not written (the feed keeps items far longer: docs/inbox.md).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan Inbox { get; set; } = TimeSpan.FromDays(7);
+
     public TimeSpan For(Channel channel) => channel switch
     {
         Channel.Push => Push,
         Channel.Email => Email,
+        Channel.Inbox => Inbox,
         _ => Sms,
     };
 }

@@ -18,6 +18,7 @@ public static class NotifyFunctionsExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddSingleton<ApiGuard>();
         builder.Services.AddSingleton<BodyBinder>();
+        builder.Services.AddSingleton<InboxGate>();
         builder.Services.AddSingleton<ScopeGate>();
         builder.Services.AddHostedService<OperatorConsole.ConsoleStartup>();
         // Queue messages bind with the one JSON shape both hosts use (the LocalHost pumps deserialize with it too).

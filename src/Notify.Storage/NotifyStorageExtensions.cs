@@ -72,6 +72,7 @@ public static class NotifyStorageExtensions
         services.AddSingleton<ITemplateStore, TableTemplateStore>();
         services.AddSingleton<Core.Categories.ICategoryStore, Categories.TableCategoryStore>();
         services.AddSingleton<Core.Topics.ITopicStore, Topics.TableTopicStore>();
+        services.AddSingleton<Core.Inbox.IInboxStore, Inbox.TableInboxStore>();
         services.AddSingleton<Core.Topics.IBroadcastStore, Topics.TableBroadcastStore>();
         services.AddSingleton<Core.Topics.IBroadcastQueue, Topics.StorageBroadcastQueue>();
         services.AddSingleton<IAppStore, TableAppStore>();

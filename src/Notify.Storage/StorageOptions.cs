@@ -39,6 +39,12 @@ public sealed class StorageNames(string prefix)
     public const string PushQueue = "notify-push";
     public const string EmailQueue = "notify-email";
     public const string SmsQueue = "notify-sms";
+
+    /// <summary>
+    /// Inbox deliveries: the safety net of the write at ingest (a delayed message) and the path of scheduled, digested
+    /// and swept ones (docs/inbox.md).
+    /// </summary>
+    public const string InboxQueue = "notify-inbox";
     public const string PoisonSuffix = "-poison";
 
     /// <summary>Outbound webhooks: one message per delivery event and endpoint (Notify.Core.Webhooks).</summary>
@@ -47,7 +53,7 @@ public sealed class StorageNames(string prefix)
     /// <summary>One message per page of a broadcast to plan (docs/topics.md).</summary>
     public const string BroadcastQueue = "notify-broadcast";
 
-    public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue];
+    public static readonly IReadOnlyList<string> ChannelQueues = [PushQueue, EmailQueue, SmsQueue, InboxQueue];
 
     public string Prefix => prefix;
 
@@ -90,8 +96,11 @@ public sealed class StorageNames(string prefix)
     /// <summary>Topics and their subscriptions (docs/topics.md): topic rows, and each subscription under its topic and under its user.</summary>
     public string Topics => Table("NotifyTopics");
 
+    /// <summary>The in-app feeds (docs/inbox.md): one partition per user, newest first.</summary>
+    public string Inbox => Table("NotifyInbox");
+
     public IReadOnlyList<string> Tables =>
-        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts, Topics];
+        [Deliveries, Users, Templates, Categories, Apps, InFlight, Outbox, DeadLetters, Events, Audit, Schedule, Digests, Breakers, Activity, QueueSamples, Contacts, StatusCounts, ConsoleRevocations, WebhookEndpoints, WebhookEvents, WebhookAttempts, Topics, Inbox];
 
     /// <summary>
     /// The rate-limit slots of one UTC day (<see cref="TableRateLimiter"/>): created by the day's first ingest and
@@ -107,6 +116,7 @@ public sealed class StorageNames(string prefix)
     {
         Core.Channel.Push => PushQueue,
         Core.Channel.Email => EmailQueue,
+        Core.Channel.Inbox => InboxQueue,
         _ => SmsQueue,
     });
 

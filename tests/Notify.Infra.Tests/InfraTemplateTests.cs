@@ -16,7 +16,7 @@ public sealed partial class InfraTemplateTests(InfraFixture infra)
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     private const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
 
-    private static readonly string[] ChannelQueues = ["notify-push", "notify-email", "notify-sms"];
+    private static readonly string[] ChannelQueues = ["notify-push", "notify-email", "notify-sms", "notify-inbox"];
 
     public static TheoryData<string> ParameterSets => ["dev", "prod", "private", "full"];
 

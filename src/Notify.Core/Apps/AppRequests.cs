@@ -71,6 +71,48 @@ public sealed record RotateSecretRequest(TimeSpan? GracePeriod)
     }
 }
 
+/// <summary>
+/// <c>PUT /api/v1/admin/apps/{key}/origins</c>: the browser origins (<c>scheme://host[:port]</c>, http or https, no
+/// path) the end users' inbox API answers for the app's tokens; at most <see cref="MaxOrigins"/>, each once.
+/// </summary>
+public sealed record SetOriginsRequest(IReadOnlyList<string> AllowedOrigins)
+{
+    public const int MaxOrigins = 20;
+
+    public static SetOriginsRequest? Parse(JsonElement body, ValidationErrors errors)
+    {
+        var reader = JsonObjectReader.For(body, errors, "");
+        var items = reader?.Array("allowedOrigins", required: true);
+        reader?.RejectUnknown();
+        var origins = new List<string>();
+        if (items is not null && items.Count > MaxOrigins)
+        {
+            errors.Add("allowedOrigins", $"may name at most {MaxOrigins} origins");
+        }
+        else if (items is not null)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                var text = items[i].ValueKind == JsonValueKind.String ? items[i].GetString()! : "";
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                    || uri.GetLeftPart(UriPartial.Authority) != text.TrimEnd('/') || text.EndsWith('/'))
+                {
+                    errors.Add($"allowedOrigins[{i}]", "must be an origin: http or https, a host and an optional port, no path (e.g. https://app.example.com)");
+                }
+                else if (origins.Contains(text, StringComparer.OrdinalIgnoreCase))
+                {
+                    errors.Add($"allowedOrigins[{i}]", "is given twice");
+                }
+                else
+                {
+                    origins.Add(text);
+                }
+            }
+        }
+        return errors.IsEmpty ? new SetOriginsRequest(origins) : null;
+    }
+}
+
 internal static class ScopeList
 {
     public static void Read(IReadOnlyList<JsonElement> items, ValidationErrors errors, List<string> scopes)

@@ -14,7 +14,11 @@ public sealed record AppView(
     bool Disabled,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt,
-    IReadOnlyList<SecretView> Secrets);
+    IReadOnlyList<SecretView> Secrets)
+{
+    /// <summary>Browser origins the end users' inbox API answers for this app's tokens (docs/inbox.md).</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+}
 
 /// <summary>The one answer that contains a secret: to a create or a rotation. It is not stored anywhere.</summary>
 public sealed record AppCredentialView(string AppKey, string SecretId, string AppSecret, AppView App);
@@ -185,6 +189,17 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         return result;
     }
 
+    /// <summary>Replaces the browser origins the end users' inbox API answers for the app's tokens (already checked by <see cref="SetOriginsRequest.Parse"/>).</summary>
+    public async Task<Result<AppView>> SetOriginsAsync(string appKey, IReadOnlyList<string> origins, string actor, CancellationToken cancellationToken)
+    {
+        var result = await UpdateAsync(appKey, (app, _) => Result<AppRecord>.Ok(app with { AllowedOrigins = origins }), cancellationToken);
+        if (result.Kind == ResultKind.Ok)
+        {
+            await audit.RecordAsync(actor, Audit.AuditKinds.App, "set-origins", appKey, $"origins={string.Join(' ', origins)}", cancellationToken);
+        }
+        return result;
+    }
+
     /// <summary>Deletes an app and with it every secret. Its notifications stay in the log.</summary>
     public async Task<Result<bool>> DeleteAsync(string appKey, string actor, CancellationToken cancellationToken)
     {
@@ -261,5 +276,8 @@ public sealed class AppService(AppDirectory directory, TimeProvider time, IOptio
         app.Disabled,
         app.CreatedAt,
         app.LastUsedAt,
-        [.. app.ActiveSecrets(now).OrderBy(s => s.CreatedAt).Select(s => new SecretView(s.Id, s.CreatedAt, s.ExpiresAt))]);
+        [.. app.ActiveSecrets(now).OrderBy(s => s.CreatedAt).Select(s => new SecretView(s.Id, s.CreatedAt, s.ExpiresAt))])
+    {
+        AllowedOrigins = app.AllowedOrigins,
+    };
 }

@@ -22,7 +22,10 @@ public static class Scopes
     /// <summary>Erasing and exporting a user's data (docs/data.md#erasure); <c>admin</c> may do it too.</summary>
     public const string UsersErase = "users:erase";
 
-    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase];
+    /// <summary>Issuing end users' inbox tokens (<c>POST /api/v1/inbox/tokens</c>, docs/inbox.md): a token reads a user's whole feed; <c>admin</c> may too.</summary>
+    public const string InboxIssue = "inbox:issue";
+
+    public static readonly IReadOnlyList<string> All = [NotificationsSend, NotificationsRead, UsersWrite, TemplatesWrite, Admin, EventsWrite, WebhooksWrite, UsersErase, InboxIssue];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 }
@@ -50,6 +53,12 @@ public sealed record AppRecord(
         : this(appKey, name, [.. secretHashes.Select(h => new AppSecret(AppSecrets.IdForHash(h), h, createdAt, null))], scopes, disabled, createdAt)
     {
     }
+
+    /// <summary>
+    /// Browser origins (<c>https://app.example.com</c>) the end users' inbox API answers for this app's tokens
+    /// (docs/inbox.md); empty: none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
     /// <summary>When the app last passed authentication (updated at most once per <c>LastUsedInterval</c>).</summary>
     public DateTimeOffset? LastUsedAt { get; init; }

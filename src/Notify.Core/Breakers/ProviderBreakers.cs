@@ -71,6 +71,12 @@ public sealed class ProviderBreakers(
         var gates = new Dictionary<string, Gate>(StringComparer.Ordinal);
         foreach (var delivery in deliveries)
         {
+            if (delivery.Channel == Channel.Inbox)
+            {
+                // The feed is Notify's own table: no provider, no breaker.
+                route.Send(delivery, Inbox.InboxRules.FeedName, probe: false);
+                continue;
+            }
             var order = router.Order(delivery.Channel, delivery.Platform);
             var current = order.FirstOrDefault(p => p.Name == delivery.Provider) ?? order[0];
             var names = BreakerRules.Candidates([.. order.Select(p => p.Name)], current.Name, delivery.Provider is null || delivery.MayFailOver);

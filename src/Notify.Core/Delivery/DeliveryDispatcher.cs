@@ -15,6 +15,7 @@ public sealed class DeliveryDispatcher(
     ProviderRouter providers,
     ProviderBreakers breakers,
     DeliveryTracking tracking,
+    Inbox.InboxFeedWriter inbox,
     TimeProvider time,
     IOptions<NotifyOptions> options)
 {
@@ -53,6 +54,10 @@ public sealed class DeliveryDispatcher(
                 return new SendResult.NotAttempted(claim, request, "render-failed", failed.Reason);
             case RenderResult.Digested digested:
                 return new SendResult.Digested(claim, digested.CarrierId);
+            case RenderResult.Rendered rendered when delivery.Channel == Channel.Inbox:
+                // No provider: delivering is writing the feed item (docs/inbox.md).
+                var itemId = await inbox.WriteAsync(delivery, request, rendered.Message.Content, cancellationToken);
+                return new SendResult.Attempted(claim, request, Inbox.InboxRules.FeedName, new DeliveryOutcome.Sent(itemId)) { Order = [Inbox.InboxRules.FeedName] };
             case RenderResult.Rendered rendered:
                 // One provider call per claimed attempt: a failover is the next attempt, so the lease and the crash
                 // window stay those of one send.

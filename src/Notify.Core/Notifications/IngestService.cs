@@ -39,7 +39,8 @@ public sealed partial class IngestService(
     ILogger<IngestService> logger,
     Digests.DigestService digests,
     Scheduling.IngestScheduling scheduling,
-    Categories.CategoryCatalog categories)
+    Categories.CategoryCatalog categories,
+    DeliveryWorker worker)
 {
     /// <summary>How long a repeat waits for a concurrent identical request to finish writing its log.</summary>
     private static readonly TimeSpan ConcurrentWait = TimeSpan.FromSeconds(10);
@@ -206,6 +207,12 @@ public sealed partial class IngestService(
             .Where(d => d.Status == DeliveryStatus.Queued)
             .Select(d => DeliveryMessage.For(d, d.Attempts + 1))
             .ToList();
+        var inbox = messages.Where(m => m.Channel == Channel.Inbox).ToList();
+        if (inbox.Count > 0)
+        {
+            messages = [.. messages.Where(m => m.Channel != Channel.Inbox)];
+            await WriteInboxAsync(inbox, cancellationToken);
+        }
         if (messages.Count == 0)
         {
             return;
@@ -226,6 +233,30 @@ public sealed partial class IngestService(
             throw;
         }
         fastLane.Run(batches);
+    }
+
+    /// <summary>
+    /// An inbox item is written here, after the log, before the answer: a queue poll alone takes about the 1 s the
+    /// item has to reach an open browser (docs/inbox.md). As in the <see cref="FastLane"/>, the message is queued
+    /// first with a delay as the safety net: if this write fails or the instance stops, the message (or, if even
+    /// the enqueue was lost, the sweeper's re-enqueue of a delivery still queued) writes it; the claim decides who
+    /// writes, and the item's id is fixed by the delivery, so it is never written twice.
+    /// </summary>
+    private async Task WriteInboxAsync(IReadOnlyList<DeliveryMessage> messages, CancellationToken cancellationToken)
+    {
+        var batches = DeliveryBatch.Pack(messages, options.Value.Delivery.DeliveriesPerMessage);
+        await queue.EnqueueAsync(batches, fastLane.FallbackDelay, cancellationToken);
+        foreach (var batch in batches)
+        {
+            try
+            {
+                await worker.HandleAsync(batch, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogInboxDeferred(logger, e, batch.Deliveries[0].Key.Id);
+            }
+        }
     }
 
     /// <summary>
@@ -280,6 +311,9 @@ public sealed partial class IngestService(
 
     [LoggerMessage(EventId = 1002, EventName = "NotificationDuplicate", Level = LogLevel.Information, Message = "Repeat of request {RequestId} from app {AppKey}: answered with the original deliveries")]
     private static partial void LogDuplicate(ILogger logger, string requestId, string appKey);
+
+    [LoggerMessage(EventId = 1004, EventName = "InboxWriteDeferred", Level = LogLevel.Warning, Message = "Writing inbox delivery {DeliveryId} at ingest failed; its delayed queue message will write it")]
+    private static partial void LogInboxDeferred(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(EventId = 1003, EventName = "NotificationTakeover", Level = LogLevel.Warning, Message = "Request {RequestId} stalled while planning; a repeat took it over")]
     private static partial void LogTakeover(ILogger logger, string requestId);

@@ -169,7 +169,7 @@ public sealed record NotificationRequest(
             }
             if (!ChannelNames.TryParse(name, out var channel))
             {
-                errors.Add($"channels[{i}]", "must be 'push', 'email' or 'sms'");
+                errors.Add($"channels[{i}]", "must be 'push', 'email', 'sms' or 'inbox'");
             }
             else if (result.Contains(channel))
             {

@@ -124,6 +124,10 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
                 case Channel.Email:
                     yield return Make(channel, status, reason) with { Address = user.Profile.Email };
                     break;
+                case Channel.Inbox:
+                    // The feed is keyed by the user id: no address to carry.
+                    yield return Make(channel, status, reason);
+                    break;
                 default:
                     yield return Make(channel, status, reason) with { Address = user.Profile.Phone };
                     break;
@@ -135,6 +139,7 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
     {
         Channel.Push => user.Devices.Count > 0,
         Channel.Email => !string.IsNullOrEmpty(user.Profile.Email) && !user.Profile.EmailInvalid,
+        Channel.Inbox => true,
         _ => !string.IsNullOrEmpty(user.Profile.Phone) && !user.Profile.PhoneInvalid,
     };
 }

@@ -46,7 +46,8 @@ public sealed partial record QuietHours(
             {
                 continue;
             }
-            if (!ChannelNames.TryParse(channelName, out var channel))
+            // The inbox makes no sound: quiet hours never hold it back (docs/inbox.md), so a window cannot name it.
+            if (!ChannelNames.TryParse(channelName, out var channel) || channel == Channel.Inbox)
             {
                 errors.Add($"{window.PathOf("channels")}[{i}]", "must be 'push', 'email' or 'sms'");
             }

@@ -56,6 +56,7 @@ public static class ScheduleRules
             // A push delivery belongs to one device: if that device was removed meanwhile there is no one to send to.
             Channel.Push => user.Devices.Any(d => d.Token == delivery.Address) ? (null, delivery) : (SkipReasons.NoContact, delivery),
             Channel.Email => (null, delivery with { Address = user.Profile.Email }),
+            Channel.Inbox => (null, delivery),
             _ => (null, delivery with { Address = user.Profile.Phone }),
         };
     }

@@ -7,14 +7,21 @@ public sealed record EmailContent(string Subject, string? Html, string? Text);
 
 public sealed record SmsContent(string Body);
 
+/// <summary>
+/// An in-app inbox item: plain-text title and body, an optional link and avatar (http or https once rendered) and
+/// optional data (strings the product's UI reads). See docs/inbox.md.
+/// </summary>
+public sealed record InboxContent(string Title, string Body, string? Url, string? Avatar, IReadOnlyDictionary<string, string>? Data);
+
 /// <summary>The channels one locale (or the default) defines; a locale overrides only the channels it names.</summary>
-public sealed record ChannelContents(PushContent? Push, EmailContent? Email, SmsContent? Sms)
+public sealed record ChannelContents(PushContent? Push, EmailContent? Email, SmsContent? Sms, InboxContent? Inbox = null)
 {
     public bool Defines(Channel channel) => channel switch
     {
         Channel.Push => Push is not null,
         Channel.Email => Email is not null,
         Channel.Sms => Sms is not null,
+        Channel.Inbox => Inbox is not null,
         _ => false,
     };
 }
@@ -44,7 +51,7 @@ public sealed record TemplateDefinition(
     public string? Category { get; init; }
 
     /// <summary>Channels the template defines in its default locale; a request without channels uses these.</summary>
-    public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.All.Where(Channels.Defines)];
+    public IReadOnlyList<Channel> DefinedChannels => [.. ChannelNames.Sendable.Where(Channels.Defines)];
 
     /// <summary>
     /// The locale whose content serves <paramref name="userLocale"/> on <paramref name="channel"/>: the exact

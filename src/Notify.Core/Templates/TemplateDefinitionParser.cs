@@ -97,22 +97,12 @@ public static partial class TemplateDefinitionParser
         PushContent? push = null;
         EmailContent? email = null;
         SmsContent? sms = null;
+        InboxContent? inbox = null;
         if (reader.Object("push") is { } p)
         {
             var title = Liquid(p, "title", required: true);
             var body = Liquid(p, "body", required: true);
-            Dictionary<string, string>? data = null;
-            if (p.Object("data") is { } d)
-            {
-                data = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var entry in d.Properties())
-                {
-                    if (Liquid(d, entry.Name, required: true) is { } value)
-                    {
-                        data[entry.Name] = value;
-                    }
-                }
-            }
+            var data = LiquidMap(p, "data");
             p.RejectUnknown();
             push = title is null || body is null ? null : new PushContent(title, body, data);
         }
@@ -134,17 +124,61 @@ public static partial class TemplateDefinitionParser
             s.RejectUnknown();
             sms = body is null ? null : new SmsContent(body);
         }
+        if (reader.Object("inbox") is { } i)
+        {
+            var title = Liquid(i, "title", required: true);
+            var body = Liquid(i, "body", required: true);
+            var url = InboxUrl(i, "url");
+            var avatar = InboxUrl(i, "avatar");
+            var data = LiquidMap(i, "data");
+            i.RejectUnknown();
+            inbox = title is null || body is null ? null : new InboxContent(title, body, url, avatar, data);
+        }
         reader.RejectUnknown();
         if (reader.Errors.Count != errorsBefore)
         {
             return null;
         }
-        if (requireOne && push is null && email is null && sms is null)
+        if (requireOne && push is null && email is null && sms is null && inbox is null)
         {
-            reader.Errors.Add(reader.PathOf("").TrimEnd('.'), "must define at least one of 'push', 'email', 'sms'");
+            reader.Errors.Add(reader.PathOf("").TrimEnd('.'), "must define at least one of 'push', 'email', 'sms', 'inbox'");
             return null;
         }
-        return new ChannelContents(push, email, sms);
+        return new ChannelContents(push, email, sms, inbox);
+    }
+
+    /// <summary>An object of Liquid strings (push and inbox <c>data</c>).</summary>
+    private static Dictionary<string, string>? LiquidMap(JsonObjectReader reader, string name)
+    {
+        if (reader.Object(name) is not { } d)
+        {
+            return null;
+        }
+        var data = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in d.Properties())
+        {
+            if (Liquid(d, entry.Name, required: true) is { } value)
+            {
+                data[entry.Name] = value;
+            }
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// An inbox link or avatar: Liquid whose rendered value must be an absolute http or https URL. A value with no
+    /// Liquid in it is checked here; one that renders from data is checked when rendered (ingest checks every locale).
+    /// </summary>
+    private static string? InboxUrl(JsonObjectReader reader, string name)
+    {
+        var source = Liquid(reader, name);
+        if (source is not null && !source.Contains("{{", StringComparison.Ordinal) && !source.Contains("{%", StringComparison.Ordinal)
+            && !Inbox.InboxRules.IsWebUrl(source))
+        {
+            reader.Errors.Add(reader.PathOf(name), "must be an absolute http or https URL");
+            return null;
+        }
+        return source;
     }
 
     /// <summary>Reads a string field and checks that it parses as Liquid.</summary>

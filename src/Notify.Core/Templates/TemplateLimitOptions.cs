@@ -47,6 +47,20 @@ public sealed class TemplateLimitOptions
     [Range(16, 1_600)]
     public int SmsBodyChars { get; set; } = 1_600;
 
+    [Range(16, 4_096)]
+    public int InboxTitleChars { get; set; } = 256;
+
+    [Range(16, 16_384)]
+    public int InboxBodyChars { get; set; } = 4_096;
+
+    /// <summary>An inbox item's <c>url</c> and <c>avatar</c>.</summary>
+    [Range(64, 8_192)]
+    public int InboxUrlChars { get; set; } = 2_048;
+
+    /// <summary>Each value of an inbox template's <c>data</c> map.</summary>
+    [Range(16, 4_096)]
+    public int InboxDataChars { get; set; } = 1_024;
+
     /// <summary>The output cap of one field, by its name in the template (<c>title</c>, <c>data.x</c>, <c>html</c>, ...).</summary>
     public int CapFor(Channel channel, string field) => (channel, field) switch
     {
@@ -56,6 +70,10 @@ public sealed class TemplateLimitOptions
         (Channel.Email, "subject") => EmailSubjectChars,
         (Channel.Email, "html") => EmailHtmlChars,
         (Channel.Email, _) => EmailTextChars,
+        (Channel.Inbox, "title") => InboxTitleChars,
+        (Channel.Inbox, "body") => InboxBodyChars,
+        (Channel.Inbox, "url" or "avatar") => InboxUrlChars,
+        (Channel.Inbox, _) => InboxDataChars,
         _ => SmsBodyChars,
     };
 
@@ -68,6 +86,10 @@ public sealed class TemplateLimitOptions
         (Channel.Email, "subject") => nameof(EmailSubjectChars),
         (Channel.Email, "html") => nameof(EmailHtmlChars),
         (Channel.Email, _) => nameof(EmailTextChars),
+        (Channel.Inbox, "title") => nameof(InboxTitleChars),
+        (Channel.Inbox, "body") => nameof(InboxBodyChars),
+        (Channel.Inbox, "url" or "avatar") => nameof(InboxUrlChars),
+        (Channel.Inbox, _) => nameof(InboxDataChars),
         _ => nameof(SmsBodyChars),
     };
 }

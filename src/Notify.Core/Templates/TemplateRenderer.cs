@@ -12,7 +12,9 @@ public sealed record RenderedContent(
     string? Body = null,
     string? Html = null,
     string? Text = null,
-    IReadOnlyDictionary<string, string>? Data = null);
+    IReadOnlyDictionary<string, string>? Data = null,
+    string? Url = null,
+    string? Avatar = null);
 
 /// <summary>
 /// Outcome of a render: the content; or the variables the template read that the data lacks; or a
@@ -42,6 +44,7 @@ public sealed record RenderFailure(Channel Channel, string Locale, string Path, 
         TemplateLimitException limit => limit.Message,
         DivideByZeroException => "Liquid runtime error: division by zero",
         OverflowException => "Liquid runtime error: a number is out of range",
+        FormatException when error.Message.StartsWith("inbox ", StringComparison.Ordinal) => error.Message,
         FormatException => "Liquid runtime error: a value has the wrong format",
         ArgumentException => "Liquid runtime error: a filter was given an argument it cannot use",
         _ => "Liquid runtime error",
@@ -107,6 +110,17 @@ public sealed class CompiledTemplate
         if (contents.Sms is { } sms)
         {
             Add(locale, Channel.Sms, "body", sms.Body);
+        }
+        if (contents.Inbox is { } inbox)
+        {
+            Add(locale, Channel.Inbox, "title", inbox.Title);
+            Add(locale, Channel.Inbox, "body", inbox.Body);
+            Add(locale, Channel.Inbox, "url", inbox.Url);
+            Add(locale, Channel.Inbox, "avatar", inbox.Avatar);
+            foreach (var (key, value) in inbox.Data ?? new Dictionary<string, string>())
+            {
+                Add(locale, Channel.Inbox, "data." + key, value);
+            }
         }
     }
 
@@ -250,6 +264,12 @@ public static class TemplateRenderer
                     Html: email.Html is null ? null : HtmlUrlGuard.Neutralize(Field("html", HtmlEncoder.Default)),
                     Text: email.Text is null ? null : Field("text", NullEncoder.Default)),
                 Channel.Sms when contents.Sms is not null => new RenderedContent(Body: Field("body", NullEncoder.Default)),
+                Channel.Inbox when contents.Inbox is { } inbox => new RenderedContent(
+                    Title: Field("title", NullEncoder.Default),
+                    Body: Field("body", NullEncoder.Default),
+                    Data: inbox.Data?.ToDictionary(d => d.Key, d => Field("data." + d.Key, NullEncoder.Default), StringComparer.Ordinal),
+                    Url: inbox.Url is null ? null : WebUrl(Field("url", NullEncoder.Default)),
+                    Avatar: inbox.Avatar is null ? null : WebUrl(Field("avatar", NullEncoder.Default))),
                 _ => null,
             };
             return new RenderResult(content, [.. missing]);
@@ -279,6 +299,12 @@ public static class TemplateRenderer
             MissingSink.Value = null;
         }
     }
+
+    /// <summary>An inbox link as rendered; anything but an absolute http(s) URL fails the render (a browser must not get <c>javascript:</c>).</summary>
+    private static string? WebUrl(string rendered) =>
+        rendered.Length == 0 ? null
+        : Inbox.InboxRules.IsWebUrl(rendered) ? rendered
+        : throw new FormatException("inbox url and avatar must render to an absolute http or https URL");
 
     private static FluidValue ToFluid(JsonElement element, string path, ISet<string> missing) => element.ValueKind switch
     {

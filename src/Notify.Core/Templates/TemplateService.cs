@@ -182,6 +182,17 @@ public sealed class TemplateService(ITemplateStore store, TemplateCatalog catalo
             {
                 Field(Channel.Sms, "body", sms.Body);
             }
+            if (contents.Inbox is { } inbox)
+            {
+                Field(Channel.Inbox, "title", inbox.Title);
+                Field(Channel.Inbox, "body", inbox.Body);
+                Field(Channel.Inbox, "url", inbox.Url);
+                Field(Channel.Inbox, "avatar", inbox.Avatar);
+                foreach (var (key, value) in inbox.Data ?? new Dictionary<string, string>())
+                {
+                    Field(Channel.Inbox, "data." + key, value);
+                }
+            }
         }
         Check("channels", definition.Channels);
         foreach (var (locale, contents) in definition.Locales)

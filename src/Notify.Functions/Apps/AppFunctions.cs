@@ -145,6 +145,37 @@ public sealed class SetAppScopes(BodyBinder binder, AppService apps)
     }
 }
 
+/// <summary>
+/// PUT /api/v1/admin/apps/{key}/origins: replaces the browser origins the end users' inbox API answers for the app's
+/// tokens (200 with the app; docs/inbox.md).
+/// </summary>
+public sealed class SetAppOrigins(BodyBinder binder, AppService apps)
+{
+    [Function(nameof(SetAppOrigins))]
+    [RequiresScope(Scopes.Admin)]
+    [EndpointSummary("Replace the browser origins the inbox API answers for an app's end-user tokens")]
+    [JsonBody(typeof(SetAppOriginsBody))]
+    public async Task<Results<Ok<AppView>, ValidationProblem, NotFoundProblem, ConflictProblem, RequestRefused>> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/admin/apps/{key}/origins")] HttpRequest request,
+        string key,
+        CancellationToken cancellationToken)
+    {
+        var (origins, failure) = await binder.BindBodyAsync(request, (body, errors, _) => SetOriginsRequest.Parse(body, errors), cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        var result = await apps.SetOriginsAsync(key, origins!.AllowedOrigins, request.Caller().AppKey, cancellationToken);
+        return result.Kind switch
+        {
+            ResultKind.Ok => TypedResults.Ok(result.Value),
+            ResultKind.Invalid => ApiResults.Invalid(result.Errors!),
+            ResultKind.NotFound => ApiResults.NotFound(result, $"App '{key}'"),
+            _ => ApiResults.Conflict(result.Detail),
+        };
+    }
+}
+
 /// <summary>POST /api/v1/admin/apps/{key}/disable: every request of the app is 401 until it is enabled again.</summary>
 public sealed class DisableApp(AppService apps)
 {
@@ -198,6 +229,8 @@ public sealed record CreateAppBody(string Name, IReadOnlyList<string> Scopes);
 
 /// <summary>The body of <c>PUT /api/v1/admin/apps/{key}/scopes</c>.</summary>
 public sealed record SetAppScopesBody(IReadOnlyList<string> Scopes);
+
+public sealed record SetAppOriginsBody(IReadOnlyList<string> AllowedOrigins);
 
 /// <summary>The optional body of <c>POST /api/v1/admin/apps/{key}/secrets</c>.</summary>
 public sealed record RotateAppSecretBody(int? GracePeriodSeconds);

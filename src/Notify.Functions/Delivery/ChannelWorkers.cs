@@ -24,6 +24,11 @@ public sealed class ChannelWorkers(DeliveryWorker worker)
     public Task Sms([QueueTrigger(StorageNames.SmsQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
         HandleAsync(message, cancellationToken);
 
+    /// <summary>Inbox deliveries not written at ingest: scheduled, digested, swept, or the safety net of the write at ingest.</summary>
+    [Function("InboxWorker")]
+    public Task Inbox([QueueTrigger(StorageNames.InboxQueue, Connection = "Storage")] DeliveryBatch message, CancellationToken cancellationToken) =>
+        HandleAsync(message, cancellationToken);
+
     private Task HandleAsync(DeliveryBatch message, CancellationToken cancellationToken) =>
         worker.HandleAsync(message, cancellationToken);
 }
@@ -46,4 +51,8 @@ public sealed class DeadLetterWorkers(DeadLetterHandler handler)
     [Function("SmsDeadLetters")]
     public Task Sms([QueueTrigger(StorageNames.SmsQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
         handler.HandleAsync(StorageNames.SmsQueue, message, cancellationToken);
+
+    [Function("InboxDeadLetters")]
+    public Task Inbox([QueueTrigger(StorageNames.InboxQueue + StorageNames.PoisonSuffix, Connection = "Storage")] string message, CancellationToken cancellationToken) =>
+        handler.HandleAsync(StorageNames.InboxQueue, message, cancellationToken);
 }

@@ -43,6 +43,13 @@ public static class ApiResults
     public static AccessDenied Unauthorized(string? detail) =>
         new(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Basic realm=\"notify\", charset=\"UTF-8\"");
 
+    /// <summary>401 for the end users' inbox API: a Bearer challenge (the token from <c>POST /api/v1/inbox/tokens</c>).</summary>
+    public static AccessDenied BearerRequired(string? detail) =>
+        new(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", detail), "WWW-Authenticate", "Bearer realm=\"notify-inbox\"");
+
+    /// <summary>503: a feature the deployment has not configured (the detail names the setting).</summary>
+    public static UnavailableProblem Unavailable(string detail) => new(Problem(StatusCodes.Status503ServiceUnavailable, "Not configured", detail));
+
     public static AccessDenied Forbidden(string? detail) => new(Problem(StatusCodes.Status403Forbidden, "Forbidden", detail));
 
     /// <summary>The problem <c>type</c> of a console write without its session's CSRF token.</summary>
@@ -143,6 +150,17 @@ public sealed class NotFoundProblem : ApiProblem, IEndpointMetadataProvider
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         ApiResults.ProducesProblem(builder, StatusCodes.Status404NotFound);
+}
+
+/// <summary>503 problem+json: not configured.</summary>
+public sealed class UnavailableProblem : ApiProblem, IEndpointMetadataProvider
+{
+    internal UnavailableProblem(ProblemHttpResult inner) : base(inner)
+    {
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        ApiResults.ProducesProblem(builder, StatusCodes.Status503ServiceUnavailable);
 }
 
 /// <summary>409 problem+json.</summary>

@@ -25,13 +25,18 @@ public sealed class RequiresScopeAttribute(params string[] scopes) : Attribute
 /// in Azure <see cref="ScopeGateMiddleware"/> does. The authenticated app is then the request's
 /// <see cref="CallerApp.Caller"/>.
 /// </summary>
-public sealed class ScopeGate(ApiGuard guard)
+public sealed class ScopeGate(ApiGuard guard, InboxGate inbox)
 {
     public static RequiresScopeAttribute? RuleOf(MethodInfo function) => function.GetCustomAttribute<RequiresScopeAttribute>();
 
     /// <summary>Null when the function may run; otherwise the refusal to answer with (nothing has been read or written).</summary>
     public async Task<AccessDenied?> EnforceAsync(HttpContext context, MethodInfo function, CancellationToken cancellationToken)
     {
+        // End users' routes take an inbox token instead of app credentials (docs/inbox.md).
+        if (InboxGate.RuleOf(function) is { } inboxRule)
+        {
+            return await inbox.EnforceAsync(context, inboxRule, cancellationToken);
+        }
         if (RuleOf(function) is not { } rule)
         {
             return null;

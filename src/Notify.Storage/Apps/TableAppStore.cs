@@ -115,6 +115,7 @@ public sealed partial class TableAppStore(TableServiceClient service, StorageNam
         ["Scopes"] = string.Join(' ', app.Scopes),
         ["Disabled"] = app.Disabled,
         ["CreatedAt"] = app.CreatedAt,
+        ["AllowedOrigins"] = string.Join(' ', app.AllowedOrigins),
     };
 
     private static AppRecord FromEntity(TableEntity e, DateTimeOffset? lastUsedAt)
@@ -134,6 +135,7 @@ public sealed partial class TableAppStore(TableServiceClient service, StorageNam
         {
             LastUsedAt = lastUsedAt,
             ETag = e.ETag.ToString(),
+            AllowedOrigins = Split(e.GetString("AllowedOrigins"), ' '),
         };
     }
 

@@ -13,7 +13,7 @@ public sealed class StorageQueueInspector(QueueServiceClient service, StorageNam
 {
     public async Task<IReadOnlyList<QueueFigures>> InspectAsync(CancellationToken cancellationToken)
     {
-        var queues = ChannelNames.All.SelectMany(channel => new[]
+        var queues = ChannelNames.Sendable.SelectMany(channel => new[]
         {
             (Channel: channel, Kind: QueueKind.Work, Name: LogicalName(channel)),
             (Channel: channel, Kind: QueueKind.Poison, Name: LogicalName(channel) + StorageNames.PoisonSuffix),
@@ -44,6 +44,7 @@ public sealed class StorageQueueInspector(QueueServiceClient service, StorageNam
     {
         Channel.Push => StorageNames.PushQueue,
         Channel.Email => StorageNames.EmailQueue,
+        Channel.Inbox => StorageNames.InboxQueue,
         _ => StorageNames.SmsQueue,
     };
 }
