@@ -43,6 +43,8 @@ export LocalHost__SeedDemo=true LocalHost__DemoAppKey="$app_key" LocalHost__Demo
 export ASPNETCORE_ENVIRONMENT=Development
 # The console's session signing key: a fresh dev key per run (sessions end when the script stops), unless one is set.
 export Notify__Console__SigningKey="${Notify__Console__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
+# The inbox's end-user token key: a fresh dev key per run (tokens end when the script stops), unless one is set.
+export Notify__Inbox__SigningKey="${Notify__Inbox__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
 # The contact lookup's key, kept beside the Azurite data (git-ignored), so users written in earlier runs stay findable.
 mkdir -p .azurite
 [ -s .azurite/dev-contact-lookup-key ] || head -c 32 /dev/urandom | base64 > .azurite/dev-contact-lookup-key
@@ -68,6 +70,13 @@ Send a first notification to the demo user (e-mail, SMS and push through the loc
   curl -u $app_key:$app_secret -H 'Content-Type: application/json' \\
     http://127.0.0.1:$port/api/v1/notifications \\
     -d '{"eventId":"first-'"\$(date +%s)"'","template":"welcome","recipients":["demo-user"],"data":{"name":"Ann","code":"4711"}}'
+
+The in-app inbox: the demo user's bell (<notify-inbox>) on a demo page, http://127.0.0.1:$port/dev/inbox/
+Make an item appear in it, live:
+
+  curl -u $app_key:$app_secret -H 'Content-Type: application/json' \\
+    http://127.0.0.1:$port/api/v1/notifications \\
+    -d '{"eventId":"inbox-'"\$(date +%s)"'","template":"welcome","recipients":["demo-user"],"channels":["inbox"],"data":{"name":"Ann","code":"4711"}}'
 
 Read its status (use an "id" from the answer above):
 

@@ -58,6 +58,8 @@ export class NotifyInboxElement extends HTMLElement {
   #live = null;
   #pollTimer = 0;
   #refreshQueued = null;
+  #refreshAgain = false;
+  #countsKnown = false;
   #started = false;
   #ids;
   #nodes;
@@ -165,12 +167,19 @@ export class NotifyInboxElement extends HTMLElement {
   /** Reads the counts (and the first page when it has been shown) again; a 304 changes nothing. */
   async refresh() {
     if (!this.#client) return;
-    if (this.#refreshQueued) return this.#refreshQueued;
+    if (this.#refreshQueued) {
+      // A change signalled while a read is under way may have come after it: read once more when it ends.
+      this.#refreshAgain = true;
+      return this.#refreshQueued;
+    }
+    this.#refreshAgain = false;
     this.#refreshQueued = (async () => {
       try {
         const before = this.#counts.unread;
+        const known = this.#countsKnown;
         const { counts } = await this.#client.counts();
         this.#counts = counts;
+        this.#countsKnown = true;
         if (this.#loaded) {
           const page = await this.#client.items({ limit: this.#pageSize() });
           if (!page.notModified) {
@@ -179,7 +188,7 @@ export class NotifyInboxElement extends HTMLElement {
           }
           if (this.#state === 'error') this.#state = 'ready';
         }
-        if (counts.unread > before) this.#announce(format(this.#strings.newItems, { count: counts.unread - before }));
+        if (known && counts.unread > before) this.#announce(format(this.#strings.newItems, { count: counts.unread - before }));
         if (this.#isOpen && counts.unseen > 0) this.#markSeen();
       } catch (error) {
         this.#fail(error);
@@ -187,6 +196,7 @@ export class NotifyInboxElement extends HTMLElement {
         this.#refreshQueued = null;
         this.#render();
       }
+      if (this.#refreshAgain) await this.refresh();
     })();
     return this.#refreshQueued;
   }
@@ -228,6 +238,7 @@ export class NotifyInboxElement extends HTMLElement {
     this.#items = [];
     this.#cursor = null;
     this.#loaded = false;
+    this.#countsKnown = false;
     this.#started = true;
     this.refresh();
     if (this.#isOpen) this.#reload();
@@ -360,6 +371,8 @@ export class NotifyInboxElement extends HTMLElement {
 
   async #markAllRead() {
     if (!this.#client) return;
+    // The button is disabled once nothing is unread, which would drop its focus to the page: keep it in the dialog.
+    const refocus = this.shadowRoot.activeElement === this.#nodes.readAll;
     try {
       await this.#client.readAll();
       const now = new Date().toISOString();
@@ -369,6 +382,7 @@ export class NotifyInboxElement extends HTMLElement {
       this.#fail(error);
     }
     this.#render();
+    if (refocus && this.#nodes.readAll.disabled) this.#nodes.heading.focus();
     this.refresh();
   }
 
