@@ -22,9 +22,13 @@ public static class InboxDemoEndpoint
         {
             return;
         }
-        app.MapGet("/dev/inbox", (HttpContext context) => Results.Redirect(context.Request.PathBase + "/dev/inbox/", permanent: true)).ExcludeFromDescription();
         app.MapGet("/dev/inbox/{file?}", (HttpContext context, string? file) =>
         {
+            if (string.IsNullOrEmpty(file) && !context.Request.Path.Value!.EndsWith('/'))
+            {
+                // The page's links are relative to its folder: /dev/inbox becomes /dev/inbox/.
+                return Results.Redirect(context.Request.PathBase + "/dev/inbox/", permanent: true);
+            }
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
