@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Net.Http.Headers;
 using Notify.Functions.Http;
+using Notify.Functions.OperatorConsole;
 using Notify.OperatorConsole;
 
 namespace Notify.Functions.Inbox;
@@ -38,11 +38,8 @@ public sealed class InboxElementFunctions
             return ApiResults.NotFound("The inbox element file");
         }
         var headers = request.HttpContext.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
         headers.AccessControlAllowOrigin = "*";
         headers["Cross-Origin-Resource-Policy"] = "cross-origin";
-        headers.CacheControl = asset.CacheControl;
-        // The ETag lets the browser revalidate the loader with a 304 (If-None-Match is handled by the result).
-        return TypedResults.Bytes(asset.Content, asset.ContentType, entityTag: new EntityTagHeaderValue(asset.ETag));
+        return ConsolePage.File(request, asset);
     }
 }

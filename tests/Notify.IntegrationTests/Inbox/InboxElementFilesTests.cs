@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Notify.IntegrationTests.ConsoleUi;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Inbox;
 
@@ -11,10 +10,8 @@ namespace Notify.IntegrationTests.Inbox;
 /// the hashed bundle, cached for a year; both without credentials and loadable from any origin. And the element's
 /// logic under <c>node --test</c> (tests/inbox-element/).
 /// </summary>
-public sealed partial class InboxElementFilesTests(InboxElementFilesTests.Fixture fixture) : IClassFixture<InboxElementFilesTests.Fixture>
+public sealed partial class InboxElementFilesTests(ConsolePageTests.Fixture fixture) : IClassFixture<ConsolePageTests.Fixture>
 {
-    public sealed class Fixture() : NotifyHost(new Dictionary<string, string?> { ["LocalHost:QueuePumps"] = "false" });
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [GeneratedRegex(@"'element/(element-[A-Z0-9]+\.js)'")]
