@@ -43,7 +43,7 @@ export LocalHost__SeedDemo=true LocalHost__DemoAppKey="$app_key" LocalHost__Demo
 export ASPNETCORE_ENVIRONMENT=Development
 # The console's session signing key: a fresh dev key per run (sessions end when the script stops), unless one is set.
 export Notify__Console__SigningKey="${Notify__Console__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
-# The inbox's end-user token key: a fresh dev key per run (tokens end when the script stops), unless one is set.
+# The end users' inbox tokens (docs/inbox.md): a random key per run, like the console's.
 export Notify__Inbox__SigningKey="${Notify__Inbox__SigningKey:-$(head -c 32 /dev/urandom | base64)}"
 # The contact lookup's key, kept beside the Azurite data (git-ignored), so users written in earlier runs stay findable.
 mkdir -p .azurite

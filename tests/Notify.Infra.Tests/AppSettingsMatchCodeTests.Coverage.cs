@@ -45,6 +45,11 @@ public sealed partial class AppSettingsMatchCodeTests
         ["Notify__Categories__CacheDuration"] = "how long category definitions are cached: tuning with a documented default (docs/preferences.md).",
         // Not yet a parameter: an operator who uses preference links sets these by hand until the template writes them
         // (docs/status.md lists it), the one gap against issue 32's rule.
+        // Not yet parameters: the inbox (docs/inbox.md) is new; an operator who turns on end users' tokens sets the key by
+        // hand (Key Vault) until the template writes it (docs/status.md lists it).
+        ["Notify__Inbox__*"] = "NOT YET a template parameter (docs/status.md): the inbox token signing key (Key Vault) and the feed's bounds are set by hand.",
+        ["Notify__RateLimits__Default__Inbox"] = "the inbox's hourly limit per user (default 50, docs/inbox.md): tuning, not yet a template parameter.",
+        ["Notify__RateLimits__Apps__{key}__Inbox"] = "as above, per app.",
         ["Notify__PreferenceLinks__*"] = "NOT YET a template parameter (docs/status.md): the public base URL and the link signing key (Key Vault) must be set by hand to use preference links.",
         ["Notify__Delivery__Lease"] = "tied to host.json's visibilityTimeout and maxDequeueCount, which the template does not set either.",
         ["Notify__Delivery__TimeToLive__*"] = "per-channel freshness defaults; tuning, changed in code.",

@@ -139,6 +139,17 @@ public sealed class FunctionsMetadataTests
             "TestWebhookEndpoint: httpTrigger POST api/v1/webhooks/endpoints/{id}/test",
             "WebhookWorker: queueTrigger notify-webhooks via Storage",
             "BroadcastWorker: queueTrigger notify-broadcast via Storage",
+            // The in-app inbox (docs/inbox.md): end users' routes declare OPTIONS for their CORS preflight.
+            "InboxWorker: queueTrigger notify-inbox via Storage",
+            "InboxDeadLetters: queueTrigger notify-inbox-poison via Storage",
+            "IssueInboxToken: httpTrigger POST api/v1/inbox/tokens",
+            "ListInboxItems: httpTrigger GET,OPTIONS api/v1/inbox/items",
+            "GetInboxCounts: httpTrigger GET,OPTIONS api/v1/inbox/counts",
+            "MarkInboxItem: httpTrigger POST,OPTIONS api/v1/inbox/items/{id}/{action}",
+            "ReadAllInboxItems: httpTrigger POST,OPTIONS api/v1/inbox/items/read-all",
+            "SeenAllInboxItems: httpTrigger POST,OPTIONS api/v1/inbox/items/seen-all",
+            "GetUserInbox: httpTrigger GET api/v1/users/{userId}/inbox",
+            "SetAppOrigins: httpTrigger PUT api/v1/admin/apps/{key}/origins",
         }.Order(), described);
     }
 

@@ -92,6 +92,9 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         ["GET api/v1/stats"] = [Scopes.Admin],
         ["GET api/v1/stats/series"] = [Scopes.Admin],
         ["POST api/v1/events"] = ["events:write", Scopes.NotificationsRead],
+        ["POST api/v1/inbox/tokens"] = [Scopes.InboxIssue, Scopes.Admin],
+        ["GET api/v1/users/{userId}/inbox"] = [Scopes.UsersWrite, Scopes.Admin],
+        ["PUT api/v1/admin/apps/{key}/origins"] = [Scopes.Admin],
     };
 
     /// <summary>The only endpoint without any authentication.</summary>
@@ -120,12 +123,27 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
         [InboxElementLoader] = "none: the <notify-inbox> element's loader, embedded in the app, holds no data (the element calls the inbox API with its page's token)",
         [InboxElementBundle] = "none: the <notify-inbox> element's hashed bundle, embedded in the app, holds no data",
+        ["GET api/v1/inbox/items"] = "an end user's signed, expiring inbox token (Bearer) naming one user; a browser's Origin must be one of the issuing app's",
+        ["GET api/v1/inbox/counts"] = "an end user's inbox token (Bearer), as above",
+        ["POST api/v1/inbox/items/{id}/{action}"] = "an end user's inbox token (Bearer), as above; another user's item is 404",
+        ["POST api/v1/inbox/items/read-all"] = "an end user's inbox token (Bearer), as above",
+        ["POST api/v1/inbox/items/seen-all"] = "an end user's inbox token (Bearer), as above",
+        ["GET api/v1/inbox/events"] = "an end user's inbox token (Bearer or ?access_token=), LocalHost only: Server-Sent Events of that user's feed",
+        ["OPTIONS api/v1/inbox/items"] = Preflight,
+        ["OPTIONS api/v1/inbox/counts"] = Preflight,
+        ["OPTIONS api/v1/inbox/items/{id}/{action}"] = Preflight,
+        ["OPTIONS api/v1/inbox/items/read-all"] = Preflight,
+        ["OPTIONS api/v1/inbox/items/seen-all"] = Preflight,
+        ["OPTIONS api/v1/inbox/events"] = Preflight,
     };
 
     /// <summary>The inbox element's files (tests/Notify.IntegrationTests/Inbox/InboxElementFilesTests).</summary>
     public const string InboxElementLoader = "GET api/v1/inbox/element.js";
 
     public const string InboxElementBundle = "GET api/v1/inbox/element/{file}";
+
+    /// <summary>CORS preflights of the end users' inbox API carry no token by design (docs/inbox.md).</summary>
+    private const string Preflight = "none: a CORS preflight (browsers send no credentials with it); answers 204, with CORS headers only for an origin some app allows, and reads nothing but the apps' origins";
 
     /// <summary>The console's static files (tests/Notify.IntegrationTests/Console/ConsolePageTests).</summary>
     public const string ConsoleFiles = "GET console/{*path}";
@@ -136,7 +154,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalOpenApi = "GET /openapi/{documentName}.json";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Keys.Where(k => k is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or InboxElementLoader or InboxElementBundle)).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Where(k => k.Key is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or InboxElementLoader or InboxElementBundle) && k.Value != Preflight).Select(k => k.Key).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 
