@@ -8,7 +8,8 @@
 // from the end-user API (feed.js); live updates come from Server-Sent Events where Notify offers them, else a poll
 // with ETags. docs/inbox.md ("The component") lists its attributes, properties, events, strings and custom properties.
 import {
-  InboxClient, InboxError, appendPage, badge, format, mergeFirstPage, mergeStrings, readEventStream, replaceItem, timeAgo,
+  InboxClient, InboxError, appendPage, badge, format, mergeFirstPage, mergeStrings, normalizeCounts, readEventStream, replaceItem,
+  timeAgo,
 } from './feed.js';
 import { STYLES } from './styles.js';
 
@@ -175,11 +176,8 @@ export class NotifyInboxElement extends HTMLElement {
     this.#refreshAgain = false;
     this.#refreshQueued = (async () => {
       try {
-        const before = this.#counts.unread;
-        const known = this.#countsKnown;
         const { counts } = await this.#client.counts();
-        this.#counts = counts;
-        this.#countsKnown = true;
+        this.#takeCounts(counts);
         if (this.#loaded) {
           const page = await this.#client.items({ limit: this.#pageSize() });
           if (!page.notModified) {
@@ -188,8 +186,6 @@ export class NotifyInboxElement extends HTMLElement {
           }
           if (this.#state === 'error') this.#state = 'ready';
         }
-        if (known && counts.unread > before) this.#announce(format(this.#strings.newItems, { count: counts.unread - before }));
-        if (this.#isOpen && counts.unseen > 0) this.#markSeen();
       } catch (error) {
         this.#fail(error);
       } finally {
@@ -199,6 +195,33 @@ export class NotifyInboxElement extends HTMLElement {
       if (this.#refreshAgain) await this.refresh();
     })();
     return this.#refreshQueued;
+  }
+
+  /** New counts: announced when the unread count grows (not at the first read), and seen at once while open. */
+  #takeCounts(counts) {
+    const before = this.#counts.unread;
+    const known = this.#countsKnown;
+    this.#counts = counts;
+    this.#countsKnown = true;
+    if (known && counts.unread > before) this.#announce(format(this.#strings.newItems, { count: counts.unread - before }));
+    if (this.#isOpen && counts.unseen > 0) this.#markSeen();
+  }
+
+  // A live event. While the list has not been shown, the counts the stream carries are all the bell needs (no read);
+  // once it has, any event reads the first page (and the counts) again, with their ETags.
+  #onLiveEvent(event) {
+    if (!this.#loaded && event.type === 'item') return;
+    // While a read is under way its answer may be older than these counts: let it read once more instead.
+    if (!this.#loaded && event.type === 'counts' && !this.#refreshQueued) {
+      try {
+        this.#takeCounts(normalizeCounts(JSON.parse(event.data)));
+        this.#render();
+        return;
+      } catch {
+        // Not the counts this element knows: read them instead.
+      }
+    }
+    this.refresh();
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------------------------
@@ -292,7 +315,7 @@ export class NotifyInboxElement extends HTMLElement {
         delay = 1000;
         // Whatever changed while the stream was down is read once it is back.
         this.refresh();
-        await readEventStream(response, () => this.refresh());
+        await readEventStream(response, event => this.#onLiveEvent(event));
       } catch (error) {
         if (controller.signal.aborted) return;
       }
