@@ -19,5 +19,6 @@ public static class InboxExtensions
         services.AddSingleton<InboxFeedWriter>();
         services.AddSingleton<InboxService>();
         services.AddSingleton<InboxOrigins>();
+        services.AddSingleton<IInboxReadListener, FallbackCanceller>();
     }
 }

@@ -71,12 +71,17 @@ public sealed partial class InboxService(
             {
                 return Result<InboxItem>.Ok(item);
             }
+            var firstRead = item.ReadAt is null && next.ReadAt is not null;
+            if (firstRead)
+            {
+                await BeforeReadAsync([next], now, cancellationToken);
+            }
             if (await store.TryReplaceAsync(next, cancellationToken) is { } written)
             {
                 updates.Publish(userId, InboxUpdateKind.Marks);
-                if (item.ReadAt is null && written.ReadAt is not null)
+                if (firstRead)
                 {
-                    await OnReadAsync([written], now, cancellationToken);
+                    await ReportOpenedAsync([written], now, cancellationToken);
                 }
                 return Result<InboxItem>.Ok(written);
             }
@@ -108,24 +113,35 @@ public sealed partial class InboxService(
             {
                 return InboxRules.Count(items);
             }
+            var firstReads = action == InboxAction.Read ? changed.Where(c => c.Before.ReadAt is null).Select(c => c.After).ToList() : [];
+            await BeforeReadAsync(firstReads, now, cancellationToken);
             var written = await store.ReplaceManyAsync(userId, [.. changed.Select(c => c.After)], cancellationToken);
             if (written == changed.Count || attempt == MaxAttempts)
             {
                 updates.Publish(userId, InboxUpdateKind.Marks);
-                if (action == InboxAction.Read)
-                {
-                    await OnReadAsync([.. changed.Where(c => c.Before.ReadAt is null).Select(c => c.After)], now, cancellationToken);
-                }
+                await ReportOpenedAsync(firstReads, now, cancellationToken);
                 return await CountsAsync(userId, cancellationToken);
             }
         }
     }
 
     /// <summary>
-    /// A first read: the delivery reports <c>opened</c>, and the read listeners (the fallback's cancel) run. Best
-    /// effort after the mark is written: the mark is what the user sees; a failed report is logged.
+    /// Before a first read is written, the read listeners run (the fallback's cancel): if one fails the read is not
+    /// written (the caller retries), so no fallback is sent after a read the user saw recorded.
     /// </summary>
-    private async Task OnReadAsync(IReadOnlyList<InboxItem> read, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task BeforeReadAsync(IReadOnlyList<InboxItem> read, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        foreach (var item in read)
+        {
+            foreach (var listener in readListeners)
+            {
+                await listener.OnReadAsync(item, at, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>After a first read is written, the delivery reports <c>opened</c>: best effort, a failed report is logged.</summary>
+    private async Task ReportOpenedAsync(IReadOnlyList<InboxItem> read, DateTimeOffset at, CancellationToken cancellationToken)
     {
         foreach (var item in read)
         {
@@ -134,10 +150,6 @@ public sealed partial class InboxService(
                 if (DeliveryKey.TryParse(item.DeliveryId, out var key))
                 {
                     await tracking.RecordAsync(key, TrackingEventType.Opened, at, InboxRules.FeedName, null, null, cancellationToken);
-                }
-                foreach (var listener in readListeners)
-                {
-                    await listener.OnReadAsync(item, at, cancellationToken);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -114,6 +114,27 @@ public sealed partial class IngestService(
             return (null, [], new IngestResult(IngestOutcome.Forbidden, Detail: $"This app may not send with template '{request.Template}': its owner has not listed it in the template's senders."));
         }
         var channels = request.Channels ?? template.Definition.DefinedChannels;
+        if (request.Fallback is { } fallback)
+        {
+            if (request.Channels is null)
+            {
+                // Checked at the edge when the request names its channels; here against the template's.
+                fallback.Check(channels, errors);
+            }
+            for (var i = 0; i < fallback.Channels.Count; i++)
+            {
+                if (!template.Definition.Channels.Defines(fallback.Channels[i]))
+                {
+                    errors.Add($"fallback.channels[{i}]", $"template '{template.Name}' has no '{fallback.Channels[i].ToName()}' content");
+                }
+            }
+            if (!errors.IsEmpty)
+            {
+                return (template, channels, null);
+            }
+            // The fallback channels are planned with the others (scheduled, reason fallback) and checked for variables too.
+            channels = [.. channels, .. fallback.Channels.Where(c => !channels.Contains(c))];
+        }
         CheckChannelsAndVariables(request, template, channels, errors);
         return (template, channels, null);
     }
@@ -168,6 +189,18 @@ public sealed partial class IngestService(
         await inFlight.AddAsync(header.RequestId, Sweeping.Sweeper.FirstCheck(now, options.Value), cancellationToken);
 
         var defer = Digests.DigestService.Defer(await scheduling.DeferralForAsync(header.AppKey, request, now, cancellationToken), header.Digest, now);
+        if (request.Fallback is { } fallback)
+        {
+            // A fallback channel waits its time (or longer, if quiet hours or sendAt say so) and says why.
+            var until = now + fallback.After;
+            var inner = defer;
+            defer = (user, channel) =>
+            {
+                var other = inner?.Invoke(user, channel);
+                return !fallback.Channels.Contains(channel) ? other
+                    : new Scheduling.Deferral(other is { } o && o.At > until ? o.At : until, Inbox.FallbackSpec.Reason);
+            };
+        }
         // A category deleted after the template named it: the template sends as transactional.
         var template = await templates.GetAsync(header.Template, header.TemplateVersion, cancellationToken);
         var category = await categories.GetAsync(template?.Definition.Category, cancellationToken)

@@ -24,6 +24,9 @@ public sealed record NotificationRequest(
     /// <summary>A broadcast: the recipients are a topic's subscribers (<see cref="Recipients"/> is then empty; docs/topics.md).</summary>
     public Topics.TopicRecipients? Topic { get; init; }
 
+    /// <summary>"If unread, then": channels that go out later unless the inbox item is read first (docs/inbox.md).</summary>
+    public Inbox.FallbackSpec? Fallback { get; init; }
+
     /// <summary>Fingerprint of the request's meaning: the same eventId with another body is a conflict.</summary>
     public string BodyHash()
     {
@@ -45,6 +48,11 @@ public sealed record NotificationRequest(
         if (SendAt is not null)
         {
             canonical += "\nsendAt:" + SendAt.Canonical;
+        }
+        // Only a request with a fallback adds it, as above.
+        if (Fallback is { } fallback)
+        {
+            canonical += "\nfallback:" + fallback.Canonical;
         }
         // Only a broadcast adds its topic, as above.
         if (Topic is { } topic)
@@ -95,6 +103,11 @@ public sealed record NotificationRequest(
         }
         var sendAt = Scheduling.SendAt.Read(reader, errors);
         var digest = DigestSpec.Read(reader, errors, limits.MinDigestWindow);
+        var fallback = Inbox.FallbackSpec.Read(reader, errors);
+        if (fallback is not null && channels is not null)
+        {
+            fallback.Check(channels, errors);
+        }
         if (digest is not null && priority == Priority.High)
         {
             // Urgent means now; a window means later. Refused rather than silently choosing one.
@@ -107,7 +120,7 @@ public sealed record NotificationRequest(
         }
         reader.RejectUnknown();
         return errors.IsEmpty
-            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest, Topic = topic }
+            ? new NotificationRequest(eventId!, template!, recipients!, channels, data, priority) { SendAt = sendAt, Digest = digest, Topic = topic, Fallback = fallback }
             : null;
     }
 

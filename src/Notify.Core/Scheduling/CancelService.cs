@@ -96,7 +96,11 @@ public sealed partial class CancelService(
     public async Task<int> CancelRequestAsync(string callerAppKey, string requestId, CancellationToken cancellationToken) =>
         (await CancelAsync(callerAppKey, requestId, await log.ListAsync(requestId, cancellationToken), cancellationToken)).Count(o => o.CancelledNow);
 
-    private async Task<IReadOnlyList<CancelledDelivery>> CancelAsync(string callerAppKey, string requestId, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken)
+    /// <summary>Cancels the given deliveries of one request that are still cancellable, with <paramref name="reason"/> (an inbox read cancels its fallbacks).</summary>
+    public async Task<int> CancelDeliveriesAsync(string actor, string requestId, IReadOnlyList<DeliveryRecord> deliveries, string reason, CancellationToken cancellationToken) =>
+        (await CancelAsync(actor, requestId, deliveries, cancellationToken, reason)).Count(o => o.CancelledNow);
+
+    private async Task<IReadOnlyList<CancelledDelivery>> CancelAsync(string callerAppKey, string requestId, IReadOnlyList<DeliveryRecord> deliveries, CancellationToken cancellationToken, string? reason = null)
     {
         var current = deliveries.ToDictionary(d => d.Key.Seq);
         var cancelled = new HashSet<int>();
@@ -113,6 +117,7 @@ public sealed partial class CancelService(
                 [.. open.Select(d => new DeliveryChange(d.Key.Seq, d.ETag!, new DeliveryTransition(DeliveryStatus.Cancelled, d.Attempts, now)
                 {
                     Detail = $"cancelled by {callerAppKey}",
+                    Reason = reason,
                     Subject = DeliverySubject.Of(d, "cancel") with { Actor = callerAppKey },
                 }))],
                 cancellationToken);

@@ -268,3 +268,80 @@ public sealed class InboxTests(InboxTests.Host fixture) : IClassFixture<InboxTes
         Assert.Equal(HttpStatusCode.OK, (await issuer.PostJsonAsync("/api/v1/inbox/tokens", """{"userId":"u-1"}""")).StatusCode);
     }
 }
+
+/// <summary>"If unread, then": fallback deliveries wait as scheduled sends and a read cancels them (docs/inbox.md).</summary>
+public sealed class InboxFallbackTests(InboxTests.Host fixture) : IClassFixture<InboxTests.Host>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
+
+    private static string Request(string template, string user, string fallback, string channels = """["inbox"]""") =>
+        $$"""{"eventId":"{{NewEventId()}}","template":"{{template}}","recipients":["{{user}}"],"channels":{{channels}},"data":{"name":"Ann","code":"1"},"fallback":{{fallback}}}""";
+
+    private async Task<(ApiClient Api, string Template, string User, HttpClient Me)> ArrangeAsync()
+    {
+        var api = await fixture.Notify.NewAppAsync();
+        var template = await api.NewTemplateAsync(InboxTests.InboxTemplate);
+        var user = await api.NewUserAsync();
+        var token = await ApiClient.ReadAsync(await api.PostJsonAsync("/api/v1/inbox/tokens", $$"""{"userId":"{{user}}"}"""));
+        var me = fixture.Notify.CreateClient();
+        me.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token["token"]!.GetValue<string>());
+        return (api, template, user, me);
+    }
+
+    [Fact]
+    public async Task The_fallback_is_scheduled_with_its_reason_and_reading_the_item_cancels_it_with_reason_read()
+    {
+        var (api, template, user, me) = await ArrangeAsync();
+        var before = DateTimeOffset.UtcNow;
+
+        var response = await api.PostJsonAsync("/api/v1/notifications", Request(template, user, """{"after":"PT1H","channels":["email"]}"""));
+        var deliveries = (await ApiClient.ReadAsync(response))["deliveries"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var email = deliveries.Single(d => d!["channel"]!.GetValue<string>() == "email")!;
+        Assert.Equal(("scheduled", "fallback"), (email["status"]!.GetValue<string>(), email["reason"]!.GetValue<string>()));
+        var notBefore = email["notBefore"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(notBefore, before.AddHours(1).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(1).AddSeconds(1));
+
+        var item = (await ApiClient.ReadAsync(await me.GetAsync("/api/v1/inbox/items", Ct)))["items"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await me.PostAsync($"/api/v1/inbox/items/{item}/read", null, Ct)).StatusCode);
+
+        var after = await api.DeliveryAsync(email["id"]!.GetValue<string>());
+        Assert.Equal(("cancelled", "read"), (after["status"]!.GetValue<string>(), after["reason"]!.GetValue<string>()));
+        Assert.Empty(await api.OutboxAsync(user));
+    }
+
+    [Fact]
+    public async Task Archiving_without_reading_leaves_the_fallback_scheduled()
+    {
+        var (api, template, user, me) = await ArrangeAsync();
+        var deliveries = (await ApiClient.ReadAsync(await api.PostJsonAsync("/api/v1/notifications", Request(template, user, """{"after":"PT5M","channels":["email"]}"""))))["deliveries"]!.AsArray();
+        var email = deliveries.Single(d => d!["channel"]!.GetValue<string>() == "email")!["id"]!.GetValue<string>();
+
+        var item = (await ApiClient.ReadAsync(await me.GetAsync("/api/v1/inbox/items", Ct)))["items"]![0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await me.PostAsync($"/api/v1/inbox/items/{item}/archive", null, Ct)).StatusCode);
+
+        Assert.Equal("scheduled", (await api.DeliveryAsync(email))["status"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"after":"PT1H","channels":["email"]}""", """["email"]""", "fallback")]
+    [InlineData("""{"after":"PT10S","channels":["email"]}""", """["inbox"]""", "fallback.after")]
+    [InlineData("""{"after":"P8D","channels":["email"]}""", """["inbox"]""", "fallback.after")]
+    [InlineData("""{"after":"PT1H","channels":["inbox"]}""", """["inbox"]""", "fallback.channels[0]")]
+    [InlineData("""{"after":"PT1H","channels":["email"]}""", """["inbox","email"]""", "fallback.channels[0]")]
+    [InlineData("""{"after":"PT1H","channels":["sms"]}""", """["inbox"]""", "fallback.channels[0]")]
+    public async Task A_bad_fallback_is_400_naming_the_field_and_writes_nothing(string fallback, string channels, string field)
+    {
+        var (api, template, user, _) = await ArrangeAsync();
+        var eventBody = Request(template, user, fallback, channels);
+
+        var response = await api.PostJsonAsync("/api/v1/notifications", eventBody);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await ApiClient.ReadAsync(response))["errors"]![field]);
+        Assert.Empty((await api.GetJsonAsync($"/api/v1/users/{user}/inbox"))["items"]!.AsArray());
+    }
+}
