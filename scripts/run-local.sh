@@ -71,6 +71,13 @@ Send a first notification to the demo user (e-mail, SMS and push through the loc
     http://127.0.0.1:$port/api/v1/notifications \\
     -d '{"eventId":"first-'"\$(date +%s)"'","template":"welcome","recipients":["demo-user"],"data":{"name":"Ann","code":"4711"}}'
 
+The in-app inbox: the demo user's bell (<notify-inbox>) on a demo page, http://127.0.0.1:$port/dev/inbox/
+Make an item appear in it, live:
+
+  curl -u $app_key:$app_secret -H 'Content-Type: application/json' \\
+    http://127.0.0.1:$port/api/v1/notifications \\
+    -d '{"eventId":"inbox-'"\$(date +%s)"'","template":"welcome","recipients":["demo-user"],"channels":["inbox"],"data":{"name":"Ann","code":"4711"}}'
+
 Read its status (use an "id" from the answer above):
 
   curl -u $app_key:$app_secret http://127.0.0.1:$port/api/v1/notifications/ID

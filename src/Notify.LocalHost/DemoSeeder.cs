@@ -11,9 +11,12 @@ namespace Notify.LocalHost;
 
 /// <summary>
 /// For the local run: a demo app (all scopes), a <c>welcome</c> template in English and Korean, and a demo user
-/// with an e-mail address, a phone number and an FCM device. Idempotent: running again refreshes them.
+/// with an e-mail address, a phone number and an FCM device. Idempotent: running again refreshes them. The demo app
+/// allows the LocalHost's own origins (from its <c>urls</c>) for the inbox API, so the inbox demo page
+/// (<see cref="InboxDemoEndpoint"/>) may call it.
 /// </summary>
 public sealed class DemoSeeder(
+    IConfiguration configuration,
     StorageInitializer storage,
     IAppStore apps,
     TemplateService templates,
@@ -34,7 +37,8 @@ public sealed class DemoSeeder(
               "text": "Welcome, {{ data.name }}. Your code is {{ data.code }}."
             },
             "sms": { "body": "Welcome {{ data.name }}, your code is {{ data.code }}" },
-            "push": { "title": "Welcome", "body": "Hi {{ data.name }}, your code is {{ data.code }}", "data": { "code": "{{ data.code }}" } }
+            "push": { "title": "Welcome", "body": "Hi {{ data.name }}, your code is {{ data.code }}", "data": { "code": "{{ data.code }}" } },
+            "inbox": { "title": "Welcome, {{ data.name }}!", "body": "Your code is {{ data.code }}." }
           },
           "locales": {
             "ko": { "sms": { "body": "{{ data.name }}님, 환영합니다. 코드: {{ data.code }}" } }
@@ -65,7 +69,10 @@ public sealed class DemoSeeder(
             return;
         }
         await storage.StartAsync(cancellationToken);
-        await apps.PutAsync(new AppRecord(settings.DemoAppKey, "Demo app", [AppSecrets.Hash(settings.DemoAppSecret)], Scopes.All, false, time.GetUtcNow()), cancellationToken);
+        await apps.PutAsync(new AppRecord(settings.DemoAppKey, "Demo app", [AppSecrets.Hash(settings.DemoAppSecret)], Scopes.All, false, time.GetUtcNow())
+        {
+            AllowedOrigins = LocalOrigins(configuration["urls"]),
+        }, cancellationToken);
         // Bound by the parse functions the routes use, so the demo data is judged as a request would be.
         using (var template = JsonDocument.Parse(TemplateJson))
         {
@@ -88,4 +95,29 @@ public sealed class DemoSeeder(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The origins the LocalHost answers on (<c>--urls</c>, Kestrel's http://localhost:5000 without it), each also
+    /// as 127.0.0.1 and localhost, which are two origins to a browser.
+    /// </summary>
+    public static IReadOnlyList<string> LocalOrigins(string? urls)
+    {
+        var origins = new List<string>();
+        foreach (var url in (string.IsNullOrWhiteSpace(urls) ? "http://localhost:5000" : urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+            foreach (var host in new[] { uri.Host, "127.0.0.1", "localhost" })
+            {
+                var origin = $"{uri.Scheme}://{host}:{uri.Port}";
+                if (!origins.Contains(origin, StringComparer.Ordinal))
+                {
+                    origins.Add(origin);
+                }
+            }
+        }
+        return origins;
+    }
 }

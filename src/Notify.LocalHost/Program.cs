@@ -83,6 +83,7 @@ var routePrefix = app.Configuration["extensions:http:routePrefix"] ?? "";
 app.MapHttpFunctions(catalog, routePrefix);
 app.MapDevOutbox(routePrefix);
 app.MapInboxEvents(routePrefix);
+app.MapInboxDemo();
 app.MapPrometheusScrapingEndpoint();
 // GET /openapi/v1.json, without credentials: the document is public (it is committed at docs/openapi/v1.json).
 app.MapOpenApi();

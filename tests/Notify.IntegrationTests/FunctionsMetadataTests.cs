@@ -58,6 +58,8 @@ public sealed class FunctionsMetadataTests
             "ListDeadLetters: httpTrigger GET api/v1/admin/dead-letters",
             "Health: httpTrigger GET api/health",
             "ConsolePage: httpTrigger GET console/{*path}",
+            "InboxElementLoader: httpTrigger GET api/v1/inbox/element.js",
+            "InboxElementBundle: httpTrigger GET api/v1/inbox/element/{file}",
             "ListNotifications: httpTrigger GET api/v1/notifications",
             "PostEvent: httpTrigger POST api/v1/events",
             "PreviewTemplate: httpTrigger POST api/v1/templates/{name}/preview",

@@ -37,8 +37,18 @@ public sealed class ConsolePage
         {
             return ApiResults.NotFound("The console file");
         }
-        headers.CacheControl = asset.Immutable ? "public, max-age=31536000, immutable" : "no-cache";
-        // The ETag lets the browser revalidate the page with a 304 (If-None-Match is handled by the result).
+        return File(request, asset);
+    }
+
+    /// <summary>
+    /// An embedded file as served: its type, nosniff, its caching (a year for a hashed name, else revalidated) and its
+    /// ETag, which lets the browser revalidate with a 304 (If-None-Match is handled by the result).
+    /// </summary>
+    public static FileContentHttpResult File(HttpRequest request, ConsoleAsset asset)
+    {
+        var headers = request.HttpContext.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.CacheControl = asset.CacheControl;
         return TypedResults.Bytes(asset.Content, asset.ContentType, entityTag: new EntityTagHeaderValue(asset.ETag));
     }
 }

@@ -50,6 +50,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         ["Notify:Console:SigningKey"] = SigningKey,
         ["Notify:Console:ContactLookupKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        // The inbox element's browser tests (tests/Notify.IntegrationTests/Inbox) issue end users' tokens.
+        ["Notify:Inbox:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         // The tests move deliveries along themselves (PumpAsync), so a delivery can be dead-lettered before it is sent.
         ["LocalHost:QueuePumps"] = "false",
         // The live counts and the funnel as in a running service: written on an interval (short here).

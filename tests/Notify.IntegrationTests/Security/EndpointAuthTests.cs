@@ -124,6 +124,8 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
         [LocalMetrics] = "none, LocalHost only (the Function app does not serve it): the Prometheus scrape of the Notify meter, counts without personal data",
         [LocalOpenApi] = "none, LocalHost only: the OpenAPI document, public anyway (committed at docs/openapi/v1.json), touches no data",
         [ConsoleFiles] = "none: the operator console's page and assets, embedded in the app, hold no data (the page calls the API, which needs a session or Basic credentials)",
+        [InboxElementLoader] = "none: the <notify-inbox> element's loader, embedded in the app, holds no data (the element calls the inbox API with its page's token)",
+        [InboxElementBundle] = "none: the <notify-inbox> element's hashed bundle, embedded in the app, holds no data",
         ["GET api/v1/inbox/items"] = "an end user's signed, expiring inbox token (Bearer) naming one user; a browser's Origin must be one of the issuing app's",
         ["GET api/v1/inbox/counts"] = "an end user's inbox token (Bearer), as above",
         ["POST api/v1/inbox/items/{id}/{action}"] = "an end user's inbox token (Bearer), as above; another user's item is 404",
@@ -141,6 +143,11 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Which console sign-ins are on: public, like the console's files.</summary>
     public const string ConsoleSignInOptions = "GET api/v1/console/signin-options";
 
+    /// <summary>The inbox element's files (tests/Notify.IntegrationTests/Inbox/InboxElementFilesTests).</summary>
+    public const string InboxElementLoader = "GET api/v1/inbox/element.js";
+
+    public const string InboxElementBundle = "GET api/v1/inbox/element/{file}";
+
     /// <summary>CORS preflights of the end users' inbox API carry no token by design (docs/inbox.md).</summary>
     private const string Preflight = "none: a CORS preflight (browsers send no credentials with it); answers 204, with CORS headers only for an origin some app allows, and reads nothing but the apps' origins";
 
@@ -153,7 +160,7 @@ public sealed partial class EndpointAuthTests(EndpointAuthTests.Fixture fixture)
     /// <summary>Served by the LocalHost only, outside /api/ and without credentials.</summary>
     public const string LocalOpenApi = "GET /openapi/{documentName}.json";
 
-    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Where(k => k.Key is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or ConsoleSignInOptions) && k.Value != Preflight).Select(k => k.Key).Order(StringComparer.Ordinal)];
+    public static TheoryData<string> SignatureEndpoints() => [.. WithoutAppCredentials.Where(k => k.Key is not (Anonymous or LocalMetrics or LocalOpenApi or ConsoleFiles or ConsoleSignInOptions or InboxElementLoader or InboxElementBundle) && k.Value != Preflight).Select(k => k.Key).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> ScopedEndpoints() => [.. ScopeRules.Keys.Order(StringComparer.Ordinal)];
 
