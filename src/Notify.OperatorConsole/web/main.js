@@ -16,6 +16,7 @@ import { DeadLetters } from './pages/deadletters.js';
 import { Stats } from './pages/stats.js';
 import { Apps } from './pages/apps.js';
 import { Categories } from './pages/categories.js';
+import { Webhooks } from './pages/webhooks.js';
 
 // Every page, the scope it needs, and whether it shows in the navigation. Routing is by hash (#/activity), so the
 // server serves one page and a reload keeps the place.
@@ -30,6 +31,7 @@ const PAGES = [
   { path: 'dead-letters', title: 'Dead letters', scope: ['deadletters:replay', 'admin'], component: DeadLetters, nav: true },
   { path: 'stats', title: 'Stats', scope: 'admin', component: Stats, nav: true },
   { path: 'apps', title: 'Apps', scope: 'admin', component: Apps, nav: true },
+  { path: 'webhooks', title: 'Webhooks', scope: ['webhooks:write', 'admin'], component: Webhooks, nav: true },
 ];
 
 const allowed = (session, page) => [].concat(page.scope).some(s => has(session, s));

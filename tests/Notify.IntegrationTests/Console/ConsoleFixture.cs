@@ -79,6 +79,11 @@ public sealed class ConsoleFixture : IAsyncLifetime
         BaseUrl = $"http://127.0.0.1:{port}";
         Oidc = await OidcProvider.StartAsync([BaseUrl + ConsoleOidc.CallbackPath], [Viewer, Admin], TestContext.Current.CancellationToken);
         var settings = Settings();
+        // The Webhooks page's endpoints point at a local receiver on 127.0.0.1 over http, as the webhook tests' do.
+        foreach (var (key, value) in Notify.IntegrationTests.Webhooks.WebhookKit.LocalSettings())
+        {
+            settings[key] = value;
+        }
         settings["Notify:Console:Oidc:Authority"] = Oidc.Issuer;
         settings["Notify:Console:Oidc:ClientId"] = Oidc.ClientId;
         settings["Notify:Console:Oidc:ClientSecret"] = Oidc.ClientSecret;
@@ -161,6 +166,21 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Sends what waits on the webhook queue, as the queue pump's WebhookWorker would (the pumps are off in this host).</summary>
+    public async Task PumpWebhooksAsync()
+    {
+        var queue = Host.Service<QueueServiceClient>().GetQueueClient(Host.Service<StorageNames>().Queue(StorageNames.WebhookQueue));
+        while ((await queue.ReceiveMessagesAsync(32, cancellationToken: TestContext.Current.CancellationToken)).Value is { Length: > 0 } received)
+        {
+            foreach (var message in received)
+            {
+                var webhook = JsonSerializer.Deserialize<Notify.Core.Webhooks.WebhookMessage>(message.Body.ToString(), QueueJson.Options)!;
+                await Host.Service<Notify.Core.Webhooks.WebhookSender>().HandleAsync(webhook, TestContext.Current.CancellationToken);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
     /// <summary>
     /// Two real samples of every queue for the charts: one taken now and kept as of two minutes ago, then the
     /// monitoring timer's own tick (timers are off in test hosts), which keeps its sample as the timer does.
@@ -198,6 +218,19 @@ public sealed class ConsoleFixture : IAsyncLifetime
             }
         };
         page.PageError += (_, error) => console.Errors.Add(error);
+        return console;
+    }
+
+    /// <summary>A fresh tab signed in as the person <paramref name="user"/>, through the sign-in link's redirect chain (the provider signs in the login_hint).</summary>
+    public async Task<ConsoleTab> SignInPersonAsync(OidcUser user)
+    {
+        var console = await OpenAsync();
+        await console.GotoAsync();
+        var link = console.Page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your organization" });
+        await Assertions.Expect(link).ToHaveAttributeAsync("href", "/api/v1/console/oidc/start");
+        await console.Page.GotoAsync(BaseUrl + "/api/v1/console/oidc/start?login_hint=" + user.Login);
+        await console.Page.WaitForURLAsync(ConsoleUrl + "**");
+        await Assertions.Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         return console;
     }
 

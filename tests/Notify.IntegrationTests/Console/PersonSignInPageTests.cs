@@ -1,6 +1,5 @@
 using Microsoft.Playwright;
 using Notify.Core.Apps;
-using Notify.Testing.Oidc;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;
@@ -13,23 +12,10 @@ namespace Notify.IntegrationTests.ConsoleUi;
 [Trait("Kind", "Browser")]
 public sealed class PersonSignInPageTests(ConsoleFixture fixture)
 {
-    /// <summary>Follows the sign-in link's redirect chain as the person <paramref name="user"/> (the provider signs in the login_hint).</summary>
-    private async Task<ConsoleTab> SignInAsync(OidcUser user)
-    {
-        var console = await fixture.OpenAsync();
-        await console.GotoAsync();
-        var link = console.Page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your organization" });
-        await Expect(link).ToHaveAttributeAsync("href", "/api/v1/console/oidc/start");
-        await console.Page.GotoAsync(fixture.BaseUrl + "/api/v1/console/oidc/start?login_hint=" + user.Login);
-        await console.Page.WaitForURLAsync(fixture.ConsoleUrl + "**");
-        await Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
-        return console;
-    }
-
     [Fact]
     public async Task A_viewer_signs_in_through_the_provider_sees_no_template_editor_and_the_API_behind_it_answers_403()
     {
-        await using var console = await SignInAsync(ConsoleFixture.Viewer);
+        await using var console = await fixture.SignInPersonAsync(ConsoleFixture.Viewer);
 
         await Expect(console.Page.GetByText("Signed in as Vera Viewer (Viewer)")).ToBeVisibleAsync();
         var navigation = console.Page.GetByRole(AriaRole.Navigation, new() { Name = "Pages" });
@@ -58,7 +44,7 @@ public sealed class PersonSignInPageTests(ConsoleFixture fixture)
     [Fact]
     public async Task An_admin_signs_in_through_the_provider_creates_an_app_and_signs_out()
     {
-        await using var console = await SignInAsync(ConsoleFixture.Admin);
+        await using var console = await fixture.SignInPersonAsync(ConsoleFixture.Admin);
         await Expect(console.Page.GetByText("Signed in as Alex Admin (Admin)")).ToBeVisibleAsync();
         await console.GotoAsync("apps");
         var name = "person-made-" + Guid.NewGuid().ToString("N")[..8];
