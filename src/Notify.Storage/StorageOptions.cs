@@ -130,8 +130,11 @@ public sealed class StorageNames(string prefix)
         _ => SmsQueue,
     });
 
-    /// <summary>The channel's queue, or its bulk queue for a broadcast's deliveries.</summary>
-    public string QueueFor(Core.Channel channel, bool bulk) => !bulk ? QueueFor(channel) : Queue(channel switch
+    /// <summary>
+    /// The channel's queue, or its bulk queue for a broadcast's deliveries. The inbox has none: writing a feed item
+    /// calls no provider, so a broadcast's items cannot stand in front of a transactional send's.
+    /// </summary>
+    public string QueueFor(Core.Channel channel, bool bulk) => !bulk || channel == Core.Channel.Inbox ? QueueFor(channel) : Queue(channel switch
     {
         Core.Channel.Push => PushBulkQueue,
         Core.Channel.Email => EmailBulkQueue,
