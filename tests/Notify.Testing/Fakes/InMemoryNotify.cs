@@ -37,6 +37,8 @@ public sealed class InMemoryNotify : IDisposable
         services.AddSingleton<IUserStore>(Users);
         services.AddSingleton<ITemplateStore>(Templates);
         services.AddSingleton<IRateLimiter>(RateLimiter);
+        services.AddSingleton<Notify.Core.Scheduling.IScheduleTable>(Schedule);
+        services.AddSingleton<Notify.Core.Scheduling.IAppQuietHoursStore>(new InMemoryAppQuietHoursStore());
         foreach (var provider in providers)
         {
             services.AddSingleton(provider);
@@ -65,6 +67,8 @@ public sealed class InMemoryNotify : IDisposable
     public InMemoryTemplateStore Templates { get; } = new();
 
     public InMemoryRateLimiter RateLimiter { get; } = new();
+
+    public InMemoryScheduleTable Schedule { get; } = new();
 
     public RecordingSubscriber Events { get; } = new();
 
