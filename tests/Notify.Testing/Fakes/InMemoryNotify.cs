@@ -72,12 +72,6 @@ public sealed class InMemoryNotify : IDisposable
 
     public RecordingSubscriber Events { get; } = new();
 
-    /// <summary>Jitter that always draws the same number, so a backoff is known in advance.</summary>
-    public sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
-
     private static bool IsStoragePort(Type port) =>
         new[] { "Store", "Table", "Index", "Queue", "Inspector" }.Any(suffix => port.Name.EndsWith(suffix, StringComparison.Ordinal));
 
