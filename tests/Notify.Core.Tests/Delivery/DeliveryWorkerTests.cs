@@ -162,5 +162,7 @@ public sealed class DeliveryWorkerTests : IDisposable
             ],
             Published());
         Assert.Equal(["first", "second"], _notify.Events.Events.Where(e => e.Status != DeliveryStatus.Sending).Select(e => e.Provider));
+        // Every write the log holds after the queued one was published, none more.
+        Assert.Equal(stored.History.Skip(1).Select(h => h.Status), _notify.Events.Events.Select(e => e.Status));
     }
 }
