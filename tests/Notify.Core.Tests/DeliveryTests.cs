@@ -1,15 +1,11 @@
 using CsCheck;
 using Notify.Core.Delivery;
+using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests;
 
 public sealed class DeliveryTests
 {
-    private sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
-
     [Fact]
     public void Backoff_stays_within_the_exponential_ceiling_and_the_maximum()
     {

@@ -1,5 +1,6 @@
 using Notify.Core.Breakers;
 using Notify.Core.Delivery;
+using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Breakers;
 
@@ -7,11 +8,6 @@ namespace Notify.Core.Tests.Breakers;
 public sealed class BreakerRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
-
-    private sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
 
     public static TheoryData<DeliveryOutcome> ProviderFailures => new()
     {

@@ -1,5 +1,6 @@
 using CsCheck;
 using Notify.Core.Delivery;
+using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Delivery;
 
@@ -8,11 +9,6 @@ public sealed class ClaimAndOutcomeRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
     private static readonly DeliveryOptions Settings = new() { MaxAttempts = 3, Lease = TimeSpan.FromSeconds(90), RetryBaseDelay = TimeSpan.FromSeconds(4), RetryMaxDelay = TimeSpan.FromMinutes(5) };
-
-    private sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
 
     private static DeliveryRecord Record(DeliveryStatus status, int attempts = 1) =>
         new(new DeliveryKey(RequestIds.For("app", "e1"), 1), "app", "e1", "user-1", Channel.Sms, status, null, attempts, Now.AddMinutes(-1), Now.AddMinutes(-1))

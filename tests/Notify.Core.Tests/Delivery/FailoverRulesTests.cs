@@ -1,4 +1,5 @@
 using Notify.Core.Delivery;
+using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Delivery;
 
@@ -11,11 +12,6 @@ public sealed class FailoverRulesTests
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
     private static readonly DeliveryOptions Settings = new() { MaxAttempts = 5, Lease = TimeSpan.FromSeconds(90), RetryBaseDelay = TimeSpan.FromSeconds(4), RetryMaxDelay = TimeSpan.FromMinutes(5) };
     private static readonly string[] SmsOrder = ["twilio", "vonage"];
-
-    private sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
 
     private static Claim ClaimOf(int attempt = 1)
     {

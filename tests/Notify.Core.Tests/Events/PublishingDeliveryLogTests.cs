@@ -13,21 +13,6 @@ public sealed class PublishingDeliveryLogTests
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 30, 0, TimeSpan.Zero);
     private const string RequestId = "dddddddddddddddddddddddd";
 
-    private sealed class Recorder : IDeliveryEventSubscriber
-    {
-        public List<DeliveryEvent> Events { get; } = [];
-
-        public string Name => "recorder";
-
-        public bool Durable => false;
-
-        public ValueTask HandleAsync(IReadOnlyList<DeliveryEvent> events, CancellationToken cancellationToken)
-        {
-            Events.AddRange(events);
-            return ValueTask.CompletedTask;
-        }
-    }
-
     private sealed class Throws : IDeliveryEventSubscriber
     {
         public string Name => "throws";
@@ -61,7 +46,7 @@ public sealed class PublishingDeliveryLogTests
             throw new NotSupportedException();
     }
 
-    private readonly Recorder _recorder = new();
+    private readonly RecordingSubscriber _recorder = new();
     private readonly CountStore _counts = new();
     private readonly ServiceProvider _services;
 

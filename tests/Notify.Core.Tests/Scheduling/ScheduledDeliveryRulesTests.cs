@@ -2,6 +2,7 @@ using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 using Notify.Core.Sweeping;
 using Notify.Core.Users;
+using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Scheduling;
 
@@ -10,11 +11,6 @@ public sealed class ScheduledDeliveryRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
     private static readonly DeliveryOptions Settings = new() { MaxAttempts = 3, Lease = TimeSpan.FromSeconds(90), RetryBaseDelay = TimeSpan.FromSeconds(4), RetryMaxDelay = TimeSpan.FromMinutes(5) };
-
-    private sealed class FixedJitter(double value) : IJitter
-    {
-        public double NextDouble() => value;
-    }
 
     private static DeliveryRecord Scheduled(DateTimeOffset notBefore, Channel channel = Channel.Email, string? address = "ann@example.com") =>
         new(new DeliveryKey(RequestIds.For("app", "e1"), 1), "app", "e1", "user-1", channel, DeliveryStatus.Scheduled, null, 0, Now.AddDays(-3), Now.AddDays(-3))

@@ -20,13 +20,19 @@ public sealed class InMemoryDeliveryQueue : IDeliveryQueue
 
     public IReadOnlyList<DeliveryMessage> Messages => [.. Sent.SelectMany(s => s.Batch.Deliveries)];
 
-    public Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Called before each send is kept, e.g. to check what the log holds at that moment; it may throw.</summary>
+    public Func<IReadOnlyList<DeliveryBatch>, Task>? BeforeEnqueue { get; set; }
+
+    public async Task EnqueueAsync(IReadOnlyList<DeliveryBatch> batches, TimeSpan delay, CancellationToken cancellationToken)
     {
+        if (BeforeEnqueue is { } check)
+        {
+            await check(batches);
+        }
         lock (_sent)
         {
             _sent.AddRange(batches.Select(b => (b, delay)));
         }
-        return Task.CompletedTask;
     }
 }
 
