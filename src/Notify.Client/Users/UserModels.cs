@@ -138,4 +138,5 @@ public sealed record UserErasureResult(
     int DigestScopes,
     int Events,
     int WebhookEvents,
-    int Topics);
+    int Topics,
+    int InboxItems);

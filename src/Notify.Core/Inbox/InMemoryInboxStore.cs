@@ -93,6 +93,18 @@ public sealed class InMemoryInboxStore : IInboxStore
         return written;
     }
 
+    public Task<int> EraseAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!_feeds.TryRemove(userId, out var feed))
+        {
+            return Task.FromResult(0);
+        }
+        lock (feed)
+        {
+            return Task.FromResult(feed.Count);
+        }
+    }
+
     private SortedDictionary<string, InboxItem> Feed(string userId) => _feeds.GetOrAdd(userId, _ => new(StringComparer.Ordinal));
 
     private string NextETag() => "W/\"" + Interlocked.Increment(ref _version) + "\"";

@@ -86,4 +86,7 @@ public interface IInboxStore
 
     /// <summary>Writes the given items' states (conditional on their ETags) in transactions of 100; returns how many were written.</summary>
     Task<int> ReplaceManyAsync(string userId, IReadOnlyList<InboxItem> items, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every item of the user's feed (erasure, docs/data.md#erasure); how many.</summary>
+    Task<int> EraseAsync(string userId, CancellationToken cancellationToken);
 }

@@ -59,7 +59,8 @@ public sealed record ErasureView(
     int DigestScopes,
     int Events,
     int WebhookEvents,
-    int Topics);
+    int Topics,
+    int InboxItems);
 
 /// <summary>
 /// Erases a user (docs/data.md#erasure). Order matters for a repeat after a crash: deliveries are cancelled and
@@ -74,6 +75,7 @@ public sealed class UserErasureService(
     CancelService cancel,
     AuditLog audit,
     Topics.ITopicStore topics,
+    Inbox.IInboxStore inbox,
     Microsoft.Extensions.Options.IOptionsMonitor<Webhooks.WebhookOptions> webhooks,
     TimeProvider time)
 {
@@ -128,14 +130,15 @@ public sealed class UserErasureService(
             await topics.UnsubscribeAsync(topic, [userId], cancellationToken);
         }
 
+        var inboxItems = await inbox.EraseAsync(userId, cancellationToken);
         var outbox = await store.DeleteOutboxAsync(userId, cancellationToken);
         var contactRows = user is null ? 0 : await store.DeleteContactsAsync(contacts.HashesOf(user.Profile), cancellationToken);
         var userRows = await users.EraseAsync(userId, cancellationToken);
 
         var view = new ErasureView(userId, "erased", userRows, user?.Devices.Count ?? 0, contactRows, deliveries, cancelled, dataRemoved, outbox,
-            scopes.Count, events, webhookEvents, topicKeys.Count);
+            scopes.Count, events, webhookEvents, topicKeys.Count, inboxItems);
         await audit.RecordAsync(callerAppKey, AuditKind, AuditAction, userId, string.Create(CultureInfo.InvariantCulture,
-            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox} digestScopes={scopes.Count} events={events} webhookEvents={webhookEvents} topics={topicKeys.Count}"),
+            $"userRows={userRows} devices={view.Devices} contactRows={contactRows} deliveries={deliveries} cancelled={cancelled} requestData={dataRemoved} outbox={outbox} digestScopes={scopes.Count} events={events} webhookEvents={webhookEvents} topics={topicKeys.Count} inboxItems={inboxItems}"),
             cancellationToken);
         return view;
     }

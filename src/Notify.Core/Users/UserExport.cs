@@ -13,7 +13,7 @@ namespace Notify.Core.Users;
 /// document, written with a <see cref="Utf8JsonWriter"/> straight to the response and flushed after each delivery,
 /// so a long history never sits in memory: only one delivery and its rendering at a time.
 /// </summary>
-public sealed class UserExportService(IUserStore users, IUserErasureStore index, IDeliveryLog log, ConsoleTemplateService templates, ITrackingStore tracking)
+public sealed class UserExportService(IUserStore users, IUserErasureStore index, IDeliveryLog log, ConsoleTemplateService templates, ITrackingStore tracking, Inbox.IInboxStore inbox)
 {
     /// <summary>Deliveries written between two flushes of the output.</summary>
     public const int FlushEvery = 16;
@@ -87,7 +87,23 @@ public sealed class UserExportService(IUserStore users, IUserErasureStore index,
             }
         }
         writer.WriteEndArray();
+        // The user's feed as stored (every app's items, archived ones too), a page at a time.
         writer.WriteStartArray("inbox");
+        foreach (var archived in new[] { false, true })
+        {
+            string? after = null;
+            do
+            {
+                var page = await inbox.ListAsync(userId, new Inbox.InboxQuery(Inbox.InboxFilter.All, archived, 100, after), DateTimeOffset.MinValue, cancellationToken);
+                foreach (var item in page.Items)
+                {
+                    JsonSerializer.Serialize(writer, item, json);
+                }
+                await FlushAsync();
+                after = page.Next;
+            }
+            while (after is not null);
+        }
         writer.WriteEndArray();
         // A second pass over the index: the events are not held while the deliveries are written.
         writer.WriteStartArray("events");

@@ -131,6 +131,9 @@ public sealed class TableInboxStore(TableServiceClient service, StorageNames nam
         return written;
     }
 
+    public async Task<int> EraseAsync(string userId, CancellationToken cancellationToken) =>
+        await _table.DeleteKeysAsync(await _table.KeysAsync(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(userId)}"), int.MaxValue, cancellationToken), cancellationToken);
+
     private static TableEntity ToEntity(InboxItem item) => new TableEntity(PartitionOf(item.UserId), item.Id)
     {
         ["DeliveryId"] = item.DeliveryId,

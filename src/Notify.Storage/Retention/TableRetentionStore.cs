@@ -17,8 +17,6 @@ namespace Notify.Storage.Retention;
 /// </summary>
 public sealed class TableRetentionStore(TableServiceClient service, StorageNames names) : IRetentionStore
 {
-    private const int BatchSize = 100;
-    private static readonly string[] Keys = ["PartitionKey", "RowKey"];
 
     public Task<int> PurgeAsync(RetentionKind kind, DateTimeOffset before, int maxRows, CancellationToken cancellationToken)
     {
@@ -84,9 +82,9 @@ public sealed class TableRetentionStore(TableServiceClient service, StorageNames
                 {
                     continue;
                 }
-                deleted += await DeleteKeysAsync(Table(names.Deliveries), await KeysAsync(Table(names.Deliveries),
+                deleted += await Table(names.Deliveries).DeleteKeysAsync(await Table(names.Deliveries).KeysAsync(
                     TableClient.CreateQueryFilter($"PartitionKey eq {request.Key}"), int.MaxValue, cancellationToken), cancellationToken);
-                deleted += await DeleteKeysAsync(Table(names.Events), await KeysAsync(Table(names.Events),
+                deleted += await Table(names.Events).DeleteKeysAsync(await Table(names.Events).KeysAsync(
                     TableClient.CreateQueryFilter($"PartitionKey eq {"d|" + request.Key}"), int.MaxValue, cancellationToken), cancellationToken);
             }
             foreach (var row in request)
@@ -97,8 +95,8 @@ public sealed class TableRetentionStore(TableServiceClient service, StorageNames
             }
         }
         // The Activity rows of the whole page together (transactions of 100 per partition), the day rows last.
-        deleted += await DeleteKeysAsync(activity, index, cancellationToken);
-        deleted += await DeleteKeysAsync(activity, days, cancellationToken);
+        deleted += await activity.DeleteKeysAsync(index, cancellationToken);
+        deleted += await activity.DeleteKeysAsync(days, cancellationToken);
         return deleted;
     }
 
@@ -117,42 +115,5 @@ public sealed class TableRetentionStore(TableServiceClient service, StorageNames
     }
 
     private static async Task<int> PurgeRangeAsync(TableClient table, string filter, int maxRows, CancellationToken cancellationToken) =>
-        maxRows <= 0 ? 0 : await DeleteKeysAsync(table, await KeysAsync(table, filter, maxRows, cancellationToken), cancellationToken);
-
-    private static async Task<List<(string Partition, string Row)>> KeysAsync(TableClient table, string filter, int maxRows, CancellationToken cancellationToken)
-    {
-        var keys = new List<(string, string)>();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Clamp(maxRows, 1, 1000), select: Keys, cancellationToken: cancellationToken))
-        {
-            keys.Add((row.PartitionKey, row.RowKey));
-            if (keys.Count >= maxRows)
-            {
-                break;
-            }
-        }
-        return keys;
-    }
-
-    /// <summary>Deletes the rows in transactions of 100 per partition; a transaction that meets a row deleted meanwhile is redone row by row.</summary>
-    private static async Task<int> DeleteKeysAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        foreach (var batch in keys.Distinct().GroupBy(k => k.Partition, StringComparer.Ordinal).SelectMany(g => g.Chunk(BatchSize)))
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(batch.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(k.Partition, k.Row), ETag.All)), cancellationToken);
-                deleted += batch.Length;
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                foreach (var (partition, row) in batch)
-                {
-                    var response = await table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
-                    deleted += response.Status == 404 ? 0 : 1;
-                }
-            }
-        }
-        return deleted;
-    }
+        maxRows <= 0 ? 0 : await table.DeleteKeysAsync(await table.KeysAsync(filter, maxRows, cancellationToken), cancellationToken);
 }

@@ -153,6 +153,36 @@ public sealed class InboxTests(InboxTests.Host fixture) : IClassFixture<InboxTes
     }
 
     [Fact]
+    public async Task The_export_lists_the_users_items_archived_too_and_erasure_deletes_every_one()
+    {
+        var api = await Notify.NewAppAsync();
+        var template = await api.NewTemplateAsync(InboxTemplate);
+        var user = await api.NewUserAsync();
+        var other = await api.NewUserAsync();
+        var me = await EndUserAsync(api, user);
+        for (var i = 0; i < 3; i++)
+        {
+            await api.SendAsync(NewEventId(), template, [user, other], channels: """["inbox"]""");
+        }
+        var items = (await GetAsync(me, "/api/v1/inbox/items?filter=all")).AsObject()["items"]!.AsArray();
+        Assert.Equal(3, items.Count);
+        await PostAsync(me, $"/api/v1/inbox/items/{items[0]!["id"]!.GetValue<string>()}/archive");
+
+        var export = JsonNode.Parse(await api.Http.GetStringAsync($"/api/v1/users/{user}/export", Ct))!;
+        var exported = export["inbox"]!.AsArray();
+        Assert.Equal(items.Select(i => i!["id"]!.GetValue<string>()).Order(), exported.Select(i => i!["id"]!.GetValue<string>()).Order());
+        Assert.Single(exported, i => i!["archivedAt"] is not null);
+        Assert.All(exported, i => Assert.Equal("Hello Ann", i!["title"]!.GetValue<string>()));
+
+        var erased = await ApiClient.ReadAsync(await api.Http.DeleteAsync($"/api/v1/users/{user}?erase=true", Ct));
+
+        Assert.Equal(3, erased["inboxItems"]!.GetValue<int>());
+        Assert.Empty((await api.GetJsonAsync($"/api/v1/users/{user}/inbox"))["items"]!.AsArray());
+        // Only that user's feed went.
+        Assert.Equal(3, (await api.GetJsonAsync($"/api/v1/users/{other}/inbox"))["items"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Feed_answers_carry_an_etag_and_a_repeat_with_it_is_304_until_the_feed_changes()
     {
         var api = await Notify.NewAppAsync();
