@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using Notify.Bench.ConsolePages;
-using Notify.Bench.Infrastructure;
 using Notify.Bench.Micro;
 using Notify.Bench.Pipeline;
-using Notify.Bench.Report;
 
 namespace Notify.Bench;
 

@@ -1,9 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels;
 
 /// <summary>

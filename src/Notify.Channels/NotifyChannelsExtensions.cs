@@ -1,8 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Notify.Channels.Outbox;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels;
 

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels;
 
 /// <summary>

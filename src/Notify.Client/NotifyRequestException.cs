@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Notify.Client.Http;
-
 namespace Notify.Client;
 
 /// <summary>

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Sweeping;
 using Notify.Core.Templates;

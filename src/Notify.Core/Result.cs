@@ -1,5 +1,3 @@
-using Notify.Core.Validation;
-
 namespace Notify.Core;
 
 /// <summary>What a Core service answers an API call with; hosts map each kind to an HTTP status.</summary>

@@ -1,10 +1,8 @@
 using System.Text.Json.Serialization;
 using Azure.Core.Serialization;
-using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Notify.Functions.Http;
 
 namespace Notify.Functions;
 

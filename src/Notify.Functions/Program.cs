@@ -1,10 +1,7 @@
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using Notify.Channels;
-using Notify.Core;
 using Notify.Functions;
-using Notify.Functions.Http;
 using Notify.Storage;
 
 var builder = FunctionsApplication.CreateBuilder(args);

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Storage;
 
 namespace Notify.LocalHost;
 

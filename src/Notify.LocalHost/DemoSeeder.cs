@@ -1,11 +1,6 @@
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Templates;
 using Notify.Core.Users;
 using Notify.Core.Validation;
-using Notify.Storage;
 
 namespace Notify.LocalHost;
 

@@ -1,10 +1,6 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.Users;
 using Notify.Core.Validation;
-using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 

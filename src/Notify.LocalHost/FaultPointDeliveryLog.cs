@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Notify.Core.Delivery;
 
 namespace Notify.LocalHost;
 

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Microsoft.Azure.Functions.Worker;
-
 namespace Notify.LocalHost;
 
 public sealed record HttpFunction(string Name, Type Type, MethodInfo Method, string Route, IReadOnlyList<string> Methods);

@@ -1,7 +1,5 @@
-using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 

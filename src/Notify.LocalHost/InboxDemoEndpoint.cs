@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 using Notify.Core.Inbox;
 
 namespace Notify.LocalHost;

@@ -1,8 +1,4 @@
-using System.Reflection;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Notify.Core.Inbox;
-using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.OpenApi;
-using Notify.Functions.Http;
 
 namespace Notify.LocalHost;
 

@@ -1,13 +1,9 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using Notify.Channels;
-using Notify.Core;
 using Notify.Core.Configuration;
-using Notify.Core.Delivery;
 using Notify.Functions;
-using Notify.Functions.Http;
 using Notify.LocalHost;
-using Notify.Storage;
 using OpenTelemetry.Metrics;
 
 // `dotnet run --project src/Notify.LocalHost -- apps create --name ops --scopes admin` and friends.

@@ -1,9 +1,5 @@
-using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
-using Notify.Storage;
 
 namespace Notify.LocalHost;
 

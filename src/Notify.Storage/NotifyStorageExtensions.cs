@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.RateLimiting;
 using Notify.Core.Templates;
 using Notify.Core.Users;

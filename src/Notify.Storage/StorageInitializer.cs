@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;
 

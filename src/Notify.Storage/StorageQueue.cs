@@ -1,5 +1,4 @@
 using Azure.Storage.Queues;
-using Notify.Core.Delivery;
 
 namespace Notify.Storage;
 

@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace Notify.Storage;
 
 /// <summary>The two reads every store makes (one row by its keys, the rows of a query, each mapped to a record), and the keys-only read and batched delete that retention and erasure make.</summary>

@@ -1,5 +1,3 @@
-using Azure.Data.Tables;
-
 namespace Notify.Storage;
 
 internal static class TableEntityExtensions

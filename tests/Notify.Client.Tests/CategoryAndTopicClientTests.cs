@@ -1,5 +1,3 @@
-using Notify.Client.Tests.Infrastructure;
-
 namespace Notify.Client.Tests;
 
 /// <summary>The packed client's category, category-preference, topic and broadcast calls against the LocalHost on Azurite.</summary>

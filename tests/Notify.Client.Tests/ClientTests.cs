@@ -1,5 +1,3 @@
-using Notify.Client.Tests.Infrastructure;
-
 namespace Notify.Client.Tests;
 
 /// <summary>The packed client against the LocalHost on Azurite: every call a calling service makes, end to end.</summary>

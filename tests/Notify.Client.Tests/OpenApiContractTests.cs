@@ -1,9 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Notify.Client.Http;
-using Notify.Client.Tests.Infrastructure;
 
 namespace Notify.Client.Tests;
 

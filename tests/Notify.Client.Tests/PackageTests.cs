@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
-using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using Notify.Client.Tests.Infrastructure;
 
 namespace Notify.Client.Tests;
 

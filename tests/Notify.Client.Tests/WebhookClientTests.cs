@@ -1,5 +1,3 @@
-using Notify.Client.Tests.Infrastructure;
-
 namespace Notify.Client.Tests;
 
 /// <summary>The LocalHost with local webhook receivers allowed (127.0.0.1 over http), its queue pumps off: nothing is POSTed.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Tests;
 

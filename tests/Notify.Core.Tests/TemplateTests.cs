@@ -1,5 +1,4 @@
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests;
 

@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Reflection;
-using System.Text.RegularExpressions;
 
 namespace Notify.Infra.Tests;
 

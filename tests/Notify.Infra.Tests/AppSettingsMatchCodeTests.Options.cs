@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using System.Reflection;
 using Notify.Channels.Twilio;
 using Notify.Core;
 using Notify.Storage;

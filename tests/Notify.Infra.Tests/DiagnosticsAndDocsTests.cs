@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Notify.Infra.Tests;
 
 /// <summary>Diagnostic settings into Log Analytics, and the deployment guide (docs/deploy.md) that must explain them.</summary>

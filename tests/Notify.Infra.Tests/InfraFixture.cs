@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 [assembly: AssemblyFixture(typeof(Notify.Infra.Tests.InfraFixture))]
 

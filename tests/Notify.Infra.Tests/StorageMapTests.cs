@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
 using Notify.Storage;
 
 namespace Notify.Infra.Tests;

@@ -1,8 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests;
 

@@ -2,12 +2,8 @@ using System.Diagnostics.Metrics;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Notify.Core;
 using Notify.Core.Breakers;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 using Notify.Storage.Breakers;
 
 namespace Notify.IntegrationTests;

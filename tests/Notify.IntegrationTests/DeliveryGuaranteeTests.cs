@@ -1,12 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Sweeping;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests;
 

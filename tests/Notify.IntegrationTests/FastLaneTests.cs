@@ -1,8 +1,4 @@
 using Azure.Storage.Queues;
-using Notify.Core;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests;
 

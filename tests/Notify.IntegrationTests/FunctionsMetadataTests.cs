@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.IntegrationTests;

@@ -1,7 +1,4 @@
 using Azure.Data.Tables;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests;
 

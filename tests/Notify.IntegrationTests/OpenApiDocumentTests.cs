@@ -1,12 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Notify.Functions.Http;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.IntegrationTests;

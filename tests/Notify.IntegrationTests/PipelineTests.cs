@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests;
 
 /// <summary>The whole pipeline through the LocalHost: POST, log, queue, worker, Outbox.</summary>

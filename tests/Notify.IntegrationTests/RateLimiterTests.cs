@@ -1,8 +1,5 @@
 using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.RateLimiting;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 using Notify.Storage.RateLimiting;
 
 namespace Notify.IntegrationTests;

@@ -1,8 +1,4 @@
-using System.Net;
-using Notify.Core.Delivery;
 using Notify.Core.Users;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 using Notify.Storage.RateLimiting;
 using Notify.Storage.Users;
 

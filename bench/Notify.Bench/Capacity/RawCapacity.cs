@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Notify.Bench.Infrastructure;
-using Notify.Bench.Report;
 
 namespace Notify.Bench.Capacity;
 

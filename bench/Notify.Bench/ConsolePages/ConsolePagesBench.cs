@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Notify.Bench.Infrastructure;
 using Notify.Bench.Pipeline;
 using Notify.Core.Apps;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Launcher = Notify.Testing.Azurite;
 
 namespace Notify.Bench.Infrastructure;

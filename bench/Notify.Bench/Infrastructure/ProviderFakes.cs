@@ -1,5 +1,3 @@
-using System.Globalization;
-using Notify.Bench.Report;
 using Notify.Testing;
 
 namespace Notify.Bench.Infrastructure;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Notify.Storage;

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Notify.Core;
 using Notify.Core.Templates;
 using Notify.Core.Validation;
 using Notify.Bench.Pipeline;
@@ -40,13 +38,13 @@ public class TemplateBenchmarks
     }
 
     [Benchmark(Description = "render e-mail (subject, html, text)")]
-    public RenderResult RenderEmail() => TemplateRenderer.Render(_compiled, Channel.Email, "en", _data.RootElement, "user-1");
+    public Notify.Core.Templates.RenderResult RenderEmail() => TemplateRenderer.Render(_compiled, Channel.Email, "en", _data.RootElement, "user-1");
 
     [Benchmark(Description = "render SMS, locale ko-KR -> ko")]
-    public RenderResult RenderSmsKorean() => TemplateRenderer.Render(_compiled, Channel.Sms, "ko-KR", _data.RootElement, "user-1");
+    public Notify.Core.Templates.RenderResult RenderSmsKorean() => TemplateRenderer.Render(_compiled, Channel.Sms, "ko-KR", _data.RootElement, "user-1");
 
     [Benchmark(Description = "render push (title, body, data)")]
-    public RenderResult RenderPush() => TemplateRenderer.Render(_compiled, Channel.Push, "en", _data.RootElement, "user-1");
+    public Notify.Core.Templates.RenderResult RenderPush() => TemplateRenderer.Render(_compiled, Channel.Push, "en", _data.RootElement, "user-1");
 
     [Benchmark(Description = "catalog: worker's version (cache hit)")]
     public Task<CompiledTemplate?> CatalogCachedVersion() => _catalog.GetAsync(Name, "v1", CancellationToken.None);

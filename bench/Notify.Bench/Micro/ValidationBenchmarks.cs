@@ -1,6 +1,4 @@
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Notify.Core;
 using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Validation;

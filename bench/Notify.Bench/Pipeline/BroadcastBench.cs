@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Notify.Bench.Infrastructure;
-using Notify.Bench.Report;
-using Notify.Core;
-
 namespace Notify.Bench.Pipeline;
 
 /// <summary>What the broadcast phase measured (issue 27).</summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Notify.Bench.Infrastructure;
-using Notify.Bench.Report;
 using Notify.Core.Delivery;
 
 namespace Notify.Bench.Pipeline;

@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Azure.Data.Tables;
 using Notify.Bench.Capacity;
-using Notify.Bench.Infrastructure;
-using Notify.Bench.Report;
 using Notify.Core.Templates;
 
 namespace Notify.Bench.Pipeline;

@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Notify.Bench.Infrastructure;
-using Notify.Core;
 using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 

@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Bench.Infrastructure;
 using Notify.Core.Sweeping;
 
 namespace Notify.Bench.Pipeline;

@@ -1,10 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Notify.Bench.Infrastructure;
-using Notify.Core;
 using Notify.Core.Delivery;
 using Notify.Core.Users;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-
 namespace Notify.Bench.Report;
 
 /// <summary>The printed table and the JSON file (bench-results/ is git-ignored).</summary>

@@ -1,5 +1,3 @@
-using Notify.Bench.Infrastructure;
-
 namespace Notify.Bench.Report;
 
 /// <summary>The kinds of storage operation whose raw capacity is measured; every counted operation maps to one.</summary>

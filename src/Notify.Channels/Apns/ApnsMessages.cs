@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Apns;
 

@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Apns;
 

@@ -1,7 +1,6 @@
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Http;
 using Google.Apis.Util;
-using Microsoft.Extensions.Options;
 
 namespace Notify.Channels.Fcm;
 

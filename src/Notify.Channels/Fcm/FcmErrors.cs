@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Fcm;
 

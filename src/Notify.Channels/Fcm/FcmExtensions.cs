@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Notify.Channels.Fcm;
-using Notify.Core.Delivery;
 using Notify.Core.Configuration;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Fcm;
 

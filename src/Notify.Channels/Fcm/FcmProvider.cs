@@ -3,10 +3,6 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json;
 using Google.Apis.Auth.OAuth2.Responses;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Fcm;
 

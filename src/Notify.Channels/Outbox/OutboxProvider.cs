@@ -1,6 +1,3 @@
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels.Outbox;
 
 /// <summary>

@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Notify.Channels.SendGrid;
-using Notify.Core.Delivery;
 using Notify.Core.Configuration;
 using Notify.Core.Tracking;
 

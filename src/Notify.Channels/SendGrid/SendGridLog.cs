@@ -1,5 +1,4 @@
 using System.Net.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Notify.Channels.SendGrid;
 

@@ -1,9 +1,5 @@
 using global::SendGrid;
 using global::SendGrid.Helpers.Mail;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.SendGrid;
 

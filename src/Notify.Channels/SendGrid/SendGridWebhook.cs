@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Notify.Core;
 using Notify.Core.Tracking;
 
 namespace Notify.Channels.SendGrid;

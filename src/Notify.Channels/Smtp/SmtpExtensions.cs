@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Notify.Channels.Smtp;
 using Notify.Core.Configuration;
-using Notify.Core.Delivery;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;

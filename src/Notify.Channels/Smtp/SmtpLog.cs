@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Notify.Channels.Smtp;
 
 /// <summary>SMTP's log events (5500-5599). Never the password, an address or a message body.</summary>

@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Channels.Smtp;
 
 /// <summary>Where in the SMTP dialogue a reply came.</summary>

@@ -2,12 +2,8 @@ using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Smtp;
 

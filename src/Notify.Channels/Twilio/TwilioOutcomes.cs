@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Twilio;
 

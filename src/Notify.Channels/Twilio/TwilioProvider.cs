@@ -3,10 +3,6 @@ using global::Twilio.Exceptions;
 using global::Twilio.Http;
 using global::Twilio.Rest.Api.V2010.Account;
 using global::Twilio.Types;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Twilio;
 

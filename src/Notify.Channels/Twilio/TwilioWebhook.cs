@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
-using Notify.Core;
 using Notify.Core.Tracking;
 
 namespace Notify.Channels.Twilio;

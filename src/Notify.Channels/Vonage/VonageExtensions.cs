@@ -1,10 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Notify.Channels.Vonage;
 using Notify.Core.Configuration;
-using Notify.Core.Delivery;
 
 // In the layer's namespace, beside AddNotifyChannels, which calls it without a using per provider.
 namespace Notify.Channels;

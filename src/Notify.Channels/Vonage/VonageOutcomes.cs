@@ -1,5 +1,4 @@
 using System.Net;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Vonage;
 

@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
 namespace Notify.Channels.Vonage;
 

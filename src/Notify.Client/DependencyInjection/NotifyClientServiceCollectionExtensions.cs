@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Notify.Client;
-using Notify.Client.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,3 @@
-using Notify.Client.Http;
-
 namespace Notify.Client;
 
 public partial class NotifyClient

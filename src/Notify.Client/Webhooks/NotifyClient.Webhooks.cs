@@ -1,5 +1,4 @@
 using System.Globalization;
-using Notify.Client.Http;
 
 namespace Notify.Client;
 

@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Activity;
 
 /// <summary>

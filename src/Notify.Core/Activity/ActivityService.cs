@@ -1,8 +1,6 @@
 using System.Globalization;
 using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Activity;
 

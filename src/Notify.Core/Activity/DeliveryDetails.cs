@@ -1,5 +1,4 @@
 using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Tracking;
 

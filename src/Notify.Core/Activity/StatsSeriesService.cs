@@ -1,6 +1,4 @@
 using System.Xml;
-using Notify.Core.Delivery;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Activity;
 

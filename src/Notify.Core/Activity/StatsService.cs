@@ -1,6 +1,5 @@
 using System.Globalization;
 using Notify.Core.Tracking;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Activity;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Apps;
 
 /// <summary><c>POST /api/v1/admin/apps</c>: the app's name and scopes (known, each once).</summary>

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Apps;
 
 /// <summary>A secret as the API shows it: never the secret or its hash.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Notify.Core.Apps;
 
 /// <summary>

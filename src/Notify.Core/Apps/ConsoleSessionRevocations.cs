@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 
 namespace Notify.Core.Apps;

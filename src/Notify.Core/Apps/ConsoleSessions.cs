@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 
 namespace Notify.Core.Apps;

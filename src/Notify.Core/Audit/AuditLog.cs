@@ -1,6 +1,5 @@
 using System.Globalization;
 using Notify.Core.Apps;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Audit;
 

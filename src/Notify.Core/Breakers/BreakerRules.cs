@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Breakers;
 
 /// <summary>What a breaker says about sending to its provider now.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 using Polly;
 using Polly.CircuitBreaker;

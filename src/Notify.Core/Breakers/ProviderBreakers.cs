@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 
 namespace Notify.Core.Breakers;

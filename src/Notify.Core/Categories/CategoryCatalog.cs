@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Notify.Core.Categories;
 
 /// <summary><c>Notify:Categories</c>: how long an instance keeps the category definitions it read.</summary>

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Notify.Core.Users;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Categories;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Notify.Core.Monitoring;
 
 namespace Notify.Core.Delivery;

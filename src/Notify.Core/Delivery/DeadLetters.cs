@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Delivery;
 
 /// <summary>A dead-lettered delivery, as the per-app dead-letter index keeps it.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace Notify.Core.Delivery;
 
 /// <summary>A delivery this worker holds: the message as claimed (its attempt number) and the ETag of the claim.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Notify.Core.Breakers;
 using Notify.Core.Tracking;
 

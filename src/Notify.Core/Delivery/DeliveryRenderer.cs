@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Notify.Core.Templates;
 using Notify.Core.Tracking;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Digests;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Digests;
 
 /// <summary>What the worker does with a due delivery of a digest request.</summary>

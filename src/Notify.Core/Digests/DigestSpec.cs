@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Digests;
 

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Events;
 
 public sealed record EventRecoveryReport(int Examined, int Recovered, int Discarded, int StorageOperations);

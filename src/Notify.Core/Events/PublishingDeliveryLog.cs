@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Events;
 

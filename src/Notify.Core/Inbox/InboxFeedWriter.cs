@@ -1,4 +1,3 @@
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Core.Inbox;

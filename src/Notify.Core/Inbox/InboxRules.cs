@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Notify.Core.Tracking;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Inbox;
 

@@ -1,8 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Inbox;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Extensions.Options;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Inbox;

@@ -1,4 +1,3 @@
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 using Notify.Core.Tracking;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Monitoring;

@@ -1,5 +1,4 @@
 using Notify.Core.Monitoring;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Monitoring;
 

@@ -1,9 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Notifications;
 

@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Notifications;
 
 /// <summary>Reads deliveries for the app that sent them; another app's deliveries do not exist for it.</summary>

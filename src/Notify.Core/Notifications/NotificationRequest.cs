@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Notify.Core.Digests;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Notifications;
 

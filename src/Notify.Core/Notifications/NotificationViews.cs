@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Notifications;
 

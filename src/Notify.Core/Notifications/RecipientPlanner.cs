@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using Notify.Core.Categories;
-using Notify.Core.Delivery;
 using Notify.Core.RateLimiting;
 using Notify.Core.Users;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Notify.Core.Audit;
 using Notify.Core.Categories;
 using Notify.Core.Users;

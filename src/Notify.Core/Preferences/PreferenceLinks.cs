@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Notify.Core.Categories;
 
 namespace Notify.Core.Preferences;

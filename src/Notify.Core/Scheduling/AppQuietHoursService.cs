@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Notify.Core.Apps;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Scheduling;
 

@@ -1,8 +1,5 @@
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Scheduling;
 

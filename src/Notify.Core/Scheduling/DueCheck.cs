@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.RateLimiting;
 using Notify.Core.Users;

@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Users;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Scheduling;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Scheduling;
 

@@ -1,4 +1,3 @@
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Users;
 

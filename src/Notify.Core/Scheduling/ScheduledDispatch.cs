@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Scheduling;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Sweeping;
 
 public sealed record SweepReport(int RequestsExamined, int RequestsCompleted, int DeliveriesReenqueued, int StorageOperations);

@@ -1,11 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 

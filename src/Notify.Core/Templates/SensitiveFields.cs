@@ -1,7 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 

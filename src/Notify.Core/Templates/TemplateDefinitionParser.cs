@@ -1,7 +1,5 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Fluid;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Templates;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Templates;
 

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Topics;
 

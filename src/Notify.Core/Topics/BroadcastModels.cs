@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Topics;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Topics;
 

@@ -1,6 +1,5 @@
 using Notify.Core.Apps;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Topics;
 

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Notify.Core.Delivery;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tracking;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Tracking;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Tracking;
 
 /// <summary>Why a webhook request was refused. Every refusal is 401 and writes nothing.</summary>

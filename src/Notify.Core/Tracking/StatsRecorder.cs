@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 
 namespace Notify.Core.Tracking;

@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Tracking;
 
 /// <summary>Something that happened to a delivery. Each is recorded and counted once per delivery.</summary>

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 
 namespace Notify.Core.Tracking;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Notify.Core.Delivery;
 using Notify.Core.Users;
 
 namespace Notify.Core.Tracking;

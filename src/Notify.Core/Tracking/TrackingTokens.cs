@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Tracking;
 

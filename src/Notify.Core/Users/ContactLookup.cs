@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Users;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Notify.Core.Audit;
 using Notify.Core.Activity;
 using Notify.Core.Templates;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 
 namespace Notify.Core.Users;

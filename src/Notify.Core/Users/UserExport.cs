@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Text.Json;
 using Notify.Core.Activity;
 using Notify.Core.Templates;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Tracking;
 

@@ -1,7 +1,4 @@
-using Notify.Core.Validation;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Notify.Core.Users;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Users;
 
 /// <summary>A user's contact fields as a body gives them; shared by the single PUT and the batch so both judge alike.</summary>

@@ -1,6 +1,5 @@
 using Notify.Core.Apps;
 using Notify.Core.Audit;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Users;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Notify.Core.Users;
 
 /// <summary>Log messages of user management; counts only, never a contact or a token.</summary>

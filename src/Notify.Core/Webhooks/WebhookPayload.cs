@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 
 namespace Notify.Core.Webhooks;

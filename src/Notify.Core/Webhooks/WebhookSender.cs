@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 
 namespace Notify.Core.Webhooks;
 

@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using Notify.Core.Apps;
 using Notify.Core.Audit;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Webhooks;
 

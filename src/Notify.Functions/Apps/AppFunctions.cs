@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Functions.Http;
-
 namespace Notify.Functions.Apps;
 
 /// <summary>

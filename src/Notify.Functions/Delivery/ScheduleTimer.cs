@@ -1,4 +1,3 @@
-using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Scheduling;
 
 namespace Notify.Functions.Delivery;

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-
 namespace Notify.Functions.Health;
 
 /// <summary>GET /api/health: unauthenticated liveness for load balancers and the run script.</summary>

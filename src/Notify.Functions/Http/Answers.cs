@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Notify.Core;
-
 namespace Notify.Functions.Http;
 
 /// <summary>

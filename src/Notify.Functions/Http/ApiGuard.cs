@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;

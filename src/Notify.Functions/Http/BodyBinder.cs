@@ -1,8 +1,5 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Validation;
 
 namespace Notify.Functions.Http;

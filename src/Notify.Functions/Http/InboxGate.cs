@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http;
 using Notify.Core.Inbox;
 
 namespace Notify.Functions.Http;

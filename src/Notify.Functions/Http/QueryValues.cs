@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Notify.Functions.Http;
 
 public static class QueryValues

@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Notify.Core.Apps;
 
 namespace Notify.Functions.Http;
 

@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Functions.Http;
 using Notify.Functions.OperatorConsole;
 using Notify.OperatorConsole;
 

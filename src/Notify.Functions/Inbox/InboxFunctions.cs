@@ -1,14 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Inbox;
 using Notify.Core.Validation;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Inbox;
 

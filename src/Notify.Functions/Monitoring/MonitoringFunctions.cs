@@ -1,11 +1,5 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Monitoring;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Monitoring;
 

@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core.Apps;
 using Notify.Core.Notifications;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Notifications;
 

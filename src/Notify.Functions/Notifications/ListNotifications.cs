@@ -1,15 +1,9 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
 using Notify.Core.Notifications;
 using Notify.Core.Validation;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Notifications;
 

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http;
 using Notify.Core.Activity;
-using Notify.Core.Apps;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;

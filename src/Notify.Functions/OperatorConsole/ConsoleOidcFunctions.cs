@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
-using Notify.Core.Apps;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.OperatorConsole;
 

@@ -1,9 +1,5 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
-using Notify.Functions.Http;
 using Notify.OperatorConsole;
 
 namespace Notify.Functions.OperatorConsole;

@@ -1,13 +1,7 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.OperatorConsole;
 

@@ -1,8 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
 using Notify.Core.Preferences;
 
 namespace Notify.Functions.Preferences;

@@ -2,9 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using Notify.Core;
 using Notify.Core.Preferences;
 
 namespace Notify.Functions.Preferences;

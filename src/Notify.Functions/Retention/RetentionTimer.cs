@@ -1,4 +1,3 @@
-using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Retention;
 
 namespace Notify.Functions.Retention;

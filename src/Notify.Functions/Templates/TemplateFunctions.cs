@@ -1,11 +1,5 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Templates;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Templates;
 

@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Topics;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Topics;
 

@@ -1,15 +1,9 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Tracking;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Tracking;
 

@@ -1,15 +1,11 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 using Notify.Channels.SendGrid;
 using Notify.Channels.Twilio;
 using Notify.Core.Tracking;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Tracking;
 

@@ -1,11 +1,5 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Users;
 using Notify.Core.Validation;
-using Notify.Functions.Http;
 
 namespace Notify.Functions.Users;
 

@@ -1,4 +1,3 @@
-using Microsoft.Azure.Functions.Worker;
 using Notify.Core.Webhooks;
 using Notify.Storage;
 

@@ -1,14 +1,9 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.Activity;
 using Notify.Core.Apps;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
-using Notify.Core.Delivery;
 using Notify.Storage.Delivery;
 
 namespace Notify.Storage.Activity;

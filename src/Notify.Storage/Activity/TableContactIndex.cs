@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Notify.Core.Activity;
 using Notify.Core.Apps;
 using Notify.Core.Monitoring;

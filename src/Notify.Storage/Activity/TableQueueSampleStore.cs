@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Activity;
 using Notify.Core.Apps;
 using Notify.Core.Monitoring;

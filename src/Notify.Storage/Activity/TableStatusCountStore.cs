@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.Activity;
 using Notify.Core.Apps;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
-using Notify.Core.Delivery;
 
 namespace Notify.Storage.Activity;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using Azure.Data.Tables;
 using Notify.Core.Apps;
 
 namespace Notify.Storage.Apps;

@@ -1,9 +1,6 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
-using Azure.Data.Tables;
 using Notify.Core.Audit;
 
 namespace Notify.Storage.Audit;

@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Breakers;
 
 namespace Notify.Storage.Breakers;

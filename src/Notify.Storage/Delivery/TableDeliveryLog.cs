@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Storage.Activity;
 
 namespace Notify.Storage.Delivery;

@@ -1,8 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Storage.Delivery;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Azure.Data.Tables;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Storage.Delivery;
 
 /// <summary>The Outbox provider's record, per user. Each send is its own row, so duplicates are visible.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Digests;
 
 namespace Notify.Storage.Digests;

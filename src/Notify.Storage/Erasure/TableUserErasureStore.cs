@@ -1,10 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Activity;
 using Notify.Core.Templates;
-using Notify.Core.Delivery;
 using Notify.Core.Users;
 using Notify.Storage.Activity;
 using Notify.Storage.Delivery;

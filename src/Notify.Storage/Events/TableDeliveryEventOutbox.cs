@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Events;
 using Notify.Storage.Webhooks;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Inbox;
 
 namespace Notify.Storage.Inbox;

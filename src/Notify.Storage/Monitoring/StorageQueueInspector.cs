@@ -1,6 +1,4 @@
-using Azure;
 using Azure.Storage.Queues;
-using Notify.Core;
 using Notify.Core.Monitoring;
 
 namespace Notify.Storage.Monitoring;

@@ -1,8 +1,4 @@
-using System.Globalization;
-using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Caching.Memory;
-using Notify.Core;
 using Notify.Core.RateLimiting;
 
 namespace Notify.Storage.RateLimiting;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core.Delivery;
 using Notify.Core.Retention;
 using Notify.Storage.Activity;
 using Notify.Storage.Audit;

@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Scheduling;
 
 namespace Notify.Storage.Scheduling;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 
 namespace Notify.Storage.Scheduling;

@@ -1,7 +1,3 @@
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.Templates;
 
 namespace Notify.Storage.Templates;

@@ -1,6 +1,3 @@
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Topics;
 
 namespace Notify.Storage.Topics;

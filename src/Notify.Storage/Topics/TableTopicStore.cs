@@ -1,9 +1,5 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Topics;
 
 namespace Notify.Storage.Topics;

@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
 using Notify.Storage.Delivery;
 

@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.Users;
 
 namespace Notify.Storage.Users;

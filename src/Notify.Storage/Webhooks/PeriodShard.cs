@@ -1,7 +1,4 @@
-using System.Globalization;
-using Azure.Data.Tables;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Notify.Storage.Webhooks;
 

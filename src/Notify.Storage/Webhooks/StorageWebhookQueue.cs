@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Azure.Storage.Queues;
-using Notify.Core.Delivery;
 using Notify.Core.Webhooks;
 
 namespace Notify.Storage.Webhooks;

@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Notify.Core.Webhooks;
 
 namespace Notify.Storage.Webhooks;

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Azure;
-using Azure.Data.Tables;
 using Notify.Core.Webhooks;
 
 namespace Notify.Storage.Webhooks;

@@ -1,7 +1,3 @@
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels.Tests.Apns;
 
 public sealed class ApnsContractTests : ProviderContractTests<ApnsFake>

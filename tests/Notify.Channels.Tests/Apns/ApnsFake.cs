@@ -2,14 +2,10 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Apns;
 

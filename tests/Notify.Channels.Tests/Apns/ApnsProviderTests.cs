@@ -1,12 +1,6 @@
-using Notify.Channels.Tests.Contract;
 using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Notify.Channels.Apns;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Channels.Tests.Apns;

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.DependencyInjection;
 using Notify.Channels.Apns;
-using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Apns;
 

@@ -1,13 +1,6 @@
 using System.Collections;
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Storage;
 
 namespace Notify.Channels.Tests.Configuration;

@@ -1,5 +1,3 @@
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Channels.Tests.Contract;

@@ -1,11 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Notify.Channels.Apns;
 using Notify.Channels.Tests.Apns;
 using Notify.Channels.Tests.Fcm;

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Notify.Channels.Tests.Contract;
 using Notify.Channels.Tests.SendGrid;
 using Notify.Channels.Tests.Smtp;
 using Notify.Channels.Tests.Twilio;

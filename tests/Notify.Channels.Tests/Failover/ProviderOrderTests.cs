@@ -1,11 +1,4 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Storage;
 
 namespace Notify.Channels.Tests.Failover;

@@ -1,8 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels.Tests.Fcm;
 
 public sealed class FcmContractTests : ProviderContractTests<FcmFake>, IAsyncLifetime

@@ -1,13 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
 
-using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Fcm;
 

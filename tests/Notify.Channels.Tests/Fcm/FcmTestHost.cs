@@ -1,5 +1,3 @@
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.Fcm;
 
 /// <summary>FCM as the app builds it (<c>AddFcm()</c> from configuration), pointed at a fake.</summary>

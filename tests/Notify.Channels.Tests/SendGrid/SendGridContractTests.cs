@@ -1,8 +1,4 @@
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Channels.Tests.SendGrid;

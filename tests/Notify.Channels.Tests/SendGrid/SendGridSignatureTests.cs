@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Notify.Channels.SendGrid;
 
 namespace Notify.Channels.Tests.SendGrid;

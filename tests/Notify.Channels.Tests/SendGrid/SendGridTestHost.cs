@@ -1,5 +1,3 @@
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.SendGrid;
 
 /// <summary>SendGrid as the app builds it (<c>AddSendGrid()</c> from configuration), pointed at a fake.</summary>

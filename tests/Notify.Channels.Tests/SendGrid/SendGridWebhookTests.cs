@@ -1,12 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Notify.Channels.SendGrid;
-using Notify.Core;
 using Notify.Core.Tracking;
 
 namespace Notify.Channels.Tests.SendGrid;

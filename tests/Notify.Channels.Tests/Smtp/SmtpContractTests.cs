@@ -1,9 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Options;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Channels.Tests.Smtp;

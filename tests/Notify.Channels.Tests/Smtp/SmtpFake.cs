@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using MimeKit;
-using Notify.Channels.Tests.Contract;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.ComponentModel;

@@ -1,5 +1,3 @@
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.Smtp;
 
 /// <summary>SMTP as the app builds it (<c>AddSmtp()</c> from configuration), pointed at the fake relay.</summary>

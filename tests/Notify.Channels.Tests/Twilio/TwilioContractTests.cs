@@ -1,7 +1,3 @@
-using System.Text;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 
 namespace Notify.Channels.Tests.Twilio;

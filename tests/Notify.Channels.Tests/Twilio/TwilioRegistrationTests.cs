@@ -1,12 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Notify.Core;
-using Notify.Core.Delivery;
-
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.Twilio;
 
 public sealed class TwilioRegistrationTests

@@ -1,5 +1,3 @@
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.Twilio;
 
 /// <summary>Twilio as the app builds it (<c>AddTwilio()</c> from configuration), pointed at a fake.</summary>

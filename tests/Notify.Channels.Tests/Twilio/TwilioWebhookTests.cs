@@ -1,8 +1,4 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Notify.Channels.Twilio;
-using Notify.Core;
 using Notify.Core.Tracking;
 
 namespace Notify.Channels.Tests.Twilio;

@@ -1,8 +1,3 @@
-using Microsoft.Extensions.Options;
-using Notify.Channels.Tests.Contract;
-using Notify.Core;
-using Notify.Core.Delivery;
-
 namespace Notify.Channels.Tests.Vonage;
 
 /// <summary>The shared provider contract, then what is particular to the Vonage SMS API.</summary>

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Notify.Channels.Tests.Contract;
 
 namespace Notify.Channels.Tests.Vonage;
 

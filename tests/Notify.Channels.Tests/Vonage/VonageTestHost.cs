@@ -1,5 +1,3 @@
-using Notify.Channels.Tests.Contract;
-
 namespace Notify.Channels.Tests.Vonage;
 
 /// <summary>Vonage as the app builds it (<c>AddVonage()</c> from configuration), pointed at a fake.</summary>

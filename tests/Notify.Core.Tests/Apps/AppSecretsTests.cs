@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
-using Notify.Core.Apps;
 using Notify.Core.Configuration;
 
 namespace Notify.Core.Tests.Apps;

@@ -1,6 +1,3 @@
-using Notify.Core.Apps;
-using Notify.Core.Validation;
-
 namespace Notify.Core.Tests.Apps;
 
 public sealed class AppServiceTests

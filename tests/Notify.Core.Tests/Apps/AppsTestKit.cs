@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Apps;
 
 namespace Notify.Core.Tests.Apps;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Notify.Core.Apps;
 
 namespace Notify.Core.Tests.Apps;
 

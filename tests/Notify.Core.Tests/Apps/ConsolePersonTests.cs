@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Apps;
 using Notify.Core.Audit;
 
 namespace Notify.Core.Tests.Apps;

@@ -1,5 +1,3 @@
-using Notify.Core.Apps;
-
 namespace Notify.Core.Tests.Apps;
 
 public sealed class ConsoleRolesTests

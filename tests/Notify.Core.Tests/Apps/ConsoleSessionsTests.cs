@@ -1,8 +1,5 @@
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Configuration;
 using Notify.Core.Activity;
-using Notify.Core.Apps;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;

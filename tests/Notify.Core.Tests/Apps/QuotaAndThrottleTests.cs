@@ -1,6 +1,4 @@
 using CsCheck;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Apps;
 
 namespace Notify.Core.Tests.Apps;
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Notify.Core.Activity;
-using Notify.Core.Apps;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;

@@ -1,5 +1,4 @@
 using Notify.Core.Breakers;
-using Notify.Core.Delivery;
 using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Breakers;

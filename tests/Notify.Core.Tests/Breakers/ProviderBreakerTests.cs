@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Breakers;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 
 namespace Notify.Core.Tests.Breakers;

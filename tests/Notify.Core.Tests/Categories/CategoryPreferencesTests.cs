@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Notify.Core.Apps;
 using Notify.Core.Audit;
 using Notify.Core.Categories;
 using Notify.Core.Users;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Categories;
 

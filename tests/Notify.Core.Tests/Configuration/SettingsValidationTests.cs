@@ -1,6 +1,4 @@
-using Notify.Core.Apps;
 using Notify.Core.Configuration;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 using Notify.Core.Tracking;
 

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Tests.Delivery;
 
 /// <summary>The bulk lane: which deliveries take it, how their messages are packed, and the pacing per channel.</summary>

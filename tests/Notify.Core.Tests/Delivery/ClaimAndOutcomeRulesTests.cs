@@ -1,5 +1,4 @@
 using CsCheck;
-using Notify.Core.Delivery;
 using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Delivery;

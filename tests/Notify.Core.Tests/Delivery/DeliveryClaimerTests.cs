@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Breakers;
-using Notify.Core.Delivery;
 using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Delivery;

@@ -1,4 +1,3 @@
-using Notify.Core.Delivery;
 using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Delivery;

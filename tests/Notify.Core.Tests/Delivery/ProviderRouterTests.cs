@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
-
 namespace Notify.Core.Tests.Delivery;
 
 public sealed class ProviderRouterTests

@@ -1,6 +1,5 @@
 using Notify.Core.Digests;
 using Notify.Core.Notifications;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Digests;
 

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Notify.Core.Delivery;
 using Notify.Core.Digests;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Digests;
 

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 using Notify.Testing.Fakes;
 

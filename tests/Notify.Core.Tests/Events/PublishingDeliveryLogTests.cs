@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notify.Core.Activity;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 using Notify.Testing.Fakes;
 

@@ -1,5 +1,4 @@
 using Notify.Core.Inbox;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Inbox;
 

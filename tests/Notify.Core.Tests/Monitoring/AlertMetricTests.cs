@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
 
 namespace Notify.Core.Tests.Monitoring;

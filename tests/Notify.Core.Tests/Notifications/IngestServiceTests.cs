@@ -1,7 +1,5 @@
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Users;
-using Notify.Core.Validation;
 using Notify.Testing.Fakes;
 
 namespace Notify.Core.Tests.Notifications;

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Scheduling;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Scheduling;
 

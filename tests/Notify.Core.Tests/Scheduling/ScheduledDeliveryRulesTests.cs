@@ -1,4 +1,3 @@
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 using Notify.Core.Sweeping;
 using Notify.Core.Users;

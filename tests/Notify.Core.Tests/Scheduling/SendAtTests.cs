@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Notifications;
 using Notify.Core.Scheduling;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Scheduling;
 

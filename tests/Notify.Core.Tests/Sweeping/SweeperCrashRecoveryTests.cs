@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Delivery;
 using Notify.Core.Sweeping;
 
 namespace Notify.Core.Tests.Sweeping;

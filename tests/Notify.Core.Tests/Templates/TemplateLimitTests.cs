@@ -1,6 +1,5 @@
 using CsCheck;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Templates;
 
@@ -18,7 +17,7 @@ public sealed class TemplateLimitTests
     internal static CompiledTemplate Sms(string liquid, TemplateLimitOptions? limits = null) =>
         Compile("""{"defaultLocale":"en","channels":{"sms":{"body":BODY}}}""".Replace("BODY", System.Text.Json.JsonSerializer.Serialize(liquid), StringComparison.Ordinal), limits);
 
-    private static RenderResult RenderSms(CompiledTemplate template, string data = "{}") =>
+    private static Notify.Core.Templates.RenderResult RenderSms(CompiledTemplate template, string data = "{}") =>
         TemplateRenderer.Render(template, Channel.Sms, "en", Json.Parse(data), "u-1");
 
     [Theory]

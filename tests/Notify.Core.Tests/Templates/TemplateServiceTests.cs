@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Notify.Core.Apps;
 using Notify.Core.Templates;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Templates;
 

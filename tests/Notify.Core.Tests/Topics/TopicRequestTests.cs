@@ -1,5 +1,4 @@
 using Notify.Core.Topics;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Topics;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Notify.Core.Apps;
 using Notify.Core.Topics;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Topics;
 

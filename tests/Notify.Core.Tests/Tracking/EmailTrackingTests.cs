@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Templates;
 using Notify.Core.Tracking;
 

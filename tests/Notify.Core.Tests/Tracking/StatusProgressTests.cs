@@ -1,5 +1,4 @@
 using CsCheck;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Tests.Tracking;

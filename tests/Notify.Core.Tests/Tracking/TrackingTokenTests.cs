@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using CsCheck;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
 
 namespace Notify.Core.Tests.Tracking;

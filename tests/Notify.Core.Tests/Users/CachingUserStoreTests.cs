@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Users;
 
 namespace Notify.Core.Tests.Users;

@@ -1,5 +1,4 @@
 using Notify.Core.Users;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Users;
 

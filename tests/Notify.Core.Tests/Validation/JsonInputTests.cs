@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
-using Notify.Core.Validation;
 
 namespace Notify.Core.Tests.Validation;
 

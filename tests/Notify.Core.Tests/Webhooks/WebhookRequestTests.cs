@@ -1,4 +1,3 @@
-using Notify.Core.Validation;
 using Notify.Core.Webhooks;
 
 namespace Notify.Core.Tests.Webhooks;

@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 using Notify.Core.Webhooks;
 

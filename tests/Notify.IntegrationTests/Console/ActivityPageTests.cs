@@ -1,6 +1,4 @@
 using Microsoft.Playwright;
-using Notify.Core;
-using Notify.Core.Apps;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;

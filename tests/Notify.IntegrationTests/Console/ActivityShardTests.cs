@@ -1,9 +1,5 @@
 using Azure.Data.Tables;
-using Notify.Core;
 using Notify.Core.Activity;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 using Notify.Storage.Activity;
 
 namespace Notify.IntegrationTests.ConsoleApi;

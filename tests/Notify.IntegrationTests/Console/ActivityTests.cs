@@ -1,11 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
-using Notify.Storage;
 using Notify.Storage.RateLimiting;
 
 namespace Notify.IntegrationTests.ConsoleApi;

@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using Notify.Core;
-using Notify.Core.Apps;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;

@@ -1,6 +1,4 @@
-using System.Net;
 using Microsoft.Playwright;
-using Notify.Core.Apps;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;

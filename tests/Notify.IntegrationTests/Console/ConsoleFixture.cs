@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
@@ -8,11 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 using Notify.Testing.Oidc;
 
 namespace Notify.IntegrationTests.ConsoleUi;

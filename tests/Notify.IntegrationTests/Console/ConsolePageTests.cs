@@ -1,9 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Notify.Functions.OperatorConsole;
-using Notify.IntegrationTests.Infrastructure;
 
 // Not ...IntegrationTests.Console: that namespace would hide System.Console in the other test namespaces.
 namespace Notify.IntegrationTests.ConsoleUi;

@@ -1,10 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.ConsoleApi;

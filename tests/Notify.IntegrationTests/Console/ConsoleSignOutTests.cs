@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.ConsoleApi;

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.ConsoleApi;

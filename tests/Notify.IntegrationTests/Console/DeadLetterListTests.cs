@@ -1,8 +1,3 @@
-using Notify.Core;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
-
 namespace Notify.IntegrationTests.ConsoleApi;
 
 /// <summary>Dead letters listed with reason and attempts, also those indexed before the index kept them.</summary>

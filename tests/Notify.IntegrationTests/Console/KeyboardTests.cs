@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Notify.Core.Apps;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;

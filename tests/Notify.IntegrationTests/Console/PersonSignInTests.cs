@@ -1,9 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 using Notify.Testing.Oidc;
 

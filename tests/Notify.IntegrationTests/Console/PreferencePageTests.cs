@@ -1,9 +1,5 @@
-using System.Net;
 using Microsoft.Playwright;
-using Notify.Core;
-using Notify.Core.Apps;
 using Notify.Core.Preferences;
-using Notify.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.ConsoleUi;

@@ -1,10 +1,7 @@
-using System.Net;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.ConsoleApi;

@@ -1,8 +1,3 @@
-using System.Net;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.ConsoleApi;

@@ -1,11 +1,7 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
 using Notify.Core.Activity;
 using Notify.Core.Monitoring;
 using Notify.Core.Templates;
 using Notify.Core.Users;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.ConsoleApi;
 

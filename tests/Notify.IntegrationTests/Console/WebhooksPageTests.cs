@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Webhooks;
 using Notify.Testing;
 using static Microsoft.Playwright.Assertions;

@@ -1,6 +1,4 @@
-using Notify.Core;
 using Notify.Core.Digests;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Digests;
 

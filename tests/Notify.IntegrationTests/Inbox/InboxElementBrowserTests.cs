@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,9 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
-using Notify.Core.Apps;
 using Notify.IntegrationTests.ConsoleUi;
-using Notify.IntegrationTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Notify.IntegrationTests.Inbox;

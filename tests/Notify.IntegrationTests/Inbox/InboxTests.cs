@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Inbox;
 

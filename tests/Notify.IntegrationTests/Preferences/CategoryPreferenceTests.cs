@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Preferences;
 
 /// <summary>Categories through the real host: registered, named by templates, chosen by users, deciding skips.</summary>

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Tracking;
 using Notify.Testing;
 

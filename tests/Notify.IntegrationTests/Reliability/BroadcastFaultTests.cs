@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Topics;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Reliability;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Reliability;
 

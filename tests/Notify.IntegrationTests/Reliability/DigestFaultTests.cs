@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Reliability;
 

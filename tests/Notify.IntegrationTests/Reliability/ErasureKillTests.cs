@@ -1,9 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Azure.Data.Tables;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Reliability;
 

@@ -1,15 +1,10 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 using Notify.Core.Sweeping;
 using Notify.Core.Users;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Reliability;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Reliability;
 
 /// <summary>

@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Reliability;
 

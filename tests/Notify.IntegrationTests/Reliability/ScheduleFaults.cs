@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
 
 namespace Notify.IntegrationTests.Reliability;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Reliability;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -7,8 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 using Notify.Core.Audit;
 using Notify.Core.Retention;
 using Notify.Core.Webhooks;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Retention;
 

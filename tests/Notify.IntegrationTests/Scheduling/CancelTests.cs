@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core;
-using Notify.Core.Apps;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Scheduling;
 
 /// <summary>

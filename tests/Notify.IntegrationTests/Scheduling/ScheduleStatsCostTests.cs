@@ -1,7 +1,3 @@
-using System.Net;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
-
 namespace Notify.IntegrationTests.Scheduling;
 
 /// <summary>

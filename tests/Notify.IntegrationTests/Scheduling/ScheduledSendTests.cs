@@ -1,11 +1,5 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Scheduling;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Scheduling;
 

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Security;
 

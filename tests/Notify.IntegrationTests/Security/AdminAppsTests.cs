@@ -1,9 +1,6 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.IntegrationTests.Security;

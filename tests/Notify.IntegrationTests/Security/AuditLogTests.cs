@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Security;
 
 /// <summary>

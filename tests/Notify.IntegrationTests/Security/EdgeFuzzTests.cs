@@ -1,11 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CsCheck;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Security;
 

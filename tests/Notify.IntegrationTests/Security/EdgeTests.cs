@@ -1,14 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Delivery;
 using Notify.Core.Notifications;
 using Notify.Core.Users;
 using Notify.Core.Validation;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Security;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.LocalHost;
 
 namespace Notify.IntegrationTests.Security;

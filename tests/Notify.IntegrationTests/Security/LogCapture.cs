@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Notify.Core.Apps;
 
 namespace Notify.IntegrationTests.Security;
 

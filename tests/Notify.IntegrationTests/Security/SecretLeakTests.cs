@@ -1,8 +1,5 @@
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Security;
 

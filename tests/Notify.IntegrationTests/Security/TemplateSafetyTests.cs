@@ -1,9 +1,5 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
 using Notify.Core.Templates;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Security;
 

@@ -1,12 +1,6 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Topics;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Topics;
 

@@ -1,9 +1,5 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Topics;
 

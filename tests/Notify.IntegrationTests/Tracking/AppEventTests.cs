@@ -1,6 +1,3 @@
-using System.Net;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Tracking;
 
 /// <summary>POST /api/v1/events: app-reported opens, clicks and conversions, idempotent, for the app's own deliveries only.</summary>

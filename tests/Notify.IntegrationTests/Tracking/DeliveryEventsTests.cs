@@ -1,8 +1,5 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Tracking;
 

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Notify.Core.Delivery;
 using Notify.Core.Tracking;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Tracking;
 

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Delivery;
 using Notify.Core.Monitoring;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Tracking;
 

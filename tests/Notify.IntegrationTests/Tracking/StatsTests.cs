@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Notify.Core.Tracking;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Tracking;
 

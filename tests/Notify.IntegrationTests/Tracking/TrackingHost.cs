@@ -1,14 +1,10 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Notify.Core.Delivery;
 using Notify.Channels.SendGrid;
 using Notify.Channels.Twilio;
 using Notify.Core.Tracking;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Tracking;
 

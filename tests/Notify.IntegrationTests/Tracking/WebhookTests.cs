@@ -1,9 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Notify.Core.Users;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Security;
 
 namespace Notify.IntegrationTests.Tracking;

@@ -1,10 +1,5 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Users;
 

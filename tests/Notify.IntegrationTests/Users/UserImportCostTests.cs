@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.IntegrationTests.Infrastructure;
-using Notify.Storage;
 
 namespace Notify.IntegrationTests.Users;
 

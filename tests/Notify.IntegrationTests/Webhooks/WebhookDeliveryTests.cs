@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
 using Notify.Core.Webhooks;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Webhooks;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Notify.Core.Apps;
-using Notify.IntegrationTests.Infrastructure;
-
 namespace Notify.IntegrationTests.Webhooks;
 
 /// <summary>The endpoints API: create (secret once), read, replace, delete, rotate; bad input; one app's endpoints are its own.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Notify.Core.Delivery;
-using Notify.IntegrationTests.Infrastructure;
 using Notify.IntegrationTests.Reliability;
 
 namespace Notify.IntegrationTests.Webhooks;

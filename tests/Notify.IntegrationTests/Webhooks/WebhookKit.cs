@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Notify.IntegrationTests.Infrastructure;
 using StandardWebhooks;
 using StandardWebhooks.Diagnostics;
 

@@ -1,7 +1,4 @@
-using System.Net;
-using Notify.Core.Apps;
 using Notify.Core.Webhooks;
-using Notify.IntegrationTests.Infrastructure;
 
 namespace Notify.IntegrationTests.Webhooks;
 

@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Testing.Fakes;
 
 /// <summary>Jitter that always draws the same number, so a backoff or a wait is known in advance.</summary>

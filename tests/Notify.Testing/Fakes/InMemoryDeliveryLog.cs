@@ -1,5 +1,4 @@
 using System.Globalization;
-using Notify.Core.Delivery;
 
 namespace Notify.Testing.Fakes;
 

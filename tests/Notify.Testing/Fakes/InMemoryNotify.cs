@@ -2,8 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Notify.Core;
-using Notify.Core.Delivery;
 using Notify.Core.Events;
 using Notify.Core.RateLimiting;
 using Notify.Core.Templates;

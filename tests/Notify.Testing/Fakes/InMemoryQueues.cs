@@ -1,5 +1,3 @@
-using Notify.Core.Delivery;
-
 namespace Notify.Testing.Fakes;
 
 /// <summary>The channel queues in memory: every batch sent, with its delay, in order.</summary>

@@ -1,4 +1,3 @@
-using Notify.Core;
 using Notify.Core.RateLimiting;
 
 namespace Notify.Testing.Fakes;

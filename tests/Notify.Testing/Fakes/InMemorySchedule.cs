@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Notify.Core.Scheduling;
 
 namespace Notify.Testing.Fakes;

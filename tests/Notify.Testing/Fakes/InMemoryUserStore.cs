@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Notify.Core;
 using Notify.Core.Users;
 
 namespace Notify.Testing.Fakes;
