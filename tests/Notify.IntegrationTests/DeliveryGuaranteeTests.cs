@@ -166,8 +166,9 @@ public sealed class DeliveryGuaranteeTests
         var api = await host.NewAppAsync();
         var template = await api.NewTemplateAsync();
         var user = await api.NewUserAsync();
-        var (_, body) = await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""");
-        await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "sent");
+        // Two deliveries: a request of one is dropped from the in-flight index by the worker itself (next test).
+        var (_, body) = await api.SendAsync(NewEventId(), template, [user], channels: """["email","sms"]""");
+        await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 2, "sent");
 
         SweepReport first = null!;
         await Eventually.TrueAsync(async () => (first = await host.Service<Sweeper>().RunAsync(TestContext.Current.CancellationToken)).RequestsExamined > 0, "the sweeper examines the request");
@@ -176,6 +177,25 @@ public sealed class DeliveryGuaranteeTests
         Assert.Equal(0, first.DeliveriesReenqueued);
         Assert.Equal(1, first.RequestsCompleted);
         Assert.Equal(0, second.RequestsExamined);
+        Assert.Equal(2, (await api.OutboxAsync(user)).Count);
+    }
+
+    [Fact]
+    public async Task A_request_of_one_delivery_leaves_the_in_flight_index_once_it_is_sent_without_the_sweeper()
+    {
+        await using var host = new NotifyHost();
+        var api = await host.NewAppAsync();
+        var template = await api.NewTemplateAsync();
+        var user = await api.NewUserAsync();
+        var (_, body) = await api.SendAsync(NewEventId(), template, [user], channels: """["email"]""");
+        Assert.True(DeliveryKey.TryParse(body["deliveries"]![0]!["id"]!.GetValue<string>(), out var key));
+        var requestId = key.RequestId;
+        await Eventually.TrueAsync(async () => (await api.OutboxAsync(user)).Count == 1, "sent");
+
+        // Listed as if a day had passed, the index holds nothing of the request: a sweep would not read it at all.
+        var index = host.Service<IInFlightIndex>();
+        await Eventually.TrueAsync(async () => (await index.ListDueAsync(DateTimeOffset.UtcNow.AddDays(1), 10_000, TestContext.Current.CancellationToken)).All(e => e.RequestId != requestId),
+            "the worker dropped the request's in-flight entry");
         Assert.Single(await api.OutboxAsync(user));
     }
 }

@@ -131,6 +131,7 @@ internal static class NotifyOperations
 
     public static readonly NotifyOperation CancelBroadcast = new(
         "CancelBroadcast", "DELETE", "/api/v1/broadcasts/{id}", [], null, typeof(NotifyBroadcast), RetryMode.Idempotent);
+
     public static readonly NotifyOperation IssueInboxToken = new(
         "IssueInboxToken", "POST", "/api/v1/inbox/tokens", [], typeof(InboxTokenRequest), typeof(InboxToken), RetryMode.Idempotent);
 
@@ -147,6 +148,6 @@ internal static class NotifyOperations
         PutCategory, GetCategory, ListCategories, DeleteCategory,
         PutTopic, GetTopic, ListTopics, DeleteTopic, AddTopicSubscribers, RemoveTopicSubscribers, ListTopicSubscribers, ListUserTopics,
         GetBroadcast, ListBroadcasts, CancelBroadcast,
-        PutTemplate, GetTemplate, DeleteTemplate, PreviewTemplate, IssueInboxToken, GetUserInbox,
+        IssueInboxToken, GetUserInbox,
     ];
 }

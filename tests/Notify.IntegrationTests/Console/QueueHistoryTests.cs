@@ -28,7 +28,7 @@ public sealed class QueueHistoryTests
         Assert.Equal(7, samples[0]!["queues"]![0]!["length"]!.GetValue<long>());
         Assert.Equal(12.5, samples[0]!["queues"]![0]!["oldestAgeSeconds"]!.GetValue<double>());
         Assert.True(samples[1]!["at"]!.GetValue<DateTimeOffset>() > earlier);
-        Assert.Equal(12, samples[1]!["queues"]!.AsArray().Count); // three channels and their bulk lanes, each with its poison queue
+        Assert.Equal(14, samples[1]!["queues"]!.AsArray().Count); // four channels (inbox too) and three bulk lanes, each with its poison queue
         Assert.Equal(HttpStatusCode.Forbidden, (await (await host.NewAppAsync(Scopes.NotificationsRead)).Http.GetAsync("/api/v1/admin/queues/history", Ct)).StatusCode);
         await SecurityKit.RefusedAsync(host, HttpStatusCode.BadRequest, () => admin.Http.GetAsync("/api/v1/admin/queues/history?hours=0", Ct), "hours 0");
     }
