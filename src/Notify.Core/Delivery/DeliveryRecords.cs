@@ -161,6 +161,9 @@ public sealed record DeliveryTransition(DeliveryStatus Status, int Attempt, Date
     /// <summary>Set when a delivery is skipped after it was logged (a scheduled one, checked again when due): why.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Set with <see cref="Reason"/> <c>opted-out</c> when a category's choice or default decided the skip: its key.</summary>
+    public string? Category { get; init; }
+
     /// <summary>
     /// The delivery this moves, as the writer knew it at the ETag it writes on: what the change's
     /// <see cref="Events.DeliveryEvent"/> needs. A transition without one (a test or tool writing the log directly)

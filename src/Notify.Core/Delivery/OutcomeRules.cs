@@ -14,7 +14,11 @@ public abstract record SendResult(Claim Claim)
     public sealed record NotAttempted(Claim Claim, RequestRecord? Request, string Code, string Message) : SendResult(Claim);
 
     /// <summary>Not sent: a scheduled delivery that, once due, no longer passes the ingest checks (<see cref="SkipReasons"/>).</summary>
-    public sealed record Skipped(Claim Claim, string Reason) : SendResult(Claim);
+    public sealed record Skipped(Claim Claim, string Reason) : SendResult(Claim)
+    {
+        /// <summary>The category whose choice or default decided an <c>opted-out</c> skip, as ingest names it.</summary>
+        public string? Category { get; init; }
+    }
 
     /// <summary>Not sent: a digest request's delivery that joined a window another delivery carries.</summary>
     public sealed record Digested(Claim Claim, string CarrierId) : SendResult(Claim);
@@ -73,7 +77,7 @@ public static class OutcomeRules
             SendResult.NotAttempted failed => Fail(result.Claim, now, failed.Code, failed.Message, alert: true, provider: null),
             SendResult.Skipped skipped => new OutcomePlan(
                 result.Claim,
-                new DeliveryTransition(DeliveryStatus.Skipped, delivery.Attempt, now) { Reason = skipped.Reason, Detail = skipped.Reason },
+                new DeliveryTransition(DeliveryStatus.Skipped, delivery.Attempt, now) { Reason = skipped.Reason, Category = skipped.Category, Detail = skipped.Reason },
                 new FollowUp.Skipped(skipped.Reason)),
             SendResult.Digested digested => new OutcomePlan(
                 result.Claim,

@@ -75,6 +75,15 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
     public static PreferenceDecision Decide(UserRecord user, Channel channel, NotifyOptions settings, CategoryDefinition? category) =>
         PreferenceResolver.Resolve(user.Preferences, HasContact(user, channel), channel, category ?? CategoryDefinition.BuiltInTransactional, settings);
 
+    /// <summary>
+    /// The category a skip names: its key when <paramref name="reason"/> is <c>opted-out</c> and the category's rows
+    /// of the resolution decided (the user's category choice or the category's default), else null. The resolution is
+    /// pure, so deciding again here is exact.
+    /// </summary>
+    public static string? SkipCategory(UserRecord? user, Channel channel, string? reason, NotifyOptions? settings, CategoryDefinition? category) =>
+        reason == SkipReasons.OptedOut && user is not null && category is not null && settings is not null
+            && Decide(user, channel, settings, category).ByCategory ? category.Key : null;
+
     /// <summary>Queued channels without a granted rate-limit unit become skipped: rate-limited.</summary>
     public static void ApplyRateLimit(Dictionary<Channel, (DeliveryStatus Status, string? Reason)> outcome, IReadOnlySet<Channel>? granted)
     {
@@ -98,9 +107,7 @@ public sealed class RecipientPlanner(IUserStore users, IRateLimiter rateLimiter,
             {
                 Locale = user?.Profile.Locale,
                 NotBefore = status == DeliveryStatus.Scheduled ? deferred?.GetValueOrDefault(channel)?.At : null,
-                // A skip the category decided names it; the resolution is pure, so deciding again here is exact.
-                Category = reason == SkipReasons.OptedOut && user is not null && category is not null && settings is not null
-                    && Decide(user, channel, settings, category).ByCategory ? category.Key : null,
+                Category = SkipCategory(user, channel, reason, settings, category),
             };
 
         foreach (var channel in channels.Distinct())

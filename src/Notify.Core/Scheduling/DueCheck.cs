@@ -44,14 +44,14 @@ public sealed partial class DueCheck(
             {
                 categoryByRequest[claim.Delivery.RequestId] = category = await CategoryOfAsync(claim.Delivery.RequestId, cancellationToken);
             }
-            var (reason, delivery) = ScheduleRules.Recheck(claim.Delivery, records.GetValueOrDefault(claim.Delivery.UserId), settings, category);
+            var (reason, delivery, skipCategory) = ScheduleRules.Recheck(claim.Delivery, records.GetValueOrDefault(claim.Delivery.UserId), settings, category);
             if (reason is null)
             {
                 passed.Add(claim with { Delivery = delivery });
             }
             else
             {
-                skipped.Add(new SendResult.Skipped(claim, reason));
+                skipped.Add(new SendResult.Skipped(claim, reason) { Category = skipCategory });
             }
         }
         var quiet = await QuietAsync(passed, records, now, cancellationToken);

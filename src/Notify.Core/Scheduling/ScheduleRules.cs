@@ -42,22 +42,23 @@ public static class ScheduleRules
     /// The ingest checks again, for a delivery that is due: the user must still exist, be opted in (for the delivery's
     /// <paramref name="category"/>, as at ingest: a category choice made while it waited counts) and have the contact
     /// (for push: the very device) the delivery goes to. The address is today's: a user who changed their e-mail while
-    /// the delivery waited gets it at the new one. Null reason: go on (rate limits still to come).
+    /// the delivery waited gets it at the new one. Null reason: go on (rate limits still to come). A skip the category
+    /// decided names it in <c>Category</c>, as ingest's skips do.
     /// </summary>
-    public static (string? Reason, DeliveryMessage Delivery) Recheck(DeliveryMessage delivery, UserRecord? user, NotifyOptions settings, Categories.CategoryDefinition? category = null)
+    public static (string? Reason, DeliveryMessage Delivery, string? Category) Recheck(DeliveryMessage delivery, UserRecord? user, NotifyOptions settings, Categories.CategoryDefinition? category = null)
     {
         var (status, reason) = RecipientPlanner.Check(user, [delivery.Channel], settings, category)[delivery.Channel];
         if (status != DeliveryStatus.Queued || user is null)
         {
-            return (reason ?? SkipReasons.UnknownUser, delivery);
+            return (reason ?? SkipReasons.UnknownUser, delivery, RecipientPlanner.SkipCategory(user, delivery.Channel, reason, settings, category));
         }
         return delivery.Channel switch
         {
             // A push delivery belongs to one device: if that device was removed meanwhile there is no one to send to.
-            Channel.Push => user.Devices.Any(d => d.Token == delivery.Address) ? (null, delivery) : (SkipReasons.NoContact, delivery),
-            Channel.Email => (null, delivery with { Address = user.Profile.Email }),
-            Channel.Inbox => (null, delivery),
-            _ => (null, delivery with { Address = user.Profile.Phone }),
+            Channel.Push => user.Devices.Any(d => d.Token == delivery.Address) ? (null, delivery, null) : (SkipReasons.NoContact, delivery, null),
+            Channel.Email => (null, delivery with { Address = user.Profile.Email }, null),
+            Channel.Inbox => (null, delivery, null),
+            _ => (null, delivery with { Address = user.Profile.Phone }, null),
         };
     }
 }

@@ -224,6 +224,10 @@ public sealed class TableDeliveryLog(TableServiceClient service, StorageNames na
         {
             entity["Reason"] = reason;
         }
+        if (transition.Category is { } category)
+        {
+            entity["Category"] = category;
+        }
         return entity;
     }
 

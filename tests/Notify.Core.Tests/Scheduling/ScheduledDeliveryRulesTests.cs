@@ -130,6 +130,12 @@ public sealed class ScheduledDeliveryRulesTests
         Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, User(), settings, offByDefault).Reason);
         Assert.Null(ScheduleRules.Recheck(message, offForEmail, settings, security).Reason);
         Assert.Null(ScheduleRules.Recheck(message, User(), settings, marketing).Reason);
+        // The skip names the category that decided it, as ingest's skips do; a channel switched off names none.
+        Assert.Equal("marketing", ScheduleRules.Recheck(message, offForEmail, settings, marketing).Category);
+        Assert.Equal("marketing", ScheduleRules.Recheck(message, offWhole, settings, marketing).Category);
+        Assert.Equal("marketing", ScheduleRules.Recheck(message, User(), settings, offByDefault).Category);
+        Assert.Null(ScheduleRules.Recheck(message, User(emailOptIn: false), settings, marketing).Category);
+        Assert.Null(ScheduleRules.Recheck(message, User(), settings, marketing).Category);
         // Without the category (a request gone meanwhile) only the channel switches decide, as before.
         Assert.Null(ScheduleRules.Recheck(message, offForEmail, settings).Reason);
         Assert.Equal(SkipReasons.OptedOut, ScheduleRules.Recheck(message, User(emailOptIn: false), settings, security).Reason);
@@ -157,7 +163,24 @@ public sealed class ScheduledDeliveryRulesTests
 
         Assert.Equal(DeliveryStatus.Skipped, plan.Transition.Status);
         Assert.Equal(SkipReasons.OptedOut, plan.Transition.Reason);
+        Assert.Null(plan.Transition.Category);
         Assert.IsType<FollowUp.Skipped>(plan.FollowUp);
+    }
+
+    [Fact]
+    public async Task A_skip_when_due_that_a_category_decided_writes_the_category_on_the_delivery()
+    {
+        var log = new InMemoryDeliveryLog();
+        var record = log.Put(Scheduled(Now));
+        var claim = new Claim(DeliveryMessage.For(record, 1), record.ETag!);
+
+        var plan = OutcomeRules.Plan(new SendResult.Skipped(claim, SkipReasons.OptedOut) { Category = "marketing" }, Now, Settings, new FixedJitter(0.5));
+        Assert.NotNull(await log.TryTransitionAsync(record.Key, record.ETag!, plan.Transition, CancellationToken.None));
+
+        var stored = Assert.IsType<DeliveryRecord>(await log.GetAsync(record.Key, CancellationToken.None));
+        Assert.Equal(DeliveryStatus.Skipped, stored.Status);
+        Assert.Equal(SkipReasons.OptedOut, stored.Reason);
+        Assert.Equal("marketing", stored.Category);
     }
 
     [Fact]

@@ -75,10 +75,12 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
     }
 
     [Fact]
-    public async Task A_valid_template_is_saved_from_the_editor()
+    public async Task A_valid_template_is_saved_from_the_editor_with_the_category_chosen()
     {
         var (appKey, secret, api) = await fixture.NewAppAsync(Scopes.TemplatesWrite);
         var name = "tpl-" + Guid.NewGuid().ToString("N")[..12];
+        var category = "cat-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.PutJsonAsync($"/api/v1/categories/{category}", """{"titles":{"en":"Offers"},"required":false,"defaults":{}}""")).StatusCode);
         await using var console = await fixture.OpenAsync();
         await console.SignInAsync(appKey, secret);
         await console.GotoAsync("template/" + name);
@@ -87,11 +89,26 @@ public sealed class TemplatePagesTests(ConsoleFixture fixture)
         await console.Page.GetByLabel("Sample data (JSON)").FillAsync("""{"name":"Bob"}""");
         await Expect(console.Page.Locator(".channel-preview").Filter(new() { HasText = "sms" })).ToContainTextAsync("Hello Bob");
 
+        // The category: transactional until chosen, a select of the registered ones that writes it into the definition.
+        var select = console.Page.GetByLabel("Category", new() { Exact = true });
+        await Expect(select).ToHaveValueAsync("");
+        await select.SelectOptionAsync(new SelectOptionValue { Label = $"Offers ({category})" });
+        await Expect(console.Page.GetByLabel("Definition", new() { Exact = false })).ToHaveValueAsync(new System.Text.RegularExpressions.Regex($"\"category\": \"{category}\""));
+        await console.AssertCleanAsync("template-editor-category", screenshot: false);
+
         await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
 
         await Expect(console.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved as version");
         var stored = await api.GetJsonAsync($"/api/v1/templates/{name}");
         Assert.Equal("Hello {{ data.name }}", stored["definition"]!["channels"]!["sms"]!["body"]!.GetValue<string>());
+        Assert.Equal(category, stored["definition"]!["category"]!.GetValue<string>());
+        // Opened again, the editor shows the stored category; back to transactional leaves it out of the definition.
+        await console.Page.ReloadAsync();
+        await Expect(select).ToHaveValueAsync(category);
+        await select.SelectOptionAsync("");
+        await console.Page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
+        await Expect(console.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Saved as version");
+        Assert.Null((await api.GetJsonAsync($"/api/v1/templates/{name}"))["definition"]!["category"]);
         await Expect(console.Page.GetByRole(AriaRole.Button, new() { Name = "Load version " + stored["version"]!.GetValue<string>() })).ToBeVisibleAsync();
     }
 }

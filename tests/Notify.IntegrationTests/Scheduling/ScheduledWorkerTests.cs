@@ -17,10 +17,14 @@ public sealed class ScheduledWorkerTests
         host.Service<QueueServiceClient>().GetQueueClient(host.Service<StorageNames>().QueueFor(channel));
 
     /// <summary>A delivery logged queued, its message taken off the queue, then turned scheduled for <paramref name="notBefore"/>.</summary>
-    private static async Task<(ApiClient Api, string User, DeliveryMessage Message)> ScheduledAsync(NotifyHost host, DateTimeOffset notBefore)
+    private static async Task<(ApiClient Api, string User, DeliveryMessage Message)> ScheduledAsync(NotifyHost host, DateTimeOffset notBefore, string? category = null)
     {
         var api = await host.NewAppAsync();
-        var template = await api.NewTemplateAsync();
+        if (category is not null)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PutJsonAsync($"/api/v1/categories/{category}", """{"titles":{"en":"Marketing"}}""")).StatusCode);
+        }
+        var template = await api.NewTemplateAsync(category is null ? null : Notify.IntegrationTests.Preferences.CategoryPreferenceTests.CategoryTemplate(category));
         var user = await api.NewUserAsync();
         await api.SendAsync("evt-" + Guid.NewGuid().ToString("N"), template, [user], channels: """["email"]""");
         var received = Assert.Single((await Queue(host, Channel.Email).ReceiveMessagesAsync(32, cancellationToken: Ct)).Value);
@@ -94,6 +98,23 @@ public sealed class ScheduledWorkerTests
         var delivery = await api.DeliveryAsync(message.Key.Id);
         Assert.Equal("skipped", delivery["status"]!.GetValue<string>());
         Assert.Equal("opted-out", delivery["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_category_turned_off_while_the_delivery_waited_skips_it_when_due_naming_the_category()
+    {
+        await using var host = ManualHost();
+        var category = "cat-" + Guid.NewGuid().ToString("N")[..12];
+        var (api, user, message) = await ScheduledAsync(host, DateTimeOffset.UtcNow.AddSeconds(-1), category);
+        Assert.Equal(HttpStatusCode.OK, (await api.PutJsonAsync($"/api/v1/users/{user}/preferences", "{\"categories\":{\"" + category + "\":{\"email\":false}}}")).StatusCode);
+
+        await host.Service<DeliveryWorker>().HandleAsync(message, Ct);
+
+        Assert.Empty(await api.OutboxAsync(user));
+        var delivery = await api.DeliveryAsync(message.Key.Id);
+        Assert.Equal("skipped", delivery["status"]!.GetValue<string>());
+        Assert.Equal("opted-out", delivery["reason"]!.GetValue<string>());
+        Assert.Equal(category, delivery["category"]!.GetValue<string>());
     }
 
     [Fact]

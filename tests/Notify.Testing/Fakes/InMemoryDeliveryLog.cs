@@ -138,6 +138,7 @@ public sealed class InMemoryDeliveryLog : IDeliveryLog
             NotBefore = t.NotBefore ?? d.NotBefore,
             DigestDeliveryId = t.DigestDeliveryId ?? d.DigestDeliveryId,
             Reason = t.Reason ?? d.Reason,
+            Category = t.Category ?? d.Category,
             History = [.. d.History, new HistoryEntry(t.Status, t.Attempt, t.At, t.Detail) { Provider = t.Provider }],
             ETag = NextETag(),
         };

@@ -6,7 +6,7 @@ import { html, Header, Field, Problem, CHANNELS, navigate, time } from '../ui.js
 const toChoice = v => v === true ? 'on' : v === false ? 'off' : '';
 const fromChoice = v => v === 'on' ? true : v === 'off' ? false : null;
 
-const title = c => c.titles?.en || Object.values(c.titles || {})[0] || c.key;
+export const title = c => c.titles?.en || Object.values(c.titles || {})[0] || c.key;
 
 /** The category form: create (no key yet) or edit one (its key fixed). */
 function CategoryForm({ category, onSaved }) {

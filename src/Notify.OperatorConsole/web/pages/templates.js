@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, position } from '../api.js';
 import { locate, offsetOf } from '../sourcemap.js';
 import { html, Header, Field, Problem, time, navigate } from '../ui.js';
+import { title } from './categories.js';
 
 const STARTER = JSON.stringify({
   defaultLocale: 'en',
@@ -91,6 +92,35 @@ function CodeArea({ id, value, onInput, marks, invalid, area, describedBy }) {
   </div>`;
 }
 
+/** The definition's `category` ('' when it names none: transactional), or null while the text is not a JSON object. */
+function categoryOf(source) {
+  try {
+    const definition = JSON.parse(source);
+    if (!definition || typeof definition !== 'object' || Array.isArray(definition)) return null;
+    return typeof definition.category === 'string' ? definition.category : '';
+  } catch { return null; }
+}
+
+/**
+ * The template's category: a select of the registered ones, which writes `category` into the definition's text (left
+ * out for transactional, the default), so the text stays the one thing saved.
+ */
+function CategorySelect({ source, onChange, categories }) {
+  const current = categoryOf(source);
+  const keys = Array.isArray(categories) ? categories.filter(c => c.key !== 'transactional') : [];
+  const choose = e => {
+    const definition = JSON.parse(source);
+    if (e.target.value) definition.category = e.target.value; else delete definition.category;
+    onChange(JSON.stringify(definition, null, 2));
+  };
+  return html`<${Field} id="category" label="Category" hint=${current === null ? 'Fix the definition to choose its category.' : 'Whose preferences decide who gets it; transactional unless chosen.'}>
+    <select id="category" value=${current ?? ''} onChange=${choose} disabled=${current === null}>
+      <option value="">transactional (default)</option>
+      ${keys.map(c => html`<option value=${c.key}>${title(c) === c.key ? c.key : `${title(c)} (${c.key})`}</option>`)}
+      ${current && !keys.some(c => c.key === current) && current !== 'transactional' ? html`<option value=${current}>${current} (not registered)</option>` : ''}
+    </select><//>`;
+}
+
 /** The editor: the definition as JSON, sample data and a locale, a live preview per channel as you type, save, versions. */
 export function TemplateEditor({ arg: name }) {
   const [source, setSource] = useState(null);
@@ -100,6 +130,7 @@ export function TemplateEditor({ arg: name }) {
   const [saved, setSaved] = useState(null);
   const [versions, setVersions] = useState([]);
   const [exists, setExists] = useState(false);
+  const [categories, setCategories] = useState(null);
   const timer = useRef(0);
   const area = useRef(null);
 
@@ -110,6 +141,7 @@ export function TemplateEditor({ arg: name }) {
       setSource(r.ok ? JSON.stringify(r.data.definition, null, 2) : STARTER);
     });
     loadVersions();
+    api('GET', 'categories').then(r => setCategories(r.ok ? r.data.categories : null));
   }, [name]);
 
   useEffect(() => {
@@ -158,6 +190,7 @@ export function TemplateEditor({ arg: name }) {
       <form onSubmit=${save} class="editor-form">
         <${Field} id="definition" label="Definition (JSON: channels, locales, Liquid fields)">
           <${CodeArea} id="definition" value=${source} onInput=${e => setSource(e.target.value)} marks=${marks} invalid=${!!saved?.problem || marks.length > 0} area=${area} describedBy=${describedBy} /><//>
+        <${CategorySelect} source=${source} onChange=${setSource} categories=${categories} />
         <${Field} id="sample" label="Sample data (JSON)"><textarea id="sample" rows="3" spellcheck="false" value=${data} onInput=${e => setData(e.target.value)}></textarea><//>
         <${Field} id="locale" label="Preview locale"><input id="locale" value=${locale} onInput=${e => setLocale(e.target.value)} /><//>
         <div class="actions"><button type="submit">Save template</button></div>
