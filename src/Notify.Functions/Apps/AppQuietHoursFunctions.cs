@@ -35,7 +35,7 @@ public sealed class AppQuietHoursFunctions(BodyBinder binder, AppQuietHoursServi
         CancellationToken cancellationToken)
     {
         var result = await quietHours.GetAsync(key, cancellationToken);
-        return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value) : ApiResults.NotFound($"Quiet hours of app '{key}'");
+        return Answers.OkOrNotFound(result, $"Quiet hours of app '{key}'");
     }
 
     [Function(nameof(DeleteAppQuietHours))]

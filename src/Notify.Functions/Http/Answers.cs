@@ -11,6 +11,13 @@ public static class Answers
     public static Results<Ok<T>, NotFoundProblem> Found<T>(T? value, string what) where T : class =>
         value is null ? ApiResults.NotFound(what) : TypedResults.Ok(value);
 
+    /// <summary>
+    /// 200 with the value, or 404 "<paramref name="what"/> was not found." for any other answer: another app's
+    /// resource is not found either, as across apps everywhere.
+    /// </summary>
+    public static Results<Ok<T>, NotFoundProblem> OkOrNotFound<T>(Result<T> result, string what) =>
+        result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value) : ApiResults.NotFound(what);
+
     /// <summary>200 with the value, or 400 listing every invalid field.</summary>
     public static Results<Ok<T>, ValidationProblem> OkOrInvalid<T>(Result<T> result) => result.Kind switch
     {

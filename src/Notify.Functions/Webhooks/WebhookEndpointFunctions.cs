@@ -63,7 +63,7 @@ public sealed class GetWebhookEndpoint(WebhookService webhooks)
         CancellationToken cancellationToken)
     {
         var result = await webhooks.GetAsync(request.Caller(), id, cancellationToken);
-        return result.Kind == ResultKind.Ok ? TypedResults.Ok(result.Value) : ApiResults.NotFound($"Webhook endpoint '{id}'");
+        return Answers.OkOrNotFound(result, $"Webhook endpoint '{id}'");
     }
 }
 
