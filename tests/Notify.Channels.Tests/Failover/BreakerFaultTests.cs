@@ -102,6 +102,10 @@ public sealed class BreakerFaultTests
             settings["Notify:Breakers:StateCacheDuration"] = "00:00:00.200";
             settings["Notify:Breakers:ProbeLease"] = "00:00:05";
             settings["Notify:Breakers:MaxWait"] = "00:00:00.500";
+            // The run polls every request's deliveries many times a second (far past the app's default request quota,
+            // which answers 429): the quota is not what this test is about.
+            settings["Notify:Security:Quota:RequestsPerSecond"] = "100000";
+            settings["Notify:Security:Quota:Burst"] = "100000";
             _host = new WebApplicationFactory<LocalHostMarker>().WithWebHostBuilder(builder =>
             {
                 foreach (var (key, value) in settings)
